@@ -1,0 +1,123 @@
+//! The one error type of core. Every variant's message says what went wrong
+//! and what the user can do about it, and never contains a secret.
+
+use thiserror::Error;
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Error)]
+pub enum CoreError {
+    /// 401/403 from a provider: the stored credentials were refused.
+    #[error("{provider} refused the credentials (HTTP {status}) at {endpoint}: check the API key/token and its permissions, then update the integration")]
+    BadCredentials {
+        provider: String,
+        endpoint: String,
+        status: u16,
+    },
+
+    /// The provider understood us but will not allow this operation (e.g. a read-only key).
+    #[error("{provider} does not allow this with the stored key ({endpoint}): {detail}")]
+    Forbidden {
+        provider: String,
+        endpoint: String,
+        detail: String,
+    },
+
+    /// DNS failure, connection refused, TLS failure.
+    #[error("could not reach {host}: {detail}. Check the base URL and your network connection, then try again")]
+    Unreachable { host: String, detail: String },
+
+    #[error("{provider} did not answer in time at {endpoint} after {attempts} attempt(s); try again later")]
+    Timeout {
+        provider: String,
+        endpoint: String,
+        attempts: u32,
+    },
+
+    #[error("{provider} kept answering 429 Too Many Requests at {endpoint} after {attempts} attempt(s); wait a minute and resume")]
+    RateLimited {
+        provider: String,
+        endpoint: String,
+        attempts: u32,
+    },
+
+    /// Any other non-success status, with the provider's own message when it sent one.
+    #[error("{provider} answered HTTP {status} at {endpoint}: {detail}")]
+    Http {
+        provider: String,
+        endpoint: String,
+        status: u16,
+        detail: String,
+    },
+
+    /// The provider answered 2xx with something we cannot use.
+    #[error("{provider} sent an answer Shotkeeper cannot read at {endpoint}: {detail}. Nothing was saved from it; if this persists, report it with this message")]
+    Garbage {
+        provider: String,
+        endpoint: String,
+        detail: String,
+    },
+
+    #[error("{what} was not found")]
+    NotFound { what: String },
+
+    /// User input that cannot be used; the message names the field and the fix.
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("the OS keychain is not reachable ({detail}). On a headless machine, add the integration with --secret-env NAME so the secret is read from that environment variable at run time")]
+    KeychainUnavailable { detail: String },
+
+    #[error("no secret is stored for integration {integration}: {detail}. Edit the integration and enter the secret again")]
+    SecretMissing { integration: String, detail: String },
+
+    #[error("the image could not be read: {0}")]
+    Image(String),
+
+    #[error("storage: {0}")]
+    Storage(String),
+
+    #[error("the operation was cancelled")]
+    Cancelled,
+
+    #[error("database error: {0}. Your data directory may be damaged or in use by another Shotkeeper")]
+    Db(#[from] sqlx::Error),
+
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl CoreError {
+    /// Whether retrying the same call later could succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            CoreError::Timeout { .. } | CoreError::RateLimited { .. } | CoreError::Unreachable { .. }
+        ) || matches!(self, CoreError::Http { status, .. } if *status >= 500)
+    }
+
+    /// A short machine-readable kind, for front ends that style errors.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CoreError::BadCredentials { .. } => "bad_credentials",
+            CoreError::Forbidden { .. } => "forbidden",
+            CoreError::Unreachable { .. } => "unreachable",
+            CoreError::Timeout { .. } => "timeout",
+            CoreError::RateLimited { .. } => "rate_limited",
+            CoreError::Http { .. } => "http",
+            CoreError::Garbage { .. } => "garbage",
+            CoreError::NotFound { .. } => "not_found",
+            CoreError::Invalid(_) => "invalid",
+            CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
+            CoreError::SecretMissing { .. } => "secret_missing",
+            CoreError::Image(_) => "image",
+            CoreError::Storage(_) => "storage",
+            CoreError::Cancelled => "cancelled",
+            CoreError::Db(_) | CoreError::Migrate(_) => "database",
+            CoreError::Io(_) => "io",
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Shotkeeper core: every behaviour of the product lives here, once.
+//! Front ends (the `shotkeeper` CLI, the Tauri desktop shell) only parse,
+//! call into this crate, and present.
+
+pub mod error;
+pub mod model;
+pub mod providers;
+
+pub use error::{CoreError, Result};

@@ -1,0 +1,314 @@
+//! Serde types shared by every front end. Field names follow seed 000
+//! (camelCase where the seed uses it, snake_case where it does).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Helpcenter,
+    Cloud,
+}
+
+/// Every provider Shotkeeper can connect to. The string form is the
+/// `provider` value of seed 003.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    Zendesk,
+    Intercom,
+    Helpscout,
+    Helpjuice,
+    Freshdesk,
+    Knowledgeowl,
+    Helpcenterio,
+    Helpcenter,
+    S3,
+    R2,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 10] = [
+        ProviderKind::Zendesk,
+        ProviderKind::Intercom,
+        ProviderKind::Helpscout,
+        ProviderKind::Helpjuice,
+        ProviderKind::Freshdesk,
+        ProviderKind::Knowledgeowl,
+        ProviderKind::Helpcenterio,
+        ProviderKind::Helpcenter,
+        ProviderKind::S3,
+        ProviderKind::R2,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Zendesk => "zendesk",
+            ProviderKind::Intercom => "intercom",
+            ProviderKind::Helpscout => "helpscout",
+            ProviderKind::Helpjuice => "helpjuice",
+            ProviderKind::Freshdesk => "freshdesk",
+            ProviderKind::Knowledgeowl => "knowledgeowl",
+            ProviderKind::Helpcenterio => "helpcenterio",
+            ProviderKind::Helpcenter => "helpcenter",
+            ProviderKind::S3 => "s3",
+            ProviderKind::R2 => "r2",
+        }
+    }
+
+    /// The name people know the product by, for messages and the UI.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ProviderKind::Zendesk => "Zendesk",
+            ProviderKind::Intercom => "Intercom",
+            ProviderKind::Helpscout => "Help Scout",
+            ProviderKind::Helpjuice => "Helpjuice",
+            ProviderKind::Freshdesk => "Freshdesk",
+            ProviderKind::Knowledgeowl => "KnowledgeOwl",
+            ProviderKind::Helpcenterio => "HelpCenter.io",
+            ProviderKind::Helpcenter => "Help.Center",
+            ProviderKind::S3 => "Amazon S3",
+            ProviderKind::R2 => "Cloudflare R2",
+        }
+    }
+
+    pub fn platform(self) -> Platform {
+        match self {
+            ProviderKind::S3 | ProviderKind::R2 => Platform::Cloud,
+            _ => Platform::Helpcenter,
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        ProviderKind::ALL
+            .into_iter()
+            .find(|p| p.as_str() == lower)
+            .ok_or_else(|| {
+                let names: Vec<_> = ProviderKind::ALL.iter().map(|p| p.as_str()).collect();
+                CoreError::Invalid(format!(
+                    "unknown provider '{s}': use one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// Where an integration's secret lives. Never the secret itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+pub enum SecretSource {
+    /// The OS keychain, under service `shotkeeper`, account = integration id.
+    Keychain,
+    /// Read from this environment variable at run time; nothing is stored.
+    Env(String),
+}
+
+/// A stored connection (seed 003), without its secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Integration {
+    pub id: String,
+    pub label: String,
+    pub platform: Platform,
+    pub provider: ProviderKind,
+    /// Overrides the provider's documented API base (simulators, staging, gateways).
+    pub base_url: Option<String>,
+    /// Non-secret settings in the provider's own terms (subdomain, bucket, center_id...).
+    pub settings: BTreeMap<String, String>,
+    pub secret_source: SecretSource,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Result of `verify` (seed 003 shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyResult {
+    pub is_connection_successful: bool,
+    pub message: String,
+}
+
+// ---------------------------------------------------------------------------
+// Import job shapes (seed 000)
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: u64,
+    pub success: u64,
+    pub pending: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleTotals {
+    pub discovered: u64,
+    pub processed: u64,
+    pub total: u64,
+    pub success: u64,
+    pub pending: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageTotals {
+    pub total: u64,
+    pub unique: u64,
+    pub duplicate: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub articles: ArticleTotals,
+    pub images: ImageTotals,
+    pub authors: u64,
+}
+
+/// `cloud` of an uploaded image (seed 000).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudObject {
+    pub upload: String,
+    pub file_object: String,
+    pub bucket: String,
+}
+
+/// One image as seed 000 shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageView {
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<CloudObject>,
+    pub name: String,
+    pub alt: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub width: u32,
+    pub height: u32,
+    pub status_code: u16,
+    pub size: u64,
+    pub hash: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// An article reference inside the images dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleRefView {
+    pub kbid: String,
+    pub external_article_id: String,
+    pub url: String,
+    pub title: String,
+    pub is_published: bool,
+}
+
+/// An image in the images dimension: the image plus who uses it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageWithArticles {
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<CloudObject>,
+    pub name: String,
+    pub alt: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub width: u32,
+    pub height: u32,
+    pub status_code: u16,
+    pub size: u64,
+    pub hash: String,
+    pub tags: Vec<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub articles_count: u64,
+    pub articles: Vec<ArticleRefView>,
+}
+
+/// An article in the articles dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleView {
+    pub id: String,
+    #[serde(rename = "external_article_id")]
+    pub external_article_id: String,
+    pub kbid: String,
+    pub title: String,
+    pub is_published: bool,
+    pub url: String,
+    pub status: String,
+    pub images: Vec<ImageView>,
+    pub tags: Vec<String>,
+    pub content: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Dimension {
+    #[default]
+    Images,
+    Articles,
+}
+
+impl FromStr for Dimension {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "images" => Ok(Dimension::Images),
+            "articles" => Ok(Dimension::Articles),
+            other => Err(CoreError::Invalid(format!(
+                "unknown dimension '{other}': use images or articles"
+            ))),
+        }
+    }
+}
+
+/// A finished or running import job in seed 000's shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobView {
+    pub id: String,
+    pub name: String,
+    pub summary: Summary,
+    pub total: Totals,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub articles: Option<Vec<ArticleView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<ImageWithArticles>>,
+}
+
+/// "Retrieve an article" of seed 000.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetrievedArticle {
+    pub id: String,
+    pub is_published: bool,
+    pub content: String,
+    pub images: Vec<ImageView>,
+    #[serde(rename = "images_count")]
+    pub images_count: u64,
+    pub title: String,
+    pub url: String,
+    pub import_request_id: String,
+    pub created_on: String,
+    pub tags: Vec<String>,
+}

@@ -1,0 +1,156 @@
+//! Help-center providers: one file per provider, all behind [`HelpCenter`].
+//!
+//! An article in a help center can have several documents (translations,
+//! locales); each document is addressed by an [`ArticleRef`] and is imported,
+//! matched and written back on its own.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::model::ProviderKind;
+
+/// Addresses one document of an article: the provider's article id and,
+/// for a translation, its locale. `locale: None` is the article's default
+/// language document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub struct ArticleRef {
+    pub id: String,
+    pub locale: Option<String>,
+}
+
+impl ArticleRef {
+    pub fn new(id: impl Into<String>) -> Self {
+        ArticleRef {
+            id: id.into(),
+            locale: None,
+        }
+    }
+
+    pub fn with_locale(id: impl Into<String>, locale: Option<String>) -> Self {
+        ArticleRef {
+            id: id.into(),
+            locale,
+        }
+    }
+
+    /// `ID` or `ID@locale`, the form users type on the command line.
+    pub fn parse(s: &str) -> Self {
+        match s.split_once('@') {
+            Some((id, loc)) if !loc.is_empty() => ArticleRef::with_locale(id, Some(loc.into())),
+            _ => ArticleRef::new(s),
+        }
+    }
+}
+
+impl std::fmt::Display for ArticleRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.locale {
+            Some(l) => write!(f, "{}@{}", self.id, l),
+            None => f.write_str(&self.id),
+        }
+    }
+}
+
+/// One article document as the provider returned it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteArticle {
+    pub article: ArticleRef,
+    pub title: String,
+    /// Public URL of the article; relative image URLs resolve against it.
+    pub url: String,
+    /// The article HTML; `None` when the listing does not carry bodies and
+    /// `get_article` must be called.
+    pub html: Option<String>,
+    pub is_published: bool,
+    pub author: Option<String>,
+    pub tags: Vec<String>,
+    /// RFC 3339 where the provider gives it.
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// One page of a listing, and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticlePage {
+    pub articles: Vec<RemoteArticle>,
+    /// Opaque resume token for the next page (page number or cursor); `None`
+    /// on the last page. Persisted by the import so a resumed job continues here.
+    pub next: Option<String>,
+    /// Total number of articles, when the provider says.
+    pub total: Option<u64>,
+}
+
+/// An image uploaded through a help center's own upload endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadedImage {
+    pub url: String,
+}
+
+/// What Shotkeeper needs of every help center.
+#[async_trait]
+pub trait HelpCenter: Send + Sync {
+    fn kind(&self) -> ProviderKind;
+
+    /// One cheap authenticated call. Ok(message) on success.
+    async fn verify(&self) -> Result<String>;
+
+    /// One page of the article listing, starting at `cursor` (`None` = first page).
+    /// Translations that are separate documents appear as separate entries.
+    async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage>;
+
+    /// The current state of one document, HTML included.
+    async fn get_article(&self, article: &ArticleRef) -> Result<RemoteArticle>;
+
+    /// Writes back the HTML of one document, changing nothing else.
+    async fn update_article_html(&self, article: &ArticleRef, html: &str) -> Result<()>;
+
+    /// Whether the provider has its own image upload.
+    fn supports_upload(&self) -> bool {
+        false
+    }
+
+    /// Uploads an image through the provider's own endpoint.
+    async fn upload_image(
+        &self,
+        _article: &ArticleRef,
+        _file_name: &str,
+        _content_type: &str,
+        _bytes: Vec<u8>,
+    ) -> Result<UploadedImage> {
+        Err(crate::error::CoreError::Invalid(format!(
+            "{} has no image upload; link an S3 or R2 integration instead",
+            self.kind().display_name()
+        )))
+    }
+}
+
+/// A setting a provider needs, named the way that provider's settings page names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldSpec {
+    /// Key used with `--set KEY=VALUE` and stored in settings.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: bool,
+    /// Example value shown as a placeholder.
+    pub placeholder: &'static str,
+}
+
+/// Static description of a provider: its settings, its secret, its defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSpec {
+    pub kind: ProviderKind,
+    pub display_name: &'static str,
+    pub fields: Vec<FieldSpec>,
+    /// Label of the secret field (e.g. "API key", "Secret access key").
+    pub secret_label: &'static str,
+    pub secret_help: &'static str,
+    /// Documented API base, with `{key}` placeholders filled from settings.
+    pub default_base_url: &'static str,
+    /// Documented request budget, used by the rate limiter.
+    pub requests_per_minute: u32,
+    pub has_image_upload: bool,
+}

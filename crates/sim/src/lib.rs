@@ -1,0 +1,1 @@
+//! Simulators of the help-center APIs (placeholder until the sim lands).
