@@ -1,1 +1,41 @@
-fn main() {}
+//! `shotkeeper`: the headless front end. Each subcommand parses its
+//! arguments, calls `shotkeeper_core`, and presents the result as a table or,
+//! with `--json`, in the exact shapes of seed 000. Errors are one line on
+//! stderr and a non-zero exit status.
+
+mod args;
+mod commands;
+mod output;
+mod progress;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() {
+    let cli = args::Cli::parse();
+    init_logging(cli.verbose);
+    let code = match commands::run(cli).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            e.code
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Logs go to stderr, off by default; `-v` shows them. Secrets never reach
+/// them: core never formats a secret.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHOTKEEPER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

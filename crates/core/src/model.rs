@@ -251,6 +251,9 @@ pub struct ArticleView {
     #[serde(rename = "external_article_id")]
     pub external_article_id: String,
     pub kbid: String,
+    /// Locale of a translation document; absent for the default language.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub locale: Option<String>,
     pub title: String,
     pub is_published: bool,
     pub url: String,

@@ -1,0 +1,166 @@
+//! The command-line shape. Scripts and CI pipelines call exactly this.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "shotkeeper", version, about = "Keep the screenshots in your help center current")]
+pub struct Cli {
+    /// Directory holding the SQLite database and thumbnails (default: the platform data directory).
+    #[arg(long, global = true, env = "SHOTKEEPER_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Show logs on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, show, update, delete and verify integrations.
+    #[command(subcommand)]
+    Integration(IntegrationCmd),
+    /// Import every article and image of a help-center integration.
+    Import {
+        integration_id: String,
+        /// Resume an interrupted or cancelled job instead of starting a new one.
+        #[arg(long, value_name = "JOB_ID")]
+        resume: Option<String>,
+        /// Image downloads in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List past import jobs.
+    Jobs {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an import job's results in one of the two dimensions of seed 000.
+    Job {
+        job_id: String,
+        #[arg(long, default_value = "images", value_parser = ["images", "articles"])]
+        dimension: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch one article live from the help center and analyse its images.
+    Article {
+        integration_id: String,
+        /// The provider's article id; `ID@locale` for a translation.
+        external_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List broken images with the articles that use them.
+    Broken {
+        job_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a local demo help center (simulator) and print how to connect to it.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// helpjuice, helpcenterio or helpcenter.
+    #[arg(long, default_value = "helpcenter")]
+    pub provider: String,
+    #[arg(long, default_value_t = 40)]
+    pub articles: usize,
+    /// Connect it as an integration, import it, print the results and exit.
+    #[arg(long)]
+    pub import: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntegrationCmd {
+    /// Add an integration. Provider settings use the provider's own terms:
+    ///   helpjuice: account (your-account in your-account.helpjuice.com)
+    ///   helpcenterio: (none; the API key identifies the site)
+    ///   helpcenter: center_id (Settings > General > API)
+    ///   s3: bucket, region, [endpoint, path_style=true, public_base_url, prefix], access_key_id
+    ///   r2: account_id, bucket, [public_base_url, prefix], access_key_id
+    ///   any help center: requests_per_minute=N overrides the documented rate limit (0 = off)
+    Add {
+        /// zendesk, intercom, helpscout, helpjuice, freshdesk, knowledgeowl, helpcenterio, helpcenter, s3 or r2.
+        provider: String,
+        #[arg(long)]
+        label: String,
+        /// Override the provider's API base URL (simulators, staging, self-hosted gateways).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// A provider setting, KEY=VALUE; repeat for several.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        settings: Vec<String>,
+        #[command(flatten)]
+        secret: SecretArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List integrations.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one integration (never its secret).
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an integration's label, base URL, settings or secret.
+    Update {
+        id: String,
+        #[arg(long)]
+        label: Option<String>,
+        /// New base URL; an empty value removes the override.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Replace a setting, KEY=VALUE (KEY= removes it); repeat for several.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        settings: Vec<String>,
+        #[command(flatten)]
+        secret: OptionalSecretArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make one cheap authenticated call and say whether it worked.
+    Verify {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an integration and its keychain entry.
+    Delete {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SecretArgs {
+    /// Read the secret from this environment variable at run time; nothing secret is stored.
+    #[arg(long, value_name = "NAME")]
+    pub secret_env: Option<String>,
+    /// Read the secret from standard input and store it in the OS keychain.
+    #[arg(long)]
+    pub secret_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+#[group(required = false, multiple = false)]
+pub struct OptionalSecretArgs {
+    #[arg(long, value_name = "NAME")]
+    pub secret_env: Option<String>,
+    #[arg(long)]
+    pub secret_stdin: bool,
+}

@@ -1,0 +1,248 @@
+//! One function per subcommand: parse, call core, present.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::Arc;
+
+use shotkeeper_core::integrations::{NewIntegration, SecretInput, UpdateIntegration};
+use shotkeeper_core::model::{Dimension, ProviderKind};
+use shotkeeper_core::providers::ArticleRef;
+use shotkeeper_core::{App, CoreError};
+use tokio_util::sync::CancellationToken;
+
+use crate::args::{Cli, Command, DemoArgs, IntegrationCmd, OptionalSecretArgs, SecretArgs};
+use crate::{output, progress};
+
+/// A failure as the shell sees it: one line and an exit status.
+pub struct CliError {
+    pub message: String,
+    pub code: i32,
+}
+
+impl From<CoreError> for CliError {
+    fn from(e: CoreError) -> Self {
+        let code = match &e {
+            CoreError::Invalid(_) | CoreError::NotFound { .. } => 2,
+            CoreError::BadCredentials { .. } | CoreError::Forbidden { .. } | CoreError::SecretMissing { .. } => 3,
+            CoreError::KeychainUnavailable { .. } => 4,
+            CoreError::Cancelled => 130,
+            _ => 1,
+        };
+        CliError {
+            message: e.to_string(),
+            code,
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> CliError {
+    CliError {
+        message: message.into(),
+        code: 2,
+    }
+}
+
+pub type CliResult = Result<(), CliError>;
+
+pub async fn run(cli: Cli) -> CliResult {
+    let data_dir = match cli.data_dir {
+        Some(d) => d,
+        None => App::default_data_dir()?,
+    };
+    let app = App::open(&data_dir).await?;
+    match cli.command {
+        Command::Integration(cmd) => integration(&app, cmd).await,
+        Command::Import {
+            integration_id,
+            resume,
+            concurrency,
+            json,
+        } => import(&app, &integration_id, resume, concurrency, json).await,
+        Command::Jobs { json } => output::jobs(&app.list_jobs().await?, json),
+        Command::Job { job_id, dimension, json } => {
+            let dim: Dimension = dimension.parse()?;
+            output::job(&app.job_view(&job_id, Some(dim)).await?, dim, json)
+        }
+        Command::Article {
+            integration_id,
+            external_id,
+            json,
+        } => {
+            let article = ArticleRef::parse(&external_id);
+            output::article(&app.retrieve_article(&integration_id, &article).await?, json)
+        }
+        Command::Broken { job_id, json } => output::broken(&app.broken_images(&job_id).await?, json),
+        Command::Demo(args) => demo(&app, args).await,
+    }
+}
+
+fn parse_settings(pairs: &[String]) -> Result<BTreeMap<String, String>, CliError> {
+    pairs
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                .ok_or_else(|| usage(format!("--set '{p}' is not KEY=VALUE")))
+        })
+        .collect()
+}
+
+fn read_secret_stdin() -> Result<String, CliError> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| usage(format!("could not read the secret from standard input: {e}")))?;
+    let s = s.trim().to_owned();
+    if s.is_empty() {
+        return Err(usage("standard input was empty: pipe the secret in, e.g. `printf %s \"$TOKEN\" | shotkeeper integration add ... --secret-stdin`"));
+    }
+    Ok(s)
+}
+
+fn secret_input(secret_env: Option<String>, secret_stdin: bool) -> Result<Option<SecretInput>, CliError> {
+    Ok(match (secret_env, secret_stdin) {
+        (Some(name), _) => Some(SecretInput::Env { name }),
+        (None, true) => Some(SecretInput::Value {
+            value: read_secret_stdin()?,
+        }),
+        (None, false) => None,
+    })
+}
+
+async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
+    match cmd {
+        IntegrationCmd::Add {
+            provider,
+            label,
+            base_url,
+            settings,
+            secret: SecretArgs { secret_env, secret_stdin },
+            json,
+        } => {
+            let provider: ProviderKind = provider.parse()?;
+            let secret = secret_input(secret_env, secret_stdin)?.ok_or_else(|| usage("give --secret-env NAME or --secret-stdin"))?;
+            let input = NewIntegration {
+                label,
+                provider,
+                base_url,
+                settings: parse_settings(&settings)?,
+                secret,
+            };
+            output::integration(&app.add_integration(input).await?, json)
+        }
+        IntegrationCmd::List { json } => output::integrations(&app.list_integrations().await?, json),
+        IntegrationCmd::Show { id, json } => output::integration(&app.get_integration(&id).await?, json),
+        IntegrationCmd::Update {
+            id,
+            label,
+            base_url,
+            settings,
+            secret: OptionalSecretArgs { secret_env, secret_stdin },
+            json,
+        } => {
+            let current = app.get_integration(&id).await?;
+            let settings = if settings.is_empty() {
+                None
+            } else {
+                let mut merged = current.integration.settings.clone();
+                merged.extend(parse_settings(&settings)?);
+                Some(merged)
+            };
+            let input = UpdateIntegration {
+                label,
+                base_url,
+                settings,
+                secret: secret_input(secret_env, secret_stdin)?,
+            };
+            output::integration(&app.update_integration(&id, input).await?, json)
+        }
+        IntegrationCmd::Verify { id, json } => {
+            let result = app.verify_integration(&id).await?;
+            output::verify(&result, json)?;
+            if result.is_connection_successful {
+                Ok(())
+            } else {
+                Err(CliError {
+                    message: "verification failed".into(),
+                    code: 3,
+                })
+            }
+        }
+        IntegrationCmd::Delete { id, json } => {
+            app.delete_integration(&id).await?;
+            output::deleted(&id, json)
+        }
+    }
+}
+
+async fn import(app: &App, integration_id: &str, resume: Option<String>, concurrency: usize, json: bool) -> CliResult {
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ncancelling… (the job can be resumed)");
+            on_ctrl_c.cancel();
+        }
+    });
+    let printer = Arc::new(progress::Printer::new());
+    let sink = printer.clone();
+    let options = shotkeeper_core::import::ImportOptions {
+        image_concurrency: concurrency.max(1),
+        ..Default::default()
+    };
+    let result = app
+        .run_import_with(integration_id, resume, options, Arc::new(move |p| sink.show(&p)), cancel)
+        .await;
+    printer.finish();
+    match result {
+        Ok(view) => output::job_summary(&view, json),
+        Err(CoreError::Cancelled) => Err(CliError {
+            message: match printer.job_id() {
+                Some(job) => format!("import cancelled; resume it with `shotkeeper import {integration_id} --resume {job}`"),
+                None => "import cancelled".into(),
+            },
+            code: 130,
+        }),
+        Err(e) => {
+            let mut err = CliError::from(e);
+            if let Some(job) = printer.job_id() {
+                err.message.push_str(&format!(" (resume with `shotkeeper import {integration_id} --resume {job}`)"));
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Starts a simulator in this process, connects it, and either serves until
+/// Ctrl-C or imports it once and prints the result.
+async fn demo(app: &App, args: DemoArgs) -> CliResult {
+    let provider = match args.provider.as_str() {
+        "helpjuice" => shotkeeper_sim::SimProvider::Helpjuice,
+        "helpcenterio" => shotkeeper_sim::SimProvider::Helpcenterio,
+        "helpcenter" => shotkeeper_sim::SimProvider::Helpcenter,
+        other => return Err(usage(format!("no demo for '{other}': use helpjuice, helpcenterio or helpcenter"))),
+    };
+    let mut options = shotkeeper_sim::SimOptions::new(provider);
+    options.articles = args.articles;
+    let sim = shotkeeper_sim::start(options)
+        .await
+        .map_err(|e| CliError { message: format!("could not start the demo help center: {e}"), code: 1 })?;
+    let kind: ProviderKind = args.provider.parse()?;
+    let demo = shotkeeper_core::app::DemoHelpCenter {
+        provider: kind,
+        api_base: sim.api_base.clone(),
+        token: sim.token.clone(),
+        settings: sim.settings.clone(),
+    };
+    let integration = app.ensure_demo(demo).await?;
+    eprintln!("demo help center at {} — integration {}", sim.site_base, integration.integration.id);
+    if args.import {
+        import(app, &integration.integration.id, None, 8, false).await?;
+        sim.shutdown().await;
+        return Ok(());
+    }
+    eprintln!("serving until Ctrl-C; in another terminal: shotkeeper import {}", integration.integration.id);
+    let _ = tokio::signal::ctrl_c().await;
+    sim.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Import progress on stderr: one updating line on a terminal, a line per
+//! second otherwise (CI logs stay readable).
+
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use shotkeeper_core::import::ImportProgress;
+
+pub struct Printer {
+    tty: bool,
+    state: Mutex<State>,
+}
+
+struct State {
+    last: Option<Instant>,
+    job_id: Option<String>,
+    last_phase: String,
+}
+
+impl Printer {
+    pub fn new() -> Self {
+        Printer {
+            tty: std::io::stderr().is_terminal(),
+            state: Mutex::new(State {
+                last: None,
+                job_id: None,
+                last_phase: String::new(),
+            }),
+        }
+    }
+
+    pub fn job_id(&self) -> Option<String> {
+        self.state.lock().ok()?.job_id.clone()
+    }
+
+    pub fn show(&self, p: &ImportProgress) {
+        let Ok(mut s) = self.state.lock() else { return };
+        if s.job_id.is_none() {
+            eprintln!("job {}", p.job_id);
+            s.job_id = Some(p.job_id.clone());
+        }
+        let every = if self.tty { Duration::from_millis(100) } else { Duration::from_secs(1) };
+        let phase_changed = s.last_phase != p.phase;
+        if !phase_changed && s.last.is_some_and(|t| t.elapsed() < every) {
+            return;
+        }
+        s.last = Some(Instant::now());
+        s.last_phase = p.phase.clone();
+        let line = format!(
+            "{:<8} articles {}/{} ({} failed)  images {}/{}  broken {}  duplicates {}",
+            p.phase,
+            p.articles_processed,
+            p.articles_discovered,
+            p.articles_failed,
+            p.images_downloaded,
+            p.images_to_download,
+            p.broken,
+            p.duplicates
+        );
+        let mut err = std::io::stderr().lock();
+        if self.tty {
+            let _ = write!(err, "\r\x1b[2K{line}");
+        } else {
+            let _ = writeln!(err, "{line}");
+        }
+    }
+
+    pub fn finish(&self) {
+        if self.tty {
+            eprintln!();
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! The facade every front end calls: one `App` per data directory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use tokio_util::sync::CancellationToken;
+
+use crate::db::{self, jobs};
+use crate::error::{CoreError, Result};
+use crate::html;
+use crate::import::{self, ImportOptions, ImportProgress, ImportRun, ProgressFn};
+use crate::imaging;
+use crate::integrations::{self, IntegrationView, NewIntegration, SecretInput, UpdateIntegration};
+use crate::model::{Dimension, ImageView, JobView, ProviderKind, RetrievedArticle, Summary, Totals, VerifyResult};
+use crate::providers::{registry, ArticleRef, ProviderSpec};
+use crate::report::{self, ArticleDetail, ArticleRow, ImageDetail, ImageRow, RowContext};
+
+/// Tauri's identifier; core's default data directory is the platform data
+/// directory joined with it, which is exactly Tauri's `app_data_dir`, so the
+/// CLI and the desktop app share one database.
+pub const APP_IDENTIFIER: &str = "app.shotkeeper.desktop";
+
+/// Label of the built-in demo help center.
+pub const DEMO_LABEL: &str = "Demo help center";
+
+#[derive(Clone)]
+pub struct App {
+    pool: SqlitePool,
+    data_dir: Arc<PathBuf>,
+}
+
+/// Where the in-process demo simulator listens, to (re)point the demo integration at it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoHelpCenter {
+    pub provider: ProviderKind,
+    pub api_base: String,
+    pub token: String,
+    pub settings: BTreeMap<String, String>,
+}
+
+/// One line of the past-jobs list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobListItem {
+    pub id: String,
+    pub integration_id: String,
+    pub integration_label: String,
+    pub name: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub summary: Summary,
+    pub total: Totals,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl App {
+    /// Opens the data directory (database, thumbnails). Jobs left running by a
+    /// process that died become `interrupted`, ready to resume.
+    pub async fn open(data_dir: impl Into<PathBuf>) -> Result<App> {
+        let data_dir = data_dir.into();
+        let pool = db::open(&data_dir).await?;
+        jobs::mark_stale_running_interrupted(&pool).await?;
+        Ok(App {
+            pool,
+            data_dir: Arc::new(data_dir),
+        })
+    }
+
+    pub fn default_data_dir() -> Result<PathBuf> {
+        directories::BaseDirs::new()
+            .map(|d| d.data_dir().join(APP_IDENTIFIER))
+            .ok_or_else(|| CoreError::Invalid("no home directory: pass --data-dir DIR".into()))
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    // --- integrations -------------------------------------------------------
+
+    pub fn provider_specs() -> Vec<ProviderSpec> {
+        ProviderKind::ALL.into_iter().map(registry::spec).collect()
+    }
+
+    pub async fn list_integrations(&self) -> Result<Vec<IntegrationView>> {
+        let mut out = Vec::new();
+        for i in db::integrations::list(&self.pool).await? {
+            out.push(integrations::view(&self.pool, i).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn get_integration(&self, id: &str) -> Result<IntegrationView> {
+        let i = db::integrations::get(&self.pool, id).await?;
+        integrations::view(&self.pool, i).await
+    }
+
+    pub async fn add_integration(&self, input: NewIntegration) -> Result<IntegrationView> {
+        integrations::add(&self.pool, input, false).await
+    }
+
+    pub async fn update_integration(&self, id: &str, input: UpdateIntegration) -> Result<IntegrationView> {
+        integrations::update(&self.pool, id, input).await
+    }
+
+    pub async fn delete_integration(&self, id: &str) -> Result<()> {
+        integrations::delete(&self.pool, id).await
+    }
+
+    pub async fn verify_integration(&self, id: &str) -> Result<VerifyResult> {
+        integrations::verify(&self.pool, id).await
+    }
+
+    /// Creates the demo integration on first start, or points it at the
+    /// simulator's current address.
+    pub async fn ensure_demo(&self, demo: DemoHelpCenter) -> Result<IntegrationView> {
+        let secret = SecretInput::Value { value: demo.token };
+        match db::integrations::find_demo(&self.pool).await? {
+            Some(existing) => {
+                let update = UpdateIntegration {
+                    label: None,
+                    base_url: Some(demo.api_base),
+                    settings: Some(demo.settings),
+                    secret: Some(secret),
+                };
+                integrations::update(&self.pool, &existing.id, update).await
+            }
+            None => {
+                let input = NewIntegration {
+                    label: DEMO_LABEL.into(),
+                    provider: demo.provider,
+                    base_url: Some(demo.api_base),
+                    settings: demo.settings,
+                    secret,
+                };
+                integrations::add(&self.pool, input, true).await
+            }
+        }
+    }
+
+    // --- import -------------------------------------------------------------
+
+    /// Creates a job for the integration, or resumes `resume_job`, and runs it
+    /// to its end. Returns the job's counts.
+    pub async fn run_import(
+        &self,
+        integration_id: &str,
+        resume_job: Option<String>,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<JobView> {
+        self.run_import_with(integration_id, resume_job, ImportOptions::default(), progress, cancel)
+            .await
+    }
+
+    pub async fn run_import_with(
+        &self,
+        integration_id: &str,
+        resume_job: Option<String>,
+        options: ImportOptions,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<JobView> {
+        let (integration, client) = integrations::help_center(&self.pool, integration_id).await?;
+        let job = match resume_job {
+            Some(id) => {
+                let job = jobs::get(&self.pool, &id).await?;
+                if job.integration_id != integration.id {
+                    return Err(CoreError::Invalid(format!(
+                        "job {id} belongs to another integration; resume it with that integration"
+                    )));
+                }
+                if job.status == "completed" {
+                    return report::job_view(&self.pool, &id, None).await;
+                }
+                job
+            }
+            None => jobs::create(&self.pool, &integration.id, &format!("{} Import", integration.label)).await?,
+        };
+        let run = ImportRun::new(
+            &self.pool,
+            &self.data_dir,
+            client.as_ref(),
+            job.id.clone(),
+            options,
+            progress,
+            cancel,
+        );
+        run.run().await?;
+        report::job_view(&self.pool, &job.id, None).await
+    }
+
+    pub async fn list_jobs(&self) -> Result<Vec<JobListItem>> {
+        let mut out = Vec::new();
+        for job in jobs::list(&self.pool).await? {
+            let (summary, total) = db::views::totals(&self.pool, &job.id).await?;
+            let label = db::integrations::get(&self.pool, &job.integration_id)
+                .await
+                .map(|i| i.label)
+                .unwrap_or_default();
+            out.push(JobListItem {
+                id: job.id,
+                integration_id: job.integration_id,
+                integration_label: label,
+                name: job.name,
+                status: job.status,
+                error: job.error,
+                summary,
+                total,
+                created_at: job.created_at,
+                updated_at: job.updated_at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn job_progress(&self, job_id: &str) -> Result<ImportProgress> {
+        let job = jobs::get(&self.pool, job_id).await?;
+        import::progress_of(&self.pool, &job.id, &job.status).await
+    }
+
+    /// Seed 000 shape; `dimension: None` gives the counts only.
+    pub async fn job_view(&self, job_id: &str, dimension: Option<Dimension>) -> Result<JobView> {
+        report::job_view(&self.pool, job_id, dimension).await
+    }
+
+    pub async fn broken_images(&self, job_id: &str) -> Result<Vec<crate::model::ImageWithArticles>> {
+        report::broken_images(&self.pool, job_id).await
+    }
+
+    async fn job_data(&self, job_id: &str) -> Result<db::views::JobData> {
+        jobs::get(&self.pool, job_id).await?;
+        db::views::job_data(&self.pool, job_id).await
+    }
+
+    pub async fn image_rows(&self, job_id: &str) -> Result<Vec<ImageRow>> {
+        let data = self.job_data(job_id).await?;
+        Ok(RowContext::new(&data, &self.data_dir).image_rows())
+    }
+
+    pub async fn image_detail(&self, job_id: &str, url: &str) -> Result<ImageDetail> {
+        let data = self.job_data(job_id).await?;
+        RowContext::new(&data, &self.data_dir).image_detail(url)
+    }
+
+    pub async fn article_rows(&self, job_id: &str) -> Result<Vec<ArticleRow>> {
+        let data = self.job_data(job_id).await?;
+        Ok(RowContext::new(&data, &self.data_dir).article_rows())
+    }
+
+    pub async fn article_detail(&self, job_id: &str, article_id: &str) -> Result<ArticleDetail> {
+        let data = self.job_data(job_id).await?;
+        RowContext::new(&data, &self.data_dir).article_detail(article_id)
+    }
+
+    /// "Retrieve an article" of seed 000: fetched live, its images downloaded
+    /// and analysed now.
+    pub async fn retrieve_article(&self, integration_id: &str, article: &ArticleRef) -> Result<RetrievedArticle> {
+        let (_, client) = integrations::help_center(&self.pool, integration_id).await?;
+        let remote = client.get_article(article).await?;
+        let content = remote.html.clone().unwrap_or_default();
+        let refs = html::extract_images(&content, &remote.url)?;
+        let http = import::image_client()?;
+        let options = ImportOptions::default();
+        let mut images = Vec::with_capacity(refs.len());
+        for r in &refs {
+            images.push(analyse_live(&http, &r.url, &r.alt, &options).await?);
+        }
+        Ok(RetrievedArticle {
+            id: remote.article.id.clone(),
+            is_published: remote.is_published,
+            content,
+            images_count: images.len() as u64,
+            images,
+            title: remote.title,
+            url: remote.url,
+            import_request_id: self.latest_job_with(integration_id, &remote.article).await?.unwrap_or_else(|| remote.article.id.clone()),
+            created_on: remote.created_at.unwrap_or_default(),
+            tags: remote.tags,
+        })
+    }
+
+    async fn latest_job_with(&self, integration_id: &str, article: &ArticleRef) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT j.id FROM jobs j JOIN articles a ON a.job_id = j.id
+             WHERE j.integration_id = ? AND a.external_id = ? AND a.locale = ?
+             ORDER BY j.created_at DESC LIMIT 1",
+        )
+        .bind(integration_id)
+        .bind(&article.id)
+        .bind(article.locale.as_deref().unwrap_or(""))
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
+
+async fn analyse_live(
+    http: &crate::http::HttpClient,
+    url: &str,
+    alt: &str,
+    options: &ImportOptions,
+) -> Result<ImageView> {
+    let record = import::analyse_url(http, url, options).await?;
+    Ok(ImageView {
+        url: record.url,
+        cloud: None,
+        name: record.name,
+        alt: alt.to_owned(),
+        kind: record.kind,
+        width: record.width,
+        height: record.height,
+        status_code: record.status_code,
+        size: record.size,
+        hash: record.hash,
+        metadata: record.metadata,
+    })
+}
+
+/// Keeps `imaging` referenced for front ends that only need the facade.
+pub use imaging::ImageLimits;

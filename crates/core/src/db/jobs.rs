@@ -1,0 +1,307 @@
+//! Writes of an import job: the job row, its articles, their image
+//! references and the analysed images. Every write that belongs together is
+//! one transaction, so a job killed at any point resumes from a consistent state.
+
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+use super::now;
+use crate::error::{CoreError, Result};
+use crate::html::ImageRef;
+use crate::providers::RemoteArticle;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    Interrupted,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Running => "running",
+            JobStatus::Completed => "completed",
+            JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
+            JobStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JobRow {
+    pub id: String,
+    pub integration_id: String,
+    pub name: String,
+    pub status: String,
+    pub list_cursor: Option<String>,
+    pub listing_done: bool,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub async fn create(pool: &SqlitePool, integration_id: &str, name: &str) -> Result<JobRow> {
+    let id = Uuid::new_v4().to_string();
+    let ts = now();
+    sqlx::query(
+        "INSERT INTO jobs (id, integration_id, name, status, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?)",
+    )
+    .bind(&id)
+    .bind(integration_id)
+    .bind(name)
+    .bind(&ts)
+    .bind(&ts)
+    .execute(pool)
+    .await?;
+    get(pool, &id).await
+}
+
+pub async fn get(pool: &SqlitePool, id: &str) -> Result<JobRow> {
+    let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| CoreError::NotFound {
+            what: format!("import job {id} (past jobs are listed with `shotkeeper jobs`)"),
+        })?;
+    Ok(JobRow {
+        id: row.try_get("id")?,
+        integration_id: row.try_get("integration_id")?,
+        name: row.try_get("name")?,
+        status: row.try_get("status")?,
+        list_cursor: row.try_get("list_cursor")?,
+        listing_done: row.try_get::<i64, _>("listing_done")? != 0,
+        error: row.try_get("error")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<JobRow>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM jobs ORDER BY created_at DESC")
+        .fetch_all(pool)
+        .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(get(pool, &id).await?);
+    }
+    Ok(out)
+}
+
+pub async fn set_status(pool: &SqlitePool, id: &str, status: JobStatus, error: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?")
+        .bind(status.as_str())
+        .bind(error)
+        .bind(now())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Jobs left `running` by a process that died are `interrupted`: resumable.
+pub async fn mark_stale_running_interrupted(pool: &SqlitePool) -> Result<u64> {
+    let done = sqlx::query("UPDATE jobs SET status = 'interrupted', updated_at = ? WHERE status = 'running'")
+        .bind(now())
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Stores one listing page and where the next one starts, atomically: a job
+/// killed between pages re-lists at most one page, and never loses one.
+pub async fn store_page(
+    pool: &SqlitePool,
+    job_id: &str,
+    articles: &[RemoteArticle],
+    next: Option<&str>,
+) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let ts = now();
+    for a in articles {
+        sqlx::query(
+            "INSERT OR IGNORE INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, remote_created_at, remote_updated_at, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(job_id)
+        .bind(&a.article.id)
+        .bind(a.article.locale.as_deref().unwrap_or(""))
+        .bind(&a.title)
+        .bind(&a.url)
+        .bind(a.is_published)
+        .bind(&a.author)
+        .bind(serde_json::to_string(&a.tags).unwrap_or_else(|_| "[]".into()))
+        .bind(&a.html)
+        .bind(&a.created_at)
+        .bind(&a.updated_at)
+        .bind(&ts)
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("UPDATE jobs SET list_cursor = ?, listing_done = ?, updated_at = ? WHERE id = ?")
+        .bind(next)
+        .bind(next.is_none())
+        .bind(&ts)
+        .bind(job_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An article still to be processed.
+#[derive(Debug, Clone)]
+pub struct PendingArticle {
+    pub id: String,
+    pub external_id: String,
+    pub locale: Option<String>,
+    pub url: String,
+    pub content: Option<String>,
+}
+
+pub async fn pending_articles(pool: &SqlitePool, job_id: &str) -> Result<Vec<PendingArticle>> {
+    let rows = sqlx::query(
+        "SELECT id, external_id, locale, url, content FROM articles WHERE job_id = ? AND status = 'pending' ORDER BY rowid",
+    )
+    .bind(job_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let locale: String = r.try_get("locale")?;
+            Ok(PendingArticle {
+                id: r.try_get("id")?,
+                external_id: r.try_get("external_id")?,
+                locale: (!locale.is_empty()).then_some(locale),
+                url: r.try_get("url")?,
+                content: r.try_get("content")?,
+            })
+        })
+        .collect()
+}
+
+/// Records an article's content and its image references in one transaction.
+pub async fn complete_article(
+    pool: &SqlitePool,
+    article_id: &str,
+    content: &str,
+    refs: &[ImageRef],
+    fresh: Option<&RemoteArticle>,
+) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM article_images WHERE article_id = ?")
+        .bind(article_id)
+        .execute(&mut *tx)
+        .await?;
+    for r in refs {
+        sqlx::query(
+            "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(article_id)
+        .bind(r.position as i64)
+        .bind(&r.url)
+        .bind(&r.alt)
+        .bind(r.width_attr.map(i64::from))
+        .bind(r.height_attr.map(i64::from))
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some(f) = fresh {
+        // The listing had no body: keep what the single-article read said.
+        sqlx::query("UPDATE articles SET title = ?, is_published = ?, author = COALESCE(?, author) WHERE id = ?")
+            .bind(&f.title)
+            .bind(f.is_published)
+            .bind(&f.author)
+            .bind(article_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE articles SET content = ?, status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+        .bind(content)
+        .bind(now())
+        .bind(article_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn fail_article(pool: &SqlitePool, article_id: &str, error: &str) -> Result<()> {
+    sqlx::query("UPDATE articles SET status = 'failed', error = ?, updated_at = ? WHERE id = ?")
+        .bind(error)
+        .bind(now())
+        .bind(article_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Distinct image URLs referenced by the job's articles that have not been
+/// downloaded yet. This is what makes a resumed job skip finished images.
+pub async fn urls_to_fetch(pool: &SqlitePool, job_id: &str) -> Result<Vec<String>> {
+    let urls = sqlx::query_scalar(
+        "SELECT DISTINCT ai.url FROM article_images ai JOIN articles a ON a.id = ai.article_id
+         WHERE a.job_id = ?1 AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = ?1 AND i.url = ai.url)
+         ORDER BY ai.url",
+    )
+    .bind(job_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(urls)
+}
+
+/// One analysed image, ready to store.
+#[derive(Debug, Clone)]
+pub struct ImageRecord {
+    pub url: String,
+    pub name: String,
+    pub status_code: u16,
+    pub kind: String,
+    pub width: u32,
+    pub height: u32,
+    pub size: u64,
+    pub hash: String,
+    pub phash: Option<String>,
+    pub metadata: std::collections::BTreeMap<String, String>,
+    pub thumbnail: Option<String>,
+    pub content_type: Option<String>,
+    pub last_modified: Option<String>,
+    pub problem: Option<String>,
+}
+
+pub async fn store_images(pool: &SqlitePool, job_id: &str, images: &[ImageRecord]) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let ts = now();
+    for i in images {
+        sqlx::query(
+            "INSERT OR REPLACE INTO images (job_id, url, name, status_code, kind, width, height, size, hash, phash, metadata, thumbnail, content_type, last_modified, problem, fetched_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(job_id)
+        .bind(&i.url)
+        .bind(&i.name)
+        .bind(i.status_code as i64)
+        .bind(&i.kind)
+        .bind(i.width as i64)
+        .bind(i.height as i64)
+        .bind(i.size as i64)
+        .bind(&i.hash)
+        .bind(&i.phash)
+        .bind(serde_json::to_string(&i.metadata).unwrap_or_else(|_| "{}".into()))
+        .bind(&i.thumbnail)
+        .bind(&i.content_type)
+        .bind(&i.last_modified)
+        .bind(&i.problem)
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

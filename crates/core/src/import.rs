@@ -1,0 +1,369 @@
+//! The import job (seed 000): list every article, read each one's HTML, find
+//! every image, download and analyse each distinct image URL once.
+//!
+//! Three phases, each persisted as it goes so a job killed anywhere resumes:
+//! 1. listing: every page is stored with the cursor of the next one;
+//! 2. articles: each pending article's images are recorded in one transaction;
+//! 3. images: each URL not yet in `images` is downloaded (bounded concurrency),
+//!    analysed off the async runtime and stored with its thumbnail.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use tokio_util::sync::CancellationToken;
+
+use crate::db::jobs::{self, ImageRecord, JobStatus, PendingArticle};
+use crate::db::views;
+use crate::error::{CoreError, Result};
+use crate::html;
+use crate::http::{HttpClient, HttpConfig};
+use crate::imaging::{self, ImageLimits};
+use crate::providers::{ArticleRef, HelpCenter};
+
+/// Live counts of a running import, sent to front ends after every step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    pub job_id: String,
+    /// listing | articles | images | done
+    pub phase: String,
+    pub articles_discovered: u64,
+    pub articles_processed: u64,
+    pub articles_failed: u64,
+    pub image_refs: u64,
+    pub images_to_download: u64,
+    pub images_downloaded: u64,
+    pub broken: u64,
+    pub duplicates: u64,
+}
+
+pub type ProgressFn = Arc<dyn Fn(ImportProgress) + Send + Sync>;
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Image downloads in flight at once.
+    pub image_concurrency: usize,
+    pub limits: ImageLimits,
+    /// Longest side of stored thumbnails, in pixels.
+    pub thumbnail_side: u32,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            image_concurrency: 8,
+            limits: ImageLimits::default(),
+            thumbnail_side: 320,
+        }
+    }
+}
+
+/// Everything one import run needs.
+pub struct ImportRun<'a> {
+    pub pool: &'a SqlitePool,
+    pub data_dir: &'a Path,
+    pub help_center: &'a dyn HelpCenter,
+    pub job_id: String,
+    pub options: ImportOptions,
+    pub progress: ProgressFn,
+    pub cancel: CancellationToken,
+}
+
+/// The client used for image hosts: not the provider's rate limit (images come
+/// from CDNs), but the same retries, timeouts, caps and scheme checks.
+pub fn image_client() -> Result<HttpClient> {
+    HttpClient::new(HttpConfig {
+        provider: "image host".into(),
+        requests_per_minute: 0,
+        burst: 0,
+        ..HttpConfig::default()
+    })
+}
+
+impl ImportRun<'_> {
+    /// Runs (or resumes) the job to its end and records how it ended.
+    pub async fn run(&self) -> Result<()> {
+        jobs::set_status(self.pool, &self.job_id, JobStatus::Running, None).await?;
+        let outcome = self.phases().await;
+        let (status, error) = match &outcome {
+            Ok(()) => (JobStatus::Completed, None),
+            Err(CoreError::Cancelled) => (JobStatus::Cancelled, None),
+            Err(e) => (JobStatus::Failed, Some(e.to_string())),
+        };
+        jobs::set_status(self.pool, &self.job_id, status, error.as_deref()).await?;
+        self.report("done").await?;
+        outcome
+    }
+
+    async fn phases(&self) -> Result<()> {
+        self.list_all().await?;
+        self.process_articles().await?;
+        self.download_images().await
+    }
+
+    fn check_cancel(&self) -> Result<()> {
+        if self.cancel.is_cancelled() {
+            Err(CoreError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn report(&self, phase: &str) -> Result<()> {
+        let p = progress_of(self.pool, &self.job_id, phase).await?;
+        (self.progress)(p);
+        Ok(())
+    }
+
+    /// Phase 1: every page of the listing, resuming at the stored cursor.
+    async fn list_all(&self) -> Result<()> {
+        // A bounded loop: a provider that never stops paginating is an error.
+        const MAX_PAGES: usize = 100_000;
+        for _ in 0..MAX_PAGES {
+            let job = jobs::get(self.pool, &self.job_id).await?;
+            if job.listing_done {
+                return Ok(());
+            }
+            self.check_cancel()?;
+            let page = tokio::select! {
+                page = self.help_center.list_articles(job.list_cursor.as_deref()) => page?,
+                _ = self.cancel.cancelled() => return Err(CoreError::Cancelled),
+            };
+            if page.next.is_some() && page.next == job.list_cursor {
+                return Err(CoreError::Garbage {
+                    provider: self.help_center.kind().display_name().into(),
+                    endpoint: "article listing".into(),
+                    detail: "the next page is the same page again".into(),
+                });
+            }
+            jobs::store_page(self.pool, &self.job_id, &page.articles, page.next.as_deref()).await?;
+            self.report("listing").await?;
+        }
+        Err(CoreError::Garbage {
+            provider: self.help_center.kind().display_name().into(),
+            endpoint: "article listing".into(),
+            detail: format!("more than {MAX_PAGES} pages"),
+        })
+    }
+
+    /// Phase 2: read each pending article (from the listing, or fetched) and
+    /// record its image references. An unreadable article fails alone.
+    async fn process_articles(&self) -> Result<()> {
+        let pending = jobs::pending_articles(self.pool, &self.job_id).await?;
+        for article in pending {
+            self.check_cancel()?;
+            match self.read_article(&article).await {
+                Ok(()) => {}
+                Err(CoreError::Cancelled) => return Err(CoreError::Cancelled),
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => jobs::fail_article(self.pool, &article.id, &e.to_string()).await?,
+            }
+            self.report("articles").await?;
+        }
+        Ok(())
+    }
+
+    async fn read_article(&self, article: &PendingArticle) -> Result<()> {
+        let (content, fresh) = match &article.content {
+            Some(html) => (html.clone(), None),
+            None => {
+                let r = ArticleRef::with_locale(article.external_id.clone(), article.locale.clone());
+                let remote = tokio::select! {
+                    r = self.help_center.get_article(&r) => r?,
+                    _ = self.cancel.cancelled() => return Err(CoreError::Cancelled),
+                };
+                let html = remote.html.clone().ok_or_else(|| CoreError::Garbage {
+                    provider: self.help_center.kind().display_name().into(),
+                    endpoint: format!("article {}", article.external_id),
+                    detail: "the article has no HTML body".into(),
+                })?;
+                (html, Some(remote))
+            }
+        };
+        let refs = html::extract_images(&content, &article.url)?;
+        jobs::complete_article(self.pool, &article.id, &content, &refs, fresh.as_ref()).await
+    }
+
+    /// Phase 3: download and analyse every URL not yet stored.
+    async fn download_images(&self) -> Result<()> {
+        let urls = jobs::urls_to_fetch(self.pool, &self.job_id).await?;
+        if urls.is_empty() {
+            return Ok(());
+        }
+        let client = image_client()?;
+        let thumbs = self.data_dir.join("thumbnails").join(&self.job_id);
+        std::fs::create_dir_all(&thumbs)?;
+        let mut results = stream::iter(urls)
+            .map(|url| {
+                let client = client.clone();
+                let options = self.options.clone();
+                let thumbs = thumbs.clone();
+                let data_dir = self.data_dir.to_path_buf();
+                async move { fetch_and_analyse(&client, &url, &options, &data_dir, &thumbs).await }
+            })
+            .buffer_unordered(self.options.image_concurrency.max(1));
+        let mut batch = Vec::new();
+        loop {
+            let next = tokio::select! {
+                n = results.next() => n,
+                _ = self.cancel.cancelled() => None,
+            };
+            let Some(record) = next else { break };
+            batch.push(record?);
+            // Small batches: few transactions, little lost if killed.
+            if batch.len() >= 16 {
+                jobs::store_images(self.pool, &self.job_id, &batch).await?;
+                batch.clear();
+                self.report("images").await?;
+            }
+        }
+        jobs::store_images(self.pool, &self.job_id, &batch).await?;
+        self.check_cancel()
+    }
+}
+
+/// Errors that stop the whole job rather than one article: the provider
+/// refused us or our own database failed.
+fn is_fatal(e: &CoreError) -> bool {
+    matches!(
+        e,
+        CoreError::BadCredentials { .. }
+            | CoreError::RateLimited { .. }
+            | CoreError::Db(_)
+            | CoreError::Io(_)
+            | CoreError::Unreachable { .. }
+    )
+}
+
+/// Downloads one image URL (or decodes a data: URI) and analyses it.
+/// A broken image is a record, never an error.
+async fn fetch_and_analyse(
+    client: &HttpClient,
+    url: &str,
+    options: &ImportOptions,
+    data_dir: &Path,
+    thumbs: &Path,
+) -> Result<ImageRecord> {
+    let name = imaging::file_name_from_url(url);
+    let (status, bytes, content_type, last_modified, fetch_problem) = if url.starts_with("data:") {
+        match decode_data_uri(url) {
+            Some((bytes, ct)) => (200, bytes, Some(ct), None, None),
+            None => (0, Vec::new(), None, None, Some("the data: URI is not valid base64".to_owned())),
+        }
+    } else {
+        match client.fetch_image(url, options.limits.max_bytes).await {
+            Ok(f) if f.too_large => (
+                f.status,
+                Vec::new(),
+                f.content_type,
+                f.last_modified,
+                Some(format!("larger than the {} MiB cap", options.limits.max_bytes >> 20)),
+            ),
+            Ok(f) => (f.status, f.bytes, f.content_type, f.last_modified, None),
+            Err(CoreError::Cancelled) => return Err(CoreError::Cancelled),
+            Err(e) => (0, Vec::new(), None, None, Some(e.to_string())),
+        }
+    };
+    // Seed 000: a broken image has size 0 and the hash of empty input.
+    let body = if (200..300).contains(&status) { bytes } else { Vec::new() };
+    let limits = options.limits.clone();
+    let side = options.thumbnail_side;
+    let (analysis, thumb) = tokio::task::spawn_blocking(move || {
+        let analysis = imaging::analyse(&body, &limits);
+        let thumb = if analysis.problem.is_none() && analysis.width > 0 {
+            imaging::make_thumbnail(&body, side, &limits).ok()
+        } else {
+            None
+        };
+        (analysis, thumb)
+    })
+    .await
+    .map_err(|e| CoreError::Image(format!("image analysis stopped: {e}")))?;
+    let thumbnail = match thumb {
+        Some(bytes) => Some(store_thumbnail(data_dir, thumbs, &analysis.sha256, &bytes)?),
+        None => None,
+    };
+    Ok(ImageRecord {
+        url: url.to_owned(),
+        name,
+        status_code: status,
+        kind: analysis.kind.clone(),
+        width: analysis.width,
+        height: analysis.height,
+        size: analysis.size,
+        hash: analysis.sha256.clone(),
+        phash: analysis.phash.clone(),
+        metadata: analysis.metadata.clone(),
+        thumbnail,
+        content_type,
+        last_modified,
+        problem: fetch_problem.or(analysis.problem),
+    })
+}
+
+/// Thumbnails are named by content hash: the same bytes at many URLs share one file.
+fn store_thumbnail(data_dir: &Path, dir: &Path, sha256: &str, bytes: &[u8]) -> Result<String> {
+    let path: PathBuf = dir.join(format!("{sha256}.png"));
+    if !path.exists() {
+        let tmp = dir.join(format!("{sha256}.png.part"));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &path)?;
+    }
+    Ok(path
+        .strip_prefix(data_dir)
+        .unwrap_or(&path)
+        .to_string_lossy()
+        .into_owned())
+}
+
+fn decode_data_uri(uri: &str) -> Option<(Vec<u8>, String)> {
+    use base64::Engine;
+    let rest = uri.strip_prefix("data:")?;
+    let (meta, data) = rest.split_once(',')?;
+    let content_type = meta.split(';').next().unwrap_or("").to_owned();
+    if meta.ends_with(";base64") {
+        let cleaned: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD.decode(cleaned).ok()?;
+        Some((bytes, content_type))
+    } else {
+        let bytes = percent_encoding::percent_decode_str(data).collect();
+        Some((bytes, content_type))
+    }
+}
+
+/// Live counts of a job, computed from what is stored.
+pub async fn progress_of(pool: &SqlitePool, job_id: &str, phase: &str) -> Result<ImportProgress> {
+    let (_, totals) = views::totals(pool, job_id).await?;
+    let (downloaded, broken, to_download) = image_counts(pool, job_id).await?;
+    Ok(ImportProgress {
+        job_id: job_id.to_owned(),
+        phase: phase.to_owned(),
+        articles_discovered: totals.articles.discovered,
+        articles_processed: totals.articles.processed,
+        articles_failed: totals.articles.failed,
+        image_refs: totals.images.total,
+        images_to_download: to_download,
+        images_downloaded: downloaded,
+        broken,
+        duplicates: totals.images.duplicate,
+    })
+}
+
+async fn image_counts(pool: &SqlitePool, job_id: &str) -> Result<(u64, u64, u64)> {
+    let (downloaded, broken): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(status_code NOT BETWEEN 200 AND 299), 0) FROM images WHERE job_id = ?",
+    )
+    .bind(job_id)
+    .fetch_one(pool)
+    .await?;
+    let distinct: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT ai.url) FROM article_images ai JOIN articles a ON a.id = ai.article_id WHERE a.job_id = ?",
+    )
+    .bind(job_id)
+    .fetch_one(pool)
+    .await?;
+    Ok((downloaded as u64, broken as u64, distinct as u64))
+}

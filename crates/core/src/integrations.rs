@@ -1,0 +1,254 @@
+//! Integrations (seed 003): add, list, show, update, delete, verify.
+//! Non-secret settings go to SQLite, the secret to the keychain (or an env var
+//! name), and nothing secret ever comes back out of this module.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use crate::db::{self, now};
+use crate::error::{CoreError, Result};
+use crate::model::{Integration, Platform, ProviderKind, SecretSource, VerifyResult};
+use crate::providers::{registry, HelpCenter};
+use crate::secrets;
+use crate::storage::{Storage, StorageSettings};
+
+/// How a new secret is given. The value is consumed by core and never returned.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SecretInput {
+    Value { value: String },
+    Env { name: String },
+}
+
+impl std::fmt::Debug for SecretInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretInput::Value { .. } => f.write_str("SecretInput::Value(<redacted>)"),
+            SecretInput::Env { name } => write!(f, "SecretInput::Env({name})"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewIntegration {
+    pub label: String,
+    pub provider: ProviderKind,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
+    pub secret: SecretInput,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateIntegration {
+    pub label: Option<String>,
+    /// `Some("")` clears the override.
+    pub base_url: Option<String>,
+    /// Replaces the settings when given.
+    pub settings: Option<BTreeMap<String, String>>,
+    /// `None` keeps the stored secret.
+    pub secret: Option<SecretInput>,
+}
+
+/// What front ends see of an integration: never the secret, only whether one is there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationView {
+    #[serde(flatten)]
+    pub integration: Integration,
+    pub has_secret: bool,
+    pub is_demo: bool,
+}
+
+fn clean_base_url(base_url: Option<String>) -> Result<Option<String>> {
+    let Some(raw) = base_url.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let parsed = url::Url::parse(&raw).map_err(|e| {
+        CoreError::Invalid(format!("base URL '{raw}' is not a URL ({e}); use e.g. https://example.com/api"))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(CoreError::Invalid(format!(
+            "base URL '{raw}' must start with https:// (or http:// for a local simulator)"
+        )));
+    }
+    Ok(Some(raw.trim_end_matches('/').to_owned()))
+}
+
+fn validate_label(label: &str) -> Result<String> {
+    let label = label.trim();
+    if label.is_empty() {
+        return Err(CoreError::Invalid("the label is empty: give the integration a name, e.g. \"Acme help center\"".into()));
+    }
+    Ok(label.to_owned())
+}
+
+fn validate_secret(secret: &SecretInput) -> Result<()> {
+    match secret {
+        SecretInput::Value { value } if value.trim().is_empty() => {
+            Err(CoreError::Invalid("the secret is empty: paste the API key or token".into()))
+        }
+        SecretInput::Env { name } if name.trim().is_empty() => {
+            Err(CoreError::Invalid("the environment variable name is empty".into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Stores the secret where the input says and returns where it lives.
+async fn put_secret(id: &str, secret: &SecretInput) -> Result<SecretSource> {
+    match secret {
+        SecretInput::Value { value } => {
+            secrets::store(id, value.trim()).await?;
+            Ok(SecretSource::Keychain)
+        }
+        SecretInput::Env { name } => Ok(SecretSource::Env(name.trim().to_owned())),
+    }
+}
+
+pub async fn view(pool: &SqlitePool, integration: Integration) -> Result<IntegrationView> {
+    let has_secret = secrets::exists(&integration.id, &integration.secret_source).await;
+    let is_demo = db::integrations::is_demo(pool, &integration.id).await?;
+    Ok(IntegrationView {
+        integration,
+        has_secret,
+        is_demo,
+    })
+}
+
+pub async fn add(pool: &SqlitePool, input: NewIntegration, is_demo: bool) -> Result<IntegrationView> {
+    let label = validate_label(&input.label)?;
+    let base_url = clean_base_url(input.base_url)?;
+    let settings = trimmed(input.settings);
+    registry::validate_settings(input.provider, base_url.as_deref(), &settings)?;
+    validate_secret(&input.secret)?;
+    let id = Uuid::new_v4().to_string();
+    // Secret first: if the keychain refuses, nothing is half-written in SQLite.
+    let secret_source = put_secret(&id, &input.secret).await?;
+    let ts = now();
+    let integration = Integration {
+        id,
+        label,
+        platform: input.provider.platform(),
+        provider: input.provider,
+        base_url,
+        settings,
+        secret_source,
+        created_at: ts.clone(),
+        updated_at: ts,
+    };
+    if let Err(e) = db::integrations::insert(pool, &integration, is_demo).await {
+        let _ = secrets::delete(&integration.id).await;
+        return Err(e);
+    }
+    view(pool, integration).await
+}
+
+pub async fn update(pool: &SqlitePool, id: &str, input: UpdateIntegration) -> Result<IntegrationView> {
+    let mut integration = db::integrations::get(pool, id).await?;
+    if let Some(label) = input.label {
+        integration.label = validate_label(&label)?;
+    }
+    if let Some(base_url) = input.base_url {
+        integration.base_url = clean_base_url(Some(base_url))?;
+    }
+    if let Some(settings) = input.settings {
+        integration.settings = trimmed(settings);
+    }
+    registry::validate_settings(integration.provider, integration.base_url.as_deref(), &integration.settings)?;
+    if let Some(secret) = &input.secret {
+        validate_secret(secret)?;
+        let source = put_secret(id, secret).await?;
+        if source != SecretSource::Keychain {
+            // Switching to an env var: drop the old keychain copy.
+            secrets::delete(id).await?;
+        }
+        integration.secret_source = source;
+    }
+    integration.updated_at = now();
+    db::integrations::update(pool, &integration).await?;
+    view(pool, integration).await
+}
+
+pub async fn delete(pool: &SqlitePool, id: &str) -> Result<()> {
+    let integration = db::integrations::get(pool, id).await?;
+    db::integrations::delete(pool, id).await?;
+    if integration.secret_source == SecretSource::Keychain {
+        secrets::delete(id).await?;
+    }
+    Ok(())
+}
+
+fn trimmed(settings: BTreeMap<String, String>) -> BTreeMap<String, String> {
+    settings
+        .into_iter()
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+        .collect()
+}
+
+/// Builds the client of a help-center integration, with its secret.
+pub async fn help_center(pool: &SqlitePool, id: &str) -> Result<(Integration, Box<dyn HelpCenter>)> {
+    let integration = db::integrations::get(pool, id).await?;
+    if integration.platform != Platform::Helpcenter {
+        return Err(CoreError::Invalid(format!(
+            "integration '{}' is {} storage, not a help center",
+            integration.label,
+            integration.provider.display_name()
+        )));
+    }
+    let secret = secrets::load(&integration.id, &integration.secret_source).await?;
+    let client = registry::build(&integration, &secret)?;
+    Ok((integration, client))
+}
+
+/// Builds the storage client of a cloud integration, with its secret.
+pub async fn storage(pool: &SqlitePool, id: &str) -> Result<(Integration, Storage)> {
+    let integration = db::integrations::get(pool, id).await?;
+    if integration.platform != Platform::Cloud {
+        return Err(CoreError::Invalid(format!(
+            "integration '{}' is a help center, not S3/R2 storage",
+            integration.label
+        )));
+    }
+    let secret = secrets::load(&integration.id, &integration.secret_source).await?;
+    let settings = StorageSettings::from_settings(
+        integration.provider,
+        integration.base_url.as_deref(),
+        &integration.settings,
+    )?;
+    Ok((integration, Storage::new(settings, &secret)?))
+}
+
+/// One cheap authenticated call. Provider failures are a result, not an error:
+/// the message says exactly what went wrong.
+pub async fn verify(pool: &SqlitePool, id: &str) -> Result<VerifyResult> {
+    let integration = db::integrations::get(pool, id).await?;
+    let outcome = match integration.platform {
+        Platform::Helpcenter => match help_center(pool, id).await {
+            Ok((_, client)) => client.verify().await,
+            Err(e) => Err(e),
+        },
+        Platform::Cloud => match storage(pool, id).await {
+            Ok((_, storage)) => storage.verify(false).await,
+            Err(e) => Err(e),
+        },
+    };
+    Ok(match outcome {
+        Ok(message) => VerifyResult {
+            is_connection_successful: true,
+            message,
+        },
+        Err(CoreError::Db(e)) => return Err(CoreError::Db(e)),
+        Err(e) => VerifyResult {
+            is_connection_successful: false,
+            message: e.to_string(),
+        },
+    })
+}
