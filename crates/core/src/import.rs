@@ -8,7 +8,8 @@
 //!    analysed off the async runtime and stored with its thumbnail.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -63,14 +64,20 @@ impl Default for ImportOptions {
 
 /// Everything one import run needs.
 pub struct ImportRun<'a> {
-    pub pool: &'a SqlitePool,
-    pub data_dir: &'a Path,
-    pub help_center: &'a dyn HelpCenter,
-    pub job_id: String,
-    pub options: ImportOptions,
-    pub progress: ProgressFn,
-    pub cancel: CancellationToken,
+    pool: &'a SqlitePool,
+    data_dir: &'a Path,
+    help_center: &'a dyn HelpCenter,
+    job_id: String,
+    options: ImportOptions,
+    progress: ProgressFn,
+    cancel: CancellationToken,
+    /// When progress was last sent: counting is a few queries, so it is
+    /// throttled rather than run after every article.
+    last_report: Mutex<Option<Instant>>,
 }
+
+/// Progress is sent at most this often (and always at phase ends).
+const REPORT_EVERY: Duration = Duration::from_millis(150);
 
 /// The client used for image hosts: not the provider's rate limit (images come
 /// from CDNs), but the same retries, timeouts, caps and scheme checks.
@@ -83,7 +90,28 @@ pub fn image_client() -> Result<HttpClient> {
     })
 }
 
-impl ImportRun<'_> {
+impl<'a> ImportRun<'a> {
+    pub fn new(
+        pool: &'a SqlitePool,
+        data_dir: &'a Path,
+        help_center: &'a dyn HelpCenter,
+        job_id: String,
+        options: ImportOptions,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Self {
+        ImportRun {
+            pool,
+            data_dir,
+            help_center,
+            job_id,
+            options,
+            progress,
+            cancel,
+            last_report: Mutex::new(None),
+        }
+    }
+
     /// Runs (or resumes) the job to its end and records how it ended.
     pub async fn run(&self) -> Result<()> {
         jobs::set_status(self.pool, &self.job_id, JobStatus::Running, None).await?;
@@ -113,6 +141,14 @@ impl ImportRun<'_> {
     }
 
     async fn report(&self, phase: &str) -> Result<()> {
+        {
+            let mut last = self.last_report.lock().unwrap_or_else(|e| e.into_inner());
+            let due = phase == "done" || last.is_none_or(|t| t.elapsed() >= REPORT_EVERY);
+            if !due {
+                return Ok(());
+            }
+            *last = Some(Instant::now());
+        }
         let p = progress_of(self.pool, &self.job_id, phase).await?;
         (self.progress)(p);
         Ok(())
@@ -202,7 +238,7 @@ impl ImportRun<'_> {
                 let options = self.options.clone();
                 let thumbs = thumbs.clone();
                 let data_dir = self.data_dir.to_path_buf();
-                async move { fetch_and_analyse(&client, &url, &options, &data_dir, &thumbs).await }
+                async move { fetch_and_analyse(&client, &url, &options, Some((&data_dir, &thumbs))).await }
             })
             .buffer_unordered(self.options.image_concurrency.max(1));
         let mut batch = Vec::new();
@@ -238,14 +274,22 @@ fn is_fatal(e: &CoreError) -> bool {
     )
 }
 
-/// Downloads one image URL (or decodes a data: URI) and analyses it.
+/// Downloads and analyses one image without keeping a thumbnail (live
+/// article retrieval).
+pub async fn analyse_url(client: &HttpClient, url: &str, options: &ImportOptions) -> Result<ImageRecord> {
+    let mut options = options.clone();
+    options.thumbnail_side = 0;
+    fetch_and_analyse(client, url, &options, None).await
+}
+
+/// Downloads one image URL (or decodes a data: URI) and analyses it; with
+/// `thumbs = Some((data_dir, dir))` also stores its thumbnail there.
 /// A broken image is a record, never an error.
 async fn fetch_and_analyse(
     client: &HttpClient,
     url: &str,
     options: &ImportOptions,
-    data_dir: &Path,
-    thumbs: &Path,
+    thumbs: Option<(&Path, &Path)>,
 ) -> Result<ImageRecord> {
     let name = imaging::file_name_from_url(url);
     let (status, bytes, content_type, last_modified, fetch_problem) = if url.starts_with("data:") {
@@ -273,7 +317,7 @@ async fn fetch_and_analyse(
     let side = options.thumbnail_side;
     let (analysis, thumb) = tokio::task::spawn_blocking(move || {
         let analysis = imaging::analyse(&body, &limits);
-        let thumb = if analysis.problem.is_none() && analysis.width > 0 {
+        let thumb = if side > 0 && analysis.problem.is_none() && analysis.width > 0 {
             imaging::make_thumbnail(&body, side, &limits).ok()
         } else {
             None
@@ -282,9 +326,9 @@ async fn fetch_and_analyse(
     })
     .await
     .map_err(|e| CoreError::Image(format!("image analysis stopped: {e}")))?;
-    let thumbnail = match thumb {
-        Some(bytes) => Some(store_thumbnail(data_dir, thumbs, &analysis.sha256, &bytes)?),
-        None => None,
+    let thumbnail = match (thumb, thumbs) {
+        (Some(bytes), Some((data_dir, dir))) => Some(store_thumbnail(data_dir, dir, &analysis.sha256, &bytes)?),
+        _ => None,
     };
     Ok(ImageRecord {
         url: url.to_owned(),

@@ -1,0 +1,126 @@
+//! A job cancelled halfway resumes and finishes without downloading again
+//! what it already had; garbage and failures lose nothing.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use shotkeeper_core::App;
+use shotkeeper_sim::SimProvider;
+use tokio_util::sync::CancellationToken;
+
+fn path_of(url: &str) -> String {
+    url::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn cancelled_job_resumes_without_downloading_finished_images_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(SimProvider::Helpjuice, 60, |_| {}).await;
+    let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
+
+    // Cancel as soon as some images are stored.
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let progress = Arc::new(move |p: shotkeeper_core::import::ImportProgress| {
+        if p.phase == "images" && p.images_downloaded >= 16 {
+            trigger.cancel();
+        }
+    });
+    let err = app.run_import(&id, None, progress, cancel).await.unwrap_err();
+    assert!(matches!(err, shotkeeper_core::CoreError::Cancelled), "{err}");
+
+    let jobs = app.list_jobs().await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].status, "cancelled");
+    let job_id = jobs[0].id.clone();
+
+    let stored_first: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT url FROM images WHERE job_id = ?")
+        .bind(&job_id)
+        .fetch_all(app.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert!(stored_first.len() >= 16, "some images were stored before cancelling");
+    assert!((stored_first.len() as u64) < sim.expected.distinct_urls, "and not all of them");
+
+    // A new process opening the same data dir sees the job and resumes it.
+    drop(app);
+    let app = App::open(dir.path()).await.unwrap();
+    let view = app
+        .run_import(&id, Some(job_id.clone()), common::no_progress(), CancellationToken::new())
+        .await
+        .expect("resume");
+    assert_eq!(view.id, job_id);
+    assert_eq!(view.total.articles.success, sim.expected.documents);
+    assert_eq!(view.total.images.total, sim.expected.image_refs);
+    assert_eq!(view.total.images.unique, sim.expected.unique_images);
+
+    for url in &stored_first {
+        if url.starts_with("data:") {
+            continue;
+        }
+        assert_eq!(sim.image_requests_for(&path_of(url)), 1, "{url} was downloaded again");
+    }
+    assert_eq!(app.list_jobs().await.unwrap()[0].status, "completed");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn truncated_images_never_fail_their_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(SimProvider::Helpjuice, 10, |o| o.faults.truncate_images = true).await;
+    let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
+    let view = app
+        .run_import(&id, None, common::no_progress(), CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(view.total.articles.success, sim.expected.documents);
+    assert_eq!(view.total.articles.failed, 0);
+    let rows = app.image_rows(&view.id).await.unwrap();
+    let pngs: Vec<_> = rows.iter().filter(|r| r.status_code == 200 && r.name.ends_with(".png")).collect();
+    assert!(!pngs.is_empty());
+    assert!(
+        pngs.iter().any(|r| r.problem.as_deref().is_some_and(|p| p.to_lowercase().contains("truncated"))),
+        "a truncated PNG is named as such: {:?}",
+        pngs.iter().map(|r| &r.problem).collect::<Vec<_>>()
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn garbage_listing_fails_the_job_clearly_and_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(SimProvider::Helpcenterio, 5, |o| o.faults.garbage_list = true).await;
+    let id = common::connect(&app, SimProvider::Helpcenterio, &sim).await;
+    let err = app
+        .run_import(&id, None, common::no_progress(), CancellationToken::new())
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("HelpCenter.io"), "names the provider: {msg}");
+    assert!(msg.contains("articles"), "names the endpoint: {msg}");
+    let jobs = app.list_jobs().await.unwrap();
+    assert_eq!(jobs[0].status, "failed");
+    assert_eq!(jobs[0].total.articles.discovered, 0, "nothing half-written");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn rate_limited_listing_is_retried_and_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(SimProvider::Helpcenter, 8, |o| o.faults.burst_429 = 2).await;
+    let id = common::connect(&app, SimProvider::Helpcenter, &sim).await;
+    let view = app
+        .run_import(&id, None, common::no_progress(), CancellationToken::new())
+        .await
+        .expect("429s are retried");
+    assert_eq!(view.total.articles.success, sim.expected.documents);
+    sim.shutdown().await;
+}

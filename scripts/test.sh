@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what is needed, then runs every check and test: rustfmt, clippy
+# -D warnings, the UI's type check and unit tests, all Rust tests (against
+# the simulators, a real S3-compatible server and the real Secret Service),
+# and the desktop end-to-end test in a real window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+
+if [ -f ui/package.json ]; then
+  echo "==> ui: type check, unit tests, build"
+  (cd ui && npm run check && npx vitest run && npm run build)
+fi
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "==> cargo test (inside a D-Bus session with gnome-keyring)"
+bash scripts/with-keychain.sh cargo test --workspace --locked -- --test-threads=2
+
+if [ -x tests/e2e/run.sh ]; then
+  echo "==> desktop end-to-end"
+  bash tests/e2e/run.sh
+fi
+echo "==> all checks passed"
