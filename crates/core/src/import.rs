@@ -82,12 +82,7 @@ const REPORT_EVERY: Duration = Duration::from_millis(150);
 /// The client used for image hosts: not the provider's rate limit (images come
 /// from CDNs), but the same retries, timeouts, caps and scheme checks.
 pub fn image_client() -> Result<HttpClient> {
-    HttpClient::new(HttpConfig {
-        provider: "image host".into(),
-        requests_per_minute: 0,
-        burst: 0,
-        ..HttpConfig::default()
-    })
+    HttpClient::new(HttpConfig::new("image host"))
 }
 
 impl<'a> ImportRun<'a> {

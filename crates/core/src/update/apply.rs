@@ -1,0 +1,312 @@
+//! Applying a plan: per article, read what is there NOW, upload each new
+//! image once, rewrite only the matched image URLs, keep the previous
+//! content as a revision, write back. One article failing never stops the
+//! others, and never loses anything.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tokio_util::sync::CancellationToken;
+
+use super::revisions::{self, NewRevision};
+use super::screenshots::{content_type_for, extension_for};
+use super::{ApplyProgress, ArticleOutcome, PlannedArticle, ScreenshotOutcome, UpdatePlan, UpdateResult, UpdateSummary};
+use crate::db::now;
+use crate::error::{CoreError, Result};
+use crate::html;
+use crate::http::HttpClient;
+use crate::imaging::{self, ImageLimits};
+use crate::matching::{MatchStatus, Screenshot};
+use crate::model::CloudObject;
+use crate::providers::{ArticleRef, HelpCenter};
+use crate::storage::Storage;
+
+pub type ApplyProgressFn = Arc<dyn Fn(ApplyProgress) + Send + Sync>;
+
+/// Where new images go.
+pub enum Destination<'a> {
+    /// An S3/R2 integration (its id, for the uploads record).
+    Storage { id: &'a str, storage: &'a Storage },
+    /// The help center's own image upload.
+    HelpCenter { id: &'a str },
+}
+
+pub struct Applier<'a> {
+    pub pool: &'a SqlitePool,
+    pub help_center: &'a dyn HelpCenter,
+    pub destination: Destination<'a>,
+    pub images: HttpClient,
+    pub progress: ApplyProgressFn,
+    pub cancel: CancellationToken,
+    pub dry_run: bool,
+}
+
+/// A screenshot's bytes and what it was uploaded as.
+struct Upload {
+    url: String,
+}
+
+impl Applier<'_> {
+    pub async fn apply(&self, plan: &UpdatePlan) -> Result<UpdateResult> {
+        let by_sha: HashMap<&str, &Screenshot> = plan
+            .screenshots
+            .iter()
+            .map(|p| (p.screenshot.sha256.as_str(), &p.screenshot))
+            .collect();
+        let todo: Vec<&PlannedArticle> = plan
+            .articles
+            .iter()
+            .filter(|a| a.changes.iter().any(|c| c.selected))
+            .collect();
+        let mut progress = ApplyProgress {
+            plan_id: plan.id.clone(),
+            articles_total: todo.len() as u64,
+            ..Default::default()
+        };
+        let mut uploads: HashMap<String, Upload> = HashMap::new();
+        let mut outcomes = Vec::with_capacity(todo.len());
+        for article in todo {
+            if self.cancel.is_cancelled() {
+                outcomes.push(skipped(article, "cancelled before this article"));
+                continue;
+            }
+            progress.current = Some(article.title.clone());
+            (self.progress)(progress.clone());
+            let outcome = match self.apply_article(plan, article, &by_sha, &mut uploads).await {
+                Ok(o) => o,
+                Err(e) => failed(article, &e),
+            };
+            progress.articles_done += 1;
+            if outcome.status == "failed" {
+                progress.articles_failed += 1;
+            }
+            progress.uploads_done = uploads.len() as u64;
+            outcomes.push(outcome);
+        }
+        progress.current = None;
+        (self.progress)(progress);
+        if !self.dry_run {
+            super::plan::mark_applied(self.pool, &plan.id).await?;
+        }
+        Ok(summarise(plan, outcomes, self.dry_run))
+    }
+
+    async fn apply_article(
+        &self,
+        plan: &UpdatePlan,
+        article: &PlannedArticle,
+        by_sha: &HashMap<&str, &Screenshot>,
+        uploads: &mut HashMap<String, Upload>,
+    ) -> Result<ArticleOutcome> {
+        let aref = ArticleRef::with_locale(article.external_id.clone(), article.locale.clone());
+        // Match against what is there now: an edit made after the import is kept.
+        let current = self.help_center.get_article(&aref).await?;
+        let html_now = current.html.clone().unwrap_or_default();
+        let base = if current.url.is_empty() { article.url.clone() } else { current.url.clone() };
+        let present: HashSet<String> = html::extract_images(&html_now, &base)?.into_iter().map(|r| r.url).collect();
+
+        let mut replacements: BTreeMap<String, String> = BTreeMap::new();
+        for change in article.changes.iter().filter(|c| c.selected && present.contains(&c.old_url)) {
+            let shot = by_sha.get(change.screenshot_sha256.as_str()).ok_or_else(|| {
+                CoreError::Invalid(format!("the plan names screenshot {} but does not carry it", change.screenshot_name))
+            })?;
+            let new_url = if self.dry_run {
+                format!("(new upload of {})", shot.name)
+            } else {
+                self.upload_once(&aref, shot, uploads).await?
+            };
+            replacements.insert(change.old_url.clone(), new_url);
+        }
+        if replacements.is_empty() {
+            return Ok(skipped(article, "the matched images are no longer in the article"));
+        }
+        let map: HashMap<String, String> = replacements.clone().into_iter().collect();
+        let rewritten = html::rewrite_images(&html_now, &base, &map)?;
+        if self.dry_run {
+            let mut o = outcome(article, "would_update", rewritten.replaced, None, None);
+            o.replacements = replacements;
+            return Ok(o);
+        }
+        let rev = revisions::write_with_revision(
+            self.pool,
+            self.help_center,
+            NewRevision {
+                integration_id: &plan.integration_id,
+                plan_id: Some(&plan.id),
+                article_id: Some(&article.article_id),
+                article: &aref,
+                title: &article.title,
+                before: &html_now,
+                after: &rewritten.html,
+                replacements: &replacements,
+                rollback_of: None,
+            },
+        )
+        .await;
+        let mut o = match rev {
+            Ok(id) => outcome(article, "updated", rewritten.replaced, Some(id), None),
+            Err(e) => {
+                let id = last_revision_id(self.pool, &aref).await?;
+                outcome(article, "failed", 0, id, Some(e.to_string()))
+            }
+        };
+        o.replacements = replacements;
+        Ok(o)
+    }
+
+    /// Uploads a screenshot once per destination and content (recorded in
+    /// `uploads`, so a second plan or a retry re-uses it).
+    async fn upload_once(&self, aref: &ArticleRef, shot: &Screenshot, uploads: &mut HashMap<String, Upload>) -> Result<String> {
+        if let Some(u) = uploads.get(&shot.sha256) {
+            return Ok(u.url.clone());
+        }
+        let dest_id = match &self.destination {
+            Destination::Storage { id, .. } | Destination::HelpCenter { id } => *id,
+        };
+        if let Some(url) = recorded_upload(self.pool, dest_id, &shot.sha256).await? {
+            uploads.insert(shot.sha256.clone(), Upload { url: url.clone() });
+            return Ok(url);
+        }
+        let bytes = self.screenshot_bytes(shot).await?;
+        let kind = imaging::sniff_kind(&bytes);
+        let (url, cloud) = match &self.destination {
+            Destination::Storage { storage, .. } => {
+                let up = storage.upload(&bytes, content_type_for(kind), extension_for(kind)).await?;
+                (up.url, Some(up.cloud))
+            }
+            Destination::HelpCenter { .. } => {
+                let name = if shot.name.is_empty() { format!("{}.{}", &shot.sha256[..12.min(shot.sha256.len())], extension_for(kind)) } else { shot.name.clone() };
+                let up = self.help_center.upload_image(aref, &name, content_type_for(kind), bytes).await?;
+                (up.url, None)
+            }
+        };
+        record_upload(self.pool, dest_id, &shot.sha256, &url, cloud.as_ref()).await?;
+        uploads.insert(shot.sha256.clone(), Upload { url: url.clone() });
+        Ok(url)
+    }
+
+    /// The screenshot's bytes: the stored copy of a dropped file, or a
+    /// download of the URL given in the API form.
+    async fn screenshot_bytes(&self, shot: &Screenshot) -> Result<Vec<u8>> {
+        let limits = ImageLimits::default();
+        let bytes = if shot.source.starts_with("http://") || shot.source.starts_with("https://") {
+            let f = self.images.fetch_image(&shot.source, limits.max_bytes).await?;
+            if !(200..300).contains(&f.status) || f.too_large {
+                return Err(CoreError::Invalid(format!(
+                    "screenshot {} could not be downloaded from its URL (HTTP {})",
+                    shot.name, f.status
+                )));
+            }
+            f.bytes
+        } else {
+            std::fs::read(&shot.source).map_err(|e| {
+                CoreError::Invalid(format!("screenshot file {} cannot be read: {e}", shot.source))
+            })?
+        };
+        if !shot.sha256.is_empty() && imaging::sha256_hex(&bytes) != shot.sha256 {
+            return Err(CoreError::Invalid(format!(
+                "screenshot {} changed since it was matched (its SHA-256 differs): drop it again",
+                shot.name
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
+async fn recorded_upload(pool: &SqlitePool, destination: &str, sha256: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT url FROM uploads WHERE destination = ? AND sha256 = ?")
+        .bind(destination)
+        .bind(sha256)
+        .fetch_optional(pool)
+        .await?)
+}
+
+async fn record_upload(pool: &SqlitePool, destination: &str, sha256: &str, url: &str, cloud: Option<&CloudObject>) -> Result<()> {
+    sqlx::query("INSERT OR REPLACE INTO uploads (destination, sha256, url, cloud, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(destination)
+        .bind(sha256)
+        .bind(url)
+        .bind(cloud.map(|c| serde_json::to_string(c).unwrap_or_default()))
+        .bind(now())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+async fn last_revision_id(pool: &SqlitePool, aref: &ArticleRef) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM revisions WHERE external_id = ? AND locale = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+    )
+    .bind(&aref.id)
+    .bind(aref.locale.as_deref().unwrap_or(""))
+    .fetch_optional(pool)
+    .await?)
+}
+
+fn outcome(a: &PlannedArticle, status: &str, replaced: u32, revision_id: Option<String>, error: Option<String>) -> ArticleOutcome {
+    ArticleOutcome {
+        article_id: a.article_id.clone(),
+        external_id: a.external_id.clone(),
+        locale: a.locale.clone(),
+        title: a.title.clone(),
+        status: status.into(),
+        replaced,
+        revision_id,
+        error,
+        replacements: BTreeMap::new(),
+    }
+}
+
+fn skipped(a: &PlannedArticle, why: &str) -> ArticleOutcome {
+    outcome(a, "skipped", 0, None, Some(why.into()))
+}
+
+fn failed(a: &PlannedArticle, e: &CoreError) -> ArticleOutcome {
+    outcome(a, "failed", 0, None, Some(e.to_string()))
+}
+
+/// Seed 000's result: per screenshot, success when every article it was
+/// meant to change was updated.
+fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) -> UpdateResult {
+    let by_article: HashMap<&str, &ArticleOutcome> = articles.iter().map(|o| (o.article_id.as_str(), o)).collect();
+    let ok_status = if dry_run { "would_update" } else { "updated" };
+    let screenshots: Vec<ScreenshotOutcome> = plan
+        .screenshots
+        .iter()
+        .map(|p| {
+            let touched: Vec<&ArticleOutcome> = plan
+                .articles
+                .iter()
+                .filter(|a| a.changes.iter().any(|c| c.selected && c.screenshot_sha256 == p.screenshot.sha256))
+                .filter_map(|a| by_article.get(a.article_id.as_str()).copied())
+                .collect();
+            let status = match p.result.status {
+                MatchStatus::Unchanged => "unchanged",
+                MatchStatus::Notfound | MatchStatus::Ambiguous => "notfound",
+                MatchStatus::Matched if touched.is_empty() => "skipped",
+                MatchStatus::Matched if touched.iter().any(|o| o.status == "failed") => "failed",
+                MatchStatus::Matched if touched.iter().all(|o| o.status == ok_status || o.status == "skipped") => "success",
+                MatchStatus::Matched => "failed",
+            };
+            ScreenshotOutcome {
+                metadata: p.screenshot.metadata.clone(),
+                hash: p.screenshot.sha256.clone(),
+                name: p.screenshot.name.clone(),
+                status: status.into(),
+                match_type: p.result.match_type.seed_match_type().into(),
+            }
+        })
+        .collect();
+    let summary = UpdateSummary {
+        total: screenshots.len() as u64,
+        success: screenshots.iter().filter(|s| s.status == "success" || s.status == "unchanged").count() as u64,
+        failed: screenshots.iter().filter(|s| s.status == "failed").count() as u64,
+    };
+    UpdateResult {
+        summary,
+        screenshots,
+        articles,
+        dry_run,
+    }
+}

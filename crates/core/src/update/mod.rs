@@ -1,0 +1,137 @@
+//! Replacing screenshots (seed 000 "Update an article"): load the new
+//! screenshots, match them against an import, make a plan a person reviews,
+//! apply it article by article with the previous content kept as a revision,
+//! and roll any revision back.
+
+pub mod apply;
+pub mod plan;
+pub mod revisions;
+pub mod screenshots;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::matching::{MatchResult, MatchType, Screenshot};
+
+/// A plan: per article, which image URLs change to which screenshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePlan {
+    pub id: String,
+    pub job_id: String,
+    pub integration_id: String,
+    /// Where new images go: an S3/R2 integration, or `None` for the help
+    /// center's own upload.
+    pub storage_integration_id: Option<String>,
+    pub created_at: String,
+    pub screenshots: Vec<PlannedScreenshot>,
+    pub articles: Vec<PlannedArticle>,
+}
+
+/// A screenshot and what matching found for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedScreenshot {
+    pub screenshot: Screenshot,
+    #[serde(rename = "match")]
+    pub result: MatchResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedArticle {
+    pub article_id: String,
+    pub external_id: String,
+    pub locale: Option<String>,
+    pub title: String,
+    pub url: String,
+    pub changes: Vec<PlannedChange>,
+}
+
+/// One image of one article replaced by one screenshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedChange {
+    pub old_url: String,
+    pub screenshot_sha256: String,
+    pub screenshot_name: String,
+    pub match_type: MatchType,
+    pub distance: Option<u32>,
+    /// A person can deselect a change in review; deselected changes are not applied.
+    pub selected: bool,
+}
+
+impl UpdatePlan {
+    pub fn selected_changes(&self) -> usize {
+        self.articles
+            .iter()
+            .flat_map(|a| &a.changes)
+            .filter(|c| c.selected)
+            .count()
+    }
+
+    pub fn articles_to_update(&self) -> usize {
+        self.articles
+            .iter()
+            .filter(|a| a.changes.iter().any(|c| c.selected))
+            .count()
+    }
+}
+
+/// Seed 000's update result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateResult {
+    pub summary: UpdateSummary,
+    pub screenshots: Vec<ScreenshotOutcome>,
+    /// Per article document: what happened (beyond the seed's shape).
+    pub articles: Vec<ArticleOutcome>,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateSummary {
+    pub total: u64,
+    pub success: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScreenshotOutcome {
+    pub metadata: BTreeMap<String, String>,
+    pub hash: String,
+    pub name: String,
+    /// success | failed | unchanged | notfound | skipped
+    pub status: String,
+    pub match_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArticleOutcome {
+    pub article_id: String,
+    pub external_id: String,
+    pub locale: Option<String>,
+    pub title: String,
+    /// updated | failed | skipped | would_update (dry run)
+    pub status: String,
+    pub replaced: u32,
+    pub revision_id: Option<String>,
+    pub error: Option<String>,
+    /// New URL of each replaced image, old URL as key.
+    pub replacements: BTreeMap<String, String>,
+}
+
+/// Live counts of an update being applied.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyProgress {
+    pub plan_id: String,
+    pub articles_total: u64,
+    pub articles_done: u64,
+    pub articles_failed: u64,
+    pub uploads_done: u64,
+    pub current: Option<String>,
+}

@@ -1,0 +1,174 @@
+//! From screenshots to a plan: the import's images become match candidates,
+//! every screenshot is matched (tiers of DESIGN.md), and every matched image
+//! of every article becomes a change a person can deselect.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+use super::{PlannedArticle, PlannedChange, PlannedScreenshot, UpdatePlan};
+use crate::db::views::JobData;
+use crate::db::{jobs, now, views};
+use crate::error::{CoreError, Result};
+use crate::matching::{
+    ArticleUse, Candidate, MatchConfig, MatchIndex, MatchResult, MatchScope, MatchStatus, Screenshot,
+};
+
+/// Every downloaded image of a job, with the articles that use it.
+pub fn candidates(data: &JobData) -> Vec<Candidate> {
+    let articles: HashMap<&str, _> = data.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut uses: BTreeMap<&str, Vec<ArticleUse>> = BTreeMap::new();
+    for r in &data.refs {
+        let Some(a) = articles.get(r.article_id.as_str()) else { continue };
+        let list = uses.entry(r.url.as_str()).or_default();
+        if !list.iter().any(|u| u.article_id == a.id) {
+            list.push(ArticleUse {
+                article_id: a.id.clone(),
+                external_id: a.external_id.clone(),
+                locale: a.locale.clone(),
+                title: a.title.clone(),
+            });
+        }
+    }
+    uses.into_iter()
+        .filter_map(|(url, articles)| {
+            let img = data.images.get(url)?;
+            (!img.is_broken() || !img.name.is_empty()).then(|| Candidate {
+                url: url.to_owned(),
+                name: img.name.clone(),
+                sha256: if img.is_broken() { String::new() } else { img.hash.clone() },
+                phash: img.phash.clone(),
+                width: img.width,
+                height: img.height,
+                metadata: img.metadata.clone(),
+                articles,
+            })
+        })
+        .collect()
+}
+
+/// Builds the match index of a job.
+pub async fn index_for_job(pool: &SqlitePool, job_id: &str, config: MatchConfig) -> Result<(JobData, MatchIndex)> {
+    jobs::get(pool, job_id).await?;
+    let data = views::job_data(pool, job_id).await?;
+    let index = MatchIndex::build(candidates(&data), config);
+    Ok((data, index))
+}
+
+/// A manual choice made in review: this screenshot replaces this image.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManualMatch {
+    pub screenshot_sha256: String,
+    pub target_url: String,
+}
+
+/// Matches screenshots and turns the results into a plan (not yet stored).
+pub fn build_plan(
+    data: &JobData,
+    index: &MatchIndex,
+    job: (&str, &str),
+    screenshots: Vec<Screenshot>,
+    manual: &[ManualMatch],
+    scope: &MatchScope,
+    storage_integration_id: Option<String>,
+) -> Result<UpdatePlan> {
+    let mut planned = Vec::with_capacity(screenshots.len());
+    for s in screenshots {
+        let result = match manual.iter().find(|m| m.screenshot_sha256 == s.sha256 && !s.sha256.is_empty()) {
+            Some(m) => index.manual_match_in(&s, &m.target_url, scope)?,
+            None => index.match_one_in(&s, scope),
+        };
+        planned.push(PlannedScreenshot { screenshot: s, result });
+    }
+    let articles = plan_articles(data, &planned);
+    Ok(UpdatePlan {
+        id: Uuid::new_v4().to_string(),
+        job_id: job.0.to_owned(),
+        integration_id: job.1.to_owned(),
+        storage_integration_id,
+        created_at: now(),
+        screenshots: planned,
+        articles,
+    })
+}
+
+/// Groups every matched target by article, in the import's article order.
+fn plan_articles(data: &JobData, planned: &[PlannedScreenshot]) -> Vec<PlannedArticle> {
+    let mut changes: HashMap<String, Vec<PlannedChange>> = HashMap::new();
+    for p in planned.iter().filter(|p| p.result.status == MatchStatus::Matched) {
+        for target in p.result.targets.iter().filter(|t| !t.unchanged) {
+            for use_ in &target.articles {
+                let list = changes.entry(use_.article_id.clone()).or_default();
+                // One image is replaced by one screenshot: the first (best) wins.
+                if list.iter().any(|c| c.old_url == target.url) {
+                    continue;
+                }
+                list.push(PlannedChange {
+                    old_url: target.url.clone(),
+                    screenshot_sha256: p.screenshot.sha256.clone(),
+                    screenshot_name: p.screenshot.name.clone(),
+                    match_type: p.result.match_type,
+                    distance: target.distance.or(p.result.distance),
+                    selected: true,
+                });
+            }
+        }
+    }
+    data.articles
+        .iter()
+        .filter_map(|a| {
+            let changes = changes.remove(&a.id)?;
+            Some(PlannedArticle {
+                article_id: a.id.clone(),
+                external_id: a.external_id.clone(),
+                locale: a.locale.clone(),
+                title: a.title.clone(),
+                url: a.url.clone(),
+                changes,
+            })
+        })
+        .collect()
+}
+
+pub async fn store(pool: &SqlitePool, plan: &UpdatePlan) -> Result<()> {
+    let body = serde_json::to_string(plan).map_err(|e| CoreError::Invalid(format!("plan cannot be stored: {e}")))?;
+    sqlx::query(
+        "INSERT INTO plans (id, job_id, integration_id, body, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+    )
+    .bind(&plan.id)
+    .bind(&plan.job_id)
+    .bind(&plan.integration_id)
+    .bind(body)
+    .bind(&plan.created_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn load(pool: &SqlitePool, plan_id: &str) -> Result<UpdatePlan> {
+    let body: String = sqlx::query_scalar("SELECT body FROM plans WHERE id = ?")
+        .bind(plan_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| CoreError::NotFound {
+            what: format!("update plan {plan_id}"),
+        })?;
+    serde_json::from_str(&body).map_err(|e| CoreError::Invalid(format!("stored plan {plan_id} is unreadable: {e}")))
+}
+
+pub async fn mark_applied(pool: &SqlitePool, plan_id: &str) -> Result<()> {
+    sqlx::query("UPDATE plans SET applied_at = ? WHERE id = ?")
+        .bind(now())
+        .bind(plan_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Reason strings for results that change nothing, for tables.
+pub fn describe(result: &MatchResult) -> String {
+    result.reason.clone()
+}

@@ -1,0 +1,234 @@
+//! Revisions: the content of an article document before and after each
+//! write. A revision row is written BEFORE the help center is touched, so a
+//! failed or interrupted write always leaves the previous content on disk.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqlitePool};
+use uuid::Uuid;
+
+use crate::db::now;
+use crate::error::{CoreError, Result};
+use crate::html;
+use crate::providers::{ArticleRef, HelpCenter};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revision {
+    pub id: String,
+    pub integration_id: String,
+    pub plan_id: Option<String>,
+    pub article_id: Option<String>,
+    pub external_id: String,
+    pub locale: Option<String>,
+    pub title: String,
+    pub content_before: String,
+    pub content_after: String,
+    pub replacements: BTreeMap<String, String>,
+    /// pending | applied | failed | rolled_back
+    pub status: String,
+    pub error: Option<String>,
+    pub rollback_of: Option<String>,
+    pub created_at: String,
+    pub applied_at: Option<String>,
+}
+
+impl Revision {
+    pub fn article_ref(&self) -> ArticleRef {
+        ArticleRef::with_locale(self.external_id.clone(), self.locale.clone())
+    }
+}
+
+/// What a new revision records.
+pub struct NewRevision<'a> {
+    pub integration_id: &'a str,
+    pub plan_id: Option<&'a str>,
+    pub article_id: Option<&'a str>,
+    pub article: &'a ArticleRef,
+    pub title: &'a str,
+    pub before: &'a str,
+    pub after: &'a str,
+    pub replacements: &'a BTreeMap<String, String>,
+    pub rollback_of: Option<&'a str>,
+}
+
+pub async fn insert_pending(pool: &SqlitePool, r: NewRevision<'_>) -> Result<String> {
+    let id = Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO revisions (id, integration_id, plan_id, article_id, external_id, locale, title, content_before, content_after, replacements, status, rollback_of, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+    )
+    .bind(&id)
+    .bind(r.integration_id)
+    .bind(r.plan_id)
+    .bind(r.article_id)
+    .bind(&r.article.id)
+    .bind(r.article.locale.as_deref().unwrap_or(""))
+    .bind(r.title)
+    .bind(r.before)
+    .bind(r.after)
+    .bind(serde_json::to_string(r.replacements).unwrap_or_else(|_| "{}".into()))
+    .bind(r.rollback_of)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    Ok(id)
+}
+
+pub async fn mark(pool: &SqlitePool, id: &str, status: &str, error: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE revisions SET status = ?, error = ?, applied_at = CASE WHEN ? = 'applied' THEN ? ELSE applied_at END WHERE id = ?")
+        .bind(status)
+        .bind(error)
+        .bind(status)
+        .bind(now())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+fn from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Revision> {
+    let locale: String = r.try_get("locale")?;
+    let replacements: String = r.try_get("replacements")?;
+    Ok(Revision {
+        id: r.try_get("id")?,
+        integration_id: r.try_get("integration_id")?,
+        plan_id: r.try_get("plan_id")?,
+        article_id: r.try_get("article_id")?,
+        external_id: r.try_get("external_id")?,
+        locale: (!locale.is_empty()).then_some(locale),
+        title: r.try_get("title")?,
+        content_before: r.try_get("content_before")?,
+        content_after: r.try_get("content_after")?,
+        replacements: serde_json::from_str(&replacements).unwrap_or_default(),
+        status: r.try_get("status")?,
+        error: r.try_get("error")?,
+        rollback_of: r.try_get("rollback_of")?,
+        created_at: r.try_get("created_at")?,
+        applied_at: r.try_get("applied_at")?,
+    })
+}
+
+pub async fn get(pool: &SqlitePool, id: &str) -> Result<Revision> {
+    let row = sqlx::query("SELECT * FROM revisions WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| CoreError::NotFound {
+            what: format!("revision {id} (list an article's revisions with `shotkeeper revisions`)"),
+        })?;
+    from_row(&row)
+}
+
+/// Revisions of one article document (all its integrations' if `integration_id` is None), newest first.
+pub async fn list(pool: &SqlitePool, integration_id: Option<&str>, article: &ArticleRef) -> Result<Vec<Revision>> {
+    let rows = sqlx::query(
+        "SELECT * FROM revisions WHERE (?1 IS NULL OR integration_id = ?1) AND external_id = ?2 AND locale = ?3
+         ORDER BY created_at DESC, rowid DESC",
+    )
+    .bind(integration_id)
+    .bind(&article.id)
+    .bind(article.locale.as_deref().unwrap_or(""))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Writes `after` to the help center with a revision recorded first.
+/// Returns the revision id; the revision says whether the write happened.
+pub async fn write_with_revision(
+    pool: &SqlitePool,
+    help_center: &dyn HelpCenter,
+    rev: NewRevision<'_>,
+) -> Result<String> {
+    let article = rev.article.clone();
+    let after = rev.after.to_owned();
+    let id = insert_pending(pool, rev).await?;
+    match help_center.update_article_html(&article, &after).await {
+        Ok(()) => {
+            mark(pool, &id, "applied", None).await?;
+            Ok(id)
+        }
+        Err(e) => {
+            mark(pool, &id, "failed", Some(&e.to_string())).await?;
+            Err(e)
+        }
+    }
+}
+
+/// The outcome of a rollback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollbackOutcome {
+    pub revision_id: String,
+    /// The revision recording the rollback itself (so it can be undone too).
+    pub rollback_revision_id: Option<String>,
+    /// `exact`: the article was as we left it, its previous content is back
+    /// byte for byte. `images`: it was edited since, so only the replaced
+    /// image URLs were put back and the later edits kept.
+    pub mode: String,
+    pub content: String,
+    pub dry_run: bool,
+}
+
+/// Puts an applied revision's previous content back, keeping edits made
+/// since: if the article changed after our write, only the image URLs we
+/// replaced are turned back.
+pub async fn rollback(
+    pool: &SqlitePool,
+    help_center: &dyn HelpCenter,
+    revision_id: &str,
+    dry_run: bool,
+) -> Result<RollbackOutcome> {
+    let rev = get(pool, revision_id).await?;
+    if rev.status != "applied" {
+        return Err(CoreError::Invalid(format!(
+            "revision {revision_id} is {}: only an applied revision can be rolled back",
+            rev.status
+        )));
+    }
+    let article = rev.article_ref();
+    let current = help_center.get_article(&article).await?;
+    let current_html = current.html.clone().unwrap_or_default();
+    let (mode, restored) = if current_html == rev.content_after {
+        ("exact", rev.content_before.clone())
+    } else {
+        let back: HashMap<String, String> = rev.replacements.iter().map(|(old, new)| (new.clone(), old.clone())).collect();
+        ("images", html::rewrite_images(&current_html, &current.url, &back)?.html)
+    };
+    if dry_run {
+        return Ok(RollbackOutcome {
+            revision_id: rev.id,
+            rollback_revision_id: None,
+            mode: mode.into(),
+            content: restored,
+            dry_run,
+        });
+    }
+    let undo: BTreeMap<String, String> = rev.replacements.iter().map(|(o, n)| (n.clone(), o.clone())).collect();
+    let new_id = write_with_revision(
+        pool,
+        help_center,
+        NewRevision {
+            integration_id: &rev.integration_id,
+            plan_id: rev.plan_id.as_deref(),
+            article_id: rev.article_id.as_deref(),
+            article: &article,
+            title: &rev.title,
+            before: &current_html,
+            after: &restored,
+            replacements: &undo,
+            rollback_of: Some(&rev.id),
+        },
+    )
+    .await?;
+    mark(pool, &rev.id, "rolled_back", None).await?;
+    Ok(RollbackOutcome {
+        revision_id: rev.id,
+        rollback_revision_id: Some(new_id),
+        mode: mode.into(),
+        content: restored,
+        dry_run,
+    })
+}
