@@ -1,0 +1,114 @@
+// Typed bindings for every command of src-tauri. The only module that calls
+// `invoke`; everything else goes through these functions.
+
+import { Channel, convertFileSrc, invoke } from "@tauri-apps/api/core";
+import { openUrl } from "@tauri-apps/plugin-opener";
+import type {
+  AppInfo,
+  ArticleDetail,
+  ArticleRow,
+  CommandError,
+  Dimension,
+  ImageDetail,
+  ImageRow,
+  ImportProgress,
+  IntegrationView,
+  JobListItem,
+  JobView,
+  NewIntegration,
+  ProviderSpec,
+  UpdateIntegration,
+  VerifyResult,
+} from "./types";
+
+/** An error from a command, with the core error kind and its message. */
+export class ApiError extends Error implements CommandError {
+  readonly kind: string;
+  constructor(kind: string, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.kind = kind;
+  }
+}
+
+/** Turns whatever a rejected invoke gave into an ApiError. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e && typeof e === "object" && "message" in e) {
+    const o = e as { kind?: unknown; message?: unknown };
+    return new ApiError(typeof o.kind === "string" ? o.kind : "internal", String(o.message));
+  }
+  if (typeof e === "string") return new ApiError("internal", e);
+  return new ApiError("internal", "Something went wrong inside Shotkeeper. Try again; if it persists, restart the app.");
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  providerSpecs: () => call<ProviderSpec[]>("provider_specs"),
+
+  listIntegrations: () => call<IntegrationView[]>("list_integrations"),
+  getIntegration: (id: string) => call<IntegrationView>("get_integration", { id }),
+  addIntegration: (input: NewIntegration) => call<IntegrationView>("add_integration", { input }),
+  updateIntegration: (id: string, input: UpdateIntegration) =>
+    call<IntegrationView>("update_integration", { id, input }),
+  deleteIntegration: (id: string) => call<void>("delete_integration", { id }),
+  verifyIntegration: (id: string) => call<VerifyResult>("verify_integration", { id }),
+
+  /**
+   * Runs an import to the end (or until cancelled) and resolves with its
+   * counts. `onProgress` receives every progress report, the first one
+   * carrying the job id that `cancelImport` takes.
+   */
+  startImport: (
+    integrationId: string,
+    onProgress: (p: ImportProgress) => void,
+    resumeJob: string | null = null,
+  ) => {
+    const channel = new Channel<ImportProgress>();
+    channel.onmessage = onProgress;
+    return call<JobView>("start_import", { integrationId, resumeJob, onProgress: channel });
+  },
+  cancelImport: (jobId: string) => call<boolean>("cancel_import", { jobId }),
+
+  listJobs: () => call<JobListItem[]>("list_jobs"),
+  jobView: (jobId: string, dimension: Dimension = "images") => call<JobView>("job_view", { jobId, dimension }),
+  imageRows: (jobId: string) => call<ImageRow[]>("image_rows", { jobId }),
+  imageDetail: (jobId: string, url: string) => call<ImageDetail>("image_detail", { jobId, url }),
+  articleRows: (jobId: string) => call<ArticleRow[]>("article_rows", { jobId }),
+  articleDetail: (jobId: string, articleId: string) => call<ArticleDetail>("article_detail", { jobId, articleId }),
+};
+
+export type Api = typeof api;
+
+/** Opens an http(s) link (an article, an image) in the default browser; anything else is refused. */
+export async function openExternal(url: string): Promise<void> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ApiError("invalid", `Not a link Shotkeeper can open: ${url}`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") {
+    throw new ApiError("invalid", `Only http and https links are opened, not ${u.protocol}`);
+  }
+  try {
+    await openUrl(u.toString());
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** URL for a thumbnail path the backend gave (served by the asset protocol, scoped to the thumbnails folder). */
+export function thumbnailSrc(path: string | null | undefined): string | null {
+  if (!path) return null;
+  // data: previews come from the browser-only mock; real ones are files.
+  return path.startsWith("data:") ? path : convertFileSrc(path);
+}

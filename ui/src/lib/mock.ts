@@ -1,0 +1,245 @@
+// Browser-only stand-in for the Rust side, for working on the UI without the
+// app (`VITE_MOCK=1 npm run dev`; VITE_MOCK_IMAGES=20000 for the big grid).
+// Never part of a production build: main.ts imports it only when VITE_MOCK=1.
+
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type {
+  ArticleRow,
+  ImageRow,
+  ImportProgress,
+  IntegrationView,
+  JobListItem,
+  ProviderSpec,
+} from "./types";
+
+const EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+const COLORS = ["#4c6ef5", "#12b886", "#fab005", "#fa5252", "#7950f2", "#15aabf", "#fd7e14", "#82c91e"];
+
+function svgThumb(i: number): string {
+  const c = COLORS[i % COLORS.length];
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200"><rect width="320" height="200" fill="#f8f9fa"/><rect width="320" height="28" fill="${c}"/><rect x="16" y="44" width="120" height="12" rx="3" fill="#ced4da"/><rect x="16" y="66" width="200" height="10" rx="3" fill="#dee2e6"/><rect x="16" y="86" width="170" height="10" rx="3" fill="#dee2e6"/><rect x="16" y="120" width="90" height="28" rx="5" fill="${c}"/><rect x="200" y="110" width="100" height="70" rx="6" fill="${c}" opacity=".25"/></svg>`;
+  return `data:image/svg+xml;utf8,${encodeURIComponent(svg)}`;
+}
+
+const specs: ProviderSpec[] = [
+  {
+    kind: "zendesk",
+    displayName: "Zendesk",
+    fields: [
+      { key: "subdomain", label: "Subdomain", help: "The part before .zendesk.com", required: true, placeholder: "acme" },
+      { key: "email", label: "Email address", help: "The agent the API token belongs to", required: true, placeholder: "agent@acme.com" },
+    ],
+    secretLabel: "API token",
+    secretHelp: "Admin Center › Apps and integrations › Zendesk API.",
+    defaultBaseUrl: "https://{subdomain}.zendesk.com",
+    hasImageUpload: false,
+  },
+  {
+    kind: "helpcenter",
+    displayName: "Help.Center",
+    fields: [{ key: "center_id", label: "Center ID", help: "Settings › API", required: true, placeholder: "123" }],
+    secretLabel: "API key",
+    secretHelp: "Settings › API › API keys.",
+    defaultBaseUrl: "https://api.help.center/v0",
+    hasImageUpload: true,
+  },
+  {
+    kind: "s3",
+    displayName: "Amazon S3",
+    fields: [
+      { key: "bucket", label: "Bucket name", help: "", required: true, placeholder: "help-screenshots" },
+      { key: "region", label: "AWS Region", help: "", required: true, placeholder: "us-east-1" },
+      { key: "accessKeyId", label: "Access key ID", help: "", required: true, placeholder: "AKIA…" },
+      { key: "publicBaseUrl", label: "Public base URL", help: "Where readers load the images from", required: false, placeholder: "https://cdn.example.com" },
+    ],
+    secretLabel: "Secret access key",
+    secretHelp: "",
+    defaultBaseUrl: "",
+    hasImageUpload: false,
+  },
+  {
+    kind: "r2",
+    displayName: "Cloudflare R2",
+    fields: [
+      { key: "bucket", label: "Bucket name", help: "", required: true, placeholder: "help-screenshots" },
+      { key: "accountId", label: "Account ID", help: "", required: true, placeholder: "0123abcd…" },
+    ],
+    secretLabel: "Secret access key",
+    secretHelp: "",
+    defaultBaseUrl: "",
+    hasImageUpload: false,
+  },
+];
+
+const now = new Date().toISOString();
+const integrations: IntegrationView[] = [
+  {
+    id: "demo",
+    label: "Demo help center",
+    platform: "helpcenter",
+    provider: "helpcenter",
+    baseUrl: "http://127.0.0.1:40123/v0",
+    settings: { center_id: "demo" },
+    secretSource: { kind: "keychain" },
+    createdAt: now,
+    updatedAt: now,
+    hasSecret: true,
+  },
+];
+
+function makeImages(n: number): ImageRow[] {
+  const names = ["settings", "billing", "dashboard", "export", "team", "login", "editor", "reports", "api-keys", "sso"];
+  return Array.from({ length: n }, (_, i) => {
+    const broken = i % 23 === 7;
+    const dup = i % 31 === 3;
+    return {
+      url: `https://cdn.example-help.com/uploads/${i}/${names[i % names.length]}-${i}.png`,
+      name: `${names[i % names.length]}-${i}.png`,
+      alt: i % 3 ? `${names[i % names.length]} screen` : "",
+      type: broken ? "" : i % 9 === 0 ? "jpeg" : "png",
+      width: broken ? 0 : 800 + (i % 5) * 160,
+      height: broken ? 0 : 500 + (i % 4) * 90,
+      size: broken ? 0 : 20_000 + ((i * 7919) % 180_000),
+      statusCode: broken ? 404 : 200,
+      hash: broken ? EMPTY_SHA : (i * 2654435761).toString(16).padStart(8, "0").repeat(8),
+      metadata: (i % 5 === 0 ? { Software: "Shotkeeper", screen: names[i % names.length] } : {}) as Record<string, string>,
+      articlesCount: i % 17 === 0 ? 0 : 1 + (i % 4),
+      isDuplicate: dup,
+      thumbnail: broken ? null : svgThumb(i),
+    };
+  });
+}
+
+function makeArticles(images: ImageRow[]): ArticleRow[] {
+  const titles = ["Getting started", "Manage billing", "Invite your team", "Export reports", "Single sign-on", "API keys", "Editor basics", "Dashboards"];
+  const n = Math.max(8, Math.ceil(images.length / 4));
+  return Array.from({ length: n }, (_, i) => {
+    const imgs = images.slice(i * 3, i * 3 + 3 + (i % 6));
+    return {
+      id: `a${i}`,
+      externalArticleId: String(3844200 + i),
+      locale: i % 11 === 5 ? "fr" : null,
+      title: `${titles[i % titles.length]}${i >= titles.length ? ` (${i})` : ""}`,
+      url: `https://help.example.com/articles/${3844200 + i}`,
+      isPublished: i % 13 !== 4,
+      status: "completed",
+      imageCount: imgs.length,
+      brokenCount: imgs.filter((x) => x.statusCode !== 200).length,
+      images: imgs.map((x) => ({ url: x.url, thumbnail: x.thumbnail, statusCode: x.statusCode })),
+    };
+  });
+}
+
+export function installMock(): void {
+  const count = Number(import.meta.env.VITE_MOCK_IMAGES ?? 240) || 240;
+  let images: ImageRow[] = [];
+  let articles: ArticleRow[] = [];
+  const jobs: JobListItem[] = [];
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  mockIPC(async (cmd, args) => {
+    const a = (args ?? {}) as Record<string, unknown>;
+    await sleep(30);
+    switch (cmd) {
+      case "app_info":
+        return { version: "0.1.0", dataDir: "/home/me/.local/share/app.shotkeeper.desktop", demoIntegrationId: "demo", demoError: null };
+      case "provider_specs":
+        return specs;
+      case "list_integrations":
+        return integrations;
+      case "verify_integration":
+        return { isConnectionSuccessful: true, message: "The helpcenter credentials has been successfully validated" };
+      case "add_integration": {
+        const input = a.input as { label: string; provider: IntegrationView["provider"]; baseUrl: string | null; settings: Record<string, string> };
+        const v: IntegrationView = {
+          id: `i${integrations.length}`,
+          label: input.label,
+          provider: input.provider,
+          platform: input.provider === "s3" || input.provider === "r2" ? "cloud" : "helpcenter",
+          baseUrl: input.baseUrl,
+          settings: input.settings,
+          secretSource: { kind: "keychain" },
+          createdAt: now,
+          updatedAt: now,
+          hasSecret: true,
+        };
+        integrations.push(v);
+        return v;
+      }
+      case "delete_integration":
+        integrations.splice(integrations.findIndex((i) => i.id === a.id), 1);
+        return null;
+      case "start_import": {
+        const ch = a.onProgress as { onmessage: (p: ImportProgress) => void };
+        const jobId = `job${jobs.length + 1}`;
+        const nArticles = Math.ceil(count / 4);
+        const p: ImportProgress = { jobId, phase: "listing", articlesDiscovered: 0, articlesProcessed: 0, articlesFailed: 0, imageRefs: 0, imagesToDownload: 0, imagesDownloaded: 0, broken: 0, duplicates: 0 };
+        for (let s = 1; s <= 20; s++) {
+          await sleep(60);
+          if (s <= 4) p.articlesDiscovered = Math.round((nArticles * s) / 4);
+          else if (s <= 10) {
+            p.phase = "articles";
+            p.articlesProcessed = Math.round((nArticles * (s - 4)) / 6);
+            p.imageRefs = Math.round((count * 1.3 * (s - 4)) / 6);
+            p.imagesToDownload = Math.round((count * (s - 4)) / 6);
+          } else {
+            p.phase = "images";
+            p.imagesDownloaded = Math.round((count * (s - 10)) / 10);
+            p.broken = Math.round(p.imagesDownloaded / 23);
+            p.duplicates = Math.round(p.imagesDownloaded / 31);
+          }
+          ch.onmessage({ ...p });
+        }
+        ch.onmessage({ ...p, phase: "done" });
+        images = makeImages(count);
+        articles = makeArticles(images);
+        const total = {
+          articles: { discovered: articles.length, processed: articles.length, total: articles.length, success: articles.length, pending: 0, failed: 0, skipped: 0 },
+          images: { total: Math.round(count * 1.3), unique: count, duplicate: Math.round(count / 31) },
+          authors: 0,
+        };
+        jobs.unshift({ id: jobId, integrationId: a.integrationId as string, integrationLabel: "Demo help center", name: "Demo help center import", status: "completed", summary: { total: articles.length, success: articles.length, pending: 0, failed: 0, skipped: 0 }, total, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+        return { id: jobId, name: "Demo help center import", summary: jobs[0].summary, total };
+      }
+      case "cancel_import":
+        return true;
+      case "list_jobs":
+        return jobs;
+      case "image_rows":
+        return images;
+      case "article_rows":
+        return articles;
+      case "image_detail": {
+        const img = images.find((i) => i.url === a.url)!;
+        const users = articles.filter((ar) => ar.images.some((x) => x.url === img.url));
+        return {
+          ...img,
+          articles: users.map((u) => ({ articleId: u.id, kbid: u.externalArticleId, external_article_id: u.externalArticleId, url: u.url, title: u.title, isPublished: u.isPublished })),
+          duplicateUrls: img.isDuplicate ? [img.url.replace("/uploads/", "/copies/")] : [],
+        };
+      }
+      case "article_detail": {
+        const ar = articles.find((x) => x.id === a.articleId)!;
+        return {
+          id: ar.id,
+          external_article_id: ar.externalArticleId,
+          kbid: ar.externalArticleId,
+          title: ar.title,
+          isPublished: ar.isPublished,
+          url: ar.url,
+          status: ar.status,
+          tags: ["billing"],
+          content: "",
+          createdAt: now,
+          updatedAt: now,
+          locale: ar.locale,
+          images: ar.images.map((x) => images.find((i) => i.url === x.url)!),
+        };
+      }
+      case "plugin:event|listen":
+        return 1;
+      default:
+        throw { kind: "not_found", message: `mock: no command ${cmd}` };
+    }
+  });
+}

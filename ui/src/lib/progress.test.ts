@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { canResume, canReview, progressDisplay } from "./progress";
+import type { ImportProgress } from "./types";
+
+const p = (x: Partial<ImportProgress>): ImportProgress => ({
+  jobId: "j",
+  phase: "articles",
+  articlesDiscovered: 0,
+  articlesProcessed: 0,
+  articlesFailed: 0,
+  imageRefs: 0,
+  imagesToDownload: 0,
+  imagesDownloaded: 0,
+  broken: 0,
+  duplicates: 0,
+  ...x,
+});
+
+describe("progressDisplay", () => {
+  it("is indeterminate before the first report and while listing", () => {
+    expect(progressDisplay(null).percent).toBeNull();
+    expect(progressDisplay(p({ phase: "listing", articlesDiscovered: 50 })).percent).toBeNull();
+  });
+  it("counts articles and images together, never 100 before done", () => {
+    expect(progressDisplay(p({ articlesDiscovered: 40, articlesProcessed: 20 })).percent).toBe(50);
+    expect(progressDisplay(p({ phase: "images", articlesDiscovered: 40, articlesProcessed: 38, articlesFailed: 2, imagesToDownload: 60, imagesDownloaded: 60 })).percent).toBe(99);
+    expect(progressDisplay(p({ phase: "done" })).percent).toBe(100);
+  });
+});
+
+describe("job actions", () => {
+  it("resumes interrupted, cancelled and failed jobs; reviews finished ones", () => {
+    expect(canResume("interrupted")).toBe(true);
+    expect(canResume("completed")).toBe(false);
+    expect(canReview("completed")).toBe(true);
+    expect(canReview("running")).toBe(false);
+  });
+});

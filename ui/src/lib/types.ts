@@ -1,0 +1,248 @@
+// Mirrors of the Rust types that cross the command boundary
+// (shotkeeper_core::model, shotkeeper_core::app). Field names are exactly the
+// serde names: camelCase, except where seed 000 uses snake_case.
+
+export type Platform = "helpcenter" | "cloud";
+
+export type ProviderKind =
+  | "zendesk"
+  | "intercom"
+  | "helpscout"
+  | "helpjuice"
+  | "freshdesk"
+  | "knowledgeowl"
+  | "helpcenterio"
+  | "helpcenter"
+  | "s3"
+  | "r2";
+
+export interface FieldSpec {
+  key: string;
+  label: string;
+  help: string;
+  required: boolean;
+  placeholder: string;
+}
+
+export interface ProviderSpec {
+  kind: ProviderKind;
+  displayName: string;
+  fields: FieldSpec[];
+  secretLabel: string;
+  secretHelp: string;
+  defaultBaseUrl: string;
+  requestsPerMinute?: number;
+  hasImageUpload: boolean;
+}
+
+export type SecretSource = { kind: "keychain" } | { kind: "env"; name: string };
+
+export interface Integration {
+  id: string;
+  label: string;
+  platform: Platform;
+  provider: ProviderKind;
+  baseUrl: string | null;
+  settings: Record<string, string>;
+  secretSource: SecretSource;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An integration as the UI sees it: never the secret, only whether one is stored. */
+export interface IntegrationView extends Integration {
+  hasSecret: boolean;
+}
+
+export type SecretInput = { kind: "value"; value: string } | { kind: "env"; name: string };
+
+export interface NewIntegration {
+  label: string;
+  provider: ProviderKind;
+  baseUrl: string | null;
+  settings: Record<string, string>;
+  secret: SecretInput;
+}
+
+export interface UpdateIntegration {
+  label: string;
+  baseUrl: string | null;
+  settings: Record<string, string>;
+  /** null keeps the secret already stored in the keychain. */
+  secret: SecretInput | null;
+}
+
+export interface VerifyResult {
+  isConnectionSuccessful: boolean;
+  message: string;
+}
+
+export type ImportPhase = "listing" | "articles" | "images" | "done";
+
+export interface ImportProgress {
+  jobId: string;
+  phase: ImportPhase;
+  articlesDiscovered: number;
+  articlesProcessed: number;
+  articlesFailed: number;
+  imageRefs: number;
+  imagesToDownload: number;
+  imagesDownloaded: number;
+  broken: number;
+  duplicates: number;
+}
+
+export interface Summary {
+  total: number;
+  success: number;
+  pending: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface Totals {
+  articles: {
+    discovered: number;
+    processed: number;
+    total: number;
+    success: number;
+    pending: number;
+    failed: number;
+    skipped: number;
+  };
+  images: { total: number; unique: number; duplicate: number };
+  authors: number;
+}
+
+export interface CloudObject {
+  upload: string;
+  fileObject: string;
+  bucket: string;
+}
+
+export interface ImageView {
+  url: string;
+  cloud?: CloudObject;
+  name: string;
+  alt: string;
+  type: string;
+  width: number;
+  height: number;
+  statusCode: number;
+  size: number;
+  hash: string;
+  metadata: Record<string, string>;
+}
+
+export interface ArticleRefView {
+  kbid: string;
+  external_article_id: string;
+  url: string;
+  title: string;
+  isPublished: boolean;
+}
+
+export interface ArticleView {
+  id: string;
+  external_article_id: string;
+  kbid: string;
+  title: string;
+  isPublished: boolean;
+  url: string;
+  status: string;
+  images: ImageView[];
+  tags: string[];
+  content: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JobView {
+  id: string;
+  name: string;
+  summary: Summary;
+  total: Totals;
+  articles?: ArticleView[];
+  images?: unknown[];
+}
+
+export type JobStatus = "running" | "completed" | "failed" | "cancelled" | "interrupted";
+
+export interface JobListItem {
+  id: string;
+  integrationId: string;
+  integrationLabel: string;
+  name: string;
+  status: JobStatus;
+  summary: Summary;
+  total: Totals;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type Dimension = "images" | "articles";
+
+/** One tile of the images grid. */
+export interface ImageRow {
+  url: string;
+  name: string;
+  alt: string;
+  type: string;
+  width: number;
+  height: number;
+  size: number;
+  statusCode: number;
+  hash: string;
+  metadata: Record<string, string>;
+  articlesCount: number;
+  /** The same bytes are also at another URL. */
+  isDuplicate: boolean;
+  /** Absolute path of the thumbnail under the data directory, if one was made. */
+  thumbnail: string | null;
+}
+
+export interface ImageArticle extends ArticleRefView {
+  articleId: string;
+}
+
+export interface ImageDetail extends ImageRow {
+  articles: ImageArticle[];
+  duplicateUrls: string[];
+}
+
+export interface ArticleStripImage {
+  url: string;
+  thumbnail: string | null;
+  statusCode: number;
+}
+
+export interface ArticleRow {
+  id: string;
+  externalArticleId: string;
+  locale: string | null;
+  title: string;
+  url: string;
+  isPublished: boolean;
+  status: string;
+  imageCount: number;
+  brokenCount: number;
+  images: ArticleStripImage[];
+}
+
+export interface ArticleDetail extends Omit<ArticleView, "images"> {
+  locale: string | null;
+  images: ImageRow[];
+}
+
+export interface AppInfo {
+  version: string;
+  dataDir: string;
+  demoIntegrationId: string | null;
+  demoError: string | null;
+}
+
+/** Every command error: the CoreError kind and its message (what went wrong, what to do). */
+export interface CommandError {
+  kind: string;
+  message: string;
+}
