@@ -65,6 +65,82 @@ pub enum Command {
     },
     /// Run a local demo help center (simulator) and print how to connect to it.
     Demo(DemoArgs),
+    /// Match new screenshots against an import and make an update plan.
+    Match {
+        job_id: String,
+        /// Screenshot files or folders of them.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only this article (its external id, `ID@locale` for a translation).
+        #[arg(long)]
+        article: Option<String>,
+        /// S3/R2 integration the new images will be uploaded to (default: the help center's own upload).
+        #[arg(long)]
+        storage: Option<String>,
+        /// Largest perceptual-hash distance (of 64 bits) that still matches.
+        #[arg(long)]
+        threshold: Option<u32>,
+        /// Compare each match with the old image and print the changed share.
+        #[arg(long)]
+        diff: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Seed 000's "update an article": match screenshots against one article as it is now and update it.
+    Update {
+        integration_id: String,
+        external_id: String,
+        /// Screenshot files, folders, or a JSON file with a list of {metadata, hash, name, url}.
+        #[arg(long, required = true, num_args = 1..)]
+        screenshots: Vec<PathBuf>,
+        #[arg(long)]
+        storage: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Apply an update plan made by `match`.
+    Apply {
+        plan_id: String,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the revisions of an article (newest first).
+    Revisions {
+        /// The article's external id (`ID@locale` for a translation).
+        article: String,
+        /// Only revisions made through this integration.
+        #[arg(long)]
+        integration: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put an article back as it was before a revision.
+    Rollback {
+        revision_id: String,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find images that need care: broken, no alt text, heavy, insecure, hotlinked, duplicated, old.
+    Audit {
+        job_id: String,
+        /// Images above this many KiB are heavy.
+        #[arg(long, default_value_t = 500)]
+        heavy_kib: u64,
+        /// Images last modified more than this many days ago are old.
+        #[arg(long, default_value_t = 365)]
+        old_days: i64,
+        /// Print the findings as CSV instead of a table.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

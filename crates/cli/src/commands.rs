@@ -73,6 +73,7 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         Command::Broken { job_id, json } => output::broken(&app.broken_images(&job_id).await?, json),
         Command::Demo(args) => demo(&app, args).await,
+        other => crate::update_cmds::run(&app, other).await,
     }
 }
 

@@ -7,6 +7,7 @@ mod args;
 mod commands;
 mod output;
 mod progress;
+mod update_cmds;
 
 use clap::Parser;
 

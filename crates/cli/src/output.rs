@@ -250,3 +250,172 @@ pub fn broken(images: &[ImageWithArticles], json: bool) -> CliResult {
     println!("{} broken image(s).", images.len());
     Ok(())
 }
+
+// --- replacing screenshots and audits -----------------------------------------
+
+use shotkeeper_core::audit::AuditReport;
+use shotkeeper_core::update::revisions::{Revision, RollbackOutcome};
+use shotkeeper_core::update::{UpdatePlan, UpdateResult};
+
+/// Changed share of each screenshot against its first target, in plan order.
+pub async fn match_diffs(app: &shotkeeper_core::App, plan: &UpdatePlan) -> Vec<Option<f64>> {
+    let mut out = Vec::new();
+    for p in &plan.screenshots {
+        let target = p.result.targets.first();
+        let share = match target {
+            Some(t) if !p.screenshot.source.starts_with("http") => app
+                .diff(&t.url, std::path::Path::new(&p.screenshot.source))
+                .await
+                .ok()
+                .map(|d| d.changed_share),
+            _ => None,
+        };
+        out.push(share);
+    }
+    out
+}
+
+pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> CliResult {
+    if json {
+        let mut v = serde_json::to_value(plan).map_err(|e| CliError { message: e.to_string(), code: 1 })?;
+        if let (Some(d), Some(list)) = (diffs, v["screenshots"].as_array_mut()) {
+            for (item, share) in list.iter_mut().zip(d) {
+                item["changedShare"] = serde_json::json!(share);
+            }
+        }
+        return print_json(&v);
+    }
+    let rows = plan
+        .screenshots
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let uses: usize = p.result.targets.iter().map(|t| t.articles.len()).sum();
+            vec![
+                shorten(&p.screenshot.name, 40),
+                format!("{:?}", p.result.status).to_lowercase(),
+                p.result.match_type.seed_match_type().to_owned(),
+                p.result.distance.map(|d| d.to_string()).unwrap_or_default(),
+                diffs
+                    .and_then(|d| d.get(i).copied().flatten())
+                    .map(|s| format!("{:.1}%", s * 100.0))
+                    .unwrap_or_default(),
+                p.result.targets.len().to_string(),
+                uses.to_string(),
+                shorten(&p.result.reason, 70),
+            ]
+        })
+        .collect();
+    table(&["SCREENSHOT", "STATUS", "MATCH", "DIST", "CHANGED", "IMAGES", "ARTICLES", "WHY"], rows);
+    println!();
+    println!(
+        "plan {}: {} change(s) in {} article(s). Apply with `shotkeeper apply {}` (add --dry-run to preview).",
+        plan.id,
+        plan.selected_changes(),
+        plan.articles_to_update(),
+        plan.id
+    );
+    Ok(())
+}
+
+pub fn update_result(r: &UpdateResult, json: bool) -> CliResult {
+    if json {
+        return print_json(r);
+    }
+    let rows = r
+        .articles
+        .iter()
+        .map(|a| {
+            vec![
+                a.external_id.clone() + &a.locale.as_ref().map(|l| format!("@{l}")).unwrap_or_default(),
+                a.status.clone(),
+                a.replaced.to_string(),
+                a.revision_id.clone().unwrap_or_default(),
+                shorten(&a.error.clone().unwrap_or_else(|| a.title.clone()), 70),
+            ]
+        })
+        .collect();
+    table(&["ARTICLE", "STATUS", "REPLACED", "REVISION", "TITLE / ERROR"], rows);
+    println!();
+    let verb = if r.dry_run { "would succeed" } else { "succeeded" };
+    println!(
+        "{} of {} screenshot(s) {verb}, {} failed.",
+        r.summary.success, r.summary.total, r.summary.failed
+    );
+    Ok(())
+}
+
+pub fn revisions(list: &[Revision], json: bool) -> CliResult {
+    if json {
+        return print_json(&list);
+    }
+    if list.is_empty() {
+        println!("No revisions: this article was never updated by Shotkeeper.");
+        return Ok(());
+    }
+    let rows = list
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.status.clone(),
+                r.created_at.clone(),
+                r.replacements.len().to_string(),
+                if r.rollback_of.is_some() { "rollback".into() } else { "update".into() },
+                shorten(&r.error.clone().unwrap_or_else(|| r.title.clone()), 60),
+            ]
+        })
+        .collect();
+    table(&["REVISION", "STATUS", "CREATED", "IMAGES", "KIND", "TITLE / ERROR"], rows);
+    Ok(())
+}
+
+pub fn rollback(r: &RollbackOutcome, json: bool) -> CliResult {
+    if json {
+        return print_json(r);
+    }
+    let how = if r.mode == "exact" {
+        "the previous content is back, byte for byte"
+    } else {
+        "the article was edited since: the replaced image URLs were put back and the later edits kept"
+    };
+    if r.dry_run {
+        println!("dry run: rolling back {} would restore the article ({how}).", r.revision_id);
+    } else {
+        println!(
+            "rolled back {}: {how}. Undo with `shotkeeper rollback {}`.",
+            r.revision_id,
+            r.rollback_revision_id.clone().unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+pub fn audit(report: &AuditReport, csv: bool, json: bool) -> CliResult {
+    if json {
+        return print_json(report);
+    }
+    if csv {
+        print!("{}", shotkeeper_core::audit::to_csv(report)?);
+        return Ok(());
+    }
+    for (rule, n) in &report.counts {
+        println!("{:<12} {n}", rule.as_str());
+    }
+    println!();
+    let rows = report
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.rule.as_str().to_owned(),
+                f.articles.len().to_string(),
+                if f.wasted_bytes > 0 { format!("{} KiB", f.wasted_bytes / 1024) } else { String::new() },
+                shorten(&f.detail, 50),
+                shorten(&f.url, 80),
+            ]
+        })
+        .collect();
+    table(&["RULE", "ARTICLES", "WASTED", "DETAIL", "IMAGE"], rows);
+    Ok(())
+}

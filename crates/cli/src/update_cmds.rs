@@ -1,0 +1,118 @@
+//! Subcommands that replace screenshots and audit images: match, update,
+//! apply, revisions, rollback, audit.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use shotkeeper_core::app_update::PlanRequest;
+use shotkeeper_core::audit::AuditConfig;
+use shotkeeper_core::matching::MatchConfig;
+use shotkeeper_core::providers::ArticleRef;
+use shotkeeper_core::update::screenshots;
+use shotkeeper_core::App;
+use tokio_util::sync::CancellationToken;
+
+use crate::args::Command;
+use crate::commands::{CliError, CliResult};
+use crate::output;
+
+pub async fn run(app: &App, cmd: Command) -> CliResult {
+    match cmd {
+        Command::Match {
+            job_id,
+            files,
+            article,
+            storage,
+            threshold,
+            diff,
+            json,
+        } => {
+            let article_id = match article {
+                Some(a) => Some(internal_article_id(app, &job_id, &ArticleRef::parse(&a)).await?),
+                None => None,
+            };
+            let config = threshold.map(|t| MatchConfig {
+                perceptual_threshold: t,
+                ..MatchConfig::default()
+            });
+            let plan = app
+                .plan_update(PlanRequest {
+                    job_id,
+                    paths: files,
+                    article_id,
+                    storage_integration_id: storage,
+                    config,
+                    ..Default::default()
+                })
+                .await?;
+            let diffs = if diff { Some(output::match_diffs(app, &plan).await) } else { None };
+            output::plan(&plan, diffs.as_deref(), json)
+        }
+        Command::Update {
+            integration_id,
+            external_id,
+            screenshots: given,
+            storage,
+            dry_run,
+            json,
+        } => {
+            let (paths, api): (Vec<PathBuf>, Vec<PathBuf>) = given
+                .into_iter()
+                .partition(|p| p.extension().is_none_or(|e| !e.eq_ignore_ascii_case("json")));
+            let mut api_shots = Vec::new();
+            for p in &api {
+                api_shots.extend(screenshots::load_api_list(p)?);
+            }
+            let result = app
+                .update_article(&integration_id, &ArticleRef::parse(&external_id), paths, api_shots, storage, dry_run)
+                .await?;
+            output::update_result(&result, json)
+        }
+        Command::Apply { plan_id, dry_run, json } => {
+            let result = app
+                .apply_plan(&plan_id, dry_run, Arc::new(|_| {}), CancellationToken::new())
+                .await?;
+            output::update_result(&result, json)?;
+            if result.summary.failed > 0 {
+                return Err(CliError {
+                    message: format!("{} screenshot(s) could not be applied everywhere; see above", result.summary.failed),
+                    code: 1,
+                });
+            }
+            Ok(())
+        }
+        Command::Revisions { article, integration, json } => {
+            let list = app.revisions(integration.as_deref(), &ArticleRef::parse(&article)).await?;
+            output::revisions(&list, json)
+        }
+        Command::Rollback { revision_id, dry_run, json } => output::rollback(&app.rollback(&revision_id, dry_run).await?, json),
+        Command::Audit {
+            job_id,
+            heavy_kib,
+            old_days,
+            csv,
+            json,
+        } => {
+            let config = AuditConfig {
+                heavy_bytes: heavy_kib * 1024,
+                old_after_days: old_days,
+                ..AuditConfig::default()
+            };
+            let report = app.audit(&job_id, config).await?;
+            output::audit(&report, csv, json)
+        }
+        _ => unreachable!("handled in commands::run"),
+    }
+}
+
+/// The internal id of an article of a job, from its external id.
+async fn internal_article_id(app: &App, job_id: &str, article: &ArticleRef) -> Result<String, CliError> {
+    let rows = app.article_rows(job_id).await?;
+    rows.into_iter()
+        .find(|r| r.external_article_id == article.id && r.locale == article.locale)
+        .map(|r| r.id)
+        .ok_or_else(|| CliError {
+            message: format!("article {article} is not in import {job_id}"),
+            code: 2,
+        })
+}

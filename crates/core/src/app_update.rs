@@ -1,0 +1,217 @@
+//! The `App` methods of replacing screenshots, audits and visual diffs.
+
+use std::path::PathBuf;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::audit::{self, AuditConfig, AuditReport};
+use crate::db::{self, jobs};
+use crate::diff::{self, DiffResult};
+use crate::error::{CoreError, Result};
+use crate::import;
+use crate::integrations;
+use crate::matching::{MatchConfig, MatchScope, Screenshot};
+use crate::model::Platform;
+use crate::providers::ArticleRef;
+use crate::update::apply::{Applier, ApplyProgressFn, Destination};
+use crate::update::plan::{self, ManualMatch};
+use crate::update::revisions::{self, Revision, RollbackOutcome};
+use crate::update::{screenshots, UpdatePlan, UpdateResult};
+
+/// What to plan: which screenshots, against which import, and where uploads go.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PlanRequest {
+    pub job_id: String,
+    /// Files or folders (dropped or given on the command line).
+    pub paths: Vec<PathBuf>,
+    /// Screenshots in seed 000's API form, already parsed.
+    pub screenshots: Vec<Screenshot>,
+    /// Only this article (internal id) instead of the whole import.
+    pub article_id: Option<String>,
+    pub manual: Vec<ManualMatch>,
+    /// S3/R2 integration for uploads; `None` = the help center's own upload.
+    pub storage_integration_id: Option<String>,
+    pub config: Option<MatchConfig>,
+}
+
+impl App {
+    /// Loads screenshots (copying files into the data directory), matches
+    /// them against an import and stores the resulting plan for review.
+    pub async fn plan_update(&self, req: PlanRequest) -> Result<UpdatePlan> {
+        let job = jobs::get(self.pool(), &req.job_id).await?;
+        if let Some(storage) = &req.storage_integration_id {
+            let s = db::integrations::get(self.pool(), storage).await?;
+            if s.platform != Platform::Cloud {
+                return Err(CoreError::Invalid(format!("'{}' is not an S3/R2 integration", s.label)));
+            }
+        }
+        let mut shots = req.screenshots.clone();
+        let data_dir = self.data_dir().to_path_buf();
+        let paths = req.paths.clone();
+        let loaded = tokio::task::spawn_blocking(move || -> Result<Vec<Screenshot>> {
+            screenshots::expand_paths(&paths)?
+                .iter()
+                .map(|p| screenshots::load_file(&data_dir, p))
+                .collect()
+        })
+        .await
+        .map_err(|e| CoreError::Image(format!("screenshot loading stopped: {e}")))??;
+        shots.extend(loaded);
+        if shots.is_empty() {
+            return Err(CoreError::Invalid("no screenshots given: drop image files or a folder of them".into()));
+        }
+        let (data, index) = plan::index_for_job(self.pool(), &job.id, req.config.clone().unwrap_or_default()).await?;
+        let scope = match &req.article_id {
+            Some(id) => MatchScope::Article(id.clone()),
+            None => MatchScope::Import,
+        };
+        let plan = plan::build_plan(
+            &data,
+            &index,
+            (&job.id, &job.integration_id),
+            shots,
+            &req.manual,
+            &scope,
+            req.storage_integration_id.clone(),
+        )?;
+        plan::store(self.pool(), &plan).await?;
+        Ok(plan)
+    }
+
+    pub async fn get_plan(&self, plan_id: &str) -> Result<UpdatePlan> {
+        plan::load(self.pool(), plan_id).await
+    }
+
+    /// Stores a plan edited in review (deselected changes).
+    pub async fn save_plan(&self, plan: &UpdatePlan) -> Result<()> {
+        let stored = plan::load(self.pool(), &plan.id).await?;
+        if stored.job_id != plan.job_id || stored.integration_id != plan.integration_id {
+            return Err(CoreError::Invalid("the edited plan belongs to another import".into()));
+        }
+        plan::store(self.pool(), plan).await
+    }
+
+    /// Applies a stored plan. With `dry_run`, reads every article and
+    /// reports what would change, writing and uploading nothing.
+    pub async fn apply_plan(
+        &self,
+        plan_id: &str,
+        dry_run: bool,
+        progress: ApplyProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<UpdateResult> {
+        let plan = plan::load(self.pool(), plan_id).await?;
+        let (_, help_center) = integrations::help_center(self.pool(), &plan.integration_id).await?;
+        let storage = match &plan.storage_integration_id {
+            Some(id) => Some((id.clone(), integrations::storage(self.pool(), id).await?.1)),
+            None => None,
+        };
+        if storage.is_none() && !help_center.supports_upload() && !dry_run && plan.selected_changes() > 0 {
+            return Err(CoreError::Invalid(format!(
+                "{} has no image upload of its own: add an S3 or R2 integration and choose it for this update",
+                help_center.kind().display_name()
+            )));
+        }
+        let destination = match &storage {
+            Some((id, s)) => Destination::Storage { id, storage: s },
+            None => Destination::HelpCenter { id: &plan.integration_id },
+        };
+        let applier = Applier {
+            pool: self.pool(),
+            help_center: help_center.as_ref(),
+            destination,
+            images: import::image_client()?,
+            progress,
+            cancel,
+            dry_run,
+        };
+        applier.apply(&plan).await
+    }
+
+    /// Seed 000's PUT: match screenshots against ONE article as it is now
+    /// and update it. Uses the latest import of the integration that holds
+    /// the article for the images to match against.
+    pub async fn update_article(
+        &self,
+        integration_id: &str,
+        article: &ArticleRef,
+        paths: Vec<PathBuf>,
+        api_screenshots: Vec<Screenshot>,
+        storage_integration_id: Option<String>,
+        dry_run: bool,
+    ) -> Result<UpdateResult> {
+        let (job_id, article_id) = self.latest_import_of(integration_id, article).await?;
+        let plan = self
+            .plan_update(PlanRequest {
+                job_id,
+                paths,
+                screenshots: api_screenshots,
+                article_id: Some(article_id),
+                storage_integration_id,
+                ..Default::default()
+            })
+            .await?;
+        self.apply_plan(&plan.id, dry_run, std::sync::Arc::new(|_| {}), CancellationToken::new())
+            .await
+    }
+
+    async fn latest_import_of(&self, integration_id: &str, article: &ArticleRef) -> Result<(String, String)> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT j.id, a.id FROM jobs j JOIN articles a ON a.job_id = j.id
+             WHERE j.integration_id = ? AND a.external_id = ? AND a.locale = ? AND a.status = 'completed'
+             ORDER BY j.created_at DESC LIMIT 1",
+        )
+        .bind(integration_id)
+        .bind(&article.id)
+        .bind(article.locale.as_deref().unwrap_or(""))
+        .fetch_optional(self.pool())
+        .await?;
+        row.ok_or_else(|| CoreError::NotFound {
+            what: format!("article {article} in any import of this integration (import it first)"),
+        })
+    }
+
+    pub async fn revisions(&self, integration_id: Option<&str>, article: &ArticleRef) -> Result<Vec<Revision>> {
+        revisions::list(self.pool(), integration_id, article).await
+    }
+
+    pub async fn rollback(&self, revision_id: &str, dry_run: bool) -> Result<RollbackOutcome> {
+        let rev = revisions::get(self.pool(), revision_id).await?;
+        let (_, help_center) = integrations::help_center(self.pool(), &rev.integration_id).await?;
+        revisions::rollback(self.pool(), help_center.as_ref(), revision_id, dry_run).await
+    }
+
+    /// Audits an import: own hosts are the articles' hosts, the integration's
+    /// API host and the public URLs of every storage integration.
+    pub async fn audit(&self, job_id: &str, config: AuditConfig) -> Result<AuditReport> {
+        let job = jobs::get(self.pool(), job_id).await?;
+        let data = db::views::job_data(self.pool(), job_id).await?;
+        let mut extra = Vec::new();
+        for i in db::integrations::list(self.pool()).await? {
+            if i.id == job.integration_id || i.platform == Platform::Cloud {
+                extra.extend(i.base_url.clone());
+                extra.extend(i.settings.get("public_base_url").cloned());
+            }
+        }
+        let own = audit::own_hosts(&data, &extra);
+        Ok(audit::audit(job_id, &data, &own, &config, chrono::Utc::now()))
+    }
+
+    /// Visual diff of an image of the import (downloaded again) and a screenshot file.
+    pub async fn diff(&self, old_url: &str, new_path: &std::path::Path) -> Result<DiffResult> {
+        let client = import::image_client()?;
+        let old = client.fetch_image(old_url, crate::imaging::ImageLimits::default().max_bytes).await?;
+        if !(200..300).contains(&old.status) {
+            return Err(CoreError::Invalid(format!(
+                "the old image answers HTTP {}: nothing to compare with",
+                old.status
+            )));
+        }
+        let new = std::fs::read(new_path)?;
+        tokio::task::spawn_blocking(move || diff::diff_bytes(&old.bytes, &new))
+            .await
+            .map_err(|e| CoreError::Image(format!("diff stopped: {e}")))?
+    }
+}
