@@ -1,3 +1,29 @@
+/// Every command the UI may call. Each gets an `allow-<name>` permission that
+/// capabilities/default.json grants explicitly; a command missing there is
+/// refused at run time.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "provider_specs",
+    "list_integrations",
+    "get_integration",
+    "add_integration",
+    "update_integration",
+    "delete_integration",
+    "verify_integration",
+    "start_import",
+    "cancel_import",
+    "list_jobs",
+    "job_view",
+    "image_rows",
+    "image_detail",
+    "article_rows",
+    "article_detail",
+];
+
 fn main() {
-    tauri_build::build()
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
 }

@@ -1,5 +1,136 @@
+//! Shotkeeper desktop: a thin Tauri 2 shell over `shotkeeper-core`.
+//! Every behaviour lives in core; this crate opens it, starts the built-in
+//! demo help center, and exposes core to the UI as commands.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod menu;
+mod state;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use shotkeeper_core::app::{App, DemoHelpCenter};
+use shotkeeper_core::model::ProviderKind;
+use shotkeeper_sim::{SimOptions, SimProvider};
+use tauri::Manager;
+
+use crate::error::CommandError;
+use crate::state::{DemoStatus, Shell};
+
+/// Articles in the built-in demo help center.
+const DEMO_ARTICLES: usize = 40;
+
 fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
     tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
+        .menu(menu::build)
+        .on_menu_event(|app, event| menu::on_event(app, event.id().as_ref()))
+        .setup(|app| {
+            let data_dir = data_dir(app.handle())?;
+            // Thumbnails are served through the asset protocol, scoped to
+            // the data directory's thumbnails folder (also set statically in
+            // tauri.conf.json for the default location).
+            let thumbs = data_dir.join("thumbnails");
+            std::fs::create_dir_all(&thumbs)?;
+            app.asset_protocol_scope().allow_directory(&thumbs, true)?;
+
+            let shell = tauri::async_runtime::block_on(open(data_dir));
+            app.manage(shell);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::provider_specs,
+            commands::list_integrations,
+            commands::get_integration,
+            commands::add_integration,
+            commands::update_integration,
+            commands::delete_integration,
+            commands::verify_integration,
+            commands::start_import,
+            commands::cancel_import,
+            commands::list_jobs,
+            commands::job_view,
+            commands::image_rows,
+            commands::image_detail,
+            commands::article_rows,
+            commands::article_detail,
+        ])
         .run(tauri::generate_context!())
-        .expect("error while running Shotkeeper");
+        .expect("Shotkeeper could not start its window");
+}
+
+/// The platform data directory (Tauri's app_data_dir, the same one the CLI
+/// uses), or SHOTKEEPER_DATA_DIR when set, as for the CLI.
+fn data_dir(app: &tauri::AppHandle) -> tauri::Result<PathBuf> {
+    match std::env::var_os("SHOTKEEPER_DATA_DIR") {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => app.path().app_data_dir(),
+    }
+}
+
+/// Opens core and starts the demo help center. Never fails: what went wrong
+/// is kept and shown by the UI where it matters.
+async fn open(data_dir: PathBuf) -> Shell {
+    let app = match App::open(&data_dir).await {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("cannot open {}: {e}", data_dir.display());
+            return Shell::new(Err(CommandError::from(e)), DemoStatus::default(), None);
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(20), start_demo(&app)).await {
+        Ok(Ok((sim, id))) => Shell::new(
+            Ok(app),
+            DemoStatus {
+                integration_id: Some(id),
+                error: None,
+            },
+            Some(sim),
+        ),
+        Ok(Err(message)) => {
+            tracing::warn!("demo help center unavailable: {message}");
+            Shell::new(Ok(app), DemoStatus { integration_id: None, error: Some(message) }, None)
+        }
+        Err(_) => {
+            let message = "the demo help center did not start within 20 seconds; your own integrations work as usual".to_owned();
+            tracing::warn!("{message}");
+            Shell::new(Ok(app), DemoStatus { integration_id: None, error: Some(message) }, None)
+        }
+    }
+}
+
+/// Starts the simulator on 127.0.0.1 and points the "Demo help center"
+/// integration at it.
+async fn start_demo(app: &App) -> Result<(shotkeeper_sim::Sim, String), String> {
+    let mut opts = SimOptions::new(SimProvider::Helpcenter);
+    opts.articles = DEMO_ARTICLES;
+    // Local and private: no rate limit on either side.
+    opts.rate_limit_per_minute = Some(0);
+    let sim = shotkeeper_sim::start(opts)
+        .await
+        .map_err(|e| format!("could not start the demo help center on 127.0.0.1: {e}"))?;
+    let mut settings = sim.settings.clone();
+    settings.insert("requests_per_minute".into(), "0".into());
+    let demo = DemoHelpCenter {
+        provider: ProviderKind::Helpcenter,
+        api_base: sim.api_base.clone(),
+        token: sim.token.clone(),
+        settings,
+    };
+    let view = app.ensure_demo(demo).await.map_err(|e| e.to_string())?;
+    Ok((sim, view.integration.id))
 }

@@ -25,7 +25,10 @@ function img(p: Partial<ImageRow> & { name: string }): ImageRow {
     metadata: {},
     articlesCount: 1,
     isDuplicate: false,
+    isBroken: false,
+    problem: null,
     thumbnail: null,
+    lastModified: null,
     ...p,
   };
 }
@@ -58,6 +61,7 @@ describe("filterImages", () => {
     expect(isBroken({ statusCode: 404 })).toBe(true);
     expect(isBroken({ statusCode: 204 })).toBe(false);
     expect(isBroken({ statusCode: 0 })).toBe(true);
+    expect(isBroken({ statusCode: 200, isBroken: true })).toBe(true);
   });
 
   it("duplicates only", () => {
@@ -143,6 +147,7 @@ describe("filterArticles", () => {
     url: "https://help.example.com/a",
     isPublished: true,
     status: "completed",
+    error: null,
     imageCount: 1,
     brokenCount: 0,
     images: [],

@@ -24,8 +24,12 @@ export const defaultImageFilter = (): ImageFilter => ({
   dir: "desc",
 });
 
-/** A broken image is one whose download did not answer 2xx (seed 000 keeps its 404). */
-export const isBroken = (img: { statusCode: number }): boolean => img.statusCode < 200 || img.statusCode >= 300;
+/**
+ * A broken image is one whose download did not answer 2xx (seed 000 keeps its
+ * 404), or whose bytes core found unusable (`isBroken`).
+ */
+export const isBroken = (img: { statusCode: number; isBroken?: boolean }): boolean =>
+  img.isBroken === true || img.statusCode < 200 || img.statusCode >= 300;
 
 function matchesText(img: ImageRow, needle: string): boolean {
   if (!needle) return true;

@@ -84,6 +84,7 @@ const integrations: IntegrationView[] = [
     createdAt: now,
     updatedAt: now,
     hasSecret: true,
+    isDemo: true,
   },
 ];
 
@@ -105,7 +106,10 @@ function makeImages(n: number): ImageRow[] {
       metadata: (i % 5 === 0 ? { Software: "Shotkeeper", screen: names[i % names.length] } : {}) as Record<string, string>,
       articlesCount: i % 17 === 0 ? 0 : 1 + (i % 4),
       isDuplicate: dup,
+      isBroken: broken,
+      problem: null,
       thumbnail: broken ? null : svgThumb(i),
+      lastModified: null,
     };
   });
 }
@@ -123,6 +127,7 @@ function makeArticles(images: ImageRow[]): ArticleRow[] {
       url: `https://help.example.com/articles/${3844200 + i}`,
       isPublished: i % 13 !== 4,
       status: "completed",
+      error: null,
       imageCount: imgs.length,
       brokenCount: imgs.filter((x) => x.statusCode !== 200).length,
       images: imgs.map((x) => ({ url: x.url, thumbnail: x.thumbnail, statusCode: x.statusCode })),
@@ -162,6 +167,7 @@ export function installMock(): void {
           createdAt: now,
           updatedAt: now,
           hasSecret: true,
+          isDemo: false,
         };
         integrations.push(v);
         return v;
@@ -198,7 +204,7 @@ export function installMock(): void {
           images: { total: Math.round(count * 1.3), unique: count, duplicate: Math.round(count / 31) },
           authors: 0,
         };
-        jobs.unshift({ id: jobId, integrationId: a.integrationId as string, integrationLabel: "Demo help center", name: "Demo help center import", status: "completed", summary: { total: articles.length, success: articles.length, pending: 0, failed: 0, skipped: 0 }, total, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+        jobs.unshift({ id: jobId, integrationId: a.integrationId as string, integrationLabel: "Demo help center", name: "Demo help center import", status: "completed", error: null, summary: { total: articles.length, success: articles.length, pending: 0, failed: 0, skipped: 0 }, total, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
         return { id: jobId, name: "Demo help center import", summary: jobs[0].summary, total };
       }
       case "cancel_import":
@@ -214,7 +220,7 @@ export function installMock(): void {
         const users = articles.filter((ar) => ar.images.some((x) => x.url === img.url));
         return {
           ...img,
-          articles: users.map((u) => ({ articleId: u.id, kbid: u.externalArticleId, external_article_id: u.externalArticleId, url: u.url, title: u.title, isPublished: u.isPublished })),
+          articles: users.map((u) => ({ articleId: u.id, externalArticleId: u.externalArticleId, locale: u.locale, url: u.url, title: u.title, isPublished: u.isPublished })),
           duplicateUrls: img.isDuplicate ? [img.url.replace("/uploads/", "/copies/")] : [],
         };
       }
@@ -222,13 +228,12 @@ export function installMock(): void {
         const ar = articles.find((x) => x.id === a.articleId)!;
         return {
           id: ar.id,
-          external_article_id: ar.externalArticleId,
-          kbid: ar.externalArticleId,
+          externalArticleId: ar.externalArticleId,
           title: ar.title,
           isPublished: ar.isPublished,
           url: ar.url,
           status: ar.status,
-          tags: ["billing"],
+          error: null,
           content: "",
           createdAt: now,
           updatedAt: now,

@@ -52,6 +52,8 @@ export interface Integration {
 /** An integration as the UI sees it: never the secret, only whether one is stored. */
 export interface IntegrationView extends Integration {
   hasSecret: boolean;
+  /** The built-in demo help center (the in-process simulator). */
+  isDemo: boolean;
 }
 
 export type SecretInput = { kind: "value"; value: string } | { kind: "env"; name: string };
@@ -65,9 +67,12 @@ export interface NewIntegration {
 }
 
 export interface UpdateIntegration {
-  label: string;
+  /** null keeps the current value. */
+  label: string | null;
+  /** "" clears the override; null keeps it. */
   baseUrl: string | null;
-  settings: Record<string, string>;
+  /** Replaces every setting when given. */
+  settings: Record<string, string> | null;
   /** null keeps the secret already stored in the keychain. */
   secret: SecretInput | null;
 }
@@ -174,6 +179,8 @@ export interface JobListItem {
   integrationLabel: string;
   name: string;
   status: JobStatus;
+  /** Why the job failed or stopped, when it did. */
+  error: string | null;
   summary: Summary;
   total: Totals;
   createdAt: string;
@@ -197,16 +204,27 @@ export interface ImageRow {
   articlesCount: number;
   /** The same bytes are also at another URL. */
   isDuplicate: boolean;
+  /** The download failed (404…) or the bytes are not a usable image. */
+  isBroken: boolean;
+  /** Why the bytes are not a usable image, when they are not. */
+  problem: string | null;
   /** Absolute path of the thumbnail under the data directory, if one was made. */
   thumbnail: string | null;
+  lastModified: string | null;
 }
 
-export interface ImageArticle extends ArticleRefView {
+/** An article using an image (image details). */
+export interface ArticleUse {
   articleId: string;
+  externalArticleId: string;
+  locale: string | null;
+  title: string;
+  url: string;
+  isPublished: boolean;
 }
 
 export interface ImageDetail extends ImageRow {
-  articles: ImageArticle[];
+  articles: ArticleUse[];
   duplicateUrls: string[];
 }
 
@@ -224,13 +242,25 @@ export interface ArticleRow {
   url: string;
   isPublished: boolean;
   status: string;
+  error: string | null;
   imageCount: number;
   brokenCount: number;
   images: ArticleStripImage[];
 }
 
-export interface ArticleDetail extends Omit<ArticleView, "images"> {
+export interface ArticleDetail {
+  id: string;
+  externalArticleId: string;
   locale: string | null;
+  title: string;
+  url: string;
+  isPublished: boolean;
+  status: string;
+  error: string | null;
+  content: string;
+  createdAt: string;
+  updatedAt: string;
+  /** In document order; an image used twice appears twice. */
   images: ImageRow[];
 }
 

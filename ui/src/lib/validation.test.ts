@@ -110,6 +110,7 @@ describe("command inputs", () => {
   });
   it("UpdateIntegration keeps the stored secret unless replacing", () => {
     expect(toUpdateIntegration({ ...form, replaceSecret: false }, zendesk).secret).toBeNull();
+    expect(toUpdateIntegration({ ...form, replaceSecret: false }, zendesk).baseUrl).toBe("");
     expect(toUpdateIntegration({ ...form, replaceSecret: true }, zendesk).secret).toEqual({ kind: "value", value: "tok" });
   });
   it("scrubs the secret after submit", () => {
@@ -129,6 +130,7 @@ describe("command inputs", () => {
       createdAt: "",
       updatedAt: "",
       hasSecret: true,
+      isDemo: false,
     };
     const f = formFromIntegration(view);
     expect(f.secret).toBe("");

@@ -136,7 +136,8 @@ export function toNewIntegration(form: IntegrationForm, spec: ProviderSpec): New
 export function toUpdateIntegration(form: IntegrationForm, spec: ProviderSpec): UpdateIntegration {
   return {
     label: form.label.trim(),
-    baseUrl: form.baseUrl.trim() || null,
+    // "" clears a previous override.
+    baseUrl: form.baseUrl.trim(),
     settings: cleanSettings(form, spec),
     secret: form.replaceSecret ? secretInput(form) : null,
   };

@@ -1,0 +1,49 @@
+//! The one mapping from core's error to what the UI receives.
+
+use serde::Serialize;
+use shotkeeper_core::CoreError;
+
+/// Every command error as the UI sees it: the core error kind (for styling
+/// and deciding the way out) and its message (what went wrong, what to do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommandError {
+    pub kind: String,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+        CommandError {
+            kind: kind.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<CoreError> for CommandError {
+    fn from(e: CoreError) -> Self {
+        CommandError::new(e.kind(), e.to_string())
+    }
+}
+
+pub type CmdResult<T> = Result<T, CommandError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_keep_kind_and_message() {
+        let e: CommandError = CoreError::NotFound {
+            what: "integration 42".into(),
+        }
+        .into();
+        assert_eq!(e.kind, "not_found");
+        assert_eq!(e.message, "integration 42 was not found");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "not_found", "message": "integration 42 was not found"})
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! What the shell keeps between commands: the core `App`, the demo
+//! simulator, and the cancellation token of each running import.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use shotkeeper_core::app::App;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{CmdResult, CommandError};
+
+pub struct Shell {
+    /// `Err` when the data directory could not be opened; every command then
+    /// answers with that error so the UI can say what to do.
+    app: Result<App, CommandError>,
+    pub demo: DemoStatus,
+    pub imports: Imports,
+    /// Keeps the in-process demo simulator serving for the app's lifetime.
+    _sim: Option<shotkeeper_sim::Sim>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoStatus {
+    pub integration_id: Option<String>,
+    pub error: Option<String>,
+}
+
+impl Shell {
+    pub fn new(
+        app: Result<App, CommandError>,
+        demo: DemoStatus,
+        sim: Option<shotkeeper_sim::Sim>,
+    ) -> Self {
+        Shell {
+            app,
+            demo,
+            imports: Imports::default(),
+            _sim: sim,
+        }
+    }
+
+    pub fn app(&self) -> CmdResult<App> {
+        self.app.clone()
+    }
+}
+
+/// Running imports by job id. An import learns its job id from its first
+/// progress report (or up front when it resumes a job).
+#[derive(Clone, Default)]
+pub struct Imports {
+    tokens: Arc<Mutex<HashMap<String, CancellationToken>>>,
+}
+
+impl Imports {
+    pub fn register(&self, job_id: &str, token: &CancellationToken) {
+        let mut map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(job_id.to_owned()).or_insert_with(|| token.clone());
+    }
+
+    pub fn remove(&self, job_id: &str) {
+        let mut map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(job_id);
+    }
+
+    /// Cancels the job's import; false when no import of that job is running.
+    pub fn cancel(&self, job_id: &str) -> bool {
+        let map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(job_id) {
+            Some(t) => {
+                t.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn is_running(&self, job_id: &str) -> bool {
+        let map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        map.contains_key(job_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancel_reaches_the_registered_token_only() {
+        let imports = Imports::default();
+        let a = CancellationToken::new();
+        let b = CancellationToken::new();
+        imports.register("job-a", &a);
+        imports.register("job-b", &b);
+        assert!(imports.cancel("job-a"));
+        assert!(a.is_cancelled());
+        assert!(!b.is_cancelled());
+        assert!(!imports.cancel("job-x"));
+        imports.remove("job-a");
+        assert!(!imports.is_running("job-a"));
+        assert!(imports.is_running("job-b"));
+    }
+
+    #[test]
+    fn first_registration_wins() {
+        let imports = Imports::default();
+        let a = CancellationToken::new();
+        let b = CancellationToken::new();
+        imports.register("job", &a);
+        imports.register("job", &b);
+        imports.cancel("job");
+        assert!(a.is_cancelled());
+        assert!(!b.is_cancelled());
+    }
+}

@@ -1,0 +1,225 @@
+// Drives the real Shotkeeper desktop app (built with custom-protocol) through
+// tauri-driver + WebKitWebDriver: first start on the demo, connect a
+// separately started simulator, verify, import, check the counts against the
+// simulator's known answers, open an image with its articles, an article with
+// its images, and filter broken images. Every step saves a screenshot.
+//
+// Run by tests/e2e/run.sh, which builds everything and provides Xvfb, a
+// D-Bus session with an unlocked gnome-keyring, and a fresh HOME.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { Session, sleep, waitFor } from "./webdriver.mjs";
+
+const APP = process.env.SHOTKEEPER_APP;
+const SIM = process.env.SHOTKEEPER_SIM;
+const DRIVER = process.env.WEBDRIVER_URL ?? "http://127.0.0.1:4444";
+const OUT = process.env.E2E_OUTPUT ?? path.join(import.meta.dirname, "output");
+const SIM_PROVIDER = process.env.E2E_SIM_PROVIDER ?? "helpjuice";
+const LABEL = "Simulated help center";
+
+assert.ok(APP, "SHOTKEEPER_APP must point at the desktop binary");
+assert.ok(SIM, "SHOTKEEPER_SIM must point at the shotkeeper-sim binary");
+mkdirSync(OUT, { recursive: true });
+
+let sim;
+let simInfo;
+let s;
+let step = 0;
+
+/** Saves what the webview shows, and the whole screen (native menu and window frame) when possible. */
+async function shot(name) {
+  step += 1;
+  const base = `${String(step).padStart(2, "0")}-${name}`;
+  await sleep(350); // let transitions settle
+  writeFileSync(path.join(OUT, `${base}.png`), await s.screenshot());
+  if (process.env.DISPLAY) {
+    try {
+      execFileSync("import", ["-window", "root", path.join(OUT, `${base}.screen.png`)], { timeout: 15_000, stdio: "ignore" });
+    } catch {
+      /* the webview screenshot is the one that counts */
+    }
+  }
+}
+
+function startSim() {
+  return new Promise((resolve, reject) => {
+    sim = spawn(SIM, ["--provider", SIM_PROVIDER, "--articles", "30", "--rate-limit", "off"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const timer = setTimeout(() => reject(new Error("shotkeeper-sim printed nothing within 30 s")), 30_000);
+    sim.on("error", reject);
+    sim.on("exit", (code) => reject(new Error(`shotkeeper-sim exited with ${code}`)));
+    createInterface({ input: sim.stdout }).once("line", (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line));
+    });
+  });
+}
+
+/** Sets a <select> the way a person picking an option does (Svelte listens to change). */
+function choose(css, value) {
+  return s.exec(
+    `const el = document.querySelector(arguments[0]);
+     el.value = arguments[1];
+     el.dispatchEvent(new Event("change", { bubbles: true }));
+     return el.value;`,
+    css,
+    value,
+  );
+}
+
+const count = async (name) => {
+  const el = await s.find(`[data-testid="import-counts"] [data-count="${name}"]`);
+  return Number((await el.text()).split("/")[0].replace(/[^\d]/g, ""));
+};
+
+describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
+  before(async () => {
+    simInfo = await startSim();
+    console.log(`simulator: ${simInfo.api_base} expected ${JSON.stringify(simInfo.expected)}`);
+    s = await waitFor(
+      "a WebDriver session",
+      () =>
+        Session.create(DRIVER, {
+          browserName: "wry",
+          "tauri:options": { application: APP },
+        }),
+      { timeout: 60_000, interval: 1000 },
+    );
+  });
+
+  after(async () => {
+    if (s) {
+      await shot("final").catch(() => {});
+      await s.close();
+    }
+    sim?.removeAllListeners("exit");
+    sim?.kill("SIGTERM");
+  });
+
+  it("opens on the demo help center", async () => {
+    await s.waitFor('[data-testid="nav-integrations"]', { timeout: 60_000 });
+    // With no import yet the app lands on the integrations or import screen.
+    await s.find('[data-testid="nav-integrations"]').then((e) => e.click());
+    const demo = await s.waitFor('[data-testid="integration-row"][data-label="Demo help center"]', { timeout: 30_000 });
+    assert.match(await demo.text(), /Demo/);
+    assert.match(await demo.text(), /Key in keychain/);
+    await shot("first-start-demo");
+  });
+
+  it("adds an integration for the simulator", async () => {
+    await s.find('[data-testid="add-integration"]').then((e) => e.click());
+    await s.waitFor('[data-testid="integration-form"]');
+    // Validation as you type: saving an empty form shows what is missing.
+    await s.find('[data-testid="save-integration"]').then((e) => e.click());
+    await s.waitFor('[data-testid="integration-form"] .error');
+    await shot("add-form-validation");
+
+    assert.equal(await choose('[data-testid="field-provider"]', SIM_PROVIDER), SIM_PROVIDER);
+    const label = await s.waitFor('[data-testid="field-label"]');
+    await label.clear();
+    await label.type(LABEL);
+    for (const [key, value] of Object.entries(simInfo.settings ?? {})) {
+      const f = await s.waitFor(`[data-testid="field-setting-${key}"]`);
+      await f.clear();
+      await f.type(String(value));
+    }
+    await s.find('[data-testid="field-secret"]').then((e) => e.type(simInfo.token));
+    await s.find(".advanced summary").then((e) => e.click());
+    await s.waitFor('[data-testid="field-baseUrl"]').then((e) => e.type(simInfo.api_base));
+    await shot("add-form-filled");
+    await s.find('[data-testid="save-integration"]').then((e) => e.click());
+    await waitFor("the form to close", async () => (await s.findAll('[data-testid="integration-form"]')).length === 0);
+    await s.waitFor(`[data-testid="integration-row"][data-label="${LABEL}"]`);
+  });
+
+  it("verifies it", async () => {
+    const row = `[data-testid="integration-row"][data-label="${LABEL}"]`;
+    // Saving verifies at once; verify again explicitly as a person would.
+    await s.waitFor(`${row} [data-testid="verify-result"]`, { timeout: 30_000 });
+    await s.find(`${row} [data-testid="verify"]`).then((e) => e.click());
+    const result = await s.waitFor(`${row} [data-testid="verify-result"]`, { timeout: 30_000 });
+    assert.equal(await result.attr("data-ok"), "true", `verify failed: ${await result.text()}`);
+    await shot("verified");
+  });
+
+  it("shows the stored secret only as 'Stored in keychain' when editing", async () => {
+    const row = `[data-testid="integration-row"][data-label="${LABEL}"]`;
+    await s.find(`${row} [data-testid="edit"]`).then((e) => e.click());
+    const stored = await s.waitFor('[data-testid="secret-stored"]');
+    assert.match(await stored.text(), /Stored in keychain/);
+    const html = await s.exec("return document.body.innerHTML");
+    assert.ok(!html.includes(simInfo.token) || simInfo.token.length < 6, "the secret must never reach the web page");
+    await shot("edit-stored-in-keychain");
+    await s.exec('document.querySelector("[data-testid=integration-form] .foot .btn").click()');
+    await waitFor("the form to close", async () => (await s.findAll('[data-testid="integration-form"]')).length === 0);
+  });
+
+  it("imports with live progress and the simulator's counts", async () => {
+    const row = `[data-testid="integration-row"][data-label="${LABEL}"]`;
+    await s.find(`${row} [data-testid="import-from"]`).then((e) => e.click());
+    await s.waitFor('[data-testid="import-progress"]');
+    await shot("import-running");
+    await waitFor(
+      "the import to finish",
+      async () => (await s.find('[data-testid="import-progress"]').then((e) => e.attr("data-running"))) === "false",
+      { timeout: 300_000, interval: 500 },
+    );
+    await s.waitFor('[data-testid="review-images"]', { timeout: 10_000 });
+    await shot("import-done");
+    const exp = simInfo.expected;
+    assert.equal(await count("articlesDiscovered"), exp.documents, "articles discovered");
+    assert.equal(await count("articlesProcessed"), exp.documents, "articles processed");
+    assert.equal(await count("imageRefs"), exp.image_refs, "image references");
+    assert.equal(await count("unique"), exp.unique_images, "unique images");
+    assert.equal(await count("duplicates"), exp.duplicate, "duplicates");
+    assert.equal(await count("broken"), exp.broken_urls, "broken images");
+  });
+
+  it("opens an image with its articles", async () => {
+    await s.find('[data-testid="review-images"]').then((e) => e.click());
+    await s.waitFor('[data-testid="image-grid"]');
+    const total = Number(await s.find('[data-testid="image-grid"]').then((e) => e.attr("data-total")));
+    assert.ok(total > 0, "the grid lists images");
+    await shot("images-grid");
+    // The most used image comes first (default sort: usage).
+    await s.find('[data-testid="image-tile"]').then((e) => e.click());
+    const panel = await s.waitFor('[data-testid="image-detail"] [data-testid="detail-articles"]');
+    const articles = await panel.findAll('[data-testid="detail-article"]');
+    assert.ok(articles.length >= 1, "the image lists the articles using it");
+    const hash = await s.find('[data-testid="detail-hash"]').then((e) => e.text());
+    assert.match(hash, /^[0-9a-f]{64}$/);
+    await shot("image-detail");
+  });
+
+  it("opens an article with its images", async () => {
+    await s.find('[data-testid="detail-article"] button').then((e) => e.click());
+    await s.waitFor('[data-testid="article-page"] [data-testid="article-title"]');
+    const images = await s.findAll('[data-testid="article-image"]');
+    assert.ok(images.length >= 1, "the article shows its images");
+    await shot("article-page");
+    await s.find('[data-testid="back-to-articles"]').then((e) => e.click());
+    await s.waitFor('[data-testid="article-list"]');
+    await shot("articles-list");
+  });
+
+  it("filters broken images", async () => {
+    await s.find('[data-testid="nav-images"]').then((e) => e.click());
+    await s.waitFor('[data-testid="filter-broken"]');
+    await s.find('[data-testid="filter-broken"]').then((e) => e.click());
+    await s.waitFor('[data-testid="result-count"]');
+    const tiles = await waitFor("broken tiles", async () => {
+      const t = await s.findAll('[data-testid="image-tile"]');
+      return t.length ? t : null;
+    });
+    for (const t of tiles) assert.equal(await t.attr("data-broken"), "true");
+    const total = Number(await s.find('[data-testid="image-grid"]').then((e) => e.attr("data-total")));
+    assert.ok(total >= simInfo.expected.broken_urls, `at least the ${simInfo.expected.broken_urls} broken URLs are listed, got ${total}`);
+    await shot("broken-filter");
+  });
+});
