@@ -5,8 +5,14 @@ import App from "./App.svelte";
 async function boot() {
   // Browser-only development without the Rust side: `VITE_MOCK=1 npm run dev`.
   if (import.meta.env.VITE_MOCK === "1") {
-    const { installMock } = await import("./lib/mock");
+    const { installMock, runScenario } = await import("./lib/mock");
     installMock();
+    mount(App, { target: document.getElementById("app")! });
+    await runScenario(import.meta.env.VITE_MOCK_SCENARIO).catch((e: unknown) => {
+      document.title = `scenario failed: ${String(e)}`;
+      console.error(e);
+    });
+    return;
   }
   mount(App, { target: document.getElementById("app")! });
 }

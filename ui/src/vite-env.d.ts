@@ -4,4 +4,5 @@
 interface ImportMetaEnv {
   readonly VITE_MOCK?: string;
   readonly VITE_MOCK_IMAGES?: string;
+  readonly VITE_MOCK_SCENARIO?: string;
 }

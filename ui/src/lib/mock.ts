@@ -248,3 +248,32 @@ export function installMock(): void {
     }
   });
 }
+
+/** Puts the mocked app in a given state, for looking at one screen (VITE_MOCK_SCENARIO). */
+export async function runScenario(name: string | undefined): Promise<void> {
+  if (!name) return;
+  const st = await import("./state.svelte");
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; i < 50 && !st.app.integrations.data.length; i++) await wait(100);
+  if (name === "form") {
+    st.app.addRequested++;
+    st.navigate("integrations");
+    return;
+  }
+  const demo = st.app.integrations.data[0];
+  if (name === "progress") {
+    void st.startImport(demo);
+    await wait(700);
+    return;
+  }
+  await st.startImport(demo);
+  if (name === "done") return;
+  st.navigate("images");
+  const first = st.app.images.data[1];
+  if (name === "detail" || name === "article") await st.openImage(first.url);
+  if (name === "article") {
+    const d = st.app.imageDetail.data;
+    if (d?.articles[0]) await st.openArticle(d.articles[0].articleId);
+  }
+  if (name === "articles") st.navigate("articles");
+}

@@ -16,6 +16,15 @@ describe("gridLayout", () => {
     expect(l.tileWidth).toBe(180);
     expect(l.rows).toBe(3);
   });
+  it("keeps the picture's aspect and caps the tile width", () => {
+    const l = gridLayout(10, 400, 176, 14, 54, 0.75, 260);
+    expect(l.columns).toBe(2);
+    expect(l.tileWidth).toBe(193); // (400 - 14) / 2
+    expect(l.rowHeight).toBe(Math.round(193 * 0.75) + 54 + 14);
+    const wide = gridLayout(10, 360, 176, 14, 54, 0.75, 260);
+    expect(wide.columns).toBe(1);
+    expect(wide.tileWidth).toBe(260);
+  });
   it("is empty for no items", () => {
     expect(gridLayout(0, 800, 180, 16, 60).totalHeight).toBe(0);
   });

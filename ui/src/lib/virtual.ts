@@ -14,18 +14,25 @@ export interface GridLayout {
   totalHeight: number;
 }
 
-/** Fits as many tiles of at least `minTile` px as the width allows, stretching them to fill it. */
+/**
+ * Fits as many tiles of at least `minTile` px as the width allows, stretching
+ * them to fill it but never past `maxTile`. A tile's picture is
+ * `aspect` × its width; `tileExtra` is the caption below it.
+ */
 export function gridLayout(
   count: number,
   width: number,
   minTile: number,
   gap: number,
   tileExtra: number,
+  aspect = 1,
+  maxTile = Infinity,
 ): GridLayout {
   const usable = Math.max(0, width);
   const columns = Math.max(1, Math.floor((usable + gap) / (minTile + gap)));
-  const tileWidth = Math.max(minTile, Math.floor((usable - gap * (columns - 1)) / columns));
-  const rowHeight = tileWidth + tileExtra + gap;
+  const stretched = Math.floor((usable - gap * (columns - 1)) / columns);
+  const tileWidth = Math.max(minTile, Math.min(maxTile, stretched));
+  const rowHeight = Math.round(tileWidth * aspect) + tileExtra + gap;
   const rows = Math.ceil(count / columns);
   const totalHeight = rows > 0 ? rows * rowHeight - gap : 0;
   return { columns, tileWidth, rowHeight, rows, totalHeight };
