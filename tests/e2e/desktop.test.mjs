@@ -31,17 +31,36 @@ let simInfo;
 let s;
 let step = 0;
 
-/** Saves what the webview shows, and the whole screen (native menu and window frame) when possible. */
+let webdriverShots = process.env.E2E_WEBDRIVER_SCREENSHOTS === "1";
+
+/** The X window id of the app's main window ("Shotkeeper"), for `import -window`. */
+function appWindowId() {
+  try {
+    const tree = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8", timeout: 10_000 });
+    const line = tree.split("\n").find((l) => /"Shotkeeper"/.test(l) && /\d+x\d+\+/.test(l));
+    return line?.trim().split(/\s+/)[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Saves a screenshot of the app window as a person sees it (X11 `import` of
+ * the real window, menu bar included). WebDriver's own screenshot is taken
+ * too when E2E_WEBDRIVER_SCREENSHOTS=1 (WebKitWebDriver's can stall under Xvfb).
+ */
 async function shot(name) {
   step += 1;
-  const base = `${String(step).padStart(2, "0")}-${name}`;
-  await sleep(350); // let transitions settle
-  writeFileSync(path.join(OUT, `${base}.png`), await s.screenshot());
-  if (process.env.DISPLAY) {
+  const base = path.join(OUT, `${String(step).padStart(2, "0")}-${name}`);
+  await sleep(400); // let transitions settle
+  const id = appWindowId();
+  execFileSync("import", ["-window", id ?? "root", `${base}.png`], { timeout: 20_000, stdio: "ignore" });
+  if (webdriverShots) {
     try {
-      execFileSync("import", ["-window", "root", path.join(OUT, `${base}.screen.png`)], { timeout: 15_000, stdio: "ignore" });
-    } catch {
-      /* the webview screenshot is the one that counts */
+      writeFileSync(`${base}.webview.png`, await s.screenshot());
+    } catch (e) {
+      console.log(`webdriver screenshot failed (${e.message}); using X11 screenshots only`);
+      webdriverShots = false;
     }
   }
 }

@@ -2,7 +2,7 @@
 // desktop test needs, talking to tauri-driver (which proxies to
 // WebKitWebDriver). No dependencies, no BiDi, nothing downloaded.
 
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export class WebDriverError extends Error {
   constructor(status, body) {
@@ -12,9 +12,9 @@ export class WebDriverError extends Error {
   }
 }
 
-async function request(base, method, path, body) {
+async function request(base, method, path, body, timeoutMs = 60_000) {
   const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), 60_000);
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
   try {
     const res = await fetch(base + path, {
       method,
@@ -125,7 +125,7 @@ export class Session {
     return this.req("POST", `/session/${this.id}/execute/sync`, { script, args });
   }
   screenshot() {
-    return this.req("GET", `/session/${this.id}/screenshot`).then((b64) => Buffer.from(b64, "base64"));
+    return request(this.base, "GET", `/session/${this.id}/screenshot`, undefined, 15_000).then((b64) => Buffer.from(b64, "base64"));
   }
   setWindowRect(rect) {
     return this.req("POST", `/session/${this.id}/window/rect`, rect);
