@@ -54,8 +54,8 @@ class AppState {
   run = $state<ImportRun | null>(null);
   /** Set by the menu/shortcut "Add integration…", consumed by the integrations view. */
   addRequested = $state(0);
-  /** Bumped by Ctrl/Cmd+F; the visible view focuses its search box. */
-  focusSearch = $state(0);
+  /** Set by Ctrl/Cmd+F; the visible view focuses its search box and clears it. */
+  focusSearch = $state(false);
   startupError = $state<ApiError | null>(null);
 
   get reviewJob(): JobListItem | undefined {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { formatBytes, formatCount, percent, plural, shortHash, typeLabel } from "./format";
+
+describe("format", () => {
+  it("formats bytes like a file manager", () => {
+    expect(formatBytes(0)).toBe("0 B");
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(52913)).toBe("52 KB");
+    expect(formatBytes(1536)).toBe("1.5 KB");
+    expect(formatBytes(5 * 1024 * 1024)).toBe("5.0 MB");
+  });
+  it("counts and plurals", () => {
+    expect(formatCount(20000)).toBe("20,000");
+    expect(plural(1, "article")).toBe("1 article");
+    expect(plural(3, "article")).toBe("3 articles");
+  });
+  it("percent is clamped and safe for zero totals", () => {
+    expect(percent(5, 0)).toBe(0);
+    expect(percent(1, 3)).toBe(33);
+    expect(percent(9, 3)).toBe(100);
+  });
+  it("labels types and hashes", () => {
+    expect(typeLabel("png")).toBe("PNG");
+    expect(typeLabel("")).toBe("—");
+    expect(shortHash("e3b0c44298fc1c149afbf4c8996fb924")).toBe("e3b0c44298fc…");
+  });
+});
