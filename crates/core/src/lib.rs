@@ -3,6 +3,7 @@
 //! call into this crate, and present.
 
 pub mod error;
+pub mod http;
 pub mod model;
 pub mod providers;
 

@@ -4,6 +4,11 @@
 //! locales); each document is addressed by an [`ArticleRef`] and is imported,
 //! matched and written back on its own.
 
+pub mod helpcenter;
+pub mod helpcenterio;
+pub mod helpjuice;
+pub mod registry;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,356 @@
+//! HelpCenter.io, following "Using the HelpCenter.io API (API
+//! Specification)" (seed `shared/seeds/002_324e3a260fa25651.txt`).
+//!
+//! - Base `https://api.helpcenter.io/v1`; header `apikey: TOKEN` (the seed
+//!   is explicit: not `Authorization: Bearer`, not `X-API-Key`).
+//! - List `GET /articles?page=N&limit=100` (100 is the cap), envelope
+//!   `{"status":"success","articles":[...],"meta":{page,per_page,total_pages,items_count}}`;
+//!   the listing stops when `page >= total_pages`.
+//! - `title`, `slug` and `content` are objects keyed by language code.
+//!   **Every language is its own document**, and its `ArticleRef.locale` is
+//!   always `Some(lang)` (the default language too): the API has no notion of
+//!   a "default document" we could address with `None`, and a write must name
+//!   the language key anyway.
+//! - Update `PATCH /articles/{id}` with `{"content":{"<lang>": html}}` only:
+//!   languages not sent are kept, and `published` is never sent (sending
+//!   `false` would unpublish).
+//! - Get `GET /articles/{id}`: not in the seed's endpoint list (which has
+//!   list, create, update), used as the brief specifies; the envelope is the
+//!   seed's single-resource one, `{"status":"success","article":{...}}`.
+//! - 401 = missing or unknown key; 403 = a write with a Read Only key, which
+//!   becomes `Forbidden` naming the read-only key. 60 requests per minute.
+//! - Verify `GET /categories?limit=1`. No image upload: images go to S3/R2.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use reqwest::header::HeaderValue;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle};
+use crate::error::{CoreError, Result};
+use crate::http::json::{id_string, person_name};
+use crate::http::{secret_header, segment, ErrorHook, ErrorResponse, HttpClient, HttpConfig};
+use crate::model::ProviderKind;
+
+/// Documented maximum (and default) page size.
+pub const PAGE_SIZE: u32 = 100;
+/// Documented request budget per token.
+pub const REQUESTS_PER_MINUTE: u32 = 60;
+
+pub struct HelpCenterIo {
+    http: HttpClient,
+    base: String,
+    api_key: HeaderValue,
+}
+
+#[derive(Deserialize)]
+struct ArticleList {
+    articles: Vec<Article>,
+    meta: Meta,
+}
+
+#[derive(Deserialize)]
+struct Meta {
+    #[serde(default)]
+    total_pages: u64,
+    #[serde(default)]
+    items_count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct OneArticle {
+    article: Article,
+}
+
+#[derive(Deserialize)]
+struct Article {
+    #[serde(deserialize_with = "id_string")]
+    id: String,
+    #[serde(default)]
+    title: Localized,
+    #[serde(default)]
+    content: Localized,
+    /// A URL per language, or one URL; absent in the seed.
+    #[serde(default)]
+    url: Option<Value>,
+    #[serde(default)]
+    published: Option<Value>,
+    #[serde(default, deserialize_with = "person_name")]
+    author: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+/// A field stored per language: `{"en": "...", "de": "..."}`. A JSON `null`
+/// or an empty list (how an empty map may be serialised) counts as empty.
+#[derive(Default)]
+struct Localized(BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for Localized {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = match Value::deserialize(d)? {
+            Value::Object(m) => m
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+                .collect(),
+            Value::Null => BTreeMap::new(),
+            Value::Array(a) if a.is_empty() => BTreeMap::new(),
+            _ => return Err(serde::de::Error::custom("expected an object keyed by language code")),
+        };
+        Ok(Localized(map))
+    }
+}
+
+#[derive(Deserialize)]
+struct CategoryList {
+    #[serde(default)]
+    meta: Option<Meta>,
+}
+
+impl HelpCenterIo {
+    pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
+        cfg.on_error = Some(error_hook());
+        Ok(HelpCenterIo {
+            http: HttpClient::new(cfg)?,
+            base: base_url.trim_end_matches('/').to_string(),
+            api_key: secret_header(api_key, "HelpCenter.io API key")?,
+        })
+    }
+
+    /// The integration's shared client (limiter included).
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    fn request(&self, c: &reqwest::Client, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        c.request(method, format!("{}{path}", self.base))
+            .header("apikey", self.api_key.clone())
+    }
+
+    async fn fetch(&self, id: &str) -> Result<(String, Article)> {
+        let path = format!("/articles/{}", segment(id));
+        let endpoint = format!("GET {path}");
+        let one: OneArticle = self
+            .http
+            .get_json(&endpoint, |c| self.request(c, reqwest::Method::GET, &path))
+            .await?;
+        Ok((endpoint, one.article))
+    }
+}
+
+/// A 403 from HelpCenter.io means a Read Only key tried to write.
+fn error_hook() -> ErrorHook {
+    Arc::new(|r: &ErrorResponse<'_>| {
+        (r.status == 403).then(|| CoreError::Forbidden {
+            provider: r.provider.to_string(),
+            endpoint: r.endpoint.to_string(),
+            detail: format!(
+                "the API key is a Read Only key{}. Generate a Read & Write key in HelpCenter.io under Settings > API Keys and update the integration with it",
+                if r.detail.is_empty() { String::new() } else { format!(" ({})", r.detail) }
+            ),
+        })
+    })
+}
+
+fn page_number(cursor: Option<&str>) -> Result<u64> {
+    match cursor {
+        None => Ok(1),
+        Some(c) => c.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "'{c}' is not a HelpCenter.io page number; restart the import from the beginning"
+            ))
+        }),
+    }
+}
+
+/// The seed's loop: stop when `page >= total_pages`.
+fn next_page(page: u64, meta: &Meta) -> Option<String> {
+    (page < meta.total_pages).then(|| (page + 1).to_string())
+}
+
+/// The language of a `None` locale: English when the article has it (the
+/// seed's examples put `en` first), otherwise the first language it has.
+fn default_language(article: &Article) -> Option<String> {
+    let langs = languages(article);
+    langs
+        .iter()
+        .find(|l| l.as_str() == "en")
+        .or(langs.first())
+        .cloned()
+}
+
+/// Every language the article has a title or content in, sorted.
+fn languages(article: &Article) -> Vec<String> {
+    let mut langs: Vec<String> = article.content.0.keys().chain(article.title.0.keys()).cloned().collect();
+    langs.sort();
+    langs.dedup();
+    langs
+}
+
+/// `true`, `1`, `"1"`, `"published"` all mean published.
+fn is_published(v: &Option<Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        Some(Value::String(s)) => matches!(s.as_str(), "1" | "true" | "published"),
+        _ => false,
+    }
+}
+
+fn url_for(url: &Option<Value>, lang: &str) -> String {
+    match url {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(m)) => m.get(lang).and_then(Value::as_str).unwrap_or_default().to_string(),
+        _ => String::new(),
+    }
+}
+
+impl Article {
+    fn document(&self, lang: &str) -> RemoteArticle {
+        let title = self.title.0.get(lang).or_else(|| self.title.0.values().next());
+        RemoteArticle {
+            article: ArticleRef::with_locale(self.id.clone(), Some(lang.to_string())),
+            title: title.cloned().unwrap_or_default(),
+            url: url_for(&self.url, lang),
+            html: Some(self.content.0.get(lang).cloned().unwrap_or_default()),
+            is_published: is_published(&self.published),
+            author: self.author.clone(),
+            tags: Vec::new(),
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+        }
+    }
+
+    fn documents(&self) -> Vec<RemoteArticle> {
+        languages(self).iter().map(|l| self.document(l)).collect()
+    }
+}
+
+#[async_trait]
+impl HelpCenter for HelpCenterIo {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Helpcenterio
+    }
+
+    async fn verify(&self) -> Result<String> {
+        let list: CategoryList = self
+            .http
+            .get_json("GET /categories", |c| {
+                self.request(c, reqwest::Method::GET, "/categories").query(&[("limit", 1)])
+            })
+            .await?;
+        let count = list.meta.and_then(|m| m.items_count);
+        Ok(format!(
+            "Connected to HelpCenter.io{}. Updating articles needs a Read & Write key",
+            count.map(|n| format!(" ({n} categories)")).unwrap_or_default()
+        ))
+    }
+
+    async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
+        let page = page_number(cursor)?;
+        let endpoint = format!("GET /articles?page={page}");
+        let list: ArticleList = self
+            .http
+            .get_json(&endpoint, |c| {
+                self.request(c, reqwest::Method::GET, "/articles")
+                    .query(&[("page", page), ("limit", u64::from(PAGE_SIZE))])
+            })
+            .await?;
+        Ok(ArticlePage {
+            articles: list.articles.iter().flat_map(Article::documents).collect(),
+            next: next_page(page, &list.meta),
+            total: list.meta.items_count,
+        })
+    }
+
+    async fn get_article(&self, article: &ArticleRef) -> Result<RemoteArticle> {
+        let (_, remote) = self.fetch(&article.id).await?;
+        let lang = match &article.locale {
+            Some(l) => l.clone(),
+            None => default_language(&remote).unwrap_or_else(|| "en".into()),
+        };
+        if !remote.content.0.contains_key(&lang) && !remote.title.0.contains_key(&lang) {
+            return Err(CoreError::NotFound {
+                what: format!("the '{lang}' version of HelpCenter.io article {}", article.id),
+            });
+        }
+        Ok(remote.document(&lang))
+    }
+
+    async fn update_article_html(&self, article: &ArticleRef, html: &str) -> Result<()> {
+        let lang = match &article.locale {
+            Some(l) => l.clone(),
+            None => {
+                let (endpoint, remote) = self.fetch(&article.id).await?;
+                default_language(&remote)
+                    .ok_or_else(|| self.http.garbage(&endpoint, "the article has no language"))?
+            }
+        };
+        let path = format!("/articles/{}", segment(&article.id));
+        let body = json!({ "content": { lang: html } });
+        self.http
+            .send(&format!("PATCH {path}"), |c| {
+                self.request(c, reqwest::Method::PATCH, &path).json(&body)
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(v: Value) -> Article {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn one_document_per_language() {
+        let a = article(json!({
+            "id": 7, "title": {"en": "Start", "de": "Anfang"},
+            "content": {"en": "<p>en</p>", "de": "<p>de</p>"},
+            "published": true, "author": {"name": "Ivan"}
+        }));
+        let docs = a.documents();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].article, ArticleRef::with_locale("7", Some("de".into())));
+        assert_eq!(docs[0].title, "Anfang");
+        assert_eq!(docs[1].html.as_deref(), Some("<p>en</p>"));
+        assert_eq!(docs[1].author.as_deref(), Some("Ivan"));
+        assert!(docs[1].is_published);
+        assert_eq!(default_language(&a).as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn empty_maps_and_odd_published() {
+        let a = article(json!({"id": "x", "title": [], "content": null, "published": 0}));
+        assert!(a.documents().is_empty());
+        assert!(!is_published(&a.published));
+        assert!(is_published(&Some(json!(1))));
+    }
+
+    #[test]
+    fn stop_at_total_pages() {
+        let meta = |t| Meta { total_pages: t, items_count: None };
+        assert_eq!(next_page(1, &meta(3)), Some("2".into()));
+        assert_eq!(next_page(3, &meta(3)), None);
+        assert_eq!(next_page(1, &meta(0)), None);
+    }
+
+    #[test]
+    fn read_only_key_is_forbidden() {
+        let hook = error_hook();
+        let r = ErrorResponse { provider: "HelpCenter.io", endpoint: "PATCH /articles/1", status: 403, body: "", detail: "updating articles is not allowed" };
+        let e = hook(&r).unwrap();
+        assert_eq!(e.kind(), "forbidden");
+        assert!(e.to_string().contains("Read Only"));
+        let r = ErrorResponse { status: 401, ..r };
+        assert!(hook(&r).is_none());
+    }
+}

@@ -1,0 +1,436 @@
+//! What each provider needs (its settings, named as on the provider's own
+//! settings page, its secret, its documented base URL and rate) and how an
+//! [`Integration`] becomes a working [`HelpCenter`].
+
+use std::collections::BTreeMap;
+
+use super::helpcenter::{self, HelpCenterV0};
+use super::helpcenterio::{self, HelpCenterIo};
+use super::helpjuice::{self, Helpjuice};
+use super::{FieldSpec, HelpCenter, ProviderSpec};
+use crate::error::{CoreError, Result};
+use crate::http::HttpConfig;
+use crate::model::{Integration, ProviderKind};
+
+/// Optional on every help center: overrides the documented budget (a raised
+/// limit, a simulator); `0` turns the limiter off.
+pub const RATE_SETTING: &str = "requests_per_minute";
+
+/// The help centers `build` can connect to today.
+const IMPLEMENTED: [ProviderKind; 3] = [
+    ProviderKind::Helpjuice,
+    ProviderKind::Helpcenterio,
+    ProviderKind::Helpcenter,
+];
+
+pub fn spec(kind: ProviderKind) -> ProviderSpec {
+    match kind {
+        ProviderKind::Helpjuice => helpjuice_spec(),
+        ProviderKind::Helpcenterio => helpcenterio_spec(),
+        ProviderKind::Helpcenter => helpcenter_spec(),
+        ProviderKind::Zendesk => zendesk_spec(),
+        ProviderKind::Intercom => intercom_spec(),
+        ProviderKind::Helpscout => helpscout_spec(),
+        ProviderKind::Freshdesk => freshdesk_spec(),
+        ProviderKind::Knowledgeowl => knowledgeowl_spec(),
+        ProviderKind::S3 => s3_spec(),
+        ProviderKind::R2 => r2_spec(),
+    }
+}
+
+/// The help centers implemented so far, in display order.
+pub fn help_center_specs() -> Vec<ProviderSpec> {
+    IMPLEMENTED.into_iter().map(spec).collect()
+}
+
+/// Checks the settings of an integration before it is saved or used: every
+/// required setting present and well formed, the base URL (if any) an http(s)
+/// URL, the rate override a number.
+pub fn validate_settings(
+    kind: ProviderKind,
+    base_url: Option<&str>,
+    settings: &BTreeMap<String, String>,
+) -> Result<()> {
+    let spec = spec(kind);
+    let base_url = base_url.map(str::trim).filter(|b| !b.is_empty());
+    if let Some(base) = base_url {
+        check_base_url(&spec, base)?;
+    }
+    for field in &spec.fields {
+        let value = settings.get(field.key).map(|v| v.trim()).filter(|v| !v.is_empty());
+        match value {
+            None if needed(&spec, field, base_url.is_some()) => return Err(missing(&spec, field)),
+            None => {}
+            Some(v) => check_value(&spec, field, v)?,
+        }
+    }
+    Ok(())
+}
+
+/// Builds the client of a help-center integration: settings validated, the
+/// limiter at the documented rate (or the `requests_per_minute` override),
+/// the base URL from `integration.base_url` or the documented one.
+pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCenter>> {
+    let kind = integration.provider;
+    let spec = spec(kind);
+    if !IMPLEMENTED.contains(&kind) {
+        return Err(not_supported(&spec));
+    }
+    validate_settings(kind, integration.base_url.as_deref(), &integration.settings)?;
+    if secret.trim().is_empty() {
+        return Err(CoreError::Invalid(format!(
+            "the {} of integration '{}' is empty; edit the integration and enter it again",
+            spec.secret_label, integration.label
+        )));
+    }
+    let base = base_url(&spec, integration.base_url.as_deref(), &integration.settings);
+    let cfg = http_config(&spec, &integration.settings);
+    let setting = |k: &str| integration.settings.get(k).map(|v| v.trim()).unwrap_or_default();
+    Ok(match kind {
+        ProviderKind::Helpjuice => Box::new(Helpjuice::new(cfg, &base, secret)?),
+        ProviderKind::Helpcenterio => Box::new(HelpCenterIo::new(cfg, &base, secret)?),
+        ProviderKind::Helpcenter => Box::new(HelpCenterV0::new(cfg, &base, setting("center_id"), secret)?),
+        _ => return Err(not_supported(&spec)),
+    })
+}
+
+/// The HTTP behaviour of an integration: the documented budget, or the
+/// `requests_per_minute` override (0 = off).
+pub fn http_config(spec: &ProviderSpec, settings: &BTreeMap<String, String>) -> HttpConfig {
+    let overridden = settings.get(RATE_SETTING).and_then(|v| v.trim().parse::<u32>().ok());
+    let mut cfg = HttpConfig::new(spec.display_name);
+    cfg.requests_per_minute = overridden.unwrap_or(spec.requests_per_minute);
+    cfg.burst = match (spec.kind, overridden) {
+        (ProviderKind::Helpcenter, None) => helpcenter::BURST,
+        _ => default_burst(cfg.requests_per_minute),
+    };
+    cfg
+}
+
+/// Where no burst is documented, a tenth of the minute's budget: quick
+/// starts without letting one minute run far over the budget.
+fn default_burst(per_minute: u32) -> u32 {
+    (per_minute / 10).max(1)
+}
+
+/// The API base: the integration's override (trailing slash dropped) or the
+/// documented base with `{setting}` placeholders filled in.
+pub fn base_url(spec: &ProviderSpec, overridden: Option<&str>, settings: &BTreeMap<String, String>) -> String {
+    if let Some(b) = overridden.map(str::trim).filter(|b| !b.is_empty()) {
+        return b.trim_end_matches('/').to_string();
+    }
+    let mut url = spec.default_base_url.to_string();
+    for (key, value) in settings {
+        url = url.replace(&format!("{{{key}}}"), value.trim());
+    }
+    url
+}
+
+/// A required setting may be left out when it only fills the documented base
+/// URL and the integration gives its own base URL.
+fn needed(spec: &ProviderSpec, field: &FieldSpec, has_base_url: bool) -> bool {
+    let only_in_url = spec.default_base_url.contains(&format!("{{{}}}", field.key));
+    field.required && !(has_base_url && only_in_url)
+}
+
+fn missing(spec: &ProviderSpec, field: &FieldSpec) -> CoreError {
+    CoreError::Invalid(format!(
+        "{} needs the setting '{}' ({}: {}). Add it with --set {}=VALUE, for example --set {}={}",
+        spec.display_name, field.key, field.label, field.help, field.key, field.key, field.placeholder
+    ))
+}
+
+fn check_value(spec: &ProviderSpec, field: &FieldSpec, value: &str) -> Result<()> {
+    let bad = |why: &str| {
+        CoreError::Invalid(format!(
+            "{} setting '{}' = '{value}' {why}. Fix it with --set {}=VALUE, for example --set {}={}",
+            spec.display_name, field.key, field.key, field.key, field.placeholder
+        ))
+    };
+    match field.key {
+        RATE_SETTING => value.parse::<u32>().map(drop).map_err(|_| bad("is not a whole number (0 turns the limiter off)")),
+        // Values that become a host name label.
+        "account" | "account_id" | "subdomain" | "domain" => {
+            let ok = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            ok.then_some(()).ok_or_else(|| bad("must be only the name part (letters, digits, '-'), not a full address"))
+        }
+        "center_id" | "bucket" | "project_id" => {
+            let ok = !value.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#'));
+            ok.then_some(()).ok_or_else(|| bad("must not contain spaces, '/', '?' or '#'"))
+        }
+        "endpoint" | "public_base_url" => http_url(value).map_err(|why| bad(&why)),
+        _ => Ok(()),
+    }
+}
+
+fn check_base_url(spec: &ProviderSpec, base: &str) -> Result<()> {
+    http_url(base).map_err(|why| {
+        CoreError::Invalid(format!(
+            "the base URL '{base}' for {} {why}; leave it empty to use {}",
+            spec.display_name, spec.default_base_url
+        ))
+    })
+}
+
+fn http_url(value: &str) -> std::result::Result<(), String> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
+        Ok(u) => Err(format!("must be an http(s) URL, not '{}:'", u.scheme())),
+        Err(e) => Err(format!("is not a valid URL ({e})")),
+    }
+}
+
+fn not_supported(spec: &ProviderSpec) -> CoreError {
+    if spec.kind.platform() == crate::model::Platform::Cloud {
+        return CoreError::Invalid(format!(
+            "{} is cloud storage, not a help center; link it to a help-center integration for image uploads",
+            spec.display_name
+        ));
+    }
+    let ready: Vec<&str> = IMPLEMENTED.iter().map(|k| k.display_name()).collect();
+    CoreError::Invalid(format!(
+        "{} is not supported yet; Shotkeeper can connect to {} today",
+        spec.display_name,
+        ready.join(", ")
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// Specs. Labels and help follow each provider's own settings pages.
+// ---------------------------------------------------------------------------
+
+const fn field(key: &'static str, label: &'static str, help: &'static str, required: bool, placeholder: &'static str) -> FieldSpec {
+    FieldSpec { key, label, help, required, placeholder }
+}
+
+fn rate_field(documented: &'static str) -> FieldSpec {
+    field(
+        RATE_SETTING,
+        "Requests per minute",
+        documented,
+        false,
+        "60",
+    )
+}
+
+fn helpjuice_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpjuice,
+        display_name: "Helpjuice",
+        fields: vec![
+            field("account", "Account", "Your account name, the part before .helpjuice.com in your knowledge base address", true, "yourcompany"),
+            rate_field("Leave empty for Helpjuice's documented 100 per minute; 0 turns the limiter off"),
+        ],
+        secret_label: "API key",
+        secret_help: "Settings > API Credentials in Helpjuice; \"Require token for API?\" must be enabled there",
+        default_base_url: "https://{account}.helpjuice.com/api/v3",
+        requests_per_minute: helpjuice::REQUESTS_PER_MINUTE,
+        has_image_upload: false,
+    }
+}
+
+fn helpcenterio_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpcenterio,
+        display_name: "HelpCenter.io",
+        fields: vec![rate_field(
+            "Leave empty for HelpCenter.io's documented 60 per minute per token; 0 turns the limiter off",
+        )],
+        secret_label: "API key",
+        secret_help: "Settings > API Keys in your HelpCenter.io dashboard. A Read Only key can import; updating articles needs a Read & Write key",
+        default_base_url: "https://api.helpcenter.io/v1",
+        requests_per_minute: helpcenterio::REQUESTS_PER_MINUTE,
+        has_image_upload: false,
+    }
+}
+
+fn helpcenter_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpcenter,
+        display_name: "Help.Center",
+        fields: vec![
+            field("center_id", "Center ID", "Shown on Settings > General > API in your Help.Center dashboard", true, "your-center-id"),
+            rate_field("Leave empty for Help.Center's documented 100 per minute (burst 200); 0 turns the limiter off"),
+        ],
+        secret_label: "API key",
+        secret_help: "Settings > General > API > Create API Key in Help.Center, with the content.read, content.write and content.publish scopes",
+        default_base_url: "https://api.help.center/v0",
+        requests_per_minute: helpcenter::REQUESTS_PER_MINUTE,
+        has_image_upload: true,
+    }
+}
+
+fn zendesk_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Zendesk,
+        display_name: "Zendesk",
+        fields: vec![
+            field("subdomain", "Subdomain", "The part before .zendesk.com in your Zendesk address", true, "yourcompany"),
+            field("email", "Email", "The email address of the Zendesk agent the API token belongs to", true, "you@example.com"),
+        ],
+        secret_label: "API token",
+        secret_help: "Admin Center > Apps and integrations > APIs > Zendesk API, with token access enabled",
+        default_base_url: "https://{subdomain}.zendesk.com/api/v2",
+        requests_per_minute: 200,
+        has_image_upload: true,
+    }
+}
+
+fn intercom_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Intercom,
+        display_name: "Intercom",
+        fields: vec![field("region", "Data region", "us, eu or au: where your Intercom workspace is hosted", false, "us")],
+        secret_label: "Access token",
+        secret_help: "Developer Hub > your app > Authentication in Intercom",
+        default_base_url: "https://api.intercom.io",
+        requests_per_minute: 1000,
+        has_image_upload: false,
+    }
+}
+
+fn helpscout_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpscout,
+        display_name: "Help Scout",
+        fields: Vec::new(),
+        secret_label: "Docs API key",
+        secret_help: "Your profile > Authentication > API Keys in Help Scout",
+        default_base_url: "https://docsapi.helpscout.net/v1",
+        requests_per_minute: 200,
+        has_image_upload: true,
+    }
+}
+
+fn freshdesk_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Freshdesk,
+        display_name: "Freshdesk",
+        fields: vec![field("domain", "Helpdesk domain", "The part before .freshdesk.com in your helpdesk address", true, "yourcompany")],
+        secret_label: "API key",
+        secret_help: "Profile settings > View API key in Freshdesk",
+        default_base_url: "https://{domain}.freshdesk.com/api/v2",
+        requests_per_minute: 100,
+        has_image_upload: false,
+    }
+}
+
+fn knowledgeowl_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Knowledgeowl,
+        display_name: "KnowledgeOwl",
+        fields: vec![field("project_id", "Knowledge base ID", "The ID of the knowledge base (project) to import, from Settings > Basic in KnowledgeOwl", true, "5f1e2d3c4b5a69788796a5b4")],
+        secret_label: "API key",
+        secret_help: "Your account > API in KnowledgeOwl",
+        default_base_url: "https://app.knowledgeowl.com/api/head",
+        requests_per_minute: 100,
+        has_image_upload: true,
+    }
+}
+
+fn s3_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::S3,
+        display_name: "Amazon S3",
+        fields: vec![
+            field("bucket", "Bucket name", "The S3 bucket new screenshots are uploaded to", true, "my-help-images"),
+            field("region", "AWS Region", "The bucket's region code, as shown in the S3 console", true, "us-east-1"),
+            field("endpoint", "Endpoint", "Only for S3-compatible services (MinIO, Garage...); leave empty for Amazon S3", false, "https://s3.example.com"),
+            field("public_base_url", "Public base URL", "Where uploaded files are publicly readable (a CloudFront domain, for example); empty = the bucket's own URL", false, "https://images.example.com"),
+            field("prefix", "Path prefix", "Folder inside the bucket for Shotkeeper's uploads", false, "shotkeeper/"),
+            field("access_key_id", "Access key ID", "From IAM > Users > Security credentials, for a user allowed to write to the bucket", true, "AKIAIOSFODNN7EXAMPLE"),
+        ],
+        secret_label: "Secret access key",
+        secret_help: "Shown once when the access key is created in IAM",
+        default_base_url: "https://s3.{region}.amazonaws.com",
+        requests_per_minute: 0,
+        has_image_upload: true,
+    }
+}
+
+fn r2_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::R2,
+        display_name: "Cloudflare R2",
+        fields: vec![
+            field("account_id", "Account ID", "On the R2 overview page of the Cloudflare dashboard", true, "0123456789abcdef0123456789abcdef"),
+            field("bucket", "Bucket name", "The R2 bucket new screenshots are uploaded to", true, "my-help-images"),
+            field("public_base_url", "Public bucket URL", "The bucket's custom domain or r2.dev URL (Settings > Public access)", false, "https://images.example.com"),
+            field("prefix", "Path prefix", "Folder inside the bucket for Shotkeeper's uploads", false, "shotkeeper/"),
+            field("access_key_id", "Access Key ID", "From R2 > Manage R2 API Tokens, for a token with Object Read & Write", true, "a1b2c3d4e5f6..."),
+        ],
+        secret_label: "Secret Access Key",
+        secret_help: "Shown once when the R2 API token is created",
+        default_base_url: "https://{account_id}.r2.cloudflarestorage.com",
+        requests_per_minute: 0,
+        has_image_upload: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn every_kind_has_a_spec() {
+        for kind in ProviderKind::ALL {
+            let s = spec(kind);
+            assert_eq!(s.kind, kind);
+            assert_eq!(s.display_name, kind.display_name());
+            assert!(!s.secret_label.is_empty());
+        }
+        let kinds: Vec<_> = help_center_specs().iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, IMPLEMENTED);
+    }
+
+    #[test]
+    fn missing_setting_names_key_and_flag() {
+        let e = validate_settings(ProviderKind::Helpcenter, None, &settings(&[])).unwrap_err().to_string();
+        assert!(e.contains("'center_id'") && e.contains("--set center_id="), "{e}");
+        let e = validate_settings(ProviderKind::Helpjuice, None, &settings(&[])).unwrap_err().to_string();
+        assert!(e.contains("--set account="), "{e}");
+    }
+
+    #[test]
+    fn base_url_makes_url_only_settings_optional() {
+        let base = Some("http://127.0.0.1:9/api/v3/");
+        assert!(validate_settings(ProviderKind::Helpjuice, base, &settings(&[])).is_ok());
+        // center_id is part of every path, so it stays required.
+        assert!(validate_settings(ProviderKind::Helpcenter, Some("http://x/v0"), &settings(&[])).is_err());
+        assert!(validate_settings(ProviderKind::Helpjuice, Some("ftp://x"), &settings(&[])).is_err());
+    }
+
+    #[test]
+    fn values_are_checked() {
+        let bad = settings(&[("account", "acme.helpjuice.com")]);
+        assert!(validate_settings(ProviderKind::Helpjuice, None, &bad).is_err());
+        let bad = settings(&[("account", "acme"), (RATE_SETTING, "fast")]);
+        assert!(validate_settings(ProviderKind::Helpjuice, None, &bad).is_err());
+        let ok = settings(&[("account", "acme"), (RATE_SETTING, "0")]);
+        assert!(validate_settings(ProviderKind::Helpjuice, None, &ok).is_ok());
+        let s3 = settings(&[("bucket", "b"), ("region", "eu-west-1"), ("access_key_id", "AK")]);
+        assert!(validate_settings(ProviderKind::S3, None, &s3).is_ok());
+    }
+
+    #[test]
+    fn base_urls() {
+        let s = settings(&[("account", "acme")]);
+        assert_eq!(base_url(&spec(ProviderKind::Helpjuice), None, &s), "https://acme.helpjuice.com/api/v3");
+        assert_eq!(base_url(&spec(ProviderKind::Helpjuice), Some("http://h/api/v3/"), &s), "http://h/api/v3");
+    }
+
+    #[test]
+    fn rates_and_overrides() {
+        let cfg = http_config(&spec(ProviderKind::Helpcenter), &settings(&[]));
+        assert_eq!((cfg.requests_per_minute, cfg.burst), (100, 200));
+        let cfg = http_config(&spec(ProviderKind::Helpcenterio), &settings(&[]));
+        assert_eq!((cfg.requests_per_minute, cfg.burst), (60, 6));
+        let cfg = http_config(&spec(ProviderKind::Helpjuice), &settings(&[(RATE_SETTING, "0")]));
+        assert_eq!(cfg.requests_per_minute, 0);
+        assert_eq!(cfg.provider, "Helpjuice");
+    }
+}
