@@ -4,7 +4,9 @@
 
 pub mod error;
 pub mod http;
+pub mod matching;
 pub mod model;
 pub mod providers;
+pub mod storage;
 
 pub use error::{CoreError, Result};
