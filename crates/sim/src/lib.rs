@@ -1,1 +1,206 @@
-//! Simulators of the help-center APIs (placeholder until the sim lands).
+//! Local simulators of the help centers Shotkeeper talks to (Helpjuice v3,
+//! HelpCenter.io v1, Help.Center v0), an image host and public article
+//! pages, serving generated sample data with known answers ([`Expected`]).
+//!
+//! Each simulator follows its provider's documented API (seeds 001, 002 and
+//! 004) including what it rejects: wrong auth schemes, oversized pages,
+//! malformed updates, missing scopes, rate limits. See the provider modules
+//! for each one's exact contract.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use shotkeeper_sim::{start, SimOptions, SimProvider};
+//! let sim = start(SimOptions::new(SimProvider::Helpjuice)).await?;
+//! println!("{} articles at {}", sim.expected.articles, sim.api_base);
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod assets;
+mod data;
+mod helpcenter;
+mod helpcenterio;
+mod helpjuice;
+mod html;
+mod images;
+mod limits;
+mod options;
+mod pages;
+mod state;
+mod store;
+mod text;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::middleware::from_fn_with_state;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use data::Expected;
+pub use options::{Faults, SimOptions, SimProvider};
+
+use state::{Shared, HELPJUICE_ACCOUNT};
+
+/// A running simulator. Dropping it stops the server too; `shutdown` waits
+/// for it.
+pub struct Sim {
+    /// `http://127.0.0.1:PORT/api/v3` (Helpjuice), `.../v1` (HelpCenter.io),
+    /// `.../v0` (Help.Center; clients append `/centers/{center_id}`).
+    pub api_base: String,
+    /// `http://127.0.0.1:PORT`: article pages `/kb/...`, images `/images/...`,
+    /// uploads `/uploads/...`.
+    pub site_base: String,
+    pub token: String,
+    /// `{"account": "demo"}` (Helpjuice), `{"center_id": ...}` (Help.Center),
+    /// empty for HelpCenter.io.
+    pub settings: BTreeMap<String, String>,
+    pub expected: Expected,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// API requests served so far, whatever their status.
+    pub fn api_requests(&self) -> u64 {
+        self.shared.stats.api.load(Ordering::SeqCst)
+    }
+
+    /// Image-host GETs (`/images/...`, `/uploads/...`) served so far.
+    pub fn image_requests(&self) -> u64 {
+        self.shared.stats.images.load(Ordering::SeqCst)
+    }
+
+    /// GETs of one image path, e.g. `/images/billing-settings.png`.
+    pub fn image_requests_for(&self, path: &str) -> u64 {
+        self.shared.stats.image_requests_for(path)
+    }
+
+    /// The HTML a GET of this document returns now: the body (Helpjuice,
+    /// HelpCenter.io), the live version (Help.Center; the draft if never
+    /// published). `locale` `None` is the default language (`en`).
+    pub fn article_html(&self, id: &str, locale: Option<&str>) -> Option<String> {
+        let store = self.shared.store.lock().expect("store lock");
+        Some(store.get(id)?.doc(locale)?.html.clone())
+    }
+
+    /// Simulates an edit made in the help center's own editor: the document
+    /// now reads `html` (Help.Center: edited and published, no pending
+    /// draft). Unknown ids or locales are ignored.
+    pub fn set_article_html(&self, id: &str, locale: Option<&str>, html: &str) {
+        let mut store = self.shared.store.lock().expect("store lock");
+        let Some(a) = store.get_mut(id) else { return };
+        if let Some(d) = a.doc_mut(locale) {
+            d.html = html.to_string();
+            d.pending = None;
+            d.updated_at = chrono::Utc::now();
+            a.touch();
+        }
+    }
+
+    /// Stops the server and waits (at most 5 s) for it to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Binds `127.0.0.1:opts.port`, generates the data and starts serving.
+pub async fn start(opts: SimOptions) -> std::io::Result<Sim> {
+    let listener = TcpListener::bind(("127.0.0.1", opts.port)).await?;
+    let port = listener.local_addr()?.port();
+    let site = format!("http://127.0.0.1:{port}");
+    let gen_opts = opts.clone();
+    let gen_site = site.clone();
+    let model = tokio::task::spawn_blocking(move || data::generate(&gen_opts, &gen_site))
+        .await
+        .map_err(std::io::Error::other)?;
+    let expected = model.expected.clone();
+    let shared = Arc::new(Shared::new(opts, site.clone(), model));
+    let app = router(shared.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::warn!("simulator server ended: {e}");
+        }
+    });
+    Ok(Sim {
+        api_base: format!("{site}{}", api_prefix(shared.provider())),
+        site_base: site,
+        token: shared.opts.token.clone(),
+        settings: settings(&shared),
+        expected,
+        shared,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+fn api_prefix(p: SimProvider) -> &'static str {
+    match p {
+        SimProvider::Helpjuice => "/api/v3",
+        SimProvider::Helpcenterio => "/v1",
+        SimProvider::Helpcenter => "/v0",
+    }
+}
+
+fn settings(s: &Shared) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    match s.provider() {
+        SimProvider::Helpjuice => {
+            m.insert("account".to_string(), HELPJUICE_ACCOUNT.to_string());
+        }
+        SimProvider::Helpcenter => {
+            m.insert("center_id".to_string(), s.center_id.clone());
+        }
+        SimProvider::Helpcenterio => {}
+    }
+    m
+}
+
+/// The provider's API under its prefix, behind the guard (every API answer,
+/// 404 and 405 included, is counted and in the provider's JSON envelope),
+/// plus the image host and the article pages.
+fn router(shared: Arc<Shared>) -> Router {
+    let p = shared.provider();
+    let api = match p {
+        SimProvider::Helpjuice => helpjuice::routes(),
+        SimProvider::Helpcenterio => helpcenterio::routes(),
+        SimProvider::Helpcenter => helpcenter::routes(),
+    }
+    .fallback(api::not_found)
+    .method_not_allowed_fallback(api::method_not_allowed)
+    .layer(from_fn_with_state(shared.clone(), api::guard));
+    Router::new()
+        .nest(api_prefix(p), api)
+        .merge(images::routes())
+        .merge(pages::routes())
+        .with_state(shared)
+}

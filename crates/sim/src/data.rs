@@ -1,0 +1,588 @@
+//! The sample-data generator: a deterministic model of articles, documents,
+//! image references and image assets, and the [`Expected`] answers derived
+//! from that model by construction.
+//!
+//! The model records, for every `<img>` it writes, which target it points at
+//! (a hosted path and the asset behind it, a broken path, or an inline
+//! asset). The HTML is written *from* that model; the expected numbers are
+//! counted *from* that model, never by parsing the HTML back.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use base64::Engine;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::assets::{AssetSpec, TextChunk};
+use crate::html::{self, Block, Form, ImgRef, Target, UrlCtx};
+use crate::options::{SimOptions, SimProvider};
+use crate::text;
+
+/// The known answers for one generated help center (fault-free, as
+/// generated; later edits through the API do not change them).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Expected {
+    /// Articles in the listing, translations not counted: every generated
+    /// article, published or not (Help.Center: the complete listing is
+    /// `GET .../articles/drafts`; `GET .../articles` shows published ones).
+    pub articles: u64,
+    /// Article documents including translations (what an import records as
+    /// articles): one per (article, language).
+    pub documents: u64,
+    /// Every `<img>` element in every document, `data:` URIs included. An
+    /// element's `src`, `srcset` and `data-src` name one image: one reference.
+    pub image_refs: u64,
+    /// Distinct images: distinct assets behind the referenced hosted paths
+    /// (two paths serving the same bytes are one asset) plus distinct inline
+    /// assets plus distinct broken paths (each broken URL counts once).
+    pub unique_images: u64,
+    /// `image_refs - unique_images`.
+    pub duplicate: u64,
+    /// Distinct referenced paths the image host answers 404 for.
+    pub broken_urls: u64,
+    /// Distinct referenced http URLs (hosted and broken paths; every URL form
+    /// of one path resolves to the same URL). Inline images are not URLs.
+    pub distinct_urls: u64,
+    /// Distinct authors of the listed articles when the provider exposes
+    /// authors (HelpCenter.io); 0 for Helpjuice and Help.Center, whose
+    /// documented article objects carry no author.
+    pub authors: u64,
+    /// Documents that are published (Help.Center: have a live version).
+    pub published: u64,
+}
+
+/// One language version of an article.
+#[derive(Clone, Debug)]
+pub struct GenDoc {
+    pub locale: String,
+    pub title: String,
+    pub slug: String,
+    /// Public path, `/kb/<slug>` or `/kb/<locale>/<slug>`.
+    pub path: String,
+    pub html: String,
+    /// Help.Center only: a pending draft that differs from `html` in text
+    /// only (no image changes), so either version yields the same images.
+    pub pending: Option<String>,
+    pub published: bool,
+    pub refs: Vec<ImgRef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct GenArticle {
+    pub id: String,
+    pub category: usize,
+    pub author: usize,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub views: u64,
+    /// The default-language document first, then translations.
+    pub docs: Vec<GenDoc>,
+}
+
+/// A path served by the image host.
+#[derive(Clone, Debug)]
+pub struct Hosted {
+    pub asset: usize,
+    pub last_modified: DateTime<Utc>,
+}
+
+pub struct Model {
+    pub articles: Vec<GenArticle>,
+    pub assets: Vec<AssetSpec>,
+    pub hosted: BTreeMap<String, Hosted>,
+    pub expected: Expected,
+}
+
+/// The three people who write the sample articles.
+pub const AUTHORS: [(u64, &str); 3] = [
+    (11, "Maya Chen"),
+    (12, "Jonas Weber"),
+    (13, "Priya Natarajan"),
+];
+
+/// (id, slug, name) of the sample categories.
+pub const CATEGORIES: [(u64, &str, &str); 4] = [
+    (21, "getting-started", "Getting started"),
+    (22, "billing", "Billing"),
+    (23, "team-and-permissions", "Team & permissions"),
+    (24, "integrations", "Integrations"),
+];
+
+/// What differs between providers in the sample data.
+struct Profile {
+    translation: Option<&'static str>,
+    exposes_authors: bool,
+    /// Help.Center: drafts and live versions differ; a translation can only
+    /// be published once its article is.
+    pending_drafts: bool,
+}
+
+fn profile(p: SimProvider) -> Profile {
+    match p {
+        SimProvider::Helpjuice => Profile {
+            translation: None,
+            exposes_authors: false,
+            pending_drafts: false,
+        },
+        SimProvider::Helpcenterio => Profile {
+            translation: Some("de"),
+            exposes_authors: true,
+            pending_drafts: false,
+        },
+        SimProvider::Helpcenter => Profile {
+            translation: Some("es"),
+            exposes_authors: false,
+            pending_drafts: true,
+        },
+    }
+}
+
+/// Deterministic article ids in each provider's style.
+fn article_id(p: SimProvider, i: usize, seed: u64) -> String {
+    match p {
+        SimProvider::Helpjuice => (3_844_201 + i as u64).to_string(),
+        SimProvider::Helpcenterio => (5_001 + i as u64).to_string(),
+        SimProvider::Helpcenter => format!("{:08x}{:016x}", 0x6650_0000u64 + i as u64, seed),
+    }
+}
+
+/// Which kind of `<img>` target to make next.
+enum Pick {
+    NewScreenshot(TextChunk),
+    NewPhoto,
+    Broken,
+    Shared,
+    Duplicate,
+    Inline,
+}
+
+/// The first references of every data set follow this script so that even a
+/// three-article help center contains every feature once.
+const SCRIPT: [(Pick, Form); 7] = [
+    (Pick::NewScreenshot(TextChunk::Ztxt), Form::Absolute),
+    (Pick::NewPhoto, Form::RootRelative),
+    (Pick::Broken, Form::DotRelative),
+    (Pick::Shared, Form::ProtocolRelative),
+    (Pick::Duplicate, Form::Srcset),
+    (Pick::NewScreenshot(TextChunk::Itxt), Form::DataSrc),
+    (Pick::Inline, Form::Absolute),
+];
+
+struct Gen {
+    rng: StdRng,
+    assets: Vec<AssetSpec>,
+    hosted: BTreeMap<String, Hosted>,
+    /// Hosted paths in creation order, for sharing.
+    hosted_paths: Vec<String>,
+    /// Asset indexes of screenshots, for byte-identical duplicates.
+    screenshots: Vec<usize>,
+    broken: Vec<String>,
+    icons: Vec<usize>,
+    inline_uris: HashMap<usize, String>,
+    stems: HashMap<String, u32>,
+    refs_made: usize,
+}
+
+pub fn generate(opts: &SimOptions, site: &str) -> Model {
+    let prof = profile(opts.provider);
+    let mut g = Gen {
+        rng: StdRng::seed_from_u64(opts.seed),
+        assets: Vec::new(),
+        hosted: BTreeMap::new(),
+        hosted_paths: Vec::new(),
+        screenshots: Vec::new(),
+        broken: Vec::new(),
+        icons: Vec::new(),
+        inline_uris: HashMap::new(),
+        stems: HashMap::new(),
+        refs_made: 0,
+    };
+    let mut slugs = HashMap::new();
+    let articles: Vec<GenArticle> = (0..opts.articles)
+        .map(|i| g.article(i, opts, &prof, site, &mut slugs))
+        .collect();
+    let expected = expected(&articles, &g.hosted, &prof);
+    Model {
+        articles,
+        assets: g.assets,
+        hosted: g.hosted,
+        expected,
+    }
+}
+
+/// Counts [`Expected`] from the model (see the field docs for each rule).
+fn expected(articles: &[GenArticle], hosted: &BTreeMap<String, Hosted>, prof: &Profile) -> Expected {
+    let mut e = Expected {
+        articles: articles.len() as u64,
+        documents: 0,
+        image_refs: 0,
+        unique_images: 0,
+        duplicate: 0,
+        broken_urls: 0,
+        distinct_urls: 0,
+        authors: 0,
+        published: 0,
+    };
+    let mut assets = BTreeSet::new();
+    let mut broken = BTreeSet::new();
+    let mut urls = BTreeSet::new();
+    let mut authors = BTreeSet::new();
+    for a in articles {
+        authors.insert(a.author);
+        for d in &a.docs {
+            e.documents += 1;
+            e.published += u64::from(d.published);
+            for r in &d.refs {
+                e.image_refs += 1;
+                match &r.target {
+                    Target::Hosted(p) => {
+                        urls.insert(p.clone());
+                        assets.insert(hosted[p].asset);
+                    }
+                    Target::Broken(p) => {
+                        urls.insert(p.clone());
+                        broken.insert(p.clone());
+                    }
+                    Target::Inline(asset) => {
+                        assets.insert(*asset);
+                    }
+                }
+            }
+        }
+    }
+    e.unique_images = (assets.len() + broken.len()) as u64;
+    e.duplicate = e.image_refs - e.unique_images;
+    e.broken_urls = broken.len() as u64;
+    e.distinct_urls = urls.len() as u64;
+    e.authors = if prof.exposes_authors {
+        authors.len() as u64
+    } else {
+        0
+    };
+    e
+}
+
+fn base_date() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2023, 1, 2, 9, 0, 0).single().expect("valid date")
+}
+
+impl Gen {
+    fn article(
+        &mut self,
+        i: usize,
+        opts: &SimOptions,
+        prof: &Profile,
+        site: &str,
+        slugs: &mut HashMap<String, u32>,
+    ) -> GenArticle {
+        let created_at = base_date()
+            + Duration::days(self.rng.gen_range(0..600))
+            + Duration::seconds(self.rng.gen_range(0..86_400));
+        let updated_at = created_at + Duration::seconds(self.rng.gen_range(3_600..200 * 86_400));
+        // Fixed patterns (not random) so small data sets are predictable:
+        // every sixth article from the third on is unpublished, ...
+        let published = i % 6 != 2;
+        let title = text::title(&mut self.rng);
+        let slug = unique(slugs, &text::slugify(&title));
+        let n_images = self.image_count(opts.images_per_article);
+        let refs: Vec<ImgRef> = (0..n_images).map(|_| self.next_ref()).collect();
+        let blocks = self.blocks(&refs, "en");
+        let mut main = self.doc("en", title.clone(), slug, blocks, refs.clone(), published, site);
+        // ... every seventh from the second on has a pending text-only draft,
+        if prof.pending_drafts && published && i % 7 == 1 {
+            let note = format!("<p>{}</p>\n", html::escape(&text::sentence(&mut self.rng, "en")));
+            main.pending = Some(format!("{}{note}", main.html));
+        }
+        let mut docs = vec![main];
+        // ... and every fourth from the first on has a translation.
+        if let Some(locale) = prof.translation.filter(|_| i % 4 == 0) {
+            // Help.Center publishes translations of published articles only.
+            if published || !prof.pending_drafts {
+                docs.push(self.translation(locale, &title, &refs, published, site, slugs));
+            }
+        }
+        GenArticle {
+            id: article_id(opts.provider, i, opts.seed),
+            category: i % CATEGORIES.len(),
+            author: i % AUTHORS.len(),
+            created_at,
+            updated_at,
+            views: self.rng.gen_range(0..5_000),
+            docs,
+        }
+    }
+
+    /// Around `avg` images per document (avg-1 ..= avg+1).
+    fn image_count(&mut self, avg: usize) -> usize {
+        if avg == 0 {
+            return 0;
+        }
+        self.rng.gen_range(avg - 1..=avg + 1)
+    }
+
+    /// A translation reuses the source document's images, as translated
+    /// articles do, and so adds references but no new images.
+    fn translation(
+        &mut self,
+        locale: &str,
+        title: &str,
+        refs: &[ImgRef],
+        published: bool,
+        site: &str,
+        slugs: &mut HashMap<String, u32>,
+    ) -> GenDoc {
+        let t = text::translate_title(title, locale);
+        let slug = unique(slugs, &text::slugify(&t));
+        let blocks = self.blocks(refs, locale);
+        self.doc(locale, t, slug, blocks, refs.to_vec(), published, site)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn doc(
+        &self,
+        locale: &str,
+        title: String,
+        slug: String,
+        blocks: Vec<Block>,
+        refs: Vec<ImgRef>,
+        published: bool,
+        site: &str,
+    ) -> GenDoc {
+        let (path, depth) = if locale == "en" {
+            (format!("/kb/{slug}"), 1)
+        } else {
+            (format!("/kb/{locale}/{slug}"), 2)
+        };
+        let ctx = UrlCtx {
+            site,
+            depth,
+            inline: &self.inline_uris,
+        };
+        let html = html::render(&blocks, &refs, &ctx);
+        GenDoc {
+            locale: locale.to_string(),
+            title,
+            slug,
+            path,
+            html,
+            pending: None,
+            published,
+            refs,
+        }
+    }
+
+    /// Intro, then 2-4 sections; images are spread over the sections.
+    fn blocks(&mut self, refs: &[ImgRef], locale: &str) -> Vec<Block> {
+        let mut blocks = vec![Block::Paragraph(text::sentence(&mut self.rng, locale))];
+        let sections = self.rng.gen_range(2..=4);
+        for s in 0..sections {
+            blocks.push(Block::Heading(text::heading(s, locale)));
+            let para = format!(
+                "{} {}",
+                text::sentence(&mut self.rng, locale),
+                text::sentence(&mut self.rng, locale)
+            );
+            blocks.push(Block::Paragraph(para));
+            if self.rng.gen_bool(0.5) {
+                blocks.push(Block::Steps(text::steps(&mut self.rng, locale)));
+            }
+            blocks.extend((s..refs.len()).step_by(sections).map(Block::Image));
+            if self.rng.gen_bool(0.25) {
+                blocks.push(Block::Table(self.table_rows(locale)));
+            }
+        }
+        blocks
+    }
+
+    fn table_rows(&mut self, locale: &str) -> Vec<(String, String)> {
+        ["Name", "Visibility", "Owner"]
+            .iter()
+            .map(|k| (k.to_string(), text::sentence(&mut self.rng, locale)))
+            .collect()
+    }
+
+    fn next_ref(&mut self) -> ImgRef {
+        let n = self.refs_made;
+        self.refs_made += 1;
+        let (pick, form) = match SCRIPT.get(n) {
+            Some((p, f)) => (clone_pick(p), *f),
+            None => (self.random_pick(), self.random_form()),
+        };
+        let target = self.target(pick);
+        // Most images have alt text; every fifth (after the script) has none.
+        let alt = match &target {
+            Target::Inline(_) => String::new(),
+            Target::Hosted(p) | Target::Broken(p) if n % 5 != 2 || n < SCRIPT.len() => {
+                text::alt_for(stem_of(p))
+            }
+            _ => String::new(),
+        };
+        ImgRef { target, form, alt }
+    }
+
+    fn random_pick(&mut self) -> Pick {
+        let r: f64 = self.rng.gen();
+        match r {
+            r if r < 0.05 => Pick::Broken,
+            r if r < 0.08 => Pick::Inline,
+            r if r < 0.38 => Pick::Shared,
+            r if r < 0.43 => Pick::Duplicate,
+            r if r < 0.58 => Pick::NewPhoto,
+            r if r < 0.61 => Pick::NewScreenshot(TextChunk::Ztxt),
+            r if r < 0.64 => Pick::NewScreenshot(TextChunk::Itxt),
+            _ => Pick::NewScreenshot(TextChunk::Text),
+        }
+    }
+
+    fn random_form(&mut self) -> Form {
+        let forms = [
+            Form::Absolute,
+            Form::Absolute,
+            Form::Absolute,
+            Form::RootRelative,
+            Form::DotRelative,
+            Form::ProtocolRelative,
+            Form::Srcset,
+            Form::DataSrc,
+        ];
+        *forms.choose(&mut self.rng).expect("forms")
+    }
+
+    fn target(&mut self, pick: Pick) -> Target {
+        match pick {
+            Pick::NewScreenshot(chunk) => self.new_screenshot(chunk),
+            Pick::NewPhoto => self.new_photo(),
+            Pick::Broken => self.broken_path(),
+            Pick::Shared => match self.hosted_paths.choose(&mut self.rng) {
+                Some(p) => Target::Hosted(p.clone()),
+                None => self.new_screenshot(TextChunk::Text),
+            },
+            Pick::Duplicate => self.duplicate(),
+            Pick::Inline => self.inline(),
+        }
+    }
+
+    fn host(&mut self, path: String, asset: usize) -> Target {
+        let last_modified = base_date()
+            + Duration::days(self.rng.gen_range(0..700))
+            + Duration::seconds(self.rng.gen_range(0..86_400));
+        self.hosted.insert(
+            path.clone(),
+            Hosted {
+                asset,
+                last_modified,
+            },
+        );
+        self.hosted_paths.push(path.clone());
+        Target::Hosted(path)
+    }
+
+    fn new_screenshot(&mut self, identity: TextChunk) -> Target {
+        let base = *text::SCREENS.choose(&mut self.rng).expect("screens");
+        let stem = unique(&mut self.stems, base);
+        let width = self.rng.gen_range(8..=16) * 40;
+        let (num, den) = [(5, 8), (9, 16), (3, 4)][self.rng.gen_range(0..3)];
+        let spec = AssetSpec::Screenshot {
+            stem: stem.clone(),
+            width,
+            height: (width * num / den).clamp(200, 400),
+            identity,
+            seed: self.rng.gen(),
+        };
+        self.assets.push(spec);
+        let asset = self.assets.len() - 1;
+        self.screenshots.push(asset);
+        self.host(format!("/images/{stem}.png"), asset)
+    }
+
+    fn new_photo(&mut self) -> Target {
+        let base = *text::PHOTOS.choose(&mut self.rng).expect("photos");
+        let stem = unique(&mut self.stems, base);
+        let (width, height) = [(480, 320), (400, 300), (600, 400)][self.rng.gen_range(0..3)];
+        self.assets.push(AssetSpec::Photo {
+            stem: stem.clone(),
+            width,
+            height,
+            seed: self.rng.gen(),
+        });
+        self.host(format!("/images/{stem}.jpg"), self.assets.len() - 1)
+    }
+
+    /// A new path serving the exact bytes of an existing screenshot, named
+    /// the way an OS names a re-uploaded screenshot.
+    fn duplicate(&mut self) -> Target {
+        let Some(&asset) = self.screenshots.choose(&mut self.rng) else {
+            return self.new_screenshot(TextChunk::Text);
+        };
+        let base = format!(
+            "screenshot-2024-{:02}-{:02}-at-10-{:02}",
+            self.rng.gen_range(1..=12),
+            self.rng.gen_range(1..=28),
+            self.rng.gen_range(0..60)
+        );
+        let stem = unique(&mut self.stems, &base);
+        self.host(format!("/images/{stem}.png"), asset)
+    }
+
+    /// A path nobody serves; sometimes an already broken one again.
+    fn broken_path(&mut self) -> Target {
+        if !self.broken.is_empty() && self.rng.gen_bool(0.3) {
+            let p = self.broken.choose(&mut self.rng).expect("non-empty");
+            return Target::Broken(p.clone());
+        }
+        let base = format!("{}-old", text::SCREENS.choose(&mut self.rng).expect("screens"));
+        let stem = unique(&mut self.stems, &base);
+        let path = format!("/images/archive/{stem}.png");
+        self.broken.push(path.clone());
+        Target::Broken(path)
+    }
+
+    /// One of at most two tiny icons, inlined as a base64 `data:` URI.
+    fn inline(&mut self) -> Target {
+        if self.icons.len() == text::ICONS.len() {
+            return Target::Inline(*self.icons.choose(&mut self.rng).expect("icons"));
+        }
+        let spec = AssetSpec::Icon {
+            name: text::ICONS[self.icons.len()].to_string(),
+            seed: self.rng.gen(),
+        };
+        let uri = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(spec.render())
+        );
+        self.assets.push(spec);
+        let asset = self.assets.len() - 1;
+        self.icons.push(asset);
+        self.inline_uris.insert(asset, uri);
+        Target::Inline(asset)
+    }
+}
+
+fn clone_pick(p: &Pick) -> Pick {
+    match p {
+        Pick::NewScreenshot(c) => Pick::NewScreenshot(*c),
+        Pick::NewPhoto => Pick::NewPhoto,
+        Pick::Broken => Pick::Broken,
+        Pick::Shared => Pick::Shared,
+        Pick::Duplicate => Pick::Duplicate,
+        Pick::Inline => Pick::Inline,
+    }
+}
+
+/// `base`, then `base-2`, `base-3`, ... for later uses.
+fn unique(seen: &mut HashMap<String, u32>, base: &str) -> String {
+    let n = seen.entry(base.to_string()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        base.to_string()
+    } else {
+        format!("{base}-{n}")
+    }
+}
+
+fn stem_of(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
+}

@@ -1,0 +1,366 @@
+//! HelpCenter.io API v1 (seed 002), under `/v1`.
+//!
+//! - Auth: exactly the `apikey: TOKEN` header; `Authorization: Bearer` and
+//!   `X-API-Key` are not looked at. 401 for a missing or unknown key.
+//!   Read Only keys may read; writes answer 403 naming the blocked action.
+//! - `GET /articles?page=&limit=` (limit default 100, max 100; page >= 1),
+//!   `search`, `category_id`; `{"status": "success", "articles", "meta":
+//!   {page, per_page, total_pages, items_count}}`; bad paging is 400
+//!   `{"status": "validation_error", "errors": {field: [msg]}}`.
+//! - `GET /articles/{id}` → `{"status": "success", "article"}` (seed:
+//!   "single-resource endpoints return the resource under ... article").
+//! - `PATCH /articles/{id}`: JSON only (415 otherwise); partial; `title`,
+//!   `slug`, `content` are objects keyed by language and languages not sent
+//!   are kept; a language not enabled on the site (`en`, `de`) is 400
+//!   `{"status": "error", "message"}`; invalid shapes are the bare Laravel
+//!   400 `{field: [msg]}`; unknown id 404.
+//! - `GET /categories` (paginated like articles).
+//! - Article: `id`, `title`/`slug`/`content`/`url` keyed by language,
+//!   `published`, `visibility`, `category_id`, `categories`, `author {id,
+//!   name}`, `views`, `created_at`, `updated_at`. Public URLs:
+//!   `SITE/kb/<slug>` (en) and `SITE/kb/de/<slug>` (de).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use crate::api::{self, param, query_pairs, Failure};
+use crate::data::{AUTHORS, CATEGORIES};
+use crate::state::{Principal, Shared};
+use crate::store::{ts, Article, DEFAULT_LOCALE};
+
+/// Languages enabled on the simulated site: the default and German.
+pub const LANGUAGES: [&str; 2] = [DEFAULT_LOCALE, "de"];
+
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/articles", get(list))
+        .route("/articles/{id}", get(show).patch(update))
+        .route("/categories", get(categories))
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    api::json(status, json!({ "status": "error", "message": message }))
+}
+
+pub fn failure(f: Failure) -> Response {
+    match f {
+        Failure::Unauthorized => error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthenticated. Send a valid API key in the apikey header.",
+        ),
+        Failure::RateLimited => error(StatusCode::TOO_MANY_REQUESTS, "Too Many Attempts."),
+        Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
+        Failure::NotFound => error(StatusCode::NOT_FOUND, "Not Found"),
+        Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
+    }
+}
+
+fn validation_error(field: &str, message: String) -> Response {
+    api::json(
+        StatusCode::BAD_REQUEST,
+        json!({ "status": "validation_error", "errors": { field: [message] } }),
+    )
+}
+
+/// Per-language object of one document field.
+fn by_lang(a: &Article, f: impl Fn(&crate::store::Doc) -> String) -> Value {
+    let m: Map<String, Value> = a
+        .docs
+        .iter()
+        .map(|d| (d.locale.clone(), Value::String(f(d))))
+        .collect();
+    Value::Object(m)
+}
+
+fn article_json(s: &Shared, a: &Article) -> Value {
+    let (author_id, author_name) = AUTHORS[a.author];
+    let category = CATEGORIES[a.category].0;
+    json!({
+        "id": a.id.parse::<u64>().unwrap_or(0),
+        "title": by_lang(a, |d| d.title.clone()),
+        "slug": by_lang(a, |d| d.slug.clone()),
+        "content": by_lang(a, |d| d.html.clone()),
+        "url": by_lang(a, |d| format!("{}{}", s.site, d.path)),
+        "published": a.main().published,
+        "visibility": "public",
+        "category_id": category,
+        "categories": [category],
+        "author": { "id": author_id, "name": author_name },
+        "views": a.views,
+        "created_at": ts(&a.created_at),
+        "updated_at": ts(&a.updated_at),
+    })
+}
+
+/// `page` (>= 1, default 1) and `limit` (1..=100, default 100).
+fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), Response> {
+    let int = |key: &str, default: u64| -> Result<u64, Response> {
+        match param(pairs, key) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|_| validation_error(key, format!("The {key} field must be an integer."))),
+        }
+    };
+    let page = int("page", 1)?;
+    let limit = int("limit", 100)?;
+    if page < 1 {
+        return Err(validation_error("page", "The page field must be at least 1.".into()));
+    }
+    if limit < 1 {
+        return Err(validation_error("limit", "The limit field must be at least 1.".into()));
+    }
+    if limit > 100 {
+        return Err(validation_error(
+            "limit",
+            "The limit field must not be greater than 100.".into(),
+        ));
+    }
+    Ok((page, limit))
+}
+
+fn page_of<T>(items: Vec<T>, page: u64, limit: u64) -> (Vec<T>, Value) {
+    let total = items.len() as u64;
+    let meta = json!({
+        "page": page,
+        "per_page": limit,
+        "total_pages": total.div_ceil(limit).max(1),
+        "items_count": total,
+    });
+    let skip = ((page - 1) * limit) as usize;
+    (items.into_iter().skip(skip).take(limit as usize).collect(), meta)
+}
+
+fn matches(a: &Article, pairs: &[(String, String)]) -> bool {
+    let search = param(pairs, "search").map(str::to_lowercase);
+    let by_search = search.is_none_or(|q| {
+        a.docs
+            .iter()
+            .any(|d| d.title.to_lowercase().contains(&q) || d.html.to_lowercase().contains(&q))
+    });
+    let by_category = param(pairs, "category_id")
+        .is_none_or(|c| c.parse::<u64>().ok() == Some(CATEGORIES[a.category].0));
+    by_search && by_category
+}
+
+async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
+    if s.opts.faults.garbage_list {
+        return api::garbage();
+    }
+    let pairs = query_pairs(&uri);
+    let (page, limit) = match paging(&pairs) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let store = s.store.lock().expect("store lock");
+    let selected: Vec<&Article> = store.articles.iter().filter(|a| matches(a, &pairs)).collect();
+    let (items, meta) = page_of(selected, page, limit);
+    let articles: Vec<Value> = items.iter().map(|a| article_json(&s, a)).collect();
+    api::json(
+        StatusCode::OK,
+        json!({ "status": "success", "articles": articles, "meta": meta }),
+    )
+}
+
+fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "Article not found.")
+}
+
+async fn show(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let store = s.store.lock().expect("store lock");
+    match store.get(&id) {
+        Some(a) => api::json(
+            StatusCode::OK,
+            json!({ "status": "success", "article": article_json(&s, a) }),
+        ),
+        None => not_found(),
+    }
+}
+
+/// Laravel's bare validation shape: `{field: [message]}`.
+fn bare(errors: Map<String, Value>) -> Response {
+    api::json(StatusCode::BAD_REQUEST, Value::Object(errors))
+}
+
+/// Shape checks of a PATCH body; every problem is reported at once.
+fn validate(body: &Map<String, Value>) -> Map<String, Value> {
+    let mut errors = Map::new();
+    let mut add = |field: String, msg: String| {
+        errors.insert(field, json!([msg]));
+    };
+    for field in ["title", "slug", "content"] {
+        match body.get(field) {
+            None => {}
+            Some(Value::Object(m)) => {
+                for (lang, v) in m {
+                    if !v.is_string() {
+                        let f = format!("{field}.{lang}");
+                        add(f.clone(), format!("The {f} field must be a string."));
+                    }
+                }
+            }
+            Some(_) => add(field.into(), format!("The {field} field must be an object.")),
+        }
+    }
+    if body.get("published").is_some_and(|v| !v.is_boolean()) {
+        add("published".into(), "The published field must be true or false.".into());
+    }
+    if body.get("category_id").is_some_and(|v| !v.is_u64()) {
+        add("category_id".into(), "The category_id field must be an integer.".into());
+    }
+    let visibility = body.get("visibility").map(|v| v.as_str());
+    if visibility.is_some_and(|v| !matches!(v, Some("public" | "private" | "link_only"))) {
+        add("visibility".into(), "The selected visibility is invalid.".into());
+    }
+    errors
+}
+
+/// The first language key that is not enabled on the site.
+fn unknown_language(body: &Map<String, Value>) -> Option<String> {
+    ["title", "slug", "content"]
+        .iter()
+        .filter_map(|f| body.get(*f).and_then(Value::as_object))
+        .flat_map(|m| m.keys())
+        .find(|lang| !LANGUAGES.contains(&lang.as_str()))
+        .cloned()
+}
+
+fn apply(a: &mut Article, body: &Map<String, Value>) {
+    let now = Utc::now();
+    for field in ["title", "slug", "content"] {
+        let Some(m) = body.get(field).and_then(Value::as_object) else {
+            continue;
+        };
+        for (lang, v) in m {
+            let value = v.as_str().unwrap_or_default().to_string();
+            if a.doc(Some(lang)).is_none() {
+                // Publishing is per article on HelpCenter.io.
+                let published = a.main().published;
+                a.add_doc(lang, published);
+            }
+            let d = a.doc_mut(Some(lang)).expect("document exists");
+            match field {
+                "title" => d.title = value,
+                "slug" => {
+                    d.path = public_path(lang, &value);
+                    d.slug = value;
+                }
+                _ => d.html = value,
+            }
+            d.updated_at = now;
+        }
+    }
+    if let Some(p) = body.get("published").and_then(Value::as_bool) {
+        a.docs.iter_mut().for_each(|d| d.published = p);
+    }
+    a.updated_at = now;
+}
+
+fn public_path(lang: &str, slug: &str) -> String {
+    if lang == DEFAULT_LOCALE {
+        format!("/kb/{slug}")
+    } else {
+        format!("/kb/{lang}/{slug}")
+    }
+}
+
+/// The checks of a PATCH in the order the API makes them: permission,
+/// existence, content type, JSON, shape, languages.
+fn check_patch(
+    who: Principal,
+    exists: bool,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, Response> {
+    if who.read_only {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "This API key is Read Only: updating articles is not allowed.",
+        ));
+    }
+    if !exists {
+        return Err(not_found());
+    }
+    if !api::is_json(headers) {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send Content-Type: application/json; form-encoded bodies are not accepted.",
+        ));
+    }
+    let parsed: Value = serde_json::from_slice(body).map_err(|_| {
+        let mut e = Map::new();
+        e.insert("body".into(), json!(["The request body must be valid JSON."]));
+        bare(e)
+    })?;
+    let Value::Object(obj) = parsed else {
+        let mut e = Map::new();
+        e.insert("body".into(), json!(["The request body must be a JSON object."]));
+        return Err(bare(e));
+    };
+    let errors = validate(&obj);
+    if !errors.is_empty() {
+        return Err(bare(errors));
+    }
+    if let Some(lang) = unknown_language(&obj) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!("The language '{lang}' is not enabled on this site."),
+        ));
+    }
+    Ok(obj)
+}
+
+async fn update(
+    State(s): State<Arc<Shared>>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut store = s.store.lock().expect("store lock");
+    let exists = store.get(&id).is_some();
+    let obj = match check_patch(who, exists, &headers, &body) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let a = store.get_mut(&id).expect("checked above");
+    apply(a, &obj);
+    api::json(
+        StatusCode::OK,
+        json!({ "status": "success", "article": article_json(&s, a) }),
+    )
+}
+
+async fn categories(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
+    let (page, limit) = match paging(&query_pairs(&uri)) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let all: Vec<Value> = CATEGORIES
+        .iter()
+        .map(|(id, slug, name)| {
+            json!({
+                "id": id,
+                "name": { "en": name },
+                "description": { "en": format!("Articles about {}", name.to_lowercase()) },
+                "slug": { "en": slug },
+                "parent": null,
+                "url": { "en": format!("{}/kb/category/{slug}", s.site) },
+            })
+        })
+        .collect();
+    let (items, meta) = page_of(all, page, limit);
+    api::json(
+        StatusCode::OK,
+        json!({ "status": "success", "categories": items, "meta": meta }),
+    )
+}

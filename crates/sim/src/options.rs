@@ -1,0 +1,104 @@
+//! What a simulator is asked to be: provider, data size, limits and faults.
+
+/// The help centers the simulator can play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimProvider {
+    Helpjuice,
+    Helpcenterio,
+    Helpcenter,
+}
+
+impl SimProvider {
+    /// The documented rate limit, requests per minute.
+    pub fn documented_limit(self) -> u32 {
+        match self {
+            SimProvider::Helpjuice => 100,
+            SimProvider::Helpcenterio => 60,
+            SimProvider::Helpcenter => 100,
+        }
+    }
+
+    /// The provider id Shotkeeper uses (`helpjuice`, `helpcenterio`, `helpcenter`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SimProvider::Helpjuice => "helpjuice",
+            SimProvider::Helpcenterio => "helpcenterio",
+            SimProvider::Helpcenter => "helpcenter",
+        }
+    }
+}
+
+impl std::str::FromStr for SimProvider {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "helpjuice" => Ok(SimProvider::Helpjuice),
+            "helpcenterio" => Ok(SimProvider::Helpcenterio),
+            "helpcenter" => Ok(SimProvider::Helpcenter),
+            other => Err(format!(
+                "unknown provider {other:?} (helpjuice, helpcenterio, helpcenter)"
+            )),
+        }
+    }
+}
+
+/// Injected misbehaviour, to prove that clients cope.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// The first N API requests (not image requests) answer 429 with the
+    /// provider's rate-limit headers (retry after 1 s).
+    pub burst_429: u32,
+    /// The next N API requests after those answer 503.
+    pub error_5xx: u32,
+    /// Delay every API response by this much.
+    pub slow_ms: u64,
+    /// The image host cuts every PNG body in half (Content-Length matching
+    /// the cut body).
+    pub truncate_images: bool,
+    /// The article list endpoint answers 200 with invalid JSON.
+    pub garbage_list: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct SimOptions {
+    pub provider: SimProvider,
+    /// Number of articles (default 30).
+    pub articles: usize,
+    /// Average image references per article document (default 3).
+    pub images_per_article: usize,
+    /// Same seed, same data (default 1).
+    pub seed: u64,
+    /// `None`: the provider's documented limit; `Some(0)`: no limit.
+    pub rate_limit_per_minute: Option<u32>,
+    pub faults: Faults,
+    /// The valid API key/token with every permission (default `sim-token`).
+    pub token: String,
+    /// HelpCenter.io "Read Only" key / Help.Center key with only
+    /// `content.read`. Ignored for Helpjuice, which has one key per account.
+    pub read_only_token: Option<String>,
+    /// 0: any free port.
+    pub port: u16,
+}
+
+impl SimOptions {
+    pub fn new(provider: SimProvider) -> Self {
+        SimOptions {
+            provider,
+            articles: 30,
+            images_per_article: 3,
+            seed: 1,
+            rate_limit_per_minute: None,
+            faults: Faults::default(),
+            token: "sim-token".to_string(),
+            read_only_token: None,
+            port: 0,
+        }
+    }
+
+    /// Requests per minute in force (0 = unlimited).
+    pub fn effective_limit(&self) -> u32 {
+        self.rate_limit_per_minute
+            .unwrap_or_else(|| self.provider.documented_limit())
+    }
+}
