@@ -3,7 +3,9 @@
 //! call into this crate, and present.
 
 pub mod error;
+pub mod html;
 pub mod http;
+pub mod imaging;
 pub mod matching;
 pub mod model;
 pub mod providers;

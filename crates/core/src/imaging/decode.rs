@@ -1,0 +1,166 @@
+//! Bounded decoding. The header is read first and the declared size checked
+//! against [`ImageLimits`] before a single pixel buffer is allocated, so a
+//! 100000x100000 PNG of a few hundred bytes is refused in microseconds.
+
+use std::io::Cursor;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
+
+use super::{human_bytes, sniff, sniff_kind, ImageLimits};
+use crate::error::CoreError;
+
+/// Decodes raster image bytes within `limits` (first frame of animations).
+/// The error says why, in the same words `analyse` puts in `problem`.
+pub fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<DynamicImage, CoreError> {
+    let kind = sniff_kind(bytes);
+    if let Some(problem) = super::precheck(bytes, kind, limits) {
+        return Err(CoreError::Image(problem));
+    }
+    decode_kind(bytes, kind, limits).map_err(CoreError::Image)
+}
+
+/// A PNG of the image scaled to fit `max_side` x `max_side` (aspect kept,
+/// never enlarged), 8 bits per channel, alpha kept. PNG because help-center
+/// images are mostly screenshots, whose text JPEG would blur.
+pub fn thumbnail_png(img: &DynamicImage, max_side: u32) -> Result<Vec<u8>, CoreError> {
+    if max_side == 0 {
+        return Err(CoreError::Invalid(
+            "thumbnail size must be at least 1 px".into(),
+        ));
+    }
+    let small = if img.width() <= max_side && img.height() <= max_side {
+        img.clone()
+    } else {
+        // Area averaging: fast, and sharp enough for a preview.
+        img.thumbnail(max_side, max_side)
+    };
+    let small = if small.color().has_alpha() {
+        DynamicImage::ImageRgba8(small.to_rgba8())
+    } else {
+        DynamicImage::ImageRgb8(small.to_rgb8())
+    };
+    let mut out = Cursor::new(Vec::new());
+    small
+        .write_to(&mut out, ImageFormat::Png)
+        .map_err(|e| CoreError::Image(format!("could not encode the thumbnail: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// Decodes bytes already sniffed as `kind`; the error is `problem` text.
+pub(crate) fn decode_kind(
+    bytes: &[u8],
+    kind: &str,
+    limits: &ImageLimits,
+) -> Result<DynamicImage, String> {
+    let format = match kind {
+        "png" => ImageFormat::Png,
+        "jpeg" => ImageFormat::Jpeg,
+        "gif" => ImageFormat::Gif,
+        "webp" => ImageFormat::WebP,
+        "bmp" => ImageFormat::Bmp,
+        other => {
+            let upper = other.to_ascii_uppercase();
+            return Err(format!("{upper} images are not decoded by Shotkeeper"));
+        }
+    };
+    // Third-party decoders on hostile input: a panic must become a problem,
+    // not take the import down.
+    catch_unwind(AssertUnwindSafe(|| decode_checked(bytes, format, limits)))
+        .unwrap_or(Err(Failure::Panicked))
+        .map_err(|f| describe_failure(bytes, kind, limits, f))
+}
+
+/// Header, then limits, then pixels.
+fn decode_checked(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &ImageLimits,
+) -> Result<DynamicImage, Failure> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // Dimensions are checked below with a clearer message than the decoder's.
+    reader.limits(image_limits(limits, false));
+    let mut decoder = reader.into_decoder()?;
+    let (w, h) = decoder.dimensions();
+    if w > limits.max_width || h > limits.max_height {
+        return Err(Failure::TooLarge(w, h));
+    }
+    let need = decoder.total_bytes();
+    if need > limits.max_alloc {
+        return Err(Failure::TooMuchMemory(w, h, need));
+    }
+    // As ImageReader::decode does: the output buffer counts against the cap.
+    let mut decoder_limits = image_limits(limits, true);
+    decoder_limits.reserve(need)?;
+    decoder.set_limits(decoder_limits)?;
+    Ok(DynamicImage::from_decoder(decoder)?)
+}
+
+fn image_limits(limits: &ImageLimits, with_dimensions: bool) -> image::Limits {
+    let mut l = image::Limits::default();
+    l.max_alloc = Some(limits.max_alloc);
+    if with_dimensions {
+        l.max_image_width = Some(limits.max_width);
+        l.max_image_height = Some(limits.max_height);
+    }
+    l
+}
+
+/// Why decoding stopped.
+enum Failure {
+    TooLarge(u32, u32),
+    TooMuchMemory(u32, u32, u64),
+    Decoder(ImageError),
+    Panicked,
+}
+
+impl From<ImageError> for Failure {
+    fn from(e: ImageError) -> Self {
+        Failure::Decoder(e)
+    }
+}
+
+fn describe_failure(bytes: &[u8], kind: &str, limits: &ImageLimits, f: Failure) -> String {
+    let upper = kind.to_ascii_uppercase();
+    match f {
+        Failure::TooLarge(w, h) => format!(
+            "image is {w}x{h}, over the {} px limit",
+            limits.max_width.max(limits.max_height)
+        ),
+        Failure::TooMuchMemory(w, h, need) => format!(
+            "image is {w}x{h} and needs {} to decode, over the {} limit",
+            human_bytes(need),
+            human_bytes(limits.max_alloc)
+        ),
+        Failure::Decoder(_) | Failure::Panicked if looks_truncated(bytes, kind) => format!(
+            "truncated {upper}: the file ends after {} before the image does \
+             (an interrupted download or a damaged upload)",
+            human_bytes(bytes.len() as u64)
+        ),
+        Failure::Decoder(ImageError::Limits(e)) => {
+            format!("{upper} needs more memory to decode than allowed: {e}")
+        }
+        Failure::Decoder(e) => format!("damaged {upper}: {e}"),
+        Failure::Panicked => format!("damaged {upper}: the decoder gave up on this file"),
+    }
+}
+
+/// Whether the file stops before its format's end marker.
+fn looks_truncated(b: &[u8], kind: &str) -> bool {
+    let le32 = |at: usize| {
+        b.get(at..at + 4)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize)
+    };
+    match kind {
+        "png" => sniff::find(b, b"IEND\xAE\x42\x60\x82").is_none(),
+        // Some writers pad after EOI; only look at the end without padding.
+        "jpeg" => {
+            let end = b.len() - b.iter().rev().take_while(|&&c| c == 0).count();
+            !b[..end].ends_with(&[0xFF, 0xD9])
+        }
+        "gif" => b.last() != Some(&0x3B),
+        "webp" => le32(4).is_some_and(|n| n.saturating_add(8) > b.len()),
+        "bmp" => le32(2).is_some_and(|n| n > b.len()),
+        _ => false,
+    }
+}
