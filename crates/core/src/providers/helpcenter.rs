@@ -4,11 +4,18 @@
 //! - Base `https://api.help.center/v0/centers/{center_id}`;
 //!   `Authorization: Bearer KEY`. Scopes: `content.read` to import,
 //!   `content.write` + `content.publish` to update, `content.write` to upload.
-//! - List `GET /articles?limit=100&expand[]=content&starting_after=<last id>`
-//!   (100 is the documented maximum) while `has_more`. An article's
-//!   `translations: ["es", ...]` are separate documents (`locale:
-//!   Some(lang)`), each read with `GET /articles/:id/translations/:lang?expand[]=content`,
-//!   so one listed page costs one request plus one per translation.
+//! - List `GET /articles/drafts?limit=100&expand[]=content&starting_after=<last id>`
+//!   (100 is the documented maximum) while `has_more`. The seed's
+//!   `GET /articles` lists *published* articles only, while "every article
+//!   has a draft version": the drafts listing is the one that holds every
+//!   article, never-published ones included, each with its `status`. A
+//!   draft's HTML is the live HTML unless the status is
+//!   `published_with_changes`; those documents are listed with `html: None`
+//!   so the import reads the live version with `get_article`.
+//! - An article's `translations: ["es", ...]` are separate documents
+//!   (`locale: Some(lang)`), each read with
+//!   `GET /articles/:id/translations/:lang?expand[]=content`, so one listed
+//!   page costs one request plus one per translation.
 //! - Writes go to the draft: `PATCH /articles/:id/draft {"html"}`, then
 //!   `POST /articles/:id/publish` only when the draft was `published` (in
 //!   sync with the live article) before the write. A draft in
@@ -175,7 +182,12 @@ impl HelpCenterV0 {
         for lang in &article.translations {
             docs.push(self.translation(&article.id, lang).await?);
         }
-        docs.insert(0, article.document(&article.id, None));
+        let mut main = article.document(&article.id, None);
+        if article.status.as_deref() == Some("published_with_changes") {
+            // The listed HTML is someone's pending draft, not what readers see.
+            main.html = None;
+        }
+        docs.insert(0, main);
         Ok(docs)
     }
 
@@ -255,7 +267,7 @@ impl Article {
             title: self.title.clone(),
             url: self.url.clone().unwrap_or_default(),
             html: self.content.as_ref().and_then(|c| c.html.clone()),
-            // The listing holds published articles; a status, when sent, decides.
+            // `published` and `published_with_changes` both have a live version.
             is_published: self.status.as_deref().is_none_or(|s| s.starts_with("published")),
             author: self.author.clone(),
             tags: Vec::new(),
@@ -298,7 +310,7 @@ impl HelpCenter for HelpCenterV0 {
         if let Some(after) = cursor {
             query.push(("starting_after", after));
         }
-        let list: ArticleList = self.get("/articles", &query).await?;
+        let list: ArticleList = self.get("/articles/drafts", &query).await?;
         let next = match list.data.last() {
             Some(last) if list.has_more => Some(last.id.clone()),
             _ => None,
