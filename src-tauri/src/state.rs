@@ -74,6 +74,7 @@ impl Imports {
         }
     }
 
+    #[cfg(test)]
     pub fn is_running(&self, job_id: &str) -> bool {
         let map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         map.contains_key(job_id)
