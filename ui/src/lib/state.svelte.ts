@@ -173,7 +173,8 @@ export async function startImport(integration: IntegrationView, resumeJob: strin
       (p) => {
         r.jobId = p.jobId;
         r.progress = p;
-        if (p.phase === "listing" && !app.jobs.data.some((j) => j.id === p.jobId)) void loadJobs();
+        // Show the new job in the past-jobs list as soon as it exists.
+        if (!app.jobs.loading && !app.jobs.data.some((j) => j.id === p.jobId)) void loadJobs();
       },
       resumeJob,
     );
