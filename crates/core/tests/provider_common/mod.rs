@@ -1,0 +1,80 @@
+//! What every provider test needs: an integration pointing at a simulator,
+//! and a bounded walk over the whole listing.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+
+use shotkeeper_core::model::{Integration, Platform, ProviderKind, SecretSource};
+use shotkeeper_core::providers::registry;
+use shotkeeper_core::providers::{HelpCenter, RemoteArticle};
+use shotkeeper_core::Result;
+use shotkeeper_sim::{Sim, SimOptions, SimProvider};
+
+/// A simulator without its rate limit (tests about limits turn it on).
+pub async fn sim(provider: SimProvider, tweak: impl FnOnce(&mut SimOptions)) -> Sim {
+    let mut opts = SimOptions::new(provider);
+    opts.rate_limit_per_minute = Some(0);
+    opts.read_only_token = Some("read-only-token".into());
+    tweak(&mut opts);
+    shotkeeper_sim::start(opts).await.expect("simulator starts")
+}
+
+pub fn kind_of(p: SimProvider) -> ProviderKind {
+    p.as_str().parse().expect("sim provider is a provider kind")
+}
+
+/// The integration a user would create for this simulator, with the
+/// client's limiter off (the simulator's is off too).
+pub fn integration(sim: &Sim, kind: ProviderKind) -> Integration {
+    let mut settings = sim.settings.clone();
+    settings.insert(registry::RATE_SETTING.into(), "0".into());
+    Integration {
+        id: "test".into(),
+        label: "Simulator".into(),
+        platform: Platform::Helpcenter,
+        provider: kind,
+        // A trailing slash, as people paste it.
+        base_url: Some(format!("{}/", sim.api_base)),
+        settings,
+        secret_source: SecretSource::Env("UNUSED".into()),
+        created_at: String::new(),
+        updated_at: String::new(),
+    }
+}
+
+pub fn client(sim: &Sim, kind: ProviderKind) -> Box<dyn HelpCenter> {
+    registry::build(&integration(sim, kind), &sim.token).expect("client builds")
+}
+
+pub fn client_with_token(sim: &Sim, kind: ProviderKind, token: &str) -> Box<dyn HelpCenter> {
+    registry::build(&integration(sim, kind), token).expect("client builds")
+}
+
+/// Every document of every page, and how many pages there were.
+pub async fn list_all(hc: &dyn HelpCenter) -> Result<(Vec<RemoteArticle>, usize)> {
+    let mut docs = Vec::new();
+    let mut cursor: Option<String> = None;
+    for page in 1..=1000 {
+        let p = hc.list_articles(cursor.as_deref()).await?;
+        docs.extend(p.articles);
+        match p.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok((docs, page)),
+        }
+    }
+    panic!("the listing did not end within 1000 pages");
+}
+
+pub fn distinct_ids(docs: &[RemoteArticle]) -> usize {
+    docs.iter().map(|d| d.article.id.as_str()).collect::<BTreeSet<_>>().len()
+}
+
+pub fn distinct_authors(docs: &[RemoteArticle]) -> usize {
+    docs.iter().filter_map(|d| d.author.as_deref()).collect::<BTreeSet<_>>().len()
+}
+
+/// `html` with a marker appended, as an image rewrite would change it.
+pub fn edited(html: &str, marker: &str) -> String {
+    format!("{html}<p>{marker}</p>")
+}
