@@ -57,6 +57,14 @@ impl AssetSpec {
         }
     }
 
+    /// The file stem the asset was made for (its screen or subject).
+    pub fn stem(&self) -> &str {
+        match self {
+            AssetSpec::Screenshot { stem, .. } | AssetSpec::Photo { stem, .. } => stem,
+            AssetSpec::Icon { name, .. } => name,
+        }
+    }
+
     pub fn render(&self) -> Vec<u8> {
         match self {
             AssetSpec::Screenshot {

@@ -411,13 +411,14 @@ impl Gen {
             None => (self.random_pick(), self.random_form()),
         };
         let target = self.target(pick);
-        // Most images have alt text; every fifth (after the script) has none.
+        // Most images have alt text describing the screen (a re-uploaded
+        // duplicate keeps its original's); every fifth after the script and
+        // inline icons have `alt=""`.
         let alt = match &target {
+            _ if n % 5 == 2 && n >= SCRIPT.len() => String::new(),
             Target::Inline(_) => String::new(),
-            Target::Hosted(p) | Target::Broken(p) if n % 5 != 2 || n < SCRIPT.len() => {
-                text::alt_for(stem_of(p))
-            }
-            _ => String::new(),
+            Target::Hosted(p) => text::alt_for(self.assets[self.hosted[p].asset].stem()),
+            Target::Broken(p) => text::alt_for(stem_of(p)),
         };
         ImgRef { target, form, alt }
     }

@@ -163,11 +163,12 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// `billing-settings-2` -> `Billing settings`: the alt text of a screenshot.
+/// `billing-settings-2` -> `Billing settings`: the alt text of a screenshot
+/// (numbers and the `old` of archived names dropped).
 pub fn alt_for(stem: &str) -> String {
     let words: Vec<&str> = stem
         .split('-')
-        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()) && *w != "old")
         .collect();
     capitalize(&words.join(" "))
 }
