@@ -298,7 +298,7 @@ impl Storage {
             },
             SdkError::DispatchFailure(_) => self.unreachable(format!(
                 "the storage endpoint did not answer ({})",
-                DisplayErrorContext(&err)
+                root_cause(&err)
             )),
             SdkError::ResponseError(_) => CoreError::Garbage {
                 provider: self.provider_label(),
@@ -368,6 +368,16 @@ impl Storage {
             detail: format!("could not {} ({code}: {message})", op.doing()),
         }
     }
+}
+
+/// The innermost cause ("Connection refused (os error 111)", "failed to
+/// lookup address information"): the layers above it only repeat it.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 fn status_of<E>(err: &SdkError<E, HttpResponse>) -> Option<u16> {
