@@ -2,13 +2,24 @@
 //! Front ends (the `shotkeeper` CLI, the Tauri desktop shell) only parse,
 //! call into this crate, and present.
 
+pub mod app;
+pub mod app_update;
+pub mod audit;
+pub mod db;
+pub mod diff;
 pub mod error;
 pub mod html;
 pub mod http;
 pub mod imaging;
+pub mod import;
+pub mod integrations;
 pub mod matching;
 pub mod model;
 pub mod providers;
+pub mod report;
+pub mod secrets;
 pub mod storage;
+pub mod update;
 
+pub use app::{App, APP_IDENTIFIER};
 pub use error::{CoreError, Result};
