@@ -240,13 +240,17 @@ mod tests {
         let mut t = Throttle::default();
         let t0 = Instant::now();
         assert!(t.offer(report("images", 1), t0).is_some());
-        assert!(t.offer(report("images", 2), t0 + Duration::from_millis(10)).is_none());
+        assert!(t
+            .offer(report("images", 2), t0 + Duration::from_millis(10))
+            .is_none());
         assert_eq!(t.pending.as_ref().unwrap().images_downloaded, 2);
         let sent = t
             .offer(report("images", 3), t0 + Duration::from_millis(70))
             .unwrap();
         assert_eq!(sent.images_downloaded, 3);
         assert!(t.pending.is_none());
-        assert!(t.offer(report("done", 3), t0 + Duration::from_millis(71)).is_some());
+        assert!(t
+            .offer(report("done", 3), t0 + Duration::from_millis(71))
+            .is_some());
     }
 }

@@ -103,12 +103,26 @@ async fn open(data_dir: PathBuf) -> Shell {
         ),
         Ok(Err(message)) => {
             tracing::warn!("demo help center unavailable: {message}");
-            Shell::new(Ok(app), DemoStatus { integration_id: None, error: Some(message) }, None)
+            Shell::new(
+                Ok(app),
+                DemoStatus {
+                    integration_id: None,
+                    error: Some(message),
+                },
+                None,
+            )
         }
         Err(_) => {
             let message = "the demo help center did not start within 20 seconds; your own integrations work as usual".to_owned();
             tracing::warn!("{message}");
-            Shell::new(Ok(app), DemoStatus { integration_id: None, error: Some(message) }, None)
+            Shell::new(
+                Ok(app),
+                DemoStatus {
+                    integration_id: None,
+                    error: Some(message),
+                },
+                None,
+            )
         }
     }
 }

@@ -54,7 +54,8 @@ pub struct Imports {
 impl Imports {
     pub fn register(&self, job_id: &str, token: &CancellationToken) {
         let mut map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(job_id.to_owned()).or_insert_with(|| token.clone());
+        map.entry(job_id.to_owned())
+            .or_insert_with(|| token.clone());
     }
 
     pub fn remove(&self, job_id: &str) {
