@@ -163,7 +163,13 @@ fn draw_screen(width: u32, height: u32, seed: u64) -> Canvas {
 
 fn draw_content(c: &mut Canvas, left: u32, top: u32, accent: Rgb, rng: &mut StdRng) {
     let avail = c.width.saturating_sub(left + 20).max(40);
-    c.rect(left, top, rng.gen_range(avail / 3..avail * 2 / 3), 14, [30, 41, 59]);
+    c.rect(
+        left,
+        top,
+        rng.gen_range(avail / 3..avail * 2 / 3),
+        14,
+        [30, 41, 59],
+    );
     let mut y = top + 30;
     for _ in 0..rng.gen_range(3..7) {
         c.rect(left, y, rng.gen_range(avail / 2..avail), 7, [100, 116, 139]);

@@ -213,7 +213,11 @@ pub fn generate(opts: &SimOptions, site: &str) -> Model {
 }
 
 /// Counts [`Expected`] from the model (see the field docs for each rule).
-fn expected(articles: &[GenArticle], hosted: &BTreeMap<String, Hosted>, prof: &Profile) -> Expected {
+fn expected(
+    articles: &[GenArticle],
+    hosted: &BTreeMap<String, Hosted>,
+    prof: &Profile,
+) -> Expected {
     let mut e = Expected {
         articles: articles.len() as u64,
         documents: 0,
@@ -265,7 +269,9 @@ fn expected(articles: &[GenArticle], hosted: &BTreeMap<String, Hosted>, prof: &P
 }
 
 fn base_date() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2023, 1, 2, 9, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2023, 1, 2, 9, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 impl Gen {
@@ -289,15 +295,26 @@ impl Gen {
         let n_images = self.image_count(opts.images_per_article);
         let refs: Vec<ImgRef> = (0..n_images).map(|_| self.next_ref()).collect();
         let blocks = self.blocks(&refs, "en");
-        let mut main = self.doc("en", title.clone(), slug, blocks, refs.clone(), published, site);
+        let mut main = self.doc(
+            "en",
+            title.clone(),
+            slug,
+            blocks,
+            refs.clone(),
+            published,
+            site,
+        );
         // ... every seventh from the second on has a pending text-only draft,
         if prof.pending_drafts && published && i % 7 == 1 {
-            let note = format!("<p>{}</p>\n", html::escape(&text::sentence(&mut self.rng, "en")));
+            let note = format!(
+                "<p>{}</p>\n",
+                html::escape(&text::sentence(&mut self.rng, "en"))
+            );
             main.pending = Some(format!("{}{note}", main.html));
         }
         let mut docs = vec![main];
         // ... and every fourth from the first on has a translation.
-        if let Some(locale) = prof.translation.filter(|_| i % 4 == 0) {
+        if let Some(locale) = prof.translation.filter(|_| i.is_multiple_of(4)) {
             // Help.Center publishes translations of published articles only.
             if published || !prof.pending_drafts {
                 docs.push(self.translation(locale, &title, &refs, published, site, slugs));
@@ -533,7 +550,10 @@ impl Gen {
             let p = self.broken.choose(&mut self.rng).expect("non-empty");
             return Target::Broken(p.clone());
         }
-        let base = format!("{}-old", text::SCREENS.choose(&mut self.rng).expect("screens"));
+        let base = format!(
+            "{}-old",
+            text::SCREENS.choose(&mut self.rng).expect("screens")
+        );
         let stem = unique(&mut self.stems, &base);
         let path = format!("/images/archive/{stem}.png");
         self.broken.push(path.clone());

@@ -66,7 +66,10 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route(&format!("{a}/categories"), get(categories))
         .route(&format!("{a}/images"), post(upload).layer(upload_limit))
         .route(&format!("{a}/{{id}}"), get(show))
-        .route(&format!("{a}/{{id}}/draft"), get(show_draft).patch(patch_draft))
+        .route(
+            &format!("{a}/{{id}}/draft"),
+            get(show_draft).patch(patch_draft),
+        )
         .route(&format!("{a}/{{id}}/draft/discard"), post(discard))
         .route(&format!("{a}/{{id}}/publish"), post(publish))
         .route(&format!("{a}/{{id}}/unpublish"), post(unpublish))
@@ -74,7 +77,10 @@ pub fn routes() -> Router<Arc<Shared>> {
             &format!("{a}/{{id}}/images"),
             post(upload_for_article).layer(upload_limit),
         )
-        .route(&format!("{a}/{{id}}/translations/{{lang}}"), get(show_translation))
+        .route(
+            &format!("{a}/{{id}}/translations/{{lang}}"),
+            get(show_translation),
+        )
         .route(
             &format!("{a}/{{id}}/translations/{{lang}}/draft"),
             get(show_translation_draft).patch(patch_translation_draft),
@@ -97,7 +103,12 @@ fn error(status: StatusCode, kind: &str, code: &str, message: &str) -> Response 
 }
 
 fn bad_request(code: &str, message: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, "invalid_request_error", code, message)
+    error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request_error",
+        code,
+        message,
+    )
 }
 
 fn missing(message: &str) -> Response {
@@ -229,7 +240,11 @@ fn article_json(s: &Shared, a: &Article, view: View, with_content: bool) -> Valu
         "updated_at": ts(&a.updated_at),
     });
     if with_content {
-        let html = if view == View::Live { &d.html } else { d.draft() };
+        let html = if view == View::Live {
+            &d.html
+        } else {
+            d.draft()
+        };
         v["content"] = content_json(html);
     }
     v
@@ -247,7 +262,11 @@ fn translation_json(s: &Shared, a: &Article, d: &Doc, view: View, with_content: 
         "updated_at": ts(&d.updated_at),
     });
     if with_content {
-        let html = if view == View::Live { &d.html } else { d.draft() };
+        let html = if view == View::Live {
+            &d.html
+        } else {
+            d.draft()
+        };
         v["content"] = content_json(html);
     }
     v
@@ -336,7 +355,11 @@ fn selected(a: &Article, q: &ListQuery, view: View) -> bool {
         .as_deref()
         .is_none_or(|c| c == CATEGORIES[a.category].1);
     let search = q.search.as_deref().is_none_or(|term| {
-        let html = if view == View::Live { &d.html } else { d.draft() };
+        let html = if view == View::Live {
+            &d.html
+        } else {
+            d.draft()
+        };
         d.title.to_lowercase().contains(term) || html.to_lowercase().contains(term)
     });
     let status = q.status.as_deref().is_none_or(|st| st == d.status());
@@ -455,7 +478,10 @@ async fn show_draft(
 }
 
 /// A draft PATCH body: `{"title"?: string, "html"?: string}`, JSON only.
-fn draft_body(headers: &HeaderMap, body: &[u8]) -> Result<(Option<String>, Option<String>), Response> {
+fn draft_body(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Option<String>, Option<String>), Response> {
     if !api::is_json(headers) {
         return Err(bad_request(
             "invalid_content_type",
@@ -482,7 +508,10 @@ fn draft_body(headers: &HeaderMap, body: &[u8]) -> Result<(Option<String>, Optio
         ));
     }
     if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        return Err(bad_request("parameter_invalid", "Invalid title: must not be empty"));
+        return Err(bad_request(
+            "parameter_invalid",
+            "Invalid title: must not be empty",
+        ));
     }
     Ok((title, html))
 }
@@ -510,7 +539,10 @@ async fn patch_draft(
         let (title, html) = draft_body(&headers, &body)?;
         edit_draft(&mut a.docs[0], title, html);
         a.touch();
-        Ok(api::json(StatusCode::OK, article_json(&s, a, View::Draft, true)))
+        Ok(api::json(
+            StatusCode::OK,
+            article_json(&s, a, View::Draft, true),
+        ))
     })
 }
 
@@ -583,8 +615,13 @@ fn show_tr(s: &Shared, who: Principal, p: (String, String, String), uri: &Uri, v
     let expand = expand_content(&query_pairs(uri))?;
     let store = s.store.lock().expect("store lock");
     let a = find(&store, &id)?;
-    let d = a.doc(Some(&lang)).ok_or_else(|| no_translation(&id, &lang))?;
-    Ok(api::json(StatusCode::OK, translation_json(s, a, d, view, expand)))
+    let d = a
+        .doc(Some(&lang))
+        .ok_or_else(|| no_translation(&id, &lang))?;
+    Ok(api::json(
+        StatusCode::OK,
+        translation_json(s, a, d, view, expand),
+    ))
 }
 
 async fn show_translation(
@@ -626,7 +663,10 @@ async fn patch_translation_draft(
         edit_draft(d, title, html);
         a.touch();
         let d = a.doc(Some(&lang)).expect("translation exists");
-        Ok(api::json(StatusCode::OK, translation_json(&s, a, d, View::Draft, true)))
+        Ok(api::json(
+            StatusCode::OK,
+            translation_json(&s, a, d, View::Draft, true),
+        ))
     })
 }
 
@@ -656,7 +696,10 @@ fn translation_transition(
     }
     a.touch();
     let d = a.doc(Some(&lang)).expect("translation exists");
-    Ok(api::json(StatusCode::OK, translation_json(s, a, d, View::Live, true)))
+    Ok(api::json(
+        StatusCode::OK,
+        translation_json(s, a, d, View::Live, true),
+    ))
 }
 
 async fn publish_translation(
@@ -708,7 +751,9 @@ fn too_large() -> Response {
 }
 
 /// The `image` field's file name and bytes.
-async fn image_field(multipart: Result<Multipart, MultipartRejection>) -> Result<(String, Bytes), Response> {
+async fn image_field(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(String, Bytes), Response> {
     let mut m = multipart.map_err(|_| {
         bad_request(
             "invalid_content_type",

@@ -114,10 +114,16 @@ fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), Response> {
     let page = int("page", 1)?;
     let limit = int("limit", 100)?;
     if page < 1 {
-        return Err(validation_error("page", "The page field must be at least 1.".into()));
+        return Err(validation_error(
+            "page",
+            "The page field must be at least 1.".into(),
+        ));
     }
     if limit < 1 {
-        return Err(validation_error("limit", "The limit field must be at least 1.".into()));
+        return Err(validation_error(
+            "limit",
+            "The limit field must be at least 1.".into(),
+        ));
     }
     if limit > 100 {
         return Err(validation_error(
@@ -137,7 +143,10 @@ fn page_of<T>(items: Vec<T>, page: u64, limit: u64) -> (Vec<T>, Value) {
         "items_count": total,
     });
     let skip = ((page - 1) * limit) as usize;
-    (items.into_iter().skip(skip).take(limit as usize).collect(), meta)
+    (
+        items.into_iter().skip(skip).take(limit as usize).collect(),
+        meta,
+    )
 }
 
 fn matches(a: &Article, pairs: &[(String, String)]) -> bool {
@@ -162,7 +171,11 @@ async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
         Err(e) => return e,
     };
     let store = s.store.lock().expect("store lock");
-    let selected: Vec<&Article> = store.articles.iter().filter(|a| matches(a, &pairs)).collect();
+    let selected: Vec<&Article> = store
+        .articles
+        .iter()
+        .filter(|a| matches(a, &pairs))
+        .collect();
     let (items, meta) = page_of(selected, page, limit);
     let articles: Vec<Value> = items.iter().map(|a| article_json(&s, a)).collect();
     api::json(
@@ -208,18 +221,30 @@ fn validate(body: &Map<String, Value>) -> Map<String, Value> {
                     }
                 }
             }
-            Some(_) => add(field.into(), format!("The {field} field must be an object.")),
+            Some(_) => add(
+                field.into(),
+                format!("The {field} field must be an object."),
+            ),
         }
     }
     if body.get("published").is_some_and(|v| !v.is_boolean()) {
-        add("published".into(), "The published field must be true or false.".into());
+        add(
+            "published".into(),
+            "The published field must be true or false.".into(),
+        );
     }
     if body.get("category_id").is_some_and(|v| !v.is_u64()) {
-        add("category_id".into(), "The category_id field must be an integer.".into());
+        add(
+            "category_id".into(),
+            "The category_id field must be an integer.".into(),
+        );
     }
     let visibility = body.get("visibility").map(|v| v.as_str());
     if visibility.is_some_and(|v| !matches!(v, Some("public" | "private" | "link_only"))) {
-        add("visibility".into(), "The selected visibility is invalid.".into());
+        add(
+            "visibility".into(),
+            "The selected visibility is invalid.".into(),
+        );
     }
     errors
 }
@@ -298,12 +323,18 @@ fn check_patch(
     }
     let parsed: Value = serde_json::from_slice(body).map_err(|_| {
         let mut e = Map::new();
-        e.insert("body".into(), json!(["The request body must be valid JSON."]));
+        e.insert(
+            "body".into(),
+            json!(["The request body must be valid JSON."]),
+        );
         bare(e)
     })?;
     let Value::Object(obj) = parsed else {
         let mut e = Map::new();
-        e.insert("body".into(), json!(["The request body must be a JSON object."]));
+        e.insert(
+            "body".into(),
+            json!(["The request body must be a JSON object."]),
+        );
         return Err(bare(e));
     };
     let errors = validate(&obj);

@@ -101,7 +101,11 @@ fn positive(
         .parse()
         .map_err(|_| error(StatusCode::UNPROCESSABLE_ENTITY, key, "is not a number"))?;
     if n == 0 {
-        return Err(error(StatusCode::UNPROCESSABLE_ENTITY, key, "must be greater than 0"));
+        return Err(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            key,
+            "must be greater than 0",
+        ));
     }
     match max {
         Some(m) if n > m => Err(error(
@@ -132,9 +136,13 @@ fn matches_filters(a: &Article, pairs: &[(String, String)]) -> Result<bool, Resp
         }
     }
     if let Some(c) = param(pairs, "category_id") {
-        let id: u64 = c
-            .parse()
-            .map_err(|_| error(StatusCode::UNPROCESSABLE_ENTITY, "category_id", "is not a number"))?;
+        let id: u64 = c.parse().map_err(|_| {
+            error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "category_id",
+                "is not a number",
+            )
+        })?;
         return Ok(CATEGORIES[a.category].0 == id);
     }
     Ok(true)
@@ -231,7 +239,10 @@ fn apply(a: &mut Article, p: &Map<String, Value>) -> Result<(), Response> {
     if p.get("published").is_some_and(|v| !v.is_boolean()) {
         return Err(bad("published", "must be true or false"));
     }
-    if p.get("name").and_then(Value::as_str).is_some_and(|n| n.trim().is_empty()) {
+    if p.get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.trim().is_empty())
+    {
         return Err(bad("name", "can't be blank"));
     }
     let now = Utc::now();
@@ -267,7 +278,10 @@ async fn update(
     if let Err(e) = apply(a, &params) {
         return e;
     }
-    api::json(StatusCode::OK, json!({ "article": article_json(&s, a, false) }))
+    api::json(
+        StatusCode::OK,
+        json!({ "article": article_json(&s, a, false) }),
+    )
 }
 
 async fn account() -> Response {

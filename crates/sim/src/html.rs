@@ -76,10 +76,9 @@ pub fn render(blocks: &[Block], refs: &[ImgRef], ctx: &UrlCtx) -> String {
                 out.push_str("</ol>\n");
             }
             Block::Table(rows) => out.push_str(&table(rows)),
-            Block::Image(i) => out.push_str(&format!(
-                "<figure>{}</figure>\n",
-                img_tag(&refs[*i], ctx)
-            )),
+            Block::Image(i) => {
+                out.push_str(&format!("<figure>{}</figure>\n", img_tag(&refs[*i], ctx)))
+            }
         }
     }
     out

@@ -16,6 +16,11 @@
 //! # Ok(()) }
 //! ```
 
+// Handlers short-circuit with a ready HTTP error response as `Err`: it is
+// built at most once per request, so its size is irrelevant and boxing it
+// would only add noise.
+#![allow(clippy::result_large_err)]
+
 mod api;
 mod assets;
 mod data;
@@ -111,7 +116,10 @@ impl Sim {
         }
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }

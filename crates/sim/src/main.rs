@@ -6,7 +6,10 @@ use clap::Parser;
 use shotkeeper_sim::{start, Faults, SimOptions, SimProvider};
 
 #[derive(Parser, Debug)]
-#[command(name = "shotkeeper-sim", about = "Local help-center simulator with known answers")]
+#[command(
+    name = "shotkeeper-sim",
+    about = "Local help-center simulator with known answers"
+)]
 struct Args {
     /// helpjuice, helpcenterio or helpcenter
     #[arg(long, value_parser = clap::value_parser!(SimProviderArg))]

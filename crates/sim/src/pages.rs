@@ -27,11 +27,7 @@ async fn page(State(s): State<Arc<Shared>>, Path(path): Path<String>) -> Respons
             .map(|d| render(&d.title, &d.locale, &d.html))
     };
     match page {
-        Some(html) => (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-            html,
-        )
-            .into_response(),
+        Some(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         None => (StatusCode::NOT_FOUND, "Not Found").into_response(),
     }
 }

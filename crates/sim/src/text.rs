@@ -144,9 +144,24 @@ pub fn translate_title(title: &str, locale: &str) -> String {
 
 /// A section heading in `locale`.
 pub fn heading(section: usize, locale: &str) -> String {
-    let en = ["Before you start", "Step by step", "Options", "Troubleshooting"];
-    let de = ["Bevor Sie beginnen", "Schritt für Schritt", "Optionen", "Fehlerbehebung"];
-    let es = ["Antes de empezar", "Paso a paso", "Opciones", "Solución de problemas"];
+    let en = [
+        "Before you start",
+        "Step by step",
+        "Options",
+        "Troubleshooting",
+    ];
+    let de = [
+        "Bevor Sie beginnen",
+        "Schritt für Schritt",
+        "Optionen",
+        "Fehlerbehebung",
+    ];
+    let es = [
+        "Antes de empezar",
+        "Paso a paso",
+        "Opciones",
+        "Solución de problemas",
+    ];
     let list = match locale {
         "de" => de,
         "es" => es,

@@ -38,9 +38,17 @@ async fn get_json(sim: &Sim, url: &str) -> Value {
 }
 
 async fn crawl_helpjuice(sim: &Sim) -> Crawl {
-    let mut crawl = Crawl { articles: 0, docs: Vec::new(), authors: BTreeSet::new() };
+    let mut crawl = Crawl {
+        articles: 0,
+        docs: Vec::new(),
+        authors: BTreeSet::new(),
+    };
     for page in 1..=100 {
-        let v = get_json(sim, &format!("{}/articles?page={page}&limit=10", sim.api_base)).await;
+        let v = get_json(
+            sim,
+            &format!("{}/articles?page={page}&limit=10", sim.api_base),
+        )
+        .await;
         for a in v["articles"].as_array().unwrap() {
             crawl.articles += 1;
             crawl.docs.push(Doc {
@@ -57,9 +65,17 @@ async fn crawl_helpjuice(sim: &Sim) -> Crawl {
 }
 
 async fn crawl_helpcenterio(sim: &Sim) -> Crawl {
-    let mut crawl = Crawl { articles: 0, docs: Vec::new(), authors: BTreeSet::new() };
+    let mut crawl = Crawl {
+        articles: 0,
+        docs: Vec::new(),
+        authors: BTreeSet::new(),
+    };
     for page in 1..=100 {
-        let v = get_json(sim, &format!("{}/articles?page={page}&limit=10", sim.api_base)).await;
+        let v = get_json(
+            sim,
+            &format!("{}/articles?page={page}&limit=10", sim.api_base),
+        )
+        .await;
         for a in v["articles"].as_array().unwrap() {
             crawl.articles += 1;
             crawl.authors.insert(a["author"]["id"].as_u64().unwrap());
@@ -80,7 +96,11 @@ async fn crawl_helpcenterio(sim: &Sim) -> Crawl {
 
 async fn crawl_helpcenter(sim: &Sim) -> Crawl {
     let base = format!("{}/centers/{}", sim.api_base, sim.settings["center_id"]);
-    let mut crawl = Crawl { articles: 0, docs: Vec::new(), authors: BTreeSet::new() };
+    let mut crawl = Crawl {
+        articles: 0,
+        docs: Vec::new(),
+        authors: BTreeSet::new(),
+    };
     let mut cursor = String::new();
     for _ in 0..100 {
         let v = get_json(sim, &format!("{base}/articles/drafts?limit=10{cursor}")).await;
@@ -95,7 +115,11 @@ async fn crawl_helpcenter(sim: &Sim) -> Crawl {
             });
             for lang in art["translations"].as_array().unwrap() {
                 let lang = lang.as_str().unwrap();
-                let tr = get_json(sim, &format!("{base}/articles/{id}/translations/{lang}?expand[]=content")).await;
+                let tr = get_json(
+                    sim,
+                    &format!("{base}/articles/{id}/translations/{lang}?expand[]=content"),
+                )
+                .await;
                 crawl.docs.push(Doc {
                     url: tr["url"].as_str().unwrap().into(),
                     html: tr["content"]["html"].as_str().unwrap().into(),
@@ -128,7 +152,9 @@ fn img_urls(html: &str) -> Vec<String> {
         let tag = &rest[i..end];
         let src = attr(tag, "src")
             .or_else(|| attr(tag, "data-src"))
-            .or_else(|| attr(tag, "srcset").map(|s| s.split_whitespace().next().unwrap().to_string()))
+            .or_else(|| {
+                attr(tag, "srcset").map(|s| s.split_whitespace().next().unwrap().to_string())
+            })
             .expect("every img names an image");
         out.push(src);
         rest = &rest[end..];
@@ -146,7 +172,11 @@ async fn measure(sim: &Sim, crawl: &Crawl, exposes_authors: bool) -> Expected {
         for src in img_urls(&d.html) {
             refs += 1;
             if let Some(payload) = src.strip_prefix("data:image/png;base64,") {
-                contents.insert(base64::engine::general_purpose::STANDARD.decode(payload).unwrap());
+                contents.insert(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(payload)
+                        .unwrap(),
+                );
                 continue;
             }
             let abs = Url::parse(&d.url).unwrap().join(&src).unwrap().to_string();
@@ -174,7 +204,11 @@ async fn measure(sim: &Sim, crawl: &Crawl, exposes_authors: bool) -> Expected {
         duplicate: refs - unique,
         broken_urls: broken,
         distinct_urls: urls.len() as u64,
-        authors: if exposes_authors { crawl.authors.len() as u64 } else { 0 },
+        authors: if exposes_authors {
+            crawl.authors.len() as u64
+        } else {
+            0
+        },
         published: crawl.docs.iter().filter(|d| d.published).count() as u64,
     }
 }
@@ -237,7 +271,10 @@ async fn tiny_known_case_by_hand() {
     assert_eq!(sim.expected, want);
     let first = sim.article_html("3844201", None).unwrap();
     assert!(first.contains("src=\"../images/archive/"), "{first}");
-    assert!(first.contains(&format!("src=\"{}/images/", sim.site_base.trim_start_matches("http:"))));
+    assert!(first.contains(&format!(
+        "src=\"{}/images/",
+        sim.site_base.trim_start_matches("http:")
+    )));
     sim.shutdown().await;
 }
 
@@ -248,7 +285,18 @@ async fn every_feature_is_in_a_small_sample() {
         .iter()
         .filter_map(|id| sim.article_html(id, None))
         .collect();
-    for needle in [" srcset=\"", " data-src=\"", "src=\"data:image/png;base64,", "src=\"//127.0.0.1:", "src=\"../images/", "src=\"/images/", ".jpg\"", "alt=\"\"", "<h2>", "<ol>"] {
+    for needle in [
+        " srcset=\"",
+        " data-src=\"",
+        "src=\"data:image/png;base64,",
+        "src=\"//127.0.0.1:",
+        "src=\"../images/",
+        "src=\"/images/",
+        ".jpg\"",
+        "alt=\"\"",
+        "<h2>",
+        "<ol>",
+    ] {
         assert!(all.contains(needle), "missing {needle}");
     }
     assert!(sim.article_html("5001", Some("de")).is_some());
@@ -260,7 +308,11 @@ async fn every_feature_is_in_a_small_sample() {
         let end = i + rest[i..].find('"').unwrap();
         let path = rest[i..end].split_whitespace().next().unwrap().to_string();
         rest = &rest[end..];
-        let resp = c.get(format!("{}{path}", sim.site_base)).send().await.unwrap();
+        let resp = c
+            .get(format!("{}{path}", sim.site_base))
+            .send()
+            .await
+            .unwrap();
         let bytes = resp.bytes().await.unwrap();
         for kind in [&b"tEXt"[..], b"zTXt", b"iTXt"] {
             if bytes.windows(4).any(|w| w == kind) {
@@ -277,12 +329,21 @@ async fn same_seed_same_data_other_seed_other_data() {
     let make = |seed: u64| sim_with(SimProvider::Helpcenter, move |o| o.seed = seed);
     let (a, b, c) = (make(7).await, make(7).await, make(8).await);
     assert_eq!(a.expected, b.expected);
-    let html = |s: &Sim, id: &str| s.article_html(id, None).unwrap().replace(&s.site_base, "SITE");
+    let html = |s: &Sim, id: &str| {
+        s.article_html(id, None)
+            .unwrap()
+            .replace(&s.site_base, "SITE")
+    };
     let id_a = a.settings["center_id"].clone();
     assert_eq!(id_a, b.settings["center_id"]);
     let first: BTreeMap<_, _> = [(&a, "a"), (&b, "b")]
         .iter()
-        .map(|(s, n)| (n.to_string(), html(s, &format!("{:08x}{:016x}", 0x6650_0000u64, 7))))
+        .map(|(s, n)| {
+            (
+                n.to_string(),
+                html(s, &format!("{:08x}{:016x}", 0x6650_0000u64, 7)),
+            )
+        })
         .collect();
     assert_eq!(first["a"], first["b"]);
     let other = html(&c, &format!("{:08x}{:016x}", 0x6650_0000u64, 8));
@@ -298,10 +359,16 @@ async fn same_seed_same_data_other_seed_other_data() {
 async fn large_help_center_generates() {
     let started = Instant::now();
     let sim = sim_with(SimProvider::Helpjuice, |o| o.articles = 2000).await;
-    println!("2000 articles generated and served in {:?}", started.elapsed());
+    println!(
+        "2000 articles generated and served in {:?}",
+        started.elapsed()
+    );
     let e = &sim.expected;
     assert_eq!(e.articles, 2000);
     assert!((5_000..=7_000).contains(&e.image_refs), "{e:?}");
-    assert!(e.unique_images * 3 > e.image_refs && e.unique_images * 3 < e.image_refs * 2, "{e:?}");
+    assert!(
+        e.unique_images * 3 > e.image_refs && e.unique_images * 3 < e.image_refs * 2,
+        "{e:?}"
+    );
     sim.shutdown().await;
 }

@@ -34,10 +34,20 @@ async fn pagination_meta_and_caps() {
     let mut ids = BTreeSet::new();
     for page in 1..=3u64 {
         let url = format!("{}/articles?page={page}&limit=10", sim.api_base);
-        let (status, body) = json_of(c.get(url).header("apikey", "sim-token").send().await.unwrap()).await;
+        let (status, body) = json_of(
+            c.get(url)
+                .header("apikey", "sim-token")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(status, 200);
         assert_eq!(body["status"], "success");
-        assert_eq!(body["meta"], json!({"page": page, "per_page": 10, "total_pages": 3, "items_count": 25}));
+        assert_eq!(
+            body["meta"],
+            json!({"page": page, "per_page": 10, "total_pages": 3, "items_count": 25})
+        );
         for a in body["articles"].as_array().unwrap() {
             assert!(a["content"]["en"].is_string());
             assert!(a["title"]["en"].is_string() && a["slug"]["en"].is_string());
@@ -46,7 +56,11 @@ async fn pagination_meta_and_caps() {
         }
     }
     assert_eq!(ids.len(), 25);
-    let get = |q: &str| c.get(format!("{}/articles?{q}", sim.api_base)).header("apikey", "sim-token").send();
+    let get = |q: &str| {
+        c.get(format!("{}/articles?{q}", sim.api_base))
+            .header("apikey", "sim-token")
+            .send()
+    };
     let (status, body) = json_of(get("limit=101").await.unwrap()).await;
     assert_eq!(status, 400);
     assert_eq!(body["status"], "validation_error");
@@ -63,14 +77,34 @@ async fn pagination_meta_and_caps() {
 async fn get_single_article_with_languages() {
     let sim = sim_with(P, |_| {}).await;
     let c = client();
-    let (status, body) = json_of(c.get(format!("{}/articles/5001", sim.api_base)).header("apikey", "sim-token").send().await.unwrap()).await;
+    let (status, body) = json_of(
+        c.get(format!("{}/articles/5001", sim.api_base))
+            .header("apikey", "sim-token")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "success");
     let a = &body["article"];
-    assert_eq!(a["content"]["de"].as_str(), sim.article_html("5001", Some("de")).as_deref());
-    assert_eq!(a["content"]["en"].as_str(), sim.article_html("5001", None).as_deref());
+    assert_eq!(
+        a["content"]["de"].as_str(),
+        sim.article_html("5001", Some("de")).as_deref()
+    );
+    assert_eq!(
+        a["content"]["en"].as_str(),
+        sim.article_html("5001", None).as_deref()
+    );
     assert!(a["url"]["de"].as_str().unwrap().contains("/kb/de/"));
-    let (status, body) = json_of(c.get(format!("{}/articles/1", sim.api_base)).header("apikey", "sim-token").send().await.unwrap()).await;
+    let (status, body) = json_of(
+        c.get(format!("{}/articles/1", sim.api_base))
+            .header("apikey", "sim-token")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, body["status"].as_str()), (404, Some("error")));
     sim.shutdown().await;
 }
@@ -83,33 +117,92 @@ async fn patch_is_partial_per_language_and_validated() {
     let en_before = sim.article_html("5001", None).unwrap();
     let patch = |key: &str, body: Value| c.patch(&url).header("apikey", key).json(&body).send();
 
-    let (status, body) = json_of(patch("sim-token", json!({"content": {"de": "<p>neu</p>"}})).await.unwrap()).await;
+    let (status, body) = json_of(
+        patch("sim-token", json!({"content": {"de": "<p>neu</p>"}}))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["article"]["content"]["de"], "<p>neu</p>");
-    assert_eq!(body["article"]["content"]["en"].as_str(), Some(en_before.as_str()));
+    assert_eq!(
+        body["article"]["content"]["en"].as_str(),
+        Some(en_before.as_str())
+    );
     assert_eq!(sim.article_html("5001", Some("de")).unwrap(), "<p>neu</p>");
     assert_eq!(sim.article_html("5001", None).unwrap(), en_before);
-    let (_, body) = json_of(c.get(&url).header("apikey", "sim-token").send().await.unwrap()).await;
+    let (_, body) = json_of(
+        c.get(&url)
+            .header("apikey", "sim-token")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(body["article"]["content"]["de"], "<p>neu</p>");
 
-    let (status, body) = json_of(patch("ro-key", json!({"content": {"en": "x"}})).await.unwrap()).await;
+    let (status, body) = json_of(
+        patch("ro-key", json!({"content": {"en": "x"}}))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 403);
-    assert!(body["message"].as_str().unwrap().contains("updating articles"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("updating articles"),
+        "{body}"
+    );
     // Read-only keys can read.
-    assert_eq!(c.get(&url).header("apikey", "ro-key").send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(&url)
+            .header("apikey", "ro-key")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
-    let (status, body) = json_of(patch("sim-token", json!({"content": {"fr": "x"}})).await.unwrap()).await;
+    let (status, body) = json_of(
+        patch("sim-token", json!({"content": {"fr": "x"}}))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, body["status"].as_str()), (400, Some("error")));
-    let (status, body) = json_of(patch("sim-token", json!({"content": "<p>x</p>"})).await.unwrap()).await;
+    let (status, body) = json_of(
+        patch("sim-token", json!({"content": "<p>x</p>"}))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400);
-    assert!(body["content"][0].is_string() && body.get("status").is_none(), "{body}");
-    let (status, body) = json_of(patch("sim-token", json!({"published": "yes"})).await.unwrap()).await;
+    assert!(
+        body["content"][0].is_string() && body.get("status").is_none(),
+        "{body}"
+    );
+    let (status, body) = json_of(
+        patch("sim-token", json!({"published": "yes"}))
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400);
     assert!(body["published"].is_array());
 
-    let form = c.patch(&url).header("apikey", "sim-token").header("Content-Type", "application/x-www-form-urlencoded").body("content[en]=x");
+    let form = c
+        .patch(&url)
+        .header("apikey", "sim-token")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("content[en]=x");
     assert_eq!(form.send().await.unwrap().status(), 415);
-    let missing = c.patch(format!("{}/articles/1", sim.api_base)).header("apikey", "sim-token").json(&json!({"content": {"en": "x"}}));
+    let missing = c
+        .patch(format!("{}/articles/1", sim.api_base))
+        .header("apikey", "sim-token")
+        .json(&json!({"content": {"en": "x"}}));
     assert_eq!(missing.send().await.unwrap().status(), 404);
     assert_eq!(sim.article_html("5001", None).unwrap(), en_before);
     sim.shutdown().await;
@@ -124,28 +217,73 @@ async fn rate_limit_is_per_token_with_laravel_headers() {
     .await;
     let c = client();
     let url = format!("{}/categories", sim.api_base);
-    let first = c.get(&url).header("apikey", "sim-token").send().await.unwrap();
+    let first = c
+        .get(&url)
+        .header("apikey", "sim-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(header(&first, "x-ratelimit-limit").as_deref(), Some("2"));
-    assert_eq!(header(&first, "x-ratelimit-remaining").as_deref(), Some("1"));
-    assert_eq!(c.get(&url).header("apikey", "sim-token").send().await.unwrap().status(), 200);
-    let limited = c.get(&url).header("apikey", "sim-token").send().await.unwrap();
+    assert_eq!(
+        header(&first, "x-ratelimit-remaining").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        c.get(&url)
+            .header("apikey", "sim-token")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let limited = c
+        .get(&url)
+        .header("apikey", "sim-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(limited.status(), 429);
     assert!(header(&limited, "retry-after").is_some());
-    assert_eq!(header(&limited, "x-ratelimit-remaining").as_deref(), Some("0"));
+    assert_eq!(
+        header(&limited, "x-ratelimit-remaining").as_deref(),
+        Some("0")
+    );
     // Another token has its own budget.
-    assert_eq!(c.get(&url).header("apikey", "ro").send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(&url)
+            .header("apikey", "ro")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     sim.shutdown().await;
 }
 
 #[tokio::test]
 async fn documented_limit_is_60_and_faults_apply() {
-    let sim = sim_with(P, |o| o.faults = Faults { error_5xx: 2, ..Faults::default() }).await;
+    let sim = sim_with(P, |o| {
+        o.faults = Faults {
+            error_5xx: 2,
+            ..Faults::default()
+        }
+    })
+    .await;
     let c = client();
     let url = format!("{}/categories", sim.api_base);
     let started = std::time::Instant::now();
     let mut statuses = Vec::new();
     for _ in 0..200 {
-        let st = c.get(&url).header("apikey", "sim-token").send().await.unwrap().status().as_u16();
+        let st = c
+            .get(&url)
+            .header("apikey", "sim-token")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
         statuses.push(st);
         if st == 429 {
             break;

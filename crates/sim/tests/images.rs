@@ -26,11 +26,18 @@ async fn serves_types_dates_and_404() {
     let sim = sim_with(SimProvider::Helpjuice, |o| o.articles = 3).await;
     let c = client();
     let paths = image_paths(&first_doc(&sim));
-    let png = paths.iter().find(|p| p.ends_with(".png") && !p.contains("/archive/")).unwrap();
+    let png = paths
+        .iter()
+        .find(|p| p.ends_with(".png") && !p.contains("/archive/"))
+        .unwrap();
     let jpg = paths.iter().find(|p| p.ends_with(".jpg")).unwrap();
     let broken = paths.iter().find(|p| p.contains("/archive/")).unwrap();
 
-    let resp = c.get(format!("{}{png}", sim.site_base)).send().await.unwrap();
+    let resp = c
+        .get(format!("{}{png}", sim.site_base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(header(&resp, "content-type").as_deref(), Some("image/png"));
     let lm = header(&resp, "last-modified").unwrap();
@@ -39,14 +46,32 @@ async fn serves_types_dates_and_404() {
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     assert!(bytes.windows(14).any(|w| w == b"shotkeeper-sim"));
 
-    let resp = c.get(format!("{}{jpg}", sim.site_base)).send().await.unwrap();
+    let resp = c
+        .get(format!("{}{jpg}", sim.site_base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(header(&resp, "content-type").as_deref(), Some("image/jpeg"));
     let jpg_lm = header(&resp, "last-modified").unwrap();
     assert_ne!(jpg_lm, lm, "dates vary");
     assert_eq!(&resp.bytes().await.unwrap()[..2], &[0xFF, 0xD8]);
 
-    assert_eq!(c.get(format!("{}{broken}", sim.site_base)).send().await.unwrap().status(), 404);
-    assert_eq!(c.get(format!("{}{png}", sim.site_base)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        c.get(format!("{}{broken}", sim.site_base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        c.get(format!("{}{png}", sim.site_base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     assert_eq!(sim.image_requests(), 4);
     assert_eq!(sim.image_requests_for(png), 2);
     assert_eq!(sim.image_requests_for(broken), 1);
@@ -64,17 +89,45 @@ async fn truncation_fault_halves_pngs_only() {
     let whole = sim_with(SimProvider::Helpjuice, |o| o.articles = 3).await;
     let c = client();
     let paths = image_paths(&first_doc(&sim));
-    let png = paths.iter().find(|p| p.ends_with(".png") && !p.contains("/archive/")).unwrap();
-    let full = c.get(format!("{}{png}", whole.site_base)).send().await.unwrap().bytes().await.unwrap();
-    let resp = c.get(format!("{}{png}", sim.site_base)).send().await.unwrap();
+    let png = paths
+        .iter()
+        .find(|p| p.ends_with(".png") && !p.contains("/archive/"))
+        .unwrap();
+    let full = c
+        .get(format!("{}{png}", whole.site_base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let resp = c
+        .get(format!("{}{png}", sim.site_base))
+        .send()
+        .await
+        .unwrap();
     let len: usize = header(&resp, "content-length").unwrap().parse().unwrap();
     let cut = resp.bytes().await.unwrap();
     assert_eq!(cut.len(), full.len() / 2);
     assert_eq!(len, cut.len());
     assert_eq!(&cut[..], &full[..cut.len()]);
     let jpg = paths.iter().find(|p| p.ends_with(".jpg")).unwrap();
-    let a = c.get(format!("{}{jpg}", sim.site_base)).send().await.unwrap().bytes().await.unwrap();
-    let b = c.get(format!("{}{jpg}", whole.site_base)).send().await.unwrap().bytes().await.unwrap();
+    let a = c
+        .get(format!("{}{jpg}", sim.site_base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let b = c
+        .get(format!("{}{jpg}", whole.site_base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert_eq!(a, b);
     sim.shutdown().await;
     whole.shutdown().await;
@@ -85,7 +138,11 @@ async fn public_pages_show_published_documents_only() {
     let sim = sim_with(SimProvider::Helpcenterio, |o| o.articles = 3).await;
     let c = client();
     let (_, body) = common::json_of(
-        c.get(format!("{}/articles", sim.api_base)).header("apikey", "sim-token").send().await.unwrap(),
+        c.get(format!("{}/articles", sim.api_base))
+            .header("apikey", "sim-token")
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     for a in body["articles"].as_array().unwrap() {
@@ -100,6 +157,13 @@ async fn public_pages_show_published_documents_only() {
             }
         }
     }
-    assert_eq!(c.get(format!("{}/kb/no-such-article", sim.site_base)).send().await.unwrap().status(), 404);
+    assert_eq!(
+        c.get(format!("{}/kb/no-such-article", sim.site_base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     sim.shutdown().await;
 }
