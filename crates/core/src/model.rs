@@ -215,6 +215,7 @@ pub struct ImageView {
 #[serde(rename_all = "camelCase")]
 pub struct ArticleRefView {
     pub kbid: String,
+    #[serde(rename = "external_article_id")]
     pub external_article_id: String,
     pub url: String,
     pub title: String,
