@@ -42,7 +42,13 @@ impl Server {
     }
 
     fn hits(&self, path: &str) -> u32 {
-        self.seen.lock().unwrap().hits.get(path).copied().unwrap_or(0)
+        self.seen
+            .lock()
+            .unwrap()
+            .hits
+            .get(path)
+            .copied()
+            .unwrap_or(0)
     }
 
     fn url(&self, path: &str) -> String {
@@ -60,7 +66,8 @@ fn respond(status: u16, headers: &[(&'static str, String)], body: &str) -> Respo
     let mut r = Response::new(Body::from(body.to_string()));
     *r.status_mut() = StatusCode::from_u16(status).unwrap();
     for (k, v) in headers {
-        r.headers_mut().insert(*k, HeaderValue::from_str(v).unwrap());
+        r.headers_mut()
+            .insert(*k, HeaderValue::from_str(v).unwrap());
     }
     r
 }
@@ -70,7 +77,9 @@ const OK: &str = r#"{"ok": true}"#;
 /// Each path is a small script keyed by how many times it was hit.
 async fn script(State(seen): State<Shared>, req: Request) -> Response {
     let path = req.uri().path().to_string();
-    let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap();
+    let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .unwrap();
     let n = {
         let mut s = seen.lock().unwrap();
         s.bodies.push(String::from_utf8_lossy(&body).into_owned());
@@ -105,7 +114,11 @@ async fn script(State(seen): State<Shared>, req: Request) -> Response {
         ("/forbidden", _) => respond(403, &[], r#"{"errors":[{"api_key":"is missing"}]}"#),
         ("/missing", _) => respond(404, &[], ""),
         ("/invalid", _) => respond(422, &[], r#"{"errors":[{"body":"is not valid."}]}"#),
-        ("/garbage", _) => respond(200, &[("content-type", "application/json".into())], r#"{"articles": [1, 2"#),
+        ("/garbage", _) => respond(
+            200,
+            &[("content-type", "application/json".into())],
+            r#"{"articles": [1, 2"#,
+        ),
         ("/wrong-shape", _) => respond(200, &[], r#"{"items": []}"#),
         ("/post-flaky", 1) => respond(503, &[], ""),
         _ => respond(200, &[("content-type", "application/json".into())], OK),
@@ -127,7 +140,8 @@ fn client(tweak: impl FnOnce(&mut HttpConfig)) -> HttpClient {
 
 async fn get(c: &HttpClient, s: &Server, path: &str) -> Result<Ok_, CoreError> {
     let url = s.url(path);
-    c.get_json(&format!("GET {path}"), |http| http.get(&url)).await
+    c.get_json(&format!("GET {path}"), |http| http.get(&url))
+        .await
 }
 
 #[tokio::test]
@@ -136,7 +150,11 @@ async fn retry_after_seconds_is_honoured() {
     let c = client(|_| {});
     let t = Instant::now();
     assert!(get(&c, &s, "/retry-after").await.unwrap().ok);
-    assert!(t.elapsed() >= Duration::from_millis(950), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
     assert_eq!(s.hits("/retry-after"), 2);
 }
 
@@ -147,7 +165,11 @@ async fn retry_after_http_date_is_honoured_on_503() {
     let t = Instant::now();
     assert!(get(&c, &s, "/retry-after-date").await.unwrap().ok);
     // An HTTP date has whole seconds: 2 s ahead is at least 1 s away.
-    assert!(t.elapsed() >= Duration::from_millis(950), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
     assert_eq!(s.hits("/retry-after-date"), 2);
 }
 
@@ -157,10 +179,18 @@ async fn rate_limit_reset_seconds_and_unix_are_honoured() {
     let c = client(|_| {});
     let t = Instant::now();
     get(&c, &s, "/reset-seconds").await.unwrap();
-    assert!(t.elapsed() >= Duration::from_millis(950), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
     let t = Instant::now();
     get(&c, &s, "/reset-unix").await.unwrap();
-    assert!(t.elapsed() >= Duration::from_millis(950), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
     assert_eq!((s.hits("/reset-seconds"), s.hits("/reset-unix")), (2, 2));
 }
 
@@ -170,7 +200,11 @@ async fn server_hints_are_capped_by_max_backoff() {
     let c = client(|cfg| cfg.max_backoff = Duration::from_millis(100));
     let t = Instant::now();
     get(&c, &s, "/retry-after").await.unwrap();
-    assert!(t.elapsed() < Duration::from_millis(900), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -178,10 +212,16 @@ async fn attempts_are_bounded_and_429_becomes_rate_limited() {
     let s = Server::start().await;
     let c = client(|cfg| cfg.max_attempts = 3);
     let err = get(&c, &s, "/always-429").await.unwrap_err();
-    assert!(matches!(err, CoreError::RateLimited { attempts: 3, .. }), "{err:?}");
+    assert!(
+        matches!(err, CoreError::RateLimited { attempts: 3, .. }),
+        "{err:?}"
+    );
     assert_eq!(s.hits("/always-429"), 3);
     let msg = err.to_string();
-    assert!(msg.contains("Acme Help") && msg.contains("GET /always-429"), "{msg}");
+    assert!(
+        msg.contains("Acme Help") && msg.contains("GET /always-429"),
+        "{msg}"
+    );
 }
 
 #[tokio::test]
@@ -199,7 +239,11 @@ async fn not_implemented_is_not_retried() {
     let err = get(&c, &s, "/not-implemented").await.unwrap_err();
     assert_eq!(s.hits("/not-implemented"), 1);
     match err {
-        CoreError::Http { status: 501, detail, .. } => assert_eq!(detail, "no such thing"),
+        CoreError::Http {
+            status: 501,
+            detail,
+            ..
+        } => assert_eq!(detail, "no such thing"),
         other => panic!("{other:?}"),
     }
 }
@@ -209,12 +253,19 @@ async fn request_bodies_are_rebuilt_for_each_attempt() {
     let s = Server::start().await;
     let c = client(|_| {});
     let url = s.url("/post-flaky");
-    c.send("POST /post-flaky", |http| http.post(&url).json(&serde_json::json!({"html": "<p>x</p>"})))
-        .await
-        .unwrap();
+    c.send("POST /post-flaky", |http| {
+        http.post(&url)
+            .json(&serde_json::json!({"html": "<p>x</p>"}))
+    })
+    .await
+    .unwrap();
     let seen = s.seen.lock().unwrap();
     assert_eq!(seen.hits["/post-flaky"], 2);
-    assert!(seen.bodies.iter().all(|b| b == r#"{"html":"<p>x</p>"}"#), "{:?}", seen.bodies);
+    assert!(
+        seen.bodies.iter().all(|b| b == r#"{"html":"<p>x</p>"}"#),
+        "{:?}",
+        seen.bodies
+    );
 }
 
 #[tokio::test]
@@ -225,7 +276,10 @@ async fn timeouts_are_retried_then_mapped() {
         cfg.max_attempts = 2;
     });
     let err = get(&c, &s, "/slow").await.unwrap_err();
-    assert!(matches!(err, CoreError::Timeout { attempts: 2, .. }), "{err:?}");
+    assert!(
+        matches!(err, CoreError::Timeout { attempts: 2, .. }),
+        "{err:?}"
+    );
     assert_eq!(s.hits("/slow"), 2);
     assert!(err.is_transient());
 }
@@ -245,7 +299,10 @@ async fn unreachable_host_is_named_without_retries() {
         CoreError::Unreachable { host, .. } => assert_eq!(host, &format!("127.0.0.1:{port}")),
         other => panic!("{other:?}"),
     }
-    assert!(t.elapsed() < Duration::from_secs(2), "refused connections are not retried");
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "refused connections are not retried"
+    );
     assert!(err.to_string().contains(&format!("127.0.0.1:{port}")));
 }
 
@@ -254,13 +311,22 @@ async fn statuses_map_to_errors() {
     let s = Server::start().await;
     let c = client(|_| {});
     let e = get(&c, &s, "/unauthorized").await.unwrap_err();
-    assert!(matches!(e, CoreError::BadCredentials { status: 401, .. }), "{e:?}");
+    assert!(
+        matches!(e, CoreError::BadCredentials { status: 401, .. }),
+        "{e:?}"
+    );
     let e = get(&c, &s, "/forbidden").await.unwrap_err();
-    assert!(matches!(e, CoreError::BadCredentials { status: 403, .. }), "{e:?}");
+    assert!(
+        matches!(e, CoreError::BadCredentials { status: 403, .. }),
+        "{e:?}"
+    );
     let e = get(&c, &s, "/missing").await.unwrap_err();
     assert!(matches!(e, CoreError::NotFound { .. }), "{e:?}");
     let e = get(&c, &s, "/invalid").await.unwrap_err();
-    assert_eq!(e.to_string(), "Acme Help answered HTTP 422 at GET /invalid: body is not valid.");
+    assert_eq!(
+        e.to_string(),
+        "Acme Help answered HTTP 422 at GET /invalid: body is not valid."
+    );
     for path in ["/unauthorized", "/forbidden", "/missing", "/invalid"] {
         assert_eq!(s.hits(path), 1, "{path} must not be retried");
     }
@@ -273,7 +339,9 @@ async fn garbage_names_provider_and_endpoint() {
     for path in ["/garbage", "/wrong-shape"] {
         let e = get(&c, &s, path).await.unwrap_err();
         match &e {
-            CoreError::Garbage { provider, endpoint, .. } => {
+            CoreError::Garbage {
+                provider, endpoint, ..
+            } => {
                 assert_eq!(provider, "Acme Help");
                 assert_eq!(endpoint, &format!("GET {path}"));
             }
@@ -301,7 +369,11 @@ async fn limiter_paces_requests_after_the_burst() {
     let c2 = c.clone();
     let t = Instant::now();
     get(&c2, &s, "/ok").await.unwrap();
-    assert!(t.elapsed() >= Duration::from_millis(400), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        t.elapsed()
+    );
 }
 
 #[tokio::test]

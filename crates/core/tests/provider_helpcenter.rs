@@ -39,13 +39,26 @@ async fn lists_every_article_and_translation_over_several_pages() {
     assert_eq!(distinct_ids(&docs) as u64, sim.expected.articles);
     let published = docs.iter().filter(|d| d.is_published).count() as u64;
     assert_eq!(published, sim.expected.published);
-    assert!(docs.iter().any(|d| d.article.locale.is_some()), "translations are documents");
+    assert!(
+        docs.iter().any(|d| d.article.locale.is_some()),
+        "translations are documents"
+    );
     let translations = docs.len() - main_docs(&docs).count();
-    assert_eq!(sim.api_requests(), 3 + translations as u64, "one request per page plus one per translation");
+    assert_eq!(
+        sim.api_requests(),
+        3 + translations as u64,
+        "one request per page plus one per translation"
+    );
     for d in &docs {
         // Listed HTML is the live HTML; pending drafts are left for get_article.
         if let Some(html) = &d.html {
-            assert_eq!(Some(html), sim.article_html(&d.article.id, d.article.locale.as_deref()).as_ref(), "{}", d.article);
+            assert_eq!(
+                Some(html),
+                sim.article_html(&d.article.id, d.article.locale.as_deref())
+                    .as_ref(),
+                "{}",
+                d.article
+            );
         }
     }
     let pending: Vec<_> = main_docs(&docs).filter(|d| d.html.is_none()).collect();
@@ -62,15 +75,24 @@ async fn update_published_article_writes_draft_and_publishes() {
     let sim = sim(P, |_| {}).await;
     let hc = client(&sim, K);
     let (docs, _) = list_all(hc.as_ref()).await.unwrap();
-    let doc = main_docs(&docs).find(|d| d.is_published && d.html.is_some()).unwrap();
+    let doc = main_docs(&docs)
+        .find(|d| d.is_published && d.html.is_some())
+        .unwrap();
     let new_html = edited(doc.html.as_deref().unwrap(), "updated");
-    hc.update_article_html(&doc.article, &new_html).await.unwrap();
-    assert_eq!(sim.article_html(&doc.article.id, None).as_deref(), Some(new_html.as_str()));
+    hc.update_article_html(&doc.article, &new_html)
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.article_html(&doc.article.id, None).as_deref(),
+        Some(new_html.as_str())
+    );
     let again = hc.get_article(&doc.article).await.unwrap();
     assert_eq!(again.html.as_deref(), Some(new_html.as_str()));
     assert!(again.is_published);
     // In sync again: a second update goes through the same way.
-    hc.update_article_html(&doc.article, &edited(&new_html, "twice")).await.unwrap();
+    hc.update_article_html(&doc.article, &edited(&new_html, "twice"))
+        .await
+        .unwrap();
     sim.shutdown().await;
 }
 
@@ -85,8 +107,13 @@ async fn update_translation_writes_its_draft_and_publishes() {
     let got = hc.get_article(&doc.article).await.unwrap();
     assert_eq!(got.html, sim.article_html(&doc.article.id, lang));
     let new_html = edited(got.html.as_deref().unwrap(), "traducido");
-    hc.update_article_html(&doc.article, &new_html).await.unwrap();
-    assert_eq!(sim.article_html(&doc.article.id, lang).as_deref(), Some(new_html.as_str()));
+    hc.update_article_html(&doc.article, &new_html)
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.article_html(&doc.article.id, lang).as_deref(),
+        Some(new_html.as_str())
+    );
     assert_eq!(sim.article_html(&doc.article.id, None), main_before);
     sim.shutdown().await;
 }
@@ -96,13 +123,21 @@ async fn pending_draft_is_refused_before_anything_is_written() {
     let sim = sim(P, |_| {}).await;
     let hc = client(&sim, K);
     let (docs, _) = list_all(hc.as_ref()).await.unwrap();
-    let doc = main_docs(&docs).find(|d| d.html.is_none()).expect("a pending draft");
+    let doc = main_docs(&docs)
+        .find(|d| d.html.is_none())
+        .expect("a pending draft");
     let live = sim.article_html(&doc.article.id, None);
     let before = sim.api_requests();
-    let e = hc.update_article_html(&doc.article, "<p>mine</p>").await.unwrap_err();
+    let e = hc
+        .update_article_html(&doc.article, "<p>mine</p>")
+        .await
+        .unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, CoreError::Invalid(_)), "{e:?}");
-    assert!(msg.contains("unpublished edits") && msg.contains("publish or discard"), "{msg}");
+    assert!(
+        msg.contains("unpublished edits") && msg.contains("publish or discard"),
+        "{msg}"
+    );
     assert_eq!(sim.api_requests(), before + 1, "only the draft was read");
     assert_eq!(sim.article_html(&doc.article.id, None), live);
     sim.shutdown().await;
@@ -113,9 +148,13 @@ async fn unpublished_article_is_updated_but_not_published() {
     let sim = sim(P, |_| {}).await;
     let hc = client(&sim, K);
     let (docs, _) = list_all(hc.as_ref()).await.unwrap();
-    let doc = main_docs(&docs).find(|d| !d.is_published).expect("an unpublished article");
+    let doc = main_docs(&docs)
+        .find(|d| !d.is_published)
+        .expect("an unpublished article");
     let new_html = edited(doc.html.as_deref().unwrap(), "draft");
-    hc.update_article_html(&doc.article, &new_html).await.unwrap();
+    hc.update_article_html(&doc.article, &new_html)
+        .await
+        .unwrap();
     let got = hc.get_article(&doc.article).await.unwrap();
     assert_eq!(got.html.as_deref(), Some(new_html.as_str()));
     assert!(!got.is_published);
@@ -127,13 +166,21 @@ async fn read_only_key_update_and_upload_are_forbidden_with_scope_named() {
     let sim = sim(P, |_| {}).await;
     let ro = client_with_token(&sim, K, "read-only-token");
     let (docs, _) = list_all(ro.as_ref()).await.unwrap();
-    let doc = main_docs(&docs).find(|d| d.is_published && d.html.is_some()).unwrap();
+    let doc = main_docs(&docs)
+        .find(|d| d.is_published && d.html.is_some())
+        .unwrap();
     let before = sim.article_html(&doc.article.id, None);
-    let e = ro.update_article_html(&doc.article, "<p>x</p>").await.unwrap_err();
+    let e = ro
+        .update_article_html(&doc.article, "<p>x</p>")
+        .await
+        .unwrap_err();
     assert!(matches!(e, CoreError::Forbidden { .. }), "{e:?}");
     assert!(e.to_string().contains("'content.write' scope"), "{e}");
     assert_eq!(sim.article_html(&doc.article.id, None), before);
-    let e = ro.upload_image(&doc.article, "a.png", "image/png", PNG_1X1.to_vec()).await.unwrap_err();
+    let e = ro
+        .upload_image(&doc.article, "a.png", "image/png", PNG_1X1.to_vec())
+        .await
+        .unwrap_err();
     assert!(matches!(e, CoreError::Forbidden { .. }), "{e:?}");
     sim.shutdown().await;
 }
@@ -143,13 +190,31 @@ async fn upload_returns_a_url_the_image_host_serves() {
     let sim = sim(P, |_| {}).await;
     let hc = client(&sim, K);
     assert!(hc.supports_upload());
-    let up = hc.upload_image(&ArticleRef::new("any"), "new shot.png", "image/png", PNG_1X1.to_vec()).await.unwrap();
+    let up = hc
+        .upload_image(
+            &ArticleRef::new("any"),
+            "new shot.png",
+            "image/png",
+            PNG_1X1.to_vec(),
+        )
+        .await
+        .unwrap();
     assert!(up.url.starts_with(&sim.site_base), "{}", up.url);
-    let http = shotkeeper_core::http::HttpClient::new(shotkeeper_core::http::HttpConfig::new("test")).unwrap();
+    let http =
+        shotkeeper_core::http::HttpClient::new(shotkeeper_core::http::HttpConfig::new("test"))
+            .unwrap();
     let img = http.fetch_image(&up.url, 1 << 20).await.unwrap();
     assert_eq!(img.status, 200);
     assert_eq!(img.bytes, PNG_1X1);
-    let e = hc.upload_image(&ArticleRef::new("any"), "huge.png", "image/png", vec![0; 10 * 1024 * 1024 + 1]).await.unwrap_err();
+    let e = hc
+        .upload_image(
+            &ArticleRef::new("any"),
+            "huge.png",
+            "image/png",
+            vec![0; 10 * 1024 * 1024 + 1],
+        )
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("10 MB"), "{e}");
     sim.shutdown().await;
 }
@@ -159,8 +224,14 @@ async fn verify_and_bad_token() {
     let sim = sim(P, |_| {}).await;
     let msg = client(&sim, K).verify().await.unwrap();
     assert!(msg.contains("Help.Center") && msg.contains("en"), "{msg}");
-    let e = client_with_token(&sim, K, "wrong-token").verify().await.unwrap_err();
-    assert!(matches!(e, CoreError::BadCredentials { status: 401, .. }), "{e:?}");
+    let e = client_with_token(&sim, K, "wrong-token")
+        .verify()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, CoreError::BadCredentials { status: 401, .. }),
+        "{e:?}"
+    );
     assert!(!e.to_string().contains("wrong-token"));
     sim.shutdown().await;
 }
@@ -171,8 +242,16 @@ async fn a_429_burst_is_retried() {
     let hc = client(&sim, K);
     let page = hc.list_articles(None).await.unwrap();
     assert!(!page.articles.is_empty());
-    let translations = page.articles.iter().filter(|d| d.article.locale.is_some()).count() as u64;
-    assert_eq!(sim.api_requests(), 3 + translations, "two 429s, then the page");
+    let translations = page
+        .articles
+        .iter()
+        .filter(|d| d.article.locale.is_some())
+        .count() as u64;
+    assert_eq!(
+        sim.api_requests(),
+        3 + translations,
+        "two 429s, then the page"
+    );
     sim.shutdown().await;
 }
 
@@ -181,7 +260,9 @@ async fn garbage_list_names_provider_and_endpoint() {
     let sim = sim(P, |o| o.faults.garbage_list = true).await;
     let e = client(&sim, K).list_articles(None).await.unwrap_err();
     match &e {
-        CoreError::Garbage { provider, endpoint, .. } => {
+        CoreError::Garbage {
+            provider, endpoint, ..
+        } => {
             assert_eq!(provider, "Help.Center");
             assert_eq!(endpoint, "GET /articles/drafts");
         }

@@ -32,7 +32,10 @@ async fn lists_every_article_over_several_pages() {
     for d in &docs {
         assert_eq!(d.article.locale, None);
         assert!(d.url.starts_with(&sim.site_base), "{}", d.url);
-        assert_eq!(d.html.as_deref(), sim.article_html(&d.article.id, None).as_deref());
+        assert_eq!(
+            d.html.as_deref(),
+            sim.article_html(&d.article.id, None).as_deref()
+        );
     }
     sim.shutdown().await;
 }
@@ -49,13 +52,25 @@ async fn get_update_and_read_back() {
 
     let new_html = edited(got.html.as_deref().unwrap(), "shotkeeper");
     hc.update_article_html(target, &new_html).await.unwrap();
-    assert_eq!(sim.article_html(&target.id, None).as_deref(), Some(new_html.as_str()));
-    assert_eq!(hc.get_article(target).await.unwrap().html.as_deref(), Some(new_html.as_str()));
+    assert_eq!(
+        sim.article_html(&target.id, None).as_deref(),
+        Some(new_html.as_str())
+    );
+    assert_eq!(
+        hc.get_article(target).await.unwrap().html.as_deref(),
+        Some(new_html.as_str())
+    );
     // Only the body changed.
     let after = hc.get_article(target).await.unwrap();
-    assert_eq!((after.title.as_str(), after.is_published), (got.title.as_str(), got.is_published));
+    assert_eq!(
+        (after.title.as_str(), after.is_published),
+        (got.title.as_str(), got.is_published)
+    );
 
-    let e = hc.get_article(&ArticleRef::new("999999")).await.unwrap_err();
+    let e = hc
+        .get_article(&ArticleRef::new("999999"))
+        .await
+        .unwrap_err();
     assert!(matches!(e, CoreError::NotFound { .. }), "{e:?}");
     sim.shutdown().await;
 }
@@ -65,7 +80,10 @@ async fn verify_and_bad_token() {
     let sim = sim(P, |_| {}).await;
     let msg = client(&sim, K).verify().await.unwrap();
     assert!(msg.contains("Helpjuice"), "{msg}");
-    let e = client_with_token(&sim, K, "wrong-token").verify().await.unwrap_err();
+    let e = client_with_token(&sim, K, "wrong-token")
+        .verify()
+        .await
+        .unwrap_err();
     assert!(matches!(e, CoreError::BadCredentials { .. }), "{e:?}");
     assert!(!e.to_string().contains("wrong-token"));
     sim.shutdown().await;
@@ -85,7 +103,9 @@ async fn garbage_list_names_provider_and_endpoint() {
     let sim = sim(P, |o| o.faults.garbage_list = true).await;
     let e = client(&sim, K).list_articles(None).await.unwrap_err();
     match &e {
-        CoreError::Garbage { provider, endpoint, .. } => {
+        CoreError::Garbage {
+            provider, endpoint, ..
+        } => {
             assert_eq!(provider, "Helpjuice");
             assert_eq!(endpoint, "GET /articles?page=1");
         }

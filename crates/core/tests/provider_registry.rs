@@ -3,17 +3,26 @@
 use std::collections::BTreeMap;
 
 use shotkeeper_core::model::{Integration, Platform, ProviderKind, SecretSource};
-use shotkeeper_core::providers::registry::{self, build, help_center_specs, spec, validate_settings};
+use shotkeeper_core::providers::registry::{
+    self, build, help_center_specs, spec, validate_settings,
+};
 use shotkeeper_core::CoreError;
 
-fn integration(kind: ProviderKind, base_url: Option<&str>, settings: &[(&str, &str)]) -> Integration {
+fn integration(
+    kind: ProviderKind,
+    base_url: Option<&str>,
+    settings: &[(&str, &str)],
+) -> Integration {
     Integration {
         id: "i1".into(),
         label: "Docs".into(),
         platform: kind.platform(),
         provider: kind,
         base_url: base_url.map(str::to_string),
-        settings: settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        settings: settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         secret_source: SecretSource::Keychain,
         created_at: String::new(),
         updated_at: String::new(),
@@ -40,7 +49,14 @@ fn implemented_help_centers_build_from_documented_defaults() {
         assert_eq!(hc.supports_upload(), spec(kind).has_image_upload);
     }
     let kinds: Vec<_> = help_center_specs().iter().map(|s| s.kind).collect();
-    assert_eq!(kinds, [ProviderKind::Helpjuice, ProviderKind::Helpcenterio, ProviderKind::Helpcenter]);
+    assert_eq!(
+        kinds,
+        [
+            ProviderKind::Helpjuice,
+            ProviderKind::Helpcenterio,
+            ProviderKind::Helpcenter
+        ]
+    );
 }
 
 #[test]
@@ -53,34 +69,75 @@ fn later_help_centers_are_not_supported_yet() {
         ProviderKind::Knowledgeowl,
     ] {
         let msg = invalid(build(&integration(kind, None, &[]), "k").err().unwrap());
-        assert!(msg.contains("not supported yet") && msg.contains(kind.display_name()), "{msg}");
+        assert!(
+            msg.contains("not supported yet") && msg.contains(kind.display_name()),
+            "{msg}"
+        );
     }
-    let msg = invalid(build(&integration(ProviderKind::S3, None, &[]), "k").err().unwrap());
+    let msg = invalid(
+        build(&integration(ProviderKind::S3, None, &[]), "k")
+            .err()
+            .unwrap(),
+    );
     assert!(msg.contains("cloud storage"), "{msg}");
 }
 
 #[test]
 fn missing_settings_and_secrets_are_named_never_shown() {
-    let msg = invalid(build(&integration(ProviderKind::Helpcenter, None, &[]), "k").err().unwrap());
-    assert!(msg.contains("center_id") && msg.contains("--set center_id="), "{msg}");
-    let msg = invalid(build(&integration(ProviderKind::Helpjuice, None, &[]), "k").err().unwrap());
+    let msg = invalid(
+        build(&integration(ProviderKind::Helpcenter, None, &[]), "k")
+            .err()
+            .unwrap(),
+    );
+    assert!(
+        msg.contains("center_id") && msg.contains("--set center_id="),
+        "{msg}"
+    );
+    let msg = invalid(
+        build(&integration(ProviderKind::Helpjuice, None, &[]), "k")
+            .err()
+            .unwrap(),
+    );
     assert!(msg.contains("--set account="), "{msg}");
-    let msg = invalid(build(&integration(ProviderKind::Helpcenterio, None, &[]), "  ").err().unwrap());
+    let msg = invalid(
+        build(&integration(ProviderKind::Helpcenterio, None, &[]), "  ")
+            .err()
+            .unwrap(),
+    );
     assert!(msg.contains("API key") && msg.contains("empty"), "{msg}");
-    let e = build(&integration(ProviderKind::Helpcenterio, None, &[]), "bad\nkey").err().unwrap();
+    let e = build(
+        &integration(ProviderKind::Helpcenterio, None, &[]),
+        "bad\nkey",
+    )
+    .err()
+    .unwrap();
     assert!(!e.to_string().contains("bad\nkey"));
 }
 
 #[test]
 fn base_url_override_and_rate_setting_are_validated() {
     let with = |s: &[(&str, &str)]| -> BTreeMap<String, String> {
-        s.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        s.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
-    assert!(validate_settings(ProviderKind::Helpjuice, Some("http://127.0.0.1:1/api/v3/"), &with(&[])).is_ok());
-    let msg = invalid(validate_settings(ProviderKind::Helpjuice, Some("file:///tmp"), &with(&[])).unwrap_err());
+    assert!(validate_settings(
+        ProviderKind::Helpjuice,
+        Some("http://127.0.0.1:1/api/v3/"),
+        &with(&[])
+    )
+    .is_ok());
+    let msg = invalid(
+        validate_settings(ProviderKind::Helpjuice, Some("file:///tmp"), &with(&[])).unwrap_err(),
+    );
     assert!(msg.contains("base URL"), "{msg}");
     let msg = invalid(
-        validate_settings(ProviderKind::Helpcenterio, None, &with(&[(registry::RATE_SETTING, "lots")])).unwrap_err(),
+        validate_settings(
+            ProviderKind::Helpcenterio,
+            None,
+            &with(&[(registry::RATE_SETTING, "lots")]),
+        )
+        .unwrap_err(),
     );
     assert!(msg.contains("requests_per_minute"), "{msg}");
 }
@@ -88,8 +145,27 @@ fn base_url_override_and_rate_setting_are_validated() {
 #[test]
 fn storage_specs_name_their_fields() {
     let keys = |k| spec(k).fields.iter().map(|f| f.key).collect::<Vec<_>>();
-    assert_eq!(keys(ProviderKind::S3), ["bucket", "region", "endpoint", "public_base_url", "prefix", "access_key_id"]);
-    assert_eq!(keys(ProviderKind::R2), ["account_id", "bucket", "public_base_url", "prefix", "access_key_id"]);
+    assert_eq!(
+        keys(ProviderKind::S3),
+        [
+            "bucket",
+            "region",
+            "endpoint",
+            "public_base_url",
+            "prefix",
+            "access_key_id"
+        ]
+    );
+    assert_eq!(
+        keys(ProviderKind::R2),
+        [
+            "account_id",
+            "bucket",
+            "public_base_url",
+            "prefix",
+            "access_key_id"
+        ]
+    );
     for k in [ProviderKind::S3, ProviderKind::R2] {
         assert_eq!(spec(k).secret_label.to_lowercase(), "secret access key");
         assert_eq!(spec(k).kind.platform(), Platform::Cloud);

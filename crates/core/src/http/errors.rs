@@ -88,7 +88,10 @@ pub(super) fn status_error(
             endpoint,
             status: status.as_u16(),
             detail: if detail.is_empty() {
-                status.canonical_reason().unwrap_or("no message").to_string()
+                status
+                    .canonical_reason()
+                    .unwrap_or("no message")
+                    .to_string()
             } else {
                 detail
             },
@@ -227,11 +230,26 @@ mod tests {
     #[test]
     fn details_from_each_shape() {
         let cases = [
-            (r#"{"error":{"type":"invalid_request_error","message":"You do not have the 'content.publish' scope","code":"insufficient_scope"}}"#, "You do not have the 'content.publish' scope"),
-            (r#"{"errors":[{"email":"is not valid."}]}"#, "email is not valid."),
-            (r#"{"status":"validation_error","errors":{"limit":["must be at most 100"]}}"#, "limit must be at most 100"),
-            (r#"{"title":["The title field is required."]}"#, "title The title field is required."),
-            (r#"{"status":"error","message":"Unsupported language"}"#, "Unsupported language"),
+            (
+                r#"{"error":{"type":"invalid_request_error","message":"You do not have the 'content.publish' scope","code":"insufficient_scope"}}"#,
+                "You do not have the 'content.publish' scope",
+            ),
+            (
+                r#"{"errors":[{"email":"is not valid."}]}"#,
+                "email is not valid.",
+            ),
+            (
+                r#"{"status":"validation_error","errors":{"limit":["must be at most 100"]}}"#,
+                "limit must be at most 100",
+            ),
+            (
+                r#"{"title":["The title field is required."]}"#,
+                "title The title field is required.",
+            ),
+            (
+                r#"{"status":"error","message":"Unsupported language"}"#,
+                "Unsupported language",
+            ),
             (r#"{"error":"nope"}"#, "nope"),
             ("plain words", "plain words"),
             ("<html><body>502</body></html>", ""),
@@ -257,8 +275,17 @@ mod tests {
         assert!(matches!(e, CoreError::BadCredentials { status: 401, .. }));
         let e = status_error(&cfg, "GET /x", StatusCode::NOT_FOUND, "", 1);
         assert!(matches!(e, CoreError::NotFound { .. }));
-        let e = status_error(&cfg, "GET /x", StatusCode::UNPROCESSABLE_ENTITY, r#"{"errors":[{"body":"is bad"}]}"#, 1);
-        assert_eq!(e.to_string(), "Acme answered HTTP 422 at GET /x: body is bad");
+        let e = status_error(
+            &cfg,
+            "GET /x",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            r#"{"errors":[{"body":"is bad"}]}"#,
+            1,
+        );
+        assert_eq!(
+            e.to_string(),
+            "Acme answered HTTP 422 at GET /x: body is bad"
+        );
         let e = status_error(&cfg, "GET /x", StatusCode::TOO_MANY_REQUESTS, "", 5);
         assert!(matches!(e, CoreError::RateLimited { attempts: 5, .. }));
     }
@@ -273,7 +300,13 @@ mod tests {
                 detail: r.detail.into(),
             })
         }));
-        let e = status_error(&cfg, "PATCH /a", StatusCode::FORBIDDEN, r#"{"message":"read only"}"#, 1);
+        let e = status_error(
+            &cfg,
+            "PATCH /a",
+            StatusCode::FORBIDDEN,
+            r#"{"message":"read only"}"#,
+            1,
+        );
         assert_eq!(e.kind(), "forbidden");
         assert!(e.to_string().contains("read only"));
         let e = status_error(&cfg, "PATCH /a", StatusCode::UNAUTHORIZED, "", 1);

@@ -210,16 +210,34 @@ mod tests {
     fn only_http_urls() {
         assert!(parse_http_url("https://a.example/x.png").is_ok());
         assert!(parse_http_url("http://a.example/x.png").is_ok());
-        for bad in ["file:///etc/passwd", "ftp://a/x.png", "data:image/png;base64,AA", "/rel.png", "//cdn/x.png", "http://"] {
-            assert!(matches!(parse_http_url(bad), Err(CoreError::Invalid(_))), "{bad}");
+        for bad in [
+            "file:///etc/passwd",
+            "ftp://a/x.png",
+            "data:image/png;base64,AA",
+            "/rel.png",
+            "//cdn/x.png",
+            "http://",
+        ] {
+            assert!(
+                matches!(parse_http_url(bad), Err(CoreError::Invalid(_))),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn redirects_resolve_and_are_checked() {
         let from = Url::parse("https://a.example/img/x.png").unwrap();
-        assert_eq!(redirect_target(&from, "/y.png").unwrap().as_str(), "https://a.example/y.png");
-        assert_eq!(redirect_target(&from, "http://b.example/z").unwrap().as_str(), "http://b.example/z");
+        assert_eq!(
+            redirect_target(&from, "/y.png").unwrap().as_str(),
+            "https://a.example/y.png"
+        );
+        assert_eq!(
+            redirect_target(&from, "http://b.example/z")
+                .unwrap()
+                .as_str(),
+            "http://b.example/z"
+        );
         assert!(redirect_target(&from, "file:///etc/passwd").is_err());
     }
 

@@ -89,7 +89,9 @@ mod tests {
     #[test]
     fn garbage_descriptions() {
         assert_eq!(decode::<Thing>(b"").unwrap_err(), "the answer was empty");
-        assert!(decode::<Thing>(b"<!DOCTYPE html><html>").unwrap_err().starts_with("the answer is not JSON"));
+        assert!(decode::<Thing>(b"<!DOCTYPE html><html>")
+            .unwrap_err()
+            .starts_with("the answer is not JSON"));
         let e = decode::<Thing>(br#"{"nope": 1}"#).unwrap_err();
         assert!(e.contains("missing field `id`"), "{e}");
     }

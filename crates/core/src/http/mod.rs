@@ -157,9 +157,13 @@ impl HttpClient {
         let mut attempt = 1;
         loop {
             self.wait_for_limiter().await;
-            let request = build(&self.inner.api)
-                .build()
-                .map_err(|e| CoreError::Invalid(format!("{} request {endpoint} could not be built: {}", cfg.provider, errors::transport_detail(&e))))?;
+            let request = build(&self.inner.api).build().map_err(|e| {
+                CoreError::Invalid(format!(
+                    "{} request {endpoint} could not be built: {}",
+                    cfg.provider,
+                    errors::transport_detail(&e)
+                ))
+            })?;
             let host = errors::host_of(request.url());
             let result = self.inner.api.execute(request).await;
             match retry::classify(result, attempt, cfg) {
@@ -237,7 +241,9 @@ fn client_error(cfg: &HttpConfig, e: reqwest::Error) -> CoreError {
 fn limiter(per_minute: u32, burst: u32) -> Option<Limiter> {
     let rate = NonZeroU32::new(per_minute)?;
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Some(RateLimiter::direct(Quota::per_minute(rate).allow_burst(burst)))
+    Some(RateLimiter::direct(
+        Quota::per_minute(rate).allow_burst(burst),
+    ))
 }
 
 /// An id as one URL path segment: ids come from providers and from the
@@ -245,8 +251,20 @@ fn limiter(per_minute: u32, burst: u32) -> Option<Limiter> {
 pub fn segment(id: &str) -> String {
     use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
     const SEGMENT: &AsciiSet = &CONTROLS
-        .add(b' ').add(b'"').add(b'#').add(b'%').add(b'/').add(b'<').add(b'>')
-        .add(b'?').add(b'`').add(b'{').add(b'}').add(b'\\').add(b'^').add(b'|');
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'|');
     match id {
         // URL parsers collapse these segments, which would change the path.
         "." | ".." => id.replace('.', "%2E"),

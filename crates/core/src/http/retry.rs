@@ -58,12 +58,18 @@ fn connection_dropped(e: &reqwest::Error) -> bool {
     let mut source = e.source();
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof) {
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
                 return true;
             }
         }
         // hyper's error type is not a dependency of ours; its message is stable.
-        if err.to_string().contains("connection closed before message completed") {
+        if err
+            .to_string()
+            .contains("connection closed before message completed")
+        {
             return true;
         }
         source = err.source();
@@ -87,7 +93,9 @@ pub(super) fn delay(
 
 fn exponential(attempt: u32, cfg: &HttpConfig) -> Duration {
     let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(20));
-    cfg.initial_backoff.saturating_mul(factor).min(cfg.max_backoff)
+    cfg.initial_backoff
+        .saturating_mul(factor)
+        .min(cfg.max_backoff)
 }
 
 /// "Equal jitter": half the wait is fixed, half random, so that many clients
@@ -95,21 +103,39 @@ fn exponential(attempt: u32, cfg: &HttpConfig) -> Duration {
 fn jittered(wait: Duration) -> Duration {
     let half = wait / 2;
     let nanos = half.as_nanos().min(u64::MAX as u128) as u64;
-    let random = if nanos == 0 { 0 } else { random_u64() % (nanos + 1) };
+    let random = if nanos == 0 {
+        0
+    } else {
+        random_u64() % (nanos + 1)
+    };
     half + Duration::from_nanos(random)
 }
 
 /// A random number without a dependency: std seeds every `RandomState` afresh.
 fn random_u64() -> u64 {
     let mut h = RandomState::new().build_hasher();
-    h.write_u128(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos());
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
     h.finish()
 }
 
 /// `Retry-After` on any retried answer; `X-RateLimit-Reset` on 429 only,
 /// since elsewhere it describes the budget, not this failure.
-pub(super) fn server_hint(status: StatusCode, headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+pub(super) fn server_hint(
+    status: StatusCode,
+    headers: &HeaderMap,
+    now: SystemTime,
+) -> Option<Duration> {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(wait) = header(RETRY_AFTER.as_str()).and_then(|v| parse_retry_after(v, now)) {
         return Some(wait);
     }
@@ -134,7 +160,10 @@ pub(super) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 pub(super) fn parse_rate_limit_reset(value: &str, now: SystemTime) -> Option<Duration> {
     const UNIX_SECONDS_FLOOR: f64 = 1_000_000_000.0;
     const UNIX_MILLIS_FLOOR: f64 = 1_000_000_000_000.0;
-    let n: f64 = value.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
+    let n: f64 = value
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
     let at_unix = if n >= UNIX_MILLIS_FLOOR {
         n / 1000.0
     } else if n >= UNIX_SECONDS_FLOOR {
@@ -142,7 +171,10 @@ pub(super) fn parse_rate_limit_reset(value: &str, now: SystemTime) -> Option<Dur
     } else {
         return Some(Duration::from_secs_f64(n));
     };
-    let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+    let now = now
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64();
     Some(Duration::from_secs_f64((at_unix - now).max(0.0)))
 }
 
@@ -170,10 +202,22 @@ mod tests {
     #[test]
     fn rate_limit_reset_forms() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(parse_rate_limit_reset("5", now), Some(Duration::from_secs(5)));
-        assert_eq!(parse_rate_limit_reset("1700000009", now), Some(Duration::from_secs(9)));
-        assert_eq!(parse_rate_limit_reset("1700000002000", now), Some(Duration::from_secs(2)));
-        assert_eq!(parse_rate_limit_reset("1600000000", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_rate_limit_reset("5", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("1700000009", now),
+            Some(Duration::from_secs(9))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("1700000002000", now),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            parse_rate_limit_reset("1600000000", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_rate_limit_reset("x", now), None);
     }
 
@@ -182,10 +226,16 @@ mod tests {
         let now = SystemTime::now();
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-reset", HeaderValue::from_static("4"));
-        assert_eq!(server_hint(StatusCode::TOO_MANY_REQUESTS, &h, now), Some(Duration::from_secs(4)));
+        assert_eq!(
+            server_hint(StatusCode::TOO_MANY_REQUESTS, &h, now),
+            Some(Duration::from_secs(4))
+        );
         assert_eq!(server_hint(StatusCode::SERVICE_UNAVAILABLE, &h, now), None);
         h.insert(RETRY_AFTER, HeaderValue::from_static("2"));
-        assert_eq!(server_hint(StatusCode::SERVICE_UNAVAILABLE, &h, now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            server_hint(StatusCode::SERVICE_UNAVAILABLE, &h, now),
+            Some(Duration::from_secs(2))
+        );
     }
 
     #[test]
@@ -199,7 +249,10 @@ mod tests {
         for attempt in 1..=30 {
             let d = delay(attempt, &c, None);
             let full = exponential(attempt, &c);
-            assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} vs {full:?}");
+            assert!(
+                d >= full / 2 && d <= full,
+                "attempt {attempt}: {d:?} vs {full:?}"
+            );
         }
         assert_eq!(exponential(1, &c), Duration::from_millis(500));
         assert_eq!(exponential(3, &c), Duration::from_secs(2));

@@ -134,12 +134,21 @@ enum WritePlan {
 impl HelpCenterV0 {
     /// `base_url` is the API root (`https://api.help.center/v0`); the center
     /// path is added here.
-    pub fn new(mut cfg: HttpConfig, base_url: &str, center_id: &str, api_key: &str) -> Result<Self> {
+    pub fn new(
+        mut cfg: HttpConfig,
+        base_url: &str,
+        center_id: &str,
+        api_key: &str,
+    ) -> Result<Self> {
         cfg.on_error = Some(error_hook());
         let center_id = center_id.trim().to_string();
         Ok(HelpCenterV0 {
             http: HttpClient::new(cfg)?,
-            center: format!("{}/centers/{}", base_url.trim_end_matches('/'), segment(&center_id)),
+            center: format!(
+                "{}/centers/{}",
+                base_url.trim_end_matches('/'),
+                segment(&center_id)
+            ),
             center_id,
             api_key: secret_header(&format!("Bearer {}", api_key.trim()), "Help.Center API key")?,
         })
@@ -150,12 +159,21 @@ impl HelpCenterV0 {
         &self.http
     }
 
-    fn request(&self, c: &reqwest::Client, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    fn request(
+        &self,
+        c: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
         c.request(method, format!("{}{path}", self.center))
             .header(AUTHORIZATION, self.api_key.clone())
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> Result<T> {
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T> {
         self.http
             .get_json(&format!("GET {path}"), |c| {
                 self.request(c, reqwest::Method::GET, path).query(query)
@@ -165,7 +183,9 @@ impl HelpCenterV0 {
 
     async fn post_empty(&self, path: &str) -> Result<()> {
         self.http
-            .send(&format!("POST {path}"), |c| self.request(c, reqwest::Method::POST, path))
+            .send(&format!("POST {path}"), |c| {
+                self.request(c, reqwest::Method::POST, path)
+            })
             .await?;
         Ok(())
     }
@@ -268,7 +288,10 @@ impl Article {
             url: self.url.clone().unwrap_or_default(),
             html: self.content.as_ref().and_then(|c| c.html.clone()),
             // `published` and `published_with_changes` both have a live version.
-            is_published: self.status.as_deref().is_none_or(|s| s.starts_with("published")),
+            is_published: self
+                .status
+                .as_deref()
+                .is_none_or(|s| s.starts_with("published")),
             author: self.author.clone(),
             tags: Vec::new(),
             created_at: self.created_at.clone(),
@@ -300,7 +323,11 @@ impl HelpCenter for HelpCenterV0 {
         langs.extend(center.additional_languages);
         Ok(format!(
             "Connected to the Help.Center \u{201c}{name}\u{201d}{}",
-            if langs.is_empty() { String::new() } else { format!(" (languages: {})", langs.join(", ")) }
+            if langs.is_empty() {
+                String::new()
+            } else {
+                format!(" (languages: {})", langs.join(", "))
+            }
         ))
     }
 
@@ -319,7 +346,11 @@ impl HelpCenter for HelpCenterV0 {
         for article in list.data {
             articles.extend(self.documents(article).await?);
         }
-        Ok(ArticlePage { articles, next, total: None })
+        Ok(ArticlePage {
+            articles,
+            next,
+            total: None,
+        })
     }
 
     async fn get_article(&self, article: &ArticleRef) -> Result<RemoteArticle> {
@@ -327,7 +358,10 @@ impl HelpCenter for HelpCenterV0 {
         let a: Article = self.get(&path, &[("expand[]", "content")]).await?;
         let doc = a.document(&article.id, article.locale.as_deref());
         if doc.html.is_none() {
-            return Err(self.http.garbage(&format!("GET {path}"), "content.html is missing although expand[]=content was asked for"));
+            return Err(self.http.garbage(
+                &format!("GET {path}"),
+                "content.html is missing although expand[]=content was asked for",
+            ));
         }
         Ok(doc)
     }
@@ -339,7 +373,8 @@ impl HelpCenter for HelpCenterV0 {
         let body = json!({ "html": html });
         self.http
             .send(&format!("PATCH {draft_path}"), |c| {
-                self.request(c, reqwest::Method::PATCH, &draft_path).json(&body)
+                self.request(c, reqwest::Method::PATCH, &draft_path)
+                    .json(&body)
             })
             .await?;
         if plan == WritePlan::DraftThenPublish {
@@ -370,16 +405,25 @@ impl HelpCenter for HelpCenterV0 {
                     .multipart(image_form(&bytes, file_name, content_type))
             })
             .await?;
-        Ok(UploadedImage { url: upload.data.url })
+        Ok(UploadedImage {
+            url: upload.data.url,
+        })
     }
 }
 
 /// A fresh form per attempt (a sent form cannot be replayed); the bytes are
 /// shared, not copied.
-fn image_form(bytes: &bytes::Bytes, file_name: &str, content_type: &str) -> reqwest::multipart::Form {
+fn image_form(
+    bytes: &bytes::Bytes,
+    file_name: &str,
+    content_type: &str,
+) -> reqwest::multipart::Form {
     let fresh = || {
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::from(bytes.clone()), bytes.len() as u64)
-            .file_name(file_name.to_string())
+        reqwest::multipart::Part::stream_with_length(
+            reqwest::Body::from(bytes.clone()),
+            bytes.len() as u64,
+        )
+        .file_name(file_name.to_string())
     };
     // An unparsable content type: send none and let Help.Center sniff the file.
     let part = fresh().mime_str(content_type).unwrap_or_else(|_| fresh());
@@ -393,10 +437,18 @@ mod tests {
     #[test]
     fn plans_by_draft_status() {
         let a = ArticleRef::new("a1");
-        assert!(matches!(plan_for("published", &a), Ok(WritePlan::DraftThenPublish)));
-        assert!(matches!(plan_for("unpublished", &a), Ok(WritePlan::DraftOnly)));
+        assert!(matches!(
+            plan_for("published", &a),
+            Ok(WritePlan::DraftThenPublish)
+        ));
+        assert!(matches!(
+            plan_for("unpublished", &a),
+            Ok(WritePlan::DraftOnly)
+        ));
         match plan_for("published_with_changes", &a) {
-            Err(PlanError::Pending(m)) => assert!(m.contains("publish or discard") && m.contains("a1")),
+            Err(PlanError::Pending(m)) => {
+                assert!(m.contains("publish or discard") && m.contains("a1"))
+            }
             _ => panic!("pending draft must refuse"),
         }
         assert!(matches!(plan_for("weird", &a), Err(PlanError::Unknown(_))));
@@ -404,10 +456,19 @@ mod tests {
 
     #[test]
     fn scope_is_named() {
-        assert_eq!(missing_scope("You do not have the 'content.publish' scope").as_deref(), Some("content.publish"));
+        assert_eq!(
+            missing_scope("You do not have the 'content.publish' scope").as_deref(),
+            Some("content.publish")
+        );
         assert_eq!(missing_scope("nope"), None);
         let hook = error_hook();
-        let r = ErrorResponse { provider: "Help.Center", endpoint: "POST /x", status: 403, body: "", detail: "You do not have the 'content.write' scope" };
+        let r = ErrorResponse {
+            provider: "Help.Center",
+            endpoint: "POST /x",
+            status: 403,
+            body: "",
+            detail: "You do not have the 'content.write' scope",
+        };
         let e = hook(&r).unwrap().to_string();
         assert!(e.contains("'content.write' scope"), "{e}");
         assert!(hook(&ErrorResponse { status: 401, ..r }).is_none());
@@ -424,8 +485,14 @@ mod tests {
         assert_eq!(d.html.as_deref(), Some("<p>x</p>"));
         assert!(d.is_published);
         let es = ArticleRef::with_locale("art1", Some("es".into()));
-        assert_eq!(HelpCenterV0::document_path(&es), "/articles/art1/translations/es");
-        assert_eq!(HelpCenterV0::document_path(&ArticleRef::new("a/b")), "/articles/a%2Fb");
+        assert_eq!(
+            HelpCenterV0::document_path(&es),
+            "/articles/art1/translations/es"
+        );
+        assert_eq!(
+            HelpCenterV0::document_path(&ArticleRef::new("a/b")),
+            "/articles/a%2Fb"
+        );
     }
 
     #[test]

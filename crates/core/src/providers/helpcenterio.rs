@@ -100,7 +100,11 @@ impl<'de> Deserialize<'de> for Localized {
                 .collect(),
             Value::Null => BTreeMap::new(),
             Value::Array(a) if a.is_empty() => BTreeMap::new(),
-            _ => return Err(serde::de::Error::custom("expected an object keyed by language code")),
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "expected an object keyed by language code",
+                ))
+            }
         };
         Ok(Localized(map))
     }
@@ -127,7 +131,12 @@ impl HelpCenterIo {
         &self.http
     }
 
-    fn request(&self, c: &reqwest::Client, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    fn request(
+        &self,
+        c: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
         c.request(method, format!("{}{path}", self.base))
             .header("apikey", self.api_key.clone())
     }
@@ -186,7 +195,13 @@ fn default_language(article: &Article) -> Option<String> {
 
 /// Every language the article has a title or content in, sorted.
 fn languages(article: &Article) -> Vec<String> {
-    let mut langs: Vec<String> = article.content.0.keys().chain(article.title.0.keys()).cloned().collect();
+    let mut langs: Vec<String> = article
+        .content
+        .0
+        .keys()
+        .chain(article.title.0.keys())
+        .cloned()
+        .collect();
     langs.sort();
     langs.dedup();
     langs
@@ -205,14 +220,22 @@ fn is_published(v: &Option<Value>) -> bool {
 fn url_for(url: &Option<Value>, lang: &str) -> String {
     match url {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(m)) => m.get(lang).and_then(Value::as_str).unwrap_or_default().to_string(),
+        Some(Value::Object(m)) => m
+            .get(lang)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         _ => String::new(),
     }
 }
 
 impl Article {
     fn document(&self, lang: &str) -> RemoteArticle {
-        let title = self.title.0.get(lang).or_else(|| self.title.0.values().next());
+        let title = self
+            .title
+            .0
+            .get(lang)
+            .or_else(|| self.title.0.values().next());
         RemoteArticle {
             article: ArticleRef::with_locale(self.id.clone(), Some(lang.to_string())),
             title: title.cloned().unwrap_or_default(),
@@ -241,13 +264,16 @@ impl HelpCenter for HelpCenterIo {
         let list: CategoryList = self
             .http
             .get_json("GET /categories", |c| {
-                self.request(c, reqwest::Method::GET, "/categories").query(&[("limit", 1)])
+                self.request(c, reqwest::Method::GET, "/categories")
+                    .query(&[("limit", 1)])
             })
             .await?;
         let count = list.meta.and_then(|m| m.items_count);
         Ok(format!(
             "Connected to HelpCenter.io{}. Updating articles needs a Read & Write key",
-            count.map(|n| format!(" ({n} categories)")).unwrap_or_default()
+            count
+                .map(|n| format!(" ({n} categories)"))
+                .unwrap_or_default()
         ))
     }
 
@@ -276,7 +302,10 @@ impl HelpCenter for HelpCenterIo {
         };
         if !remote.content.0.contains_key(&lang) && !remote.title.0.contains_key(&lang) {
             return Err(CoreError::NotFound {
-                what: format!("the '{lang}' version of HelpCenter.io article {}", article.id),
+                what: format!(
+                    "the '{lang}' version of HelpCenter.io article {}",
+                    article.id
+                ),
             });
         }
         Ok(remote.document(&lang))
@@ -319,7 +348,10 @@ mod tests {
         }));
         let docs = a.documents();
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0].article, ArticleRef::with_locale("7", Some("de".into())));
+        assert_eq!(
+            docs[0].article,
+            ArticleRef::with_locale("7", Some("de".into()))
+        );
         assert_eq!(docs[0].title, "Anfang");
         assert_eq!(docs[1].html.as_deref(), Some("<p>en</p>"));
         assert_eq!(docs[1].author.as_deref(), Some("Ivan"));
@@ -337,7 +369,10 @@ mod tests {
 
     #[test]
     fn stop_at_total_pages() {
-        let meta = |t| Meta { total_pages: t, items_count: None };
+        let meta = |t| Meta {
+            total_pages: t,
+            items_count: None,
+        };
         assert_eq!(next_page(1, &meta(3)), Some("2".into()));
         assert_eq!(next_page(3, &meta(3)), None);
         assert_eq!(next_page(1, &meta(0)), None);
@@ -346,7 +381,13 @@ mod tests {
     #[test]
     fn read_only_key_is_forbidden() {
         let hook = error_hook();
-        let r = ErrorResponse { provider: "HelpCenter.io", endpoint: "PATCH /articles/1", status: 403, body: "", detail: "updating articles is not allowed" };
+        let r = ErrorResponse {
+            provider: "HelpCenter.io",
+            endpoint: "PATCH /articles/1",
+            status: 403,
+            body: "",
+            detail: "updating articles is not allowed",
+        };
         let e = hook(&r).unwrap();
         assert_eq!(e.kind(), "forbidden");
         assert!(e.to_string().contains("Read Only"));

@@ -158,7 +158,11 @@ fn next_page(page: u64, list: &ArticleList) -> Option<String> {
 
 impl Article {
     fn into_remote(self) -> RemoteArticle {
-        let html = self.answer.into_iter().next().map(|a| a.body.unwrap_or_default());
+        let html = self
+            .answer
+            .into_iter()
+            .next()
+            .map(|a| a.body.unwrap_or_default());
         RemoteArticle {
             article: ArticleRef::new(self.id),
             title: self.name,
@@ -191,7 +195,9 @@ impl HelpCenter for Helpjuice {
         let endpoint = "GET /settings/account";
         let settings: AccountSettings = self
             .http
-            .get_json(endpoint, |c| self.request(c, reqwest::Method::GET, "/settings/account"))
+            .get_json(endpoint, |c| {
+                self.request(c, reqwest::Method::GET, "/settings/account")
+            })
             .await?;
         let name = settings.account.name.or(settings.account.subdomain);
         Ok(match name {
@@ -213,7 +219,11 @@ impl HelpCenter for Helpjuice {
         let next = next_page(page, &list);
         let total = list.meta.as_ref().and_then(|m| m.total_count);
         Ok(ArticlePage {
-            articles: list.articles.into_iter().map(Article::into_remote).collect(),
+            articles: list
+                .articles
+                .into_iter()
+                .map(Article::into_remote)
+                .collect(),
             next,
             total,
         })
@@ -228,7 +238,9 @@ impl HelpCenter for Helpjuice {
             .await?;
         let remote = one.article.into_remote();
         if remote.html.is_none() {
-            return Err(self.http.garbage(&endpoint, "the article has no answer[0].body"));
+            return Err(self
+                .http
+                .garbage(&endpoint, "the article has no answer[0].body"));
         }
         Ok(remote)
     }
@@ -265,7 +277,10 @@ mod tests {
         assert_eq!(next_page(1, &list(3, Some(2))), Some("2".into()));
         assert_eq!(next_page(2, &list(3, Some(2))), None);
         assert_eq!(next_page(1, &list(3, None)), None);
-        assert_eq!(next_page(1, &list(PAGE_SIZE as usize, None)), Some("2".into()));
+        assert_eq!(
+            next_page(1, &list(PAGE_SIZE as usize, None)),
+            Some("2".into())
+        );
     }
 
     #[test]

@@ -57,7 +57,10 @@ pub fn validate_settings(
         check_base_url(&spec, base)?;
     }
     for field in &spec.fields {
-        let value = settings.get(field.key).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let value = settings
+            .get(field.key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty());
         match value {
             None if needed(&spec, field, base_url.is_some()) => return Err(missing(&spec, field)),
             None => {}
@@ -83,13 +86,25 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
             spec.secret_label, integration.label
         )));
     }
-    let base = base_url(&spec, integration.base_url.as_deref(), &integration.settings);
+    let base = base_url(
+        &spec,
+        integration.base_url.as_deref(),
+        &integration.settings,
+    );
     let cfg = http_config(&spec, &integration.settings);
-    let setting = |k: &str| integration.settings.get(k).map(|v| v.trim()).unwrap_or_default();
+    let setting = |k: &str| {
+        integration
+            .settings
+            .get(k)
+            .map(|v| v.trim())
+            .unwrap_or_default()
+    };
     Ok(match kind {
         ProviderKind::Helpjuice => Box::new(Helpjuice::new(cfg, &base, secret)?),
         ProviderKind::Helpcenterio => Box::new(HelpCenterIo::new(cfg, &base, secret)?),
-        ProviderKind::Helpcenter => Box::new(HelpCenterV0::new(cfg, &base, setting("center_id"), secret)?),
+        ProviderKind::Helpcenter => {
+            Box::new(HelpCenterV0::new(cfg, &base, setting("center_id"), secret)?)
+        }
         _ => return Err(not_supported(&spec)),
     })
 }
@@ -97,7 +112,9 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
 /// The HTTP behaviour of an integration: the documented budget, or the
 /// `requests_per_minute` override (0 = off).
 pub fn http_config(spec: &ProviderSpec, settings: &BTreeMap<String, String>) -> HttpConfig {
-    let overridden = settings.get(RATE_SETTING).and_then(|v| v.trim().parse::<u32>().ok());
+    let overridden = settings
+        .get(RATE_SETTING)
+        .and_then(|v| v.trim().parse::<u32>().ok());
     let mut cfg = HttpConfig::new(spec.display_name);
     cfg.requests_per_minute = overridden.unwrap_or(spec.requests_per_minute);
     cfg.burst = match (spec.kind, overridden) {
@@ -115,7 +132,11 @@ fn default_burst(per_minute: u32) -> u32 {
 
 /// The API base: the integration's override (trailing slash dropped) or the
 /// documented base with `{setting}` placeholders filled in.
-pub fn base_url(spec: &ProviderSpec, overridden: Option<&str>, settings: &BTreeMap<String, String>) -> String {
+pub fn base_url(
+    spec: &ProviderSpec,
+    overridden: Option<&str>,
+    settings: &BTreeMap<String, String>,
+) -> String {
     if let Some(b) = overridden.map(str::trim).filter(|b| !b.is_empty()) {
         return b.trim_end_matches('/').to_string();
     }
@@ -129,14 +150,22 @@ pub fn base_url(spec: &ProviderSpec, overridden: Option<&str>, settings: &BTreeM
 /// A required setting may be left out when it only fills the documented base
 /// URL and the integration gives its own base URL.
 fn needed(spec: &ProviderSpec, field: &FieldSpec, has_base_url: bool) -> bool {
-    let only_in_url = spec.default_base_url.contains(&format!("{{{}}}", field.key));
+    let only_in_url = spec
+        .default_base_url
+        .contains(&format!("{{{}}}", field.key));
     field.required && !(has_base_url && only_in_url)
 }
 
 fn missing(spec: &ProviderSpec, field: &FieldSpec) -> CoreError {
     CoreError::Invalid(format!(
         "{} needs the setting '{}' ({}: {}). Add it with --set {}=VALUE, for example --set {}={}",
-        spec.display_name, field.key, field.label, field.help, field.key, field.key, field.placeholder
+        spec.display_name,
+        field.key,
+        field.label,
+        field.help,
+        field.key,
+        field.key,
+        field.placeholder
     ))
 }
 
@@ -148,15 +177,23 @@ fn check_value(spec: &ProviderSpec, field: &FieldSpec, value: &str) -> Result<()
         ))
     };
     match field.key {
-        RATE_SETTING => value.parse::<u32>().map(drop).map_err(|_| bad("is not a whole number (0 turns the limiter off)")),
+        RATE_SETTING => value
+            .parse::<u32>()
+            .map(drop)
+            .map_err(|_| bad("is not a whole number (0 turns the limiter off)")),
         // Values that become a host name label.
         "account" | "account_id" | "subdomain" | "domain" => {
             let ok = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-            ok.then_some(()).ok_or_else(|| bad("must be only the name part (letters, digits, '-'), not a full address"))
+            ok.then_some(()).ok_or_else(|| {
+                bad("must be only the name part (letters, digits, '-'), not a full address")
+            })
         }
         "center_id" | "bucket" | "project_id" => {
-            let ok = !value.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#'));
-            ok.then_some(()).ok_or_else(|| bad("must not contain spaces, '/', '?' or '#'"))
+            let ok = !value
+                .chars()
+                .any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#'));
+            ok.then_some(())
+                .ok_or_else(|| bad("must not contain spaces, '/', '?' or '#'"))
         }
         "endpoint" | "public_base_url" => http_url(value).map_err(|why| bad(&why)),
         _ => Ok(()),
@@ -199,18 +236,24 @@ fn not_supported(spec: &ProviderSpec) -> CoreError {
 // Specs. Labels and help follow each provider's own settings pages.
 // ---------------------------------------------------------------------------
 
-const fn field(key: &'static str, label: &'static str, help: &'static str, required: bool, placeholder: &'static str) -> FieldSpec {
-    FieldSpec { key, label, help, required, placeholder }
+const fn field(
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    required: bool,
+    placeholder: &'static str,
+) -> FieldSpec {
+    FieldSpec {
+        key,
+        label,
+        help,
+        required,
+        placeholder,
+    }
 }
 
 fn rate_field(documented: &'static str) -> FieldSpec {
-    field(
-        RATE_SETTING,
-        "Requests per minute",
-        documented,
-        false,
-        "60",
-    )
+    field(RATE_SETTING, "Requests per minute", documented, false, "60")
 }
 
 fn helpjuice_spec() -> ProviderSpec {
@@ -265,11 +308,24 @@ fn zendesk_spec() -> ProviderSpec {
         kind: ProviderKind::Zendesk,
         display_name: "Zendesk",
         fields: vec![
-            field("subdomain", "Subdomain", "The part before .zendesk.com in your Zendesk address", true, "yourcompany"),
-            field("email", "Email", "The email address of the Zendesk agent the API token belongs to", true, "you@example.com"),
+            field(
+                "subdomain",
+                "Subdomain",
+                "The part before .zendesk.com in your Zendesk address",
+                true,
+                "yourcompany",
+            ),
+            field(
+                "email",
+                "Email",
+                "The email address of the Zendesk agent the API token belongs to",
+                true,
+                "you@example.com",
+            ),
         ],
         secret_label: "API token",
-        secret_help: "Admin Center > Apps and integrations > APIs > Zendesk API, with token access enabled",
+        secret_help:
+            "Admin Center > Apps and integrations > APIs > Zendesk API, with token access enabled",
         default_base_url: "https://{subdomain}.zendesk.com/api/v2",
         requests_per_minute: 200,
         has_image_upload: true,
@@ -280,7 +336,13 @@ fn intercom_spec() -> ProviderSpec {
     ProviderSpec {
         kind: ProviderKind::Intercom,
         display_name: "Intercom",
-        fields: vec![field("region", "Data region", "us, eu or au: where your Intercom workspace is hosted", false, "us")],
+        fields: vec![field(
+            "region",
+            "Data region",
+            "us, eu or au: where your Intercom workspace is hosted",
+            false,
+            "us",
+        )],
         secret_label: "Access token",
         secret_help: "Developer Hub > your app > Authentication in Intercom",
         default_base_url: "https://api.intercom.io",
@@ -306,7 +368,13 @@ fn freshdesk_spec() -> ProviderSpec {
     ProviderSpec {
         kind: ProviderKind::Freshdesk,
         display_name: "Freshdesk",
-        fields: vec![field("domain", "Helpdesk domain", "The part before .freshdesk.com in your helpdesk address", true, "yourcompany")],
+        fields: vec![field(
+            "domain",
+            "Helpdesk domain",
+            "The part before .freshdesk.com in your helpdesk address",
+            true,
+            "yourcompany",
+        )],
         secret_label: "API key",
         secret_help: "Profile settings > View API key in Freshdesk",
         default_base_url: "https://{domain}.freshdesk.com/api/v2",
@@ -353,11 +421,41 @@ fn r2_spec() -> ProviderSpec {
         kind: ProviderKind::R2,
         display_name: "Cloudflare R2",
         fields: vec![
-            field("account_id", "Account ID", "On the R2 overview page of the Cloudflare dashboard", true, "0123456789abcdef0123456789abcdef"),
-            field("bucket", "Bucket name", "The R2 bucket new screenshots are uploaded to", true, "my-help-images"),
-            field("public_base_url", "Public bucket URL", "The bucket's custom domain or r2.dev URL (Settings > Public access)", false, "https://images.example.com"),
-            field("prefix", "Path prefix", "Folder inside the bucket for Shotkeeper's uploads", false, "shotkeeper/"),
-            field("access_key_id", "Access Key ID", "From R2 > Manage R2 API Tokens, for a token with Object Read & Write", true, "a1b2c3d4e5f6..."),
+            field(
+                "account_id",
+                "Account ID",
+                "On the R2 overview page of the Cloudflare dashboard",
+                true,
+                "0123456789abcdef0123456789abcdef",
+            ),
+            field(
+                "bucket",
+                "Bucket name",
+                "The R2 bucket new screenshots are uploaded to",
+                true,
+                "my-help-images",
+            ),
+            field(
+                "public_base_url",
+                "Public bucket URL",
+                "The bucket's custom domain or r2.dev URL (Settings > Public access)",
+                false,
+                "https://images.example.com",
+            ),
+            field(
+                "prefix",
+                "Path prefix",
+                "Folder inside the bucket for Shotkeeper's uploads",
+                false,
+                "shotkeeper/",
+            ),
+            field(
+                "access_key_id",
+                "Access Key ID",
+                "From R2 > Manage R2 API Tokens, for a token with Object Read & Write",
+                true,
+                "a1b2c3d4e5f6...",
+            ),
         ],
         secret_label: "Secret Access Key",
         secret_help: "Shown once when the R2 API token is created",
@@ -372,7 +470,10 @@ mod tests {
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -389,9 +490,16 @@ mod tests {
 
     #[test]
     fn missing_setting_names_key_and_flag() {
-        let e = validate_settings(ProviderKind::Helpcenter, None, &settings(&[])).unwrap_err().to_string();
-        assert!(e.contains("'center_id'") && e.contains("--set center_id="), "{e}");
-        let e = validate_settings(ProviderKind::Helpjuice, None, &settings(&[])).unwrap_err().to_string();
+        let e = validate_settings(ProviderKind::Helpcenter, None, &settings(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'center_id'") && e.contains("--set center_id="),
+            "{e}"
+        );
+        let e = validate_settings(ProviderKind::Helpjuice, None, &settings(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--set account="), "{e}");
     }
 
@@ -400,8 +508,15 @@ mod tests {
         let base = Some("http://127.0.0.1:9/api/v3/");
         assert!(validate_settings(ProviderKind::Helpjuice, base, &settings(&[])).is_ok());
         // center_id is part of every path, so it stays required.
-        assert!(validate_settings(ProviderKind::Helpcenter, Some("http://x/v0"), &settings(&[])).is_err());
-        assert!(validate_settings(ProviderKind::Helpjuice, Some("ftp://x"), &settings(&[])).is_err());
+        assert!(validate_settings(
+            ProviderKind::Helpcenter,
+            Some("http://x/v0"),
+            &settings(&[])
+        )
+        .is_err());
+        assert!(
+            validate_settings(ProviderKind::Helpjuice, Some("ftp://x"), &settings(&[])).is_err()
+        );
     }
 
     #[test]
@@ -412,15 +527,25 @@ mod tests {
         assert!(validate_settings(ProviderKind::Helpjuice, None, &bad).is_err());
         let ok = settings(&[("account", "acme"), (RATE_SETTING, "0")]);
         assert!(validate_settings(ProviderKind::Helpjuice, None, &ok).is_ok());
-        let s3 = settings(&[("bucket", "b"), ("region", "eu-west-1"), ("access_key_id", "AK")]);
+        let s3 = settings(&[
+            ("bucket", "b"),
+            ("region", "eu-west-1"),
+            ("access_key_id", "AK"),
+        ]);
         assert!(validate_settings(ProviderKind::S3, None, &s3).is_ok());
     }
 
     #[test]
     fn base_urls() {
         let s = settings(&[("account", "acme")]);
-        assert_eq!(base_url(&spec(ProviderKind::Helpjuice), None, &s), "https://acme.helpjuice.com/api/v3");
-        assert_eq!(base_url(&spec(ProviderKind::Helpjuice), Some("http://h/api/v3/"), &s), "http://h/api/v3");
+        assert_eq!(
+            base_url(&spec(ProviderKind::Helpjuice), None, &s),
+            "https://acme.helpjuice.com/api/v3"
+        );
+        assert_eq!(
+            base_url(&spec(ProviderKind::Helpjuice), Some("http://h/api/v3/"), &s),
+            "http://h/api/v3"
+        );
     }
 
     #[test]
@@ -429,7 +554,10 @@ mod tests {
         assert_eq!((cfg.requests_per_minute, cfg.burst), (100, 200));
         let cfg = http_config(&spec(ProviderKind::Helpcenterio), &settings(&[]));
         assert_eq!((cfg.requests_per_minute, cfg.burst), (60, 6));
-        let cfg = http_config(&spec(ProviderKind::Helpjuice), &settings(&[(RATE_SETTING, "0")]));
+        let cfg = http_config(
+            &spec(ProviderKind::Helpjuice),
+            &settings(&[(RATE_SETTING, "0")]),
+        );
         assert_eq!(cfg.requests_per_minute, 0);
         assert_eq!(cfg.provider, "Helpjuice");
     }

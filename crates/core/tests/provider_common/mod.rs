@@ -67,11 +67,17 @@ pub async fn list_all(hc: &dyn HelpCenter) -> Result<(Vec<RemoteArticle>, usize)
 }
 
 pub fn distinct_ids(docs: &[RemoteArticle]) -> usize {
-    docs.iter().map(|d| d.article.id.as_str()).collect::<BTreeSet<_>>().len()
+    docs.iter()
+        .map(|d| d.article.id.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
 }
 
 pub fn distinct_authors(docs: &[RemoteArticle]) -> usize {
-    docs.iter().filter_map(|d| d.author.as_deref()).collect::<BTreeSet<_>>().len()
+    docs.iter()
+        .filter_map(|d| d.author.as_deref())
+        .collect::<BTreeSet<_>>()
+        .len()
 }
 
 /// `html` with a marker appended, as an image rewrite would change it.
