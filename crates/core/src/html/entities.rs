@@ -75,7 +75,12 @@ fn reference(s: &str) -> Option<(char, usize)> {
     }
     // `&amp` without `;`, followed by something that cannot continue a name.
     let legacy = LEGACY.contains(&name) && next != Some('=');
-    legacy.then(|| (NAMED.iter().find(|(n, _)| *n == name).map_or('&', |e| e.1), name_len + 1))
+    legacy.then(|| {
+        (
+            NAMED.iter().find(|(n, _)| *n == name).map_or('&', |e| e.1),
+            name_len + 1,
+        )
+    })
 }
 
 /// `NN;` or `xHH;` after `&#`; the `;` is optional.
@@ -111,7 +116,10 @@ pub(crate) enum Quote {
 impl Quote {
     /// The quoting of the value at `span` in `html`.
     pub fn of(html: &str, span: &std::ops::Range<usize>) -> Quote {
-        let before = span.start.checked_sub(1).and_then(|i| html.as_bytes().get(i));
+        let before = span
+            .start
+            .checked_sub(1)
+            .and_then(|i| html.as_bytes().get(i));
         let after = html.as_bytes().get(span.end);
         match (before, after) {
             (Some(b'"'), Some(b'"')) => Quote::Double,
@@ -174,7 +182,10 @@ mod tests {
         let v = r#"a&b"c'd"#;
         assert_eq!(escape_in(v, Quote::Double), "a&amp;b&quot;c'd");
         assert_eq!(escape_in(v, Quote::Single), "a&amp;b\"c&#39;d");
-        assert_eq!(finish_value(escape_in("x y", Quote::Unquoted), Quote::Unquoted), "\"x y\"");
+        assert_eq!(
+            finish_value(escape_in("x y", Quote::Unquoted), Quote::Unquoted),
+            "\"x y\""
+        );
         assert_eq!(finish_value("a.png".into(), Quote::Unquoted), "a.png");
     }
 

@@ -122,10 +122,15 @@ fn image_ref(position: usize, img: &RawImg, base: Option<&Url>) -> ImageRef {
     let data_src_url = img.get("data-src").and_then(|a| resolve(&a.value));
     let srcset_urls: Vec<String> = img.get("srcset").map_or_else(Vec::new, |a| {
         let candidates = srcset::candidate_urls(&a.value);
-        candidates.into_iter().filter_map(|r| resolve(&a.value[r])).collect()
+        candidates
+            .into_iter()
+            .filter_map(|r| resolve(&a.value[r]))
+            .collect()
     });
     let placeholder = src_url.as_deref().is_some_and(urls::is_data_uri)
-        && data_src_url.as_deref().is_some_and(|u| !urls::is_data_uri(u));
+        && data_src_url
+            .as_deref()
+            .is_some_and(|u| !urls::is_data_uri(u));
     let url = if placeholder { None } else { src_url.clone() }
         .or_else(|| data_src_url.clone())
         .or_else(|| srcset_urls.first().cloned())
@@ -145,7 +150,10 @@ fn image_ref(position: usize, img: &RawImg, base: Option<&Url>) -> ImageRef {
         is_inline: urls::is_data_uri(&url),
         url,
         all_urls,
-        alt: img.get("alt").map(|a| decode_attr(&a.value).into_owned()).unwrap_or_default(),
+        alt: img
+            .get("alt")
+            .map(|a| decode_attr(&a.value).into_owned())
+            .unwrap_or_default(),
         width_attr: dimension("width"),
         height_attr: dimension("height"),
     }

@@ -79,7 +79,10 @@ mod tests {
     #[test]
     fn splits_like_browsers() {
         assert_eq!(urls("a.png 1x, b.png 2x"), ["a.png", "b.png"]);
-        assert_eq!(urls(" a.png, b.png 2x ,, c.png"), ["a.png", "b.png", "c.png"]);
+        assert_eq!(
+            urls(" a.png, b.png 2x ,, c.png"),
+            ["a.png", "b.png", "c.png"]
+        );
         // A URL runs to whitespace, commas included (the standard's rule).
         assert_eq!(urls("a.png,b.png 2x"), ["a.png,b.png"]);
         assert_eq!(urls("a,b.png 100w"), ["a,b.png"]);
@@ -89,6 +92,9 @@ mod tests {
 
     #[test]
     fn unsafe_candidates_are_encoded() {
-        assert_eq!(candidate_safe("https://x/a b.png,,"), "https://x/a%20b.png%2C%2C");
+        assert_eq!(
+            candidate_safe("https://x/a b.png,,"),
+            "https://x/a%20b.png%2C%2C"
+        );
     }
 }

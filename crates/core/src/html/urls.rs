@@ -70,12 +70,21 @@ mod tests {
         let base = Url::parse("https://help.example.com/en/articles/42-setup?x=1").ok();
         let base = base.as_ref();
         let cases = [
-            ("img/a.png", Some("https://help.example.com/en/articles/img/a.png")),
+            (
+                "img/a.png",
+                Some("https://help.example.com/en/articles/img/a.png"),
+            ),
             ("../b.png", Some("https://help.example.com/en/b.png")),
             ("/c.png", Some("https://help.example.com/c.png")),
-            ("//cdn.example.net/d.png", Some("https://cdn.example.net/d.png")),
+            (
+                "//cdn.example.net/d.png",
+                Some("https://cdn.example.net/d.png"),
+            ),
             ("  http://x.org/e.png\n", Some("http://x.org/e.png")),
-            ("data:image/png;base64,AAAA", Some("data:image/png;base64,AAAA")),
+            (
+                "data:image/png;base64,AAAA",
+                Some("data:image/png;base64,AAAA"),
+            ),
             ("javascript:alert(1)", None),
             ("file:///etc/passwd", None),
             ("ftp://x.org/a.png", None),
@@ -91,7 +100,10 @@ mod tests {
 
     #[test]
     fn keys_are_normalised() {
-        assert_eq!(normalize_key("HTTPS://Example.com/a b.png"), "https://example.com/a%20b.png");
+        assert_eq!(
+            normalize_key("HTTPS://Example.com/a b.png"),
+            "https://example.com/a%20b.png"
+        );
         assert_eq!(normalize_key("data:x"), "data:x");
     }
 

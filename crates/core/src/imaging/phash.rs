@@ -12,9 +12,10 @@
 //! hashes saturate on mostly-white images and DCT hashes at 8x8 cannot tell
 //! two pages of the same app apart; a 16x16 gradient hash separates them
 //! well while staying stable under resizing and re-encoding. On synthetic
-//! 1200x800 screenshots (see `tests/imaging_phash.rs`): same image resized
-//! 0-2 bits, JPEG-like noise ~14, a changed button or a few lines of text
-//! 3-13, a new banner ~12; different pages of the same app 70-100.
+//! 1200x800 screenshots (see `tests/imaging_phash.rs`): the same image
+//! resized 2-8 bits, re-encoded as JPEG ~3, with a changed button, a few
+//! changed lines of text or a new banner 10-13; different pages of the same
+//! app (same header and sidebar) 72-98.
 //!
 //! Distance scale (of 256 bits): 0 same look; 1-16 same screenshot with
 //! small edits or re-encoding; 17-40 same screenshot, visibly changed;

@@ -115,7 +115,9 @@ fn split_chunks(b: &[u8]) -> Result<Vec<Chunk<'_>>, CoreError> {
     }
     match chunks.first() {
         Some(c) if &c.kind == b"IHDR" => Ok(chunks),
-        _ => Err(CoreError::Image("damaged PNG: IHDR is not the first chunk".into())),
+        _ => Err(CoreError::Image(
+            "damaged PNG: IHDR is not the first chunk".into(),
+        )),
     }
 }
 
@@ -199,7 +201,9 @@ mod tests {
         let one = BTreeMap::from([("name".to_string(), "John".to_string())]);
         let two = BTreeMap::from([("name".to_string(), "Jane".to_string())]);
         let png = write_png_text(&tiny_png(), &one).and_then(|p| write_png_text(&p, &two));
-        let text = png.and_then(|p| png_text_chunks(&p)).map_err(|e| e.to_string());
+        let text = png
+            .and_then(|p| png_text_chunks(&p))
+            .map_err(|e| e.to_string());
         assert_eq!(text, Ok(two));
     }
 

@@ -98,8 +98,9 @@ fn classify_tag(s: &[u8]) -> Root {
     // `svg:svg` is the namespace-prefixed form some editors write.
     match name.as_slice() {
         b"svg" | b"svg:svg" => Root::Svg,
-        b"html" | b"head" | b"body" | b"meta" | b"title" | b"script" | b"link" | b"div"
-        | b"p" => Root::Html,
+        b"html" | b"head" | b"body" | b"meta" | b"title" | b"script" | b"link" | b"div" | b"p" => {
+            Root::Html
+        }
         _ => Root::OtherXml,
     }
 }
@@ -210,7 +211,10 @@ mod tests {
 
     #[test]
     fn bmp_needs_a_real_dib_header() {
-        assert_eq!(sniff_kind(b"BMW owners club: a text file of some length"), "unknown");
+        assert_eq!(
+            sniff_kind(b"BMW owners club: a text file of some length"),
+            "unknown"
+        );
     }
 
     #[test]
@@ -225,8 +229,10 @@ mod tests {
     #[test]
     fn text_descriptions() {
         assert!(describe_unknown(b"{\"error\":\"nope\"}").starts_with("JSON"));
-        assert!(describe_unknown(b"<?xml version=\"1.0\"?><Error><Code>AccessDenied")
-            .starts_with("XML"));
+        assert!(
+            describe_unknown(b"<?xml version=\"1.0\"?><Error><Code>AccessDenied")
+                .starts_with("XML")
+        );
         assert!(describe_unknown(b"Not Found").starts_with("text"));
         assert!(describe_unknown(&[0, 1, 2, 3, 250]).starts_with("not an image"));
     }

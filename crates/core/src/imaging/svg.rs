@@ -16,7 +16,12 @@ pub(crate) fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(SCAN)]);
     let tag = root_tag(text.as_bytes())?;
     let attrs = attributes(tag);
-    let get = |name: &str| attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let w = get("width").and_then(length_px);
     let h = get("height").and_then(length_px);
     let vb = get("viewBox").and_then(view_box);
@@ -53,7 +58,11 @@ fn attributes(tag: &[u8]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = s.as_ref();
     while let Some(eq) = rest.find('=') {
-        let name = rest[..eq].split_whitespace().last().unwrap_or("").to_string();
+        let name = rest[..eq]
+            .split_whitespace()
+            .last()
+            .unwrap_or("")
+            .to_string();
         let after = rest[eq + 1..].trim_start();
         let (value, tail) = match after.chars().next() {
             Some(q @ ('"' | '\'')) => match after[1..].find(q) {
@@ -117,18 +126,30 @@ mod tests {
 
     #[test]
     fn view_box_fills_in() {
-        assert_eq!(dimensions(br#"<svg viewBox="0,0,300,150">"#), Some((300, 150)));
-        assert_eq!(dimensions(br#"<svg width="600" viewBox="0 0 300 150">"#), Some((600, 300)));
+        assert_eq!(
+            dimensions(br#"<svg viewBox="0,0,300,150">"#),
+            Some((300, 150))
+        );
+        assert_eq!(
+            dimensions(br#"<svg width="600" viewBox="0 0 300 150">"#),
+            Some((600, 300))
+        );
     }
 
     #[test]
     fn relative_sizes_are_unknown() {
         assert_eq!(dimensions(br#"<svg width="100%" height="100%">"#), None);
-        assert_eq!(dimensions(br#"<svg width="1in" height="2cm">"#), Some((96, 76)));
+        assert_eq!(
+            dimensions(br#"<svg width="1in" height="2cm">"#),
+            Some((96, 76))
+        );
     }
 
     #[test]
     fn quoted_gt_does_not_end_the_tag() {
-        assert_eq!(dimensions(br#"<svg data-x="a>b" width="5" height="6">"#), Some((5, 6)));
+        assert_eq!(
+            dimensions(br#"<svg data-x="a>b" width="5" height="6">"#),
+            Some((5, 6))
+        );
     }
 }
