@@ -38,7 +38,7 @@ const ARTICLES: u64 = 20_000;
 fn candidate(rng: &mut Rng, i: usize) -> Candidate {
     let (width, height) = SIZES[rng.below(4) as usize];
     let mut metadata = BTreeMap::new();
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         metadata.insert("screen".to_string(), format!("scr-{i}"));
         metadata.insert("Software".to_string(), "LaunchBrightly".to_string());
     }
