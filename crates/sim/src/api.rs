@@ -6,6 +6,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
@@ -26,6 +28,10 @@ pub enum Failure {
     Unavailable,
     NotFound,
     MethodNotAllowed,
+    /// A request body over the size limit.
+    TooLarge,
+    /// A request body that could not be received.
+    Unreadable,
 }
 
 pub fn failure(p: SimProvider, f: Failure) -> Response {
@@ -135,6 +141,20 @@ fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
             set("x-ratelimit-reset", q.reset_unix);
         }
     }
+}
+
+/// A request body as handlers take it, so that a body over the limit gets
+/// the provider's JSON error instead of axum's plain-text one.
+pub type Body = Result<Bytes, BytesRejection>;
+
+pub fn body(p: SimProvider, b: Body) -> Result<Bytes, Response> {
+    b.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            failure(p, Failure::TooLarge)
+        } else {
+            failure(p, Failure::Unreadable)
+        }
+    })
 }
 
 /// Fallback for unknown API paths.

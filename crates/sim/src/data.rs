@@ -443,13 +443,14 @@ impl Gen {
     fn random_pick(&mut self) -> Pick {
         let r: f64 = self.rng.gen();
         match r {
+            // About one new image per two references overall.
             r if r < 0.05 => Pick::Broken,
             r if r < 0.08 => Pick::Inline,
-            r if r < 0.38 => Pick::Shared,
-            r if r < 0.43 => Pick::Duplicate,
-            r if r < 0.58 => Pick::NewPhoto,
-            r if r < 0.61 => Pick::NewScreenshot(TextChunk::Ztxt),
-            r if r < 0.64 => Pick::NewScreenshot(TextChunk::Itxt),
+            r if r < 0.45 => Pick::Shared,
+            r if r < 0.50 => Pick::Duplicate,
+            r if r < 0.62 => Pick::NewPhoto,
+            r if r < 0.65 => Pick::NewScreenshot(TextChunk::Ztxt),
+            r if r < 0.68 => Pick::NewScreenshot(TextChunk::Itxt),
             _ => Pick::NewScreenshot(TextChunk::Text),
         }
     }

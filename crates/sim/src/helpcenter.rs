@@ -141,6 +141,13 @@ pub fn failure(f: Failure) -> Response {
             "The service is temporarily unavailable.",
         ),
         Failure::NotFound => missing("Unrecognized request URL."),
+        Failure::TooLarge => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "invalid_request_error",
+            "request_too_large",
+            "The request body is too large.",
+        ),
+        Failure::Unreadable => bad_request("invalid_body", "The request body could not be read."),
         Failure::MethodNotAllowed => error(
             StatusCode::METHOD_NOT_ALLOWED,
             "invalid_request_error",
@@ -530,9 +537,10 @@ async fn patch_draft(
     Extension(who): Extension<Principal>,
     Path((center, id)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: api::Body,
 ) -> Response {
     done(|| {
+        let body = api::body(s.provider(), body)?;
         guard(&s, &center, who, Some(Scope::Write))?;
         let mut store = s.store.lock().expect("store lock");
         let a = find_mut(&mut store, &id)?;
@@ -648,9 +656,10 @@ async fn patch_translation_draft(
     Extension(who): Extension<Principal>,
     Path((center, id, lang)): Path<(String, String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: api::Body,
 ) -> Response {
     done(|| {
+        let body = api::body(s.provider(), body)?;
         guard(&s, &center, who, Some(Scope::Write))?;
         check_language(&lang)?;
         let mut store = s.store.lock().expect("store lock");

@@ -22,7 +22,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -60,6 +59,14 @@ pub fn failure(f: Failure) -> Response {
         Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
         Failure::NotFound => error(StatusCode::NOT_FOUND, "Not Found"),
         Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
+        Failure::TooLarge => error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is too large.",
+        ),
+        Failure::Unreadable => error(
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read.",
+        ),
     }
 }
 
@@ -355,8 +362,12 @@ async fn update(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: api::Body,
 ) -> Response {
+    let body = match api::body(s.provider(), body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
     let mut store = s.store.lock().expect("store lock");
     let exists = store.get(&id).is_some();
     let obj = match check_patch(who, exists, &headers, &body) {

@@ -18,7 +18,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -56,6 +55,8 @@ pub fn failure(f: Failure) -> Response {
         Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "server", "is unavailable"),
         Failure::NotFound => error(StatusCode::NOT_FOUND, "path", "not found"),
         Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "method", "not allowed"),
+        Failure::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "body", "is too large"),
+        Failure::Unreadable => error(StatusCode::BAD_REQUEST, "body", "could not be read"),
     }
 }
 
@@ -265,8 +266,12 @@ async fn update(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: api::Body,
 ) -> Response {
+    let body = match api::body(s.provider(), body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
     let mut store = s.store.lock().expect("store lock");
     let Some(a) = store.get_mut(&id) else {
         return not_found();

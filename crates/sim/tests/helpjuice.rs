@@ -205,6 +205,12 @@ async fn get_update_and_read_back() {
     assert_eq!(broken.send().await.unwrap().status(), 400);
     assert_eq!(sim.article_html("3844201", None).unwrap(), "<p>new</p>");
 
+    // A body over the server's limit still gets a JSON error.
+    let huge = json!({"article": {"body": "x".repeat(3 * 1024 * 1024)}});
+    let (status, body) = json_of(put(huge).await.unwrap()).await;
+    assert_eq!(status, 413);
+    assert!(body["errors"].is_array());
+
     // An edit in Helpjuice's own editor shows up on the next read.
     sim.set_article_html("3844201", None, "<p>edited</p>");
     let (_, body) = json_of(
