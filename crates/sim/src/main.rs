@@ -14,10 +14,13 @@ struct Args {
     /// helpjuice, helpcenterio or helpcenter
     #[arg(long, value_parser = clap::value_parser!(SimProviderArg))]
     provider: SimProviderArg,
+    /// Number of articles.
     #[arg(long, default_value_t = 30)]
     articles: usize,
+    /// Average image references per article document.
     #[arg(long, default_value_t = 3)]
     images_per_article: usize,
+    /// Same seed, same data.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// 0 picks a free port.
@@ -26,19 +29,25 @@ struct Args {
     /// Requests per minute, or `off`; default: the provider's documented limit.
     #[arg(long)]
     rate_limit: Option<RateLimit>,
+    /// The valid API key with every permission.
     #[arg(long, default_value = "sim-token")]
     token: String,
     /// A read-only key (HelpCenter.io Read Only, Help.Center content.read).
     #[arg(long)]
     read_only_token: Option<String>,
+    /// The first N API requests answer 429.
     #[arg(long, default_value_t = 0)]
     burst_429: u32,
+    /// The next N API requests answer 503.
     #[arg(long, default_value_t = 0)]
     error_5xx: u32,
+    /// Delay every API response by this many milliseconds.
     #[arg(long, default_value_t = 0)]
     slow_ms: u64,
+    /// Serve every PNG cut in half.
     #[arg(long)]
     truncate_images: bool,
+    /// The article list answers 200 with invalid JSON.
     #[arg(long)]
     garbage_list: bool,
 }
