@@ -27,7 +27,9 @@ impl Rng {
         self.next() % n
     }
 
-    fn sha(&mut self) -> String {
+    /// 256 random bits as 64 hex digits: a SHA-256, or a perceptual hash
+    /// in imaging's format.
+    fn hex256(&mut self) -> String {
         (0..4).map(|_| format!("{:016x}", self.next())).collect()
     }
 }
@@ -59,8 +61,8 @@ fn candidate(rng: &mut Rng, i: usize) -> Candidate {
             i % 60_000
         ),
         name: format!("shot-{}.png", i % 60_000),
-        sha256: rng.sha(),
-        phash: Some(format!("{:016x}", rng.next())),
+        sha256: rng.hex256(),
+        phash: Some(rng.hex256()),
         width,
         height,
         metadata,
@@ -73,8 +75,8 @@ fn screenshot(rng: &mut Rng, cands: &[Candidate], tier: MatchType, n: usize) -> 
     let c = &cands[rng.below(cands.len() as u64) as usize];
     let mut s = Screenshot {
         name: format!("new-{n}.png"),
-        sha256: rng.sha(),
-        phash: Some(format!("{:016x}", rng.next())),
+        sha256: rng.hex256(),
+        phash: Some(rng.hex256()),
         width: 1280,
         height: 800,
         metadata: BTreeMap::new(),
@@ -88,15 +90,42 @@ fn screenshot(rng: &mut Rng, cands: &[Candidate], tier: MatchType, n: usize) -> 
         }
         MatchType::Hash => s.sha256 = c.sha256.clone(),
         MatchType::Perceptual => {
-            let bits = u64::from_str_radix(c.phash.as_deref().unwrap_or("0"), 16).unwrap_or(0);
-            let flips = (0..rng.below(7)).fold(0u64, |m, _| m | 1 << rng.below(64));
-            s.phash = Some(format!("{:016x}", bits ^ flips));
+            // Up to 32 of 256 bits changed: an edited screen (threshold 40).
+            let hash = c.phash.as_deref().unwrap_or_default();
+            let mut words: Vec<u64> = (0..4)
+                .map(|i| u64::from_str_radix(&hash[i * 16..(i + 1) * 16], 16).unwrap_or(0))
+                .collect();
+            for _ in 0..rng.below(33) {
+                let bit = rng.below(256);
+                words[(bit / 64) as usize] ^= 1 << (bit % 64);
+            }
+            s.phash = Some(words.iter().map(|w| format!("{w:016x}")).collect());
             (s.width, s.height) = (c.width, c.height);
         }
         MatchType::Name => s.name = c.name.to_uppercase(),
         _ => {}
     }
     s
+}
+
+/// The same run with a threshold so high that the perceptual index cannot
+/// prune (per-chunk radius 4) and scans every hash: the bound when real
+/// hashes cluster so much that the buckets are as large as the import.
+fn worst_case(screenshots: &[Screenshot], images: usize) {
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let cands: Vec<Candidate> = (0..images).map(|i| candidate(&mut rng, i)).collect();
+    let cfg = MatchConfig {
+        perceptual_threshold: 64,
+        ..MatchConfig::default()
+    };
+    let index = MatchIndex::build(cands, cfg);
+    let t = Instant::now();
+    let results = index.match_all(screenshots);
+    let elapsed = t.elapsed();
+    println!(
+        "worst case, perceptual full scan (threshold 64): {elapsed:.2?} for {} screenshots",
+        results.len()
+    );
 }
 
 fn peak_rss() -> String {
@@ -160,5 +189,7 @@ fn main() {
     }
     let targets: usize = results.iter().map(|r| r.targets.len()).sum();
     println!("targets reported: {targets}");
+    drop(index);
+    worst_case(&screenshots, images);
     println!("peak RSS (VmHWM): {}", peak_rss());
 }

@@ -22,10 +22,22 @@ fn meta(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A 64-bit perceptual hash in the hex form the default metric reads.
-fn ph(bits: u64) -> Option<String> {
-    Some(format!("{bits:016x}"))
+/// A 256-bit perceptual hash in imaging's form (64 hex digits): a fixed
+/// pattern with the given bit positions (0..256) flipped.
+fn ph(flipped: impl IntoIterator<Item = u32>) -> Option<String> {
+    let mut words = [
+        0x0123_4567_89ab_cdefu64,
+        0xfedc_ba98_7654_3210,
+        0x0f0f_0f0f_f0f0_f0f0,
+        0xdead_beef_cafe_f00d,
+    ];
+    for bit in flipped {
+        words[(bit / 64) as usize] ^= 1 << (bit % 64);
+    }
+    Some(words.iter().map(|w| format!("{w:016x}")).collect())
 }
+
+const NONE: [u32; 0] = [];
 
 fn image(url: &str, sha: &str, articles: &[&str]) -> Candidate {
     Candidate {
@@ -156,51 +168,50 @@ fn a_metadata_match_flags_targets_that_are_already_current() {
 
 #[test]
 fn perceptual_threshold_edges() {
-    let base = 0x0123_4567_89ab_cdefu64;
+    // Default threshold 40 (of 256 bits): 40 away matches, 41 away does not.
     let mut at = image("https://h/at.png", "aa", &["1"]);
-    at.phash = ph(base ^ 0x3ff); // 10 bits away
+    at.phash = ph(0..40);
     let mut past = image("https://h/past.png", "bb", &["2"]);
-    past.phash = ph(base ^ (0x7ff << 20)); // 11 bits away
+    past.phash = ph(100..141);
     let idx = index(vec![at, past]);
     let mut s = shot("new.png", "ff");
-    s.phash = ph(base);
+    s.phash = ph(NONE);
     let r = idx.match_one(&s);
     assert_eq!(
         (r.match_type, r.status),
         (MatchType::Perceptual, MatchStatus::Matched)
     );
-    assert_eq!(r.distance, Some(10));
+    assert_eq!(r.distance, Some(40));
     assert_eq!(urls(&r), ["https://h/at.png"]);
-    assert_eq!(r.targets[0].distance, Some(10));
+    assert_eq!(r.targets[0].distance, Some(40));
     assert_eq!(r.match_type.seed_match_type(), "hash");
 
     let strict = MatchIndex::build(
-        vec![image_with_phash("https://h/at.png", base ^ 0x3ff)],
+        vec![image_with_phash("https://h/at.png", ph(0..40))],
         MatchConfig {
-            perceptual_threshold: 9,
+            perceptual_threshold: 39,
             ..MatchConfig::default()
         },
     );
     assert_eq!(strict.match_one(&s).match_type, MatchType::Notfound);
 }
 
-fn image_with_phash(url: &str, bits: u64) -> Candidate {
+fn image_with_phash(url: &str, phash: Option<String>) -> Candidate {
     Candidate {
-        phash: ph(bits),
+        phash,
         ..image(url, url, &["1"])
     }
 }
 
 #[test]
 fn perceptual_reports_only_the_nearest_and_all_ties() {
-    let base = 0xffff_0000_ffff_0000u64;
     let idx = index(vec![
-        image_with_phash("https://h/two-a.png", base ^ 0b11),
-        image_with_phash("https://h/two-b.png", base ^ 0b1100),
-        image_with_phash("https://h/five.png", base ^ 0b11111),
+        image_with_phash("https://h/two-a.png", ph([0, 1])),
+        image_with_phash("https://h/two-b.png", ph([70, 200])),
+        image_with_phash("https://h/five.png", ph(10..15)),
     ]);
     let mut s = shot("n.png", "ff");
-    s.phash = ph(base);
+    s.phash = ph(NONE);
     let r = idx.match_one(&s);
     assert_eq!(r.distance, Some(2));
     assert_eq!(urls(&r), ["https://h/two-a.png", "https://h/two-b.png"]);
@@ -208,14 +219,13 @@ fn perceptual_reports_only_the_nearest_and_all_ties() {
 
 #[test]
 fn perceptual_needs_the_same_aspect_ratio() {
-    let base = 42u64;
-    let mut wide = image_with_phash("https://h/wide.png", base);
+    let mut wide = image_with_phash("https://h/wide.png", ph(NONE));
     (wide.width, wide.height) = (1600, 600);
-    let mut near_enough = image_with_phash("https://h/ok.png", base ^ 1);
+    let mut near_enough = image_with_phash("https://h/ok.png", ph([3]));
     (near_enough.width, near_enough.height) = (1000, 770); // 1.299 vs 1.333: 2.6 %
     let idx = index(vec![wide, near_enough]);
     let mut s = shot("n.png", "ff");
-    (s.width, s.height, s.phash) = (1200, 900, ph(base));
+    (s.width, s.height, s.phash) = (1200, 900, ph(NONE));
     let r = idx.match_one(&s);
     assert_eq!(urls(&r), ["https://h/ok.png"], "{}", r.reason);
     assert_eq!(r.distance, Some(1));

@@ -155,12 +155,15 @@ pub struct MatchResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MatchConfig {
-    /// Largest perceptual-hash distance (differing bits of 64) that counts
-    /// as the same screen. Default 10: unrelated images sit around 32 bits
-    /// apart (σ ≈ 4), so 10 is more than five deviations from chance, while
-    /// re-captures of one screen with small UI changes (a renamed label, a
-    /// new badge, a different caret) land at 0–8. Every match is reviewed
-    /// before it is applied, so the default leans towards finding.
+    /// Largest perceptual-hash distance (differing bits) that counts as the
+    /// same screen. Default 40, on the scale of `crate::imaging`'s 256-bit
+    /// gradient hash (its `PHASH_MATCH_MAX_DISTANCE`). Measured there on
+    /// synthetic screenshots: the same image resized 2-8 bits, re-encoded as
+    /// JPEG ~3, with a changed button, a few changed lines or a new banner
+    /// 10-13; different pages of one app (same header and sidebar) 72-98;
+    /// unrelated images ~128. 40 keeps a wide margin above real edits and
+    /// stays far below a different page; every match is reviewed before it
+    /// is applied. For a 64-bit hash, scale it (about 10).
     pub perceptual_threshold: u32,
     /// Largest relative difference of width/height ratios for a perceptual
     /// match (0.05 = 5 %): a perceptual hash is computed on a squashed
@@ -198,7 +201,7 @@ impl Default for MatchConfig {
             "Comment",
         ];
         MatchConfig {
-            perceptual_threshold: 10,
+            perceptual_threshold: 40,
             aspect_tolerance: 0.05,
             generic_metadata_keys: keys.iter().map(|k| k.to_string()).collect(),
         }

@@ -2,13 +2,14 @@
 //!
 //! The hash format belongs to `crate::imaging`; this module only needs a
 //! Hamming distance between two hash strings ([`PhashMetric`]). When the
-//! metric can also expose a hash as 64 bits, the index uses multi-index
-//! hashing (Norouzi et al.): the 64 bits are cut into 4 chunks of 16 bits and
-//! each chunk has its own table. By pigeonhole, two hashes within distance `r`
-//! agree to within `r / 4` bits on at least one chunk, so a query only probes
-//! the table buckets within that small radius and checks the few hashes it
-//! finds. A BK-tree was not chosen: at the radius screenshots need (about 10
-//! of 64 bits) it visits a large part of the tree for every query.
+//! metric can also give a hash as bits (64-bit words), the index uses
+//! multi-index hashing (Norouzi et al.): the bits are cut into 16-bit chunks
+//! and each chunk position has its own table. By pigeonhole, two hashes
+//! within distance `r` that have `m` chunks agree to within `r / m` bits on
+//! at least one chunk, so a query only probes the buckets within that small
+//! radius and checks the few hashes it finds there. With imaging's 256-bit
+//! hashes (16 chunks) and threshold 40, that radius is 2. A BK-tree was not
+//! chosen: at such thresholds it visits a large part of the tree per query.
 
 use std::collections::HashMap;
 
@@ -18,10 +19,10 @@ pub trait PhashMetric: Send + Sync {
     /// compared (different sizes, not a hash of this format).
     fn distance(&self, a: &str, b: &str) -> Option<u32>;
 
-    /// The hash as exactly 64 bits, when the format has 64 bits. Enables the
-    /// fast index; when both sides decode, `distance(a, b)` must equal
-    /// `(bits64(a) ^ bits64(b)).count_ones()`.
-    fn bits64(&self, _hash: &str) -> Option<u64> {
+    /// The hash as bits in 64-bit words, which enables the fast index. When
+    /// two hashes decode to the same number of words, `distance` must equal
+    /// the number of set bits of their XOR.
+    fn words(&self, _hash: &str) -> Option<Vec<u64>> {
         None
     }
 }
@@ -36,9 +37,9 @@ where
     }
 }
 
-/// Hashes written as hexadecimal digits of any equal length; 16 digits
-/// (64 bits) use the fast index. The format used by tests and the bench until
-/// `crate::imaging` supplies its own metric.
+/// Hashes written as hexadecimal digits (the format of
+/// `imaging::perceptual_hash`: 256 bits as 64 digits). Equal lengths are
+/// comparable; lengths that are a multiple of 16 digits use the fast index.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HexHamming;
 
@@ -53,50 +54,49 @@ impl PhashMetric for HexHamming {
         })
     }
 
-    fn bits64(&self, hash: &str) -> Option<u64> {
+    fn words(&self, hash: &str) -> Option<Vec<u64>> {
         let hash = hash.trim();
-        if hash.len() != 16 {
+        if hash.is_empty() || hash.len() % 16 != 0 || !hash.is_ascii() {
             return None;
         }
-        u64::from_str_radix(hash, 16).ok()
+        (0..hash.len() / 16)
+            .map(|i| u64::from_str_radix(&hash[i * 16..(i + 1) * 16], 16).ok())
+            .collect()
     }
 }
 
-const CHUNKS: u32 = 4;
-/// Past this per-chunk probe radius (thresholds of 16 bits and more) probing
-/// costs more than reading every hash, so the index scans instead.
+/// Past this per-chunk probe radius probing costs more than reading every
+/// hash, so the index scans instead.
 const MAX_PROBE_RADIUS: u32 = 3;
 
-/// One 16-bit chunk's table in compressed rows: the points whose chunk value
-/// is `v` are `ids[starts[v]..starts[v + 1]]`.
+/// One chunk position's table in compressed rows: the points whose chunk
+/// value is `v` are `ids[starts[v]..starts[v + 1]]`.
 struct ChunkTable {
     starts: Vec<u32>,
     ids: Vec<u32>,
 }
 
 impl ChunkTable {
-    fn build(points: &[u64], chunk: u32) -> Self {
-        let key = |p: u64| ((p >> (16 * chunk)) & 0xffff) as usize;
+    fn build(n: usize, key: impl Fn(usize) -> usize) -> Self {
         let mut starts = vec![0u32; 65537];
-        for &p in points {
+        for p in 0..n {
             starts[key(p) + 1] += 1;
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
         let mut fill = starts.clone();
-        let mut ids = vec![0u32; points.len()];
-        for (i, &p) in points.iter().enumerate() {
+        let mut ids = vec![0u32; n];
+        for p in 0..n {
             let slot = &mut fill[key(p)];
-            ids[*slot as usize] = i as u32;
+            ids[*slot as usize] = p as u32;
             *slot += 1;
         }
         ChunkTable { starts, ids }
     }
 
-    fn bucket(&self, value: u16) -> &[u32] {
-        let v = value as usize;
-        &self.ids[self.starts[v] as usize..self.starts[v + 1] as usize]
+    fn bucket(&self, value: usize) -> &[u32] {
+        &self.ids[self.starts[value] as usize..self.starts[value + 1] as usize]
     }
 }
 
@@ -120,14 +120,86 @@ impl<K: std::hash::Hash + Eq + Clone> Points<K> {
     }
 }
 
+/// Decoded hashes of one width, stored flat for cache-friendly scans.
+struct Fast {
+    width: usize,
+    bits: Vec<u64>,
+    points: Points<Vec<u64>>,
+    tables: Vec<ChunkTable>,
+    /// Chunk values within the probe radius of 0, XORed onto a query chunk.
+    probe_masks: Vec<usize>,
+}
+
+impl Fast {
+    fn chunk(words: &[u64], c: usize) -> usize {
+        ((words[c / 4] >> (16 * (c % 4))) & 0xffff) as usize
+    }
+
+    fn point(&self, p: usize) -> &[u64] {
+        &self.bits[p * self.width..(p + 1) * self.width]
+    }
+
+    fn build(points: Points<Vec<u64>>, width: usize, radius: u32) -> Self {
+        let bits: Vec<u64> = points.keys.iter().flatten().copied().collect();
+        let chunks = width * 4;
+        let probe_radius = radius / chunks.max(1) as u32;
+        let mut fast = Fast {
+            width,
+            bits,
+            points,
+            tables: Vec::new(),
+            probe_masks: Vec::new(),
+        };
+        if probe_radius <= MAX_PROBE_RADIUS {
+            let n = fast.points.keys.len();
+            fast.tables = (0..chunks)
+                .map(|c| ChunkTable::build(n, |p| Self::chunk(fast.point(p), c)))
+                .collect();
+            fast.probe_masks = (0..=0xffffusize)
+                .filter(|m| m.count_ones() <= probe_radius)
+                .collect();
+        }
+        fast
+    }
+
+    fn distance(&self, p: usize, q: &[u64]) -> u32 {
+        self.point(p)
+            .iter()
+            .zip(q)
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum()
+    }
+
+    fn within(&self, q: &[u64], radius: u32, hits: &mut Vec<(u32, u32)>) {
+        let mut push = |p: usize| {
+            let d = self.distance(p, q);
+            if d <= radius {
+                hits.extend(self.points.members[p].iter().map(|&m| (m, d)));
+            }
+        };
+        if self.tables.is_empty() {
+            (0..self.points.keys.len()).for_each(push);
+            return;
+        }
+        let mut found: Vec<u32> = Vec::new();
+        for (c, table) in self.tables.iter().enumerate() {
+            let chunk = Self::chunk(q, c);
+            for mask in &self.probe_masks {
+                found.extend_from_slice(table.bucket(chunk ^ mask));
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().for_each(|p| push(p as usize));
+    }
+}
+
 /// The perceptual-hash index of one import.
 pub(crate) struct NearIndex {
     radius: u32,
-    fast: Points<u64>,
-    tables: Vec<ChunkTable>,
-    /// Chunk values within the probe radius of 0, XORed onto a query chunk.
-    probe_masks: Vec<u16>,
-    /// Hashes the metric cannot give as 64 bits: compared one by one.
+    fast: Option<Fast>,
+    /// Hashes the metric cannot decode, or of another width than the
+    /// first decoded one: compared one by one.
     slow: Points<String>,
 }
 
@@ -141,28 +213,18 @@ impl NearIndex {
     ) -> Self {
         let (mut fast, mut slow) = (Points::default(), Points::default());
         let (mut seen_fast, mut seen_slow) = (HashMap::new(), HashMap::new());
+        let mut width = None;
         for (id, hash) in hashes {
-            match metric.bits64(hash) {
-                Some(bits) => fast.add(&mut seen_fast, bits, hash, id),
-                None => slow.add(&mut seen_slow, hash.to_string(), hash, id),
+            match metric.words(hash) {
+                Some(w) if *width.get_or_insert(w.len()) == w.len() => {
+                    fast.add(&mut seen_fast, w, hash, id)
+                }
+                _ => slow.add(&mut seen_slow, hash.to_string(), hash, id),
             }
         }
-        let probe_radius = radius / CHUNKS;
-        let tables = if probe_radius <= MAX_PROBE_RADIUS {
-            (0..CHUNKS)
-                .map(|c| ChunkTable::build(&fast.keys, c))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let probe_masks = (0..=u16::MAX)
-            .filter(|m| m.count_ones() <= probe_radius)
-            .collect();
         NearIndex {
             radius,
-            fast,
-            tables,
-            probe_masks,
+            fast: width.map(|w| Fast::build(fast, w, radius)),
             slow,
         }
     }
@@ -171,35 +233,14 @@ impl NearIndex {
     /// distance, in no particular order.
     pub(crate) fn within(&self, hash: &str, metric: &dyn PhashMetric) -> Vec<(u32, u32)> {
         let mut hits = Vec::new();
-        match metric.bits64(hash) {
-            Some(q) => self.fast_within(q, &mut hits),
-            None => Self::scan(&self.fast, hash, self.radius, metric, &mut hits),
+        if let Some(fast) = &self.fast {
+            match metric.words(hash) {
+                Some(q) if q.len() == fast.width => fast.within(&q, self.radius, &mut hits),
+                _ => Self::scan(&fast.points, hash, self.radius, metric, &mut hits),
+            }
         }
         Self::scan(&self.slow, hash, self.radius, metric, &mut hits);
         hits
-    }
-
-    fn fast_within(&self, q: u64, hits: &mut Vec<(u32, u32)>) {
-        let mut push = |point: usize| {
-            let d = (self.fast.keys[point] ^ q).count_ones();
-            if d <= self.radius {
-                hits.extend(self.fast.members[point].iter().map(|&m| (m, d)));
-            }
-        };
-        if self.tables.is_empty() {
-            (0..self.fast.keys.len()).for_each(push);
-            return;
-        }
-        let mut found: Vec<u32> = Vec::new();
-        for (c, table) in self.tables.iter().enumerate() {
-            let chunk = ((q >> (16 * c)) & 0xffff) as u16;
-            for mask in &self.probe_masks {
-                found.extend_from_slice(table.bucket(chunk ^ mask));
-            }
-        }
-        found.sort_unstable();
-        found.dedup();
-        found.into_iter().for_each(|p| push(p as usize));
     }
 
     fn scan<K>(
@@ -229,42 +270,66 @@ mod tests {
         state.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn brute(points: &[u64], q: u64, r: u32) -> Vec<(u32, u32)> {
+    fn hex(words: &[u64]) -> String {
+        words.iter().map(|w| format!("{w:016x}")).collect()
+    }
+
+    fn brute(points: &[Vec<u64>], q: &[u64], r: u32) -> Vec<(u32, u32)> {
+        let dist = |p: &Vec<u64>| {
+            p.iter()
+                .zip(q)
+                .map(|(a, b)| (a ^ b).count_ones())
+                .sum::<u32>()
+        };
         let mut v: Vec<_> = points
             .iter()
             .enumerate()
-            .map(|(i, p)| (i as u32, (p ^ q).count_ones()))
+            .map(|(i, p)| (i as u32, dist(p)))
             .filter(|(_, d)| *d <= r)
             .collect();
         v.sort_unstable();
         v
     }
 
+    /// The index against a full scan, for 64- and 256-bit hashes, at radii
+    /// that probe (per-chunk radius 0 to 3) and that fall back to scanning.
     #[test]
     fn index_finds_exactly_what_a_full_scan_finds() {
         let mut s = 0x9e37_79b9_7f4a_7c15;
-        let points: Vec<u64> = (0..3000).map(|_| next(&mut s)).collect();
-        let texts: Vec<String> = points.iter().map(|p| format!("{p:016x}")).collect();
-        for radius in [0, 3, 4, 10, 12, 15, 16, 20] {
-            let idx = NearIndex::build(
-                texts
+        for (width, radii) in [
+            (1, vec![0, 3, 4, 10, 15, 16, 20]),
+            (4, vec![0, 20, 40, 63, 64, 80]),
+        ] {
+            let points: Vec<Vec<u64>> = (0..2000)
+                .map(|_| (0..width).map(|_| next(&mut s)).collect())
+                .collect();
+            let texts: Vec<String> = points.iter().map(|p| hex(p)).collect();
+            for radius in radii {
+                let hashes = texts
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| (i as u32, t.as_str())),
-                radius,
-                &HexHamming,
-            );
-            for k in 0..200 {
-                // Queries near existing points (flip a few bits) and random ones.
-                let base = if k % 2 == 0 {
-                    points[k * 7]
-                } else {
-                    next(&mut s)
-                };
-                let q = base ^ (next(&mut s) & next(&mut s) & next(&mut s) & next(&mut s));
-                let mut got = idx.within(&format!("{q:016x}"), &HexHamming);
-                got.sort_unstable();
-                assert_eq!(got, brute(&points, q, radius), "radius {radius}");
+                    .map(|(i, t)| (i as u32, t.as_str()));
+                let idx = NearIndex::build(hashes, radius, &HexHamming);
+                for k in 0..100 {
+                    // Queries near existing points (a few bits flipped) and random ones.
+                    let q: Vec<u64> = (0..width)
+                        .map(|w| {
+                            let base = if k % 2 == 0 {
+                                points[k * 7][w]
+                            } else {
+                                next(&mut s)
+                            };
+                            base ^ (next(&mut s) & next(&mut s) & next(&mut s) & next(&mut s))
+                        })
+                        .collect();
+                    let mut got = idx.within(&hex(&q), &HexHamming);
+                    got.sort_unstable();
+                    assert_eq!(
+                        got,
+                        brute(&points, &q, radius),
+                        "width {width} radius {radius}"
+                    );
+                }
             }
         }
     }
@@ -274,8 +339,18 @@ mod tests {
         assert_eq!(HexHamming.distance("ff00", "0f01"), Some(5));
         assert_eq!(HexHamming.distance("ff", "ff00"), None);
         assert_eq!(HexHamming.distance("zz", "00"), None);
-        assert_eq!(HexHamming.bits64("00000000000000ff"), Some(255));
-        assert_eq!(HexHamming.bits64("ff"), None);
+        assert_eq!(HexHamming.words("00000000000000ff"), Some(vec![255]));
+        assert_eq!(HexHamming.words(&"0".repeat(64)).map(|w| w.len()), Some(4));
+        assert_eq!(HexHamming.words("ff"), None);
+    }
+
+    #[test]
+    fn hashes_of_another_width_are_still_compared() {
+        let short = "0f0f";
+        let long = "00000000000000ff";
+        let idx = NearIndex::build([(0, long), (1, short)].into_iter(), 4, &HexHamming);
+        assert_eq!(idx.within("0f0e", &HexHamming), vec![(1, 1)]);
+        assert_eq!(idx.within("00000000000000f0", &HexHamming), vec![(0, 4)]);
     }
 
     #[test]
