@@ -425,6 +425,20 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_attribute_values_never_fail(v in "[^\"]{0,60}", w in "[^\"]{0,20}") {
+        let doc = format!("<img src=\"{v}\" srcset=\"{v} 1x, {w}\" data-src=\"{w}\" alt=\"{v}\" width=\"{w}\">");
+        let refs = html::extract_images(&doc, BASE).expect("extract");
+        prop_assert_eq!(refs.len(), 1);
+        let mut map = HashMap::new();
+        for u in &refs[0].all_urls {
+            map.insert(u.clone(), "https://n/x.png".to_string());
+        }
+        let out = html::rewrite_images(&doc, BASE, &map).expect("rewrite");
+        let after = html::extract_images(&out.html, BASE).expect("extract");
+        prop_assert!(after[0].all_urls.iter().all(|u| u == "https://n/x.png"));
+    }
+
+    #[test]
     fn arbitrary_text_never_fails(s in ".{0,400}") {
         let out = html::rewrite_images(&s, BASE, &replacements());
         prop_assert!(out.is_ok());

@@ -268,6 +268,14 @@ proptest! {
         prop_assert_eq!(a.sha256, imaging::sha256_hex(&bytes));
     }
 
+    #[test]
+    fn file_names_never_panic(url in ".{0,60}") {
+        // Any string, any character boundary: a name or "", never a panic.
+        let name = imaging::file_name_from_url(&url);
+        let inline = url.trim().to_ascii_lowercase().starts_with("data:");
+        prop_assert!(inline || name.chars().count() <= url.chars().count());
+    }
+
     /// A valid PNG with a few bytes flipped: decoded or explained, never a panic.
     #[test]
     fn damaged_png_never_panics(flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {

@@ -64,12 +64,27 @@ fn read_img(attrs: &[lol_html::html_content::Attribute<'_>], html: &str) -> RawI
         if img.get(&name).is_some() {
             continue;
         }
-        let value = a.value();
-        let span = a
-            .value_source_location()
-            .map(|l| l.bytes())
-            .filter(|r| html.get(r.clone()) == Some(value.as_str()));
+        let (value, span) = value_and_span(a, html);
         img.attrs.push(RawAttr { name, value, span });
     }
     img
+}
+
+/// The value as written in the source, and where. lol_html's own `value()`
+/// drops a leading U+FEFF, so the source text is preferred whenever the
+/// location points at that same value.
+fn value_and_span(
+    a: &lol_html::html_content::Attribute<'_>,
+    html: &str,
+) -> (String, Option<Range<usize>>) {
+    let value = a.value();
+    let located = a.value_source_location().map(|l| l.bytes());
+    let source = located
+        .clone()
+        .and_then(|r| html.get(r))
+        .filter(|t| *t == value || t.trim_start_matches('\u{feff}') == value);
+    match source {
+        Some(text) => (text.to_string(), located),
+        None => (value, None),
+    }
 }

@@ -33,7 +33,10 @@ pub(crate) fn resolve_with(raw: &str, base: Option<&Url>) -> Option<String> {
 }
 
 pub(crate) fn is_data_uri(s: &str) -> bool {
-    s.len() >= 5 && s[..5].eq_ignore_ascii_case("data:")
+    // Compared as bytes: slicing the str at 5 could split a character.
+    s.as_bytes()
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"data:"))
 }
 
 /// The article URL as a base: `None` when empty (only absolute image URLs
@@ -91,6 +94,10 @@ mod tests {
             ("", None),
             ("#top", None),
             ("http://[oops/a.png", None),
+            (
+                "abcd\u{20ac}.png",
+                Some("https://help.example.com/en/articles/abcd%E2%82%AC.png"),
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(resolve_with(raw, base).as_deref(), want, "{raw}");

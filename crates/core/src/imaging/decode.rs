@@ -85,15 +85,45 @@ fn decode_checked(
     if w > limits.max_width || h > limits.max_height {
         return Err(Failure::TooLarge(w, h));
     }
-    let need = decoder.total_bytes();
+    let output = decoder.total_bytes();
+    let need = if format == ImageFormat::Jpeg && jpeg_is_progressive(bytes) {
+        // The JPEG decoder ignores the allocation cap, and a progressive
+        // file keeps every coefficient (2 bytes a sample) beside the output.
+        output.saturating_mul(3)
+    } else {
+        output
+    };
     if need > limits.max_alloc {
         return Err(Failure::TooMuchMemory(w, h, need));
     }
     // As ImageReader::decode does: the output buffer counts against the cap.
     let mut decoder_limits = image_limits(limits, true);
-    decoder_limits.reserve(need)?;
+    decoder_limits.reserve(output)?;
     decoder.set_limits(decoder_limits)?;
     Ok(DynamicImage::from_decoder(decoder)?)
+}
+
+/// Whether the first start-of-frame marker is a progressive one (SOF2,
+/// SOF6, SOF10, SOF14). Walks the marker segments of the header only.
+fn jpeg_is_progressive(b: &[u8]) -> bool {
+    let mut i = 2;
+    while i + 4 <= b.len() {
+        if b[i] != 0xFF {
+            return false;
+        }
+        let marker = b[i + 1];
+        if marker == 0xFF {
+            i += 1; // fill byte
+            continue;
+        }
+        let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if is_sof {
+            return matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+        }
+        let len = usize::from(u16::from_be_bytes([b[i + 2], b[i + 3]]));
+        i += 2 + len;
+    }
+    false
 }
 
 fn image_limits(limits: &ImageLimits, with_dimensions: bool) -> image::Limits {
@@ -162,5 +192,40 @@ fn looks_truncated(b: &[u8], kind: &str) -> bool {
         "webp" => le32(4).is_some_and(|n| n.saturating_add(8) > b.len()),
         "bmp" => le32(2).is_some_and(|n| n > b.len()),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SOI, a quantisation table, then a start-of-frame `sof` marker for a
+    /// `side`x`side` 3-component image, a scan header and EOI.
+    fn jpeg_header(sof: u8, side: u16) -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00];
+        b.extend([1u8; 64]);
+        b.extend([0xFF, sof, 0x00, 0x11, 8]);
+        b.extend(side.to_be_bytes());
+        b.extend(side.to_be_bytes());
+        b.extend([3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
+        b.extend([0xFF, 0xDA, 0x00, 0x08, 1, 1, 0x00, 0, 0, 0]);
+        b.extend([0xFF, 0xD9]);
+        b
+    }
+
+    #[test]
+    fn progressive_jpeg_is_detected() {
+        assert!(jpeg_is_progressive(&jpeg_header(0xC2, 16)));
+        assert!(!jpeg_is_progressive(&jpeg_header(0xC0, 16)));
+        assert!(!jpeg_is_progressive(&[0xFF, 0xD8, 0xFF]));
+    }
+
+    #[test]
+    fn progressive_jpeg_counts_its_coefficients() {
+        // 12000x12000 RGB: 412 MiB of output fits 512 MiB, but not with
+        // the coefficients a progressive decode keeps.
+        let err = decode_kind(&jpeg_header(0xC2, 12_000), "jpeg", &ImageLimits::default());
+        let err = err.err().unwrap_or_default();
+        assert!(err.contains("needs 1.2 GiB to decode"), "{err}");
     }
 }

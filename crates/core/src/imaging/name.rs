@@ -8,7 +8,12 @@ use percent_encoding::percent_decode_str;
 /// URI gets `inline-image.<ext>` from its media type.
 pub fn file_name_from_url(url: &str) -> String {
     let url = url.trim();
-    if url.len() >= 5 && url[..5].eq_ignore_ascii_case("data:") {
+    // Compared as bytes: slicing the str at 5 could split a character.
+    if url
+        .as_bytes()
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"data:"))
+    {
         return inline_name(&url[5..]);
     }
     // Works the same for absolute and relative URLs: the path is what comes
@@ -68,6 +73,7 @@ mod tests {
             ("DATA:image/svg+xml,<svg/>", "inline-image.svg"),
             ("data:,hello", "inline-image"),
             ("", ""),
+            ("abcd\u{20ac}.png", "abcd\u{20ac}.png"),
         ];
         for (url, want) in cases {
             assert_eq!(file_name_from_url(url), want, "{url}");
