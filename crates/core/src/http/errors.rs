@@ -56,6 +56,7 @@ pub(super) fn status_error(
     body: &str,
     attempts: u32,
 ) -> CoreError {
+    let body = &redact(body, &cfg.redact);
     let detail = extract_detail(body);
     let answer = ErrorResponse {
         provider: &cfg.provider,
@@ -215,6 +216,18 @@ fn collect_fields(v: &Value, field: Option<&str>, out: &mut Vec<String>) {
     }
 }
 
+/// `text` with every secret (of at least 4 characters: shorter ones would
+/// blank out ordinary words) replaced.
+fn redact(text: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| s.len() >= 4)
+        .fold(text.to_string(), |acc, secret| {
+            acc.replace(secret, "[redacted]")
+        })
+}
+
 fn truncate(s: &str) -> String {
     let s = s.trim();
     match s.char_indices().nth(MAX_DETAIL_CHARS) {
@@ -288,6 +301,15 @@ mod tests {
         );
         let e = status_error(&cfg, "GET /x", StatusCode::TOO_MANY_REQUESTS, "", 5);
         assert!(matches!(e, CoreError::RateLimited { attempts: 5, .. }));
+    }
+
+    #[test]
+    fn echoed_secrets_are_redacted() {
+        let mut cfg = HttpConfig::new("Acme");
+        cfg.redact = vec!["tok-123456".into()];
+        let body = r#"{"message":"Invalid API key 'tok-123456'"}"#;
+        let e = status_error(&cfg, "GET /x", StatusCode::BAD_REQUEST, body, 1).to_string();
+        assert!(!e.contains("tok-123456") && e.contains("[redacted]"), "{e}");
     }
 
     #[test]

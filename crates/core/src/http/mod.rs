@@ -54,6 +54,10 @@ pub struct HttpConfig {
     /// Lets a provider turn a failed answer into its own error (for example a
     /// 403 that means "read-only key" rather than "bad key").
     pub on_error: Option<ErrorHook>,
+    /// Values never quoted in an error (the integration's secret): should a
+    /// provider echo the key back in an error body, it is replaced by
+    /// `[redacted]` before the body reaches a message or a hook.
+    pub redact: Vec<String>,
 }
 
 impl HttpConfig {
@@ -69,6 +73,7 @@ impl HttpConfig {
             max_backoff: Duration::from_secs(60),
             initial_backoff: Duration::from_millis(500),
             on_error: None,
+            redact: Vec::new(),
         }
     }
 }
@@ -84,6 +89,7 @@ impl fmt::Debug for HttpConfig {
             .field("max_backoff", &self.max_backoff)
             .field("initial_backoff", &self.initial_backoff)
             .field("on_error", &self.on_error.as_ref().map(|_| "hook"))
+            .field("redact", &format_args!("[{} value(s)]", self.redact.len()))
             .finish()
     }
 }

@@ -141,6 +141,7 @@ impl HelpCenterV0 {
         api_key: &str,
     ) -> Result<Self> {
         cfg.on_error = Some(error_hook());
+        cfg.redact.push(api_key.trim().to_string());
         let center_id = center_id.trim().to_string();
         Ok(HelpCenterV0 {
             http: HttpClient::new(cfg)?,

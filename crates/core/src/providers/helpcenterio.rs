@@ -119,6 +119,7 @@ struct CategoryList {
 impl HelpCenterIo {
     pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
         cfg.on_error = Some(error_hook());
+        cfg.redact.push(api_key.trim().to_string());
         Ok(HelpCenterIo {
             http: HttpClient::new(cfg)?,
             base: base_url.trim_end_matches('/').to_string(),

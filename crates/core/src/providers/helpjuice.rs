@@ -101,7 +101,8 @@ struct Account {
 
 impl Helpjuice {
     /// `base_url` is the API base (`https://acme.helpjuice.com/api/v3`).
-    pub fn new(cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
+    pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
+        cfg.redact.push(api_key.trim().to_string());
         Ok(Helpjuice {
             http: HttpClient::new(cfg)?,
             base: base_url.trim_end_matches('/').to_string(),

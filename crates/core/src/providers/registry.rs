@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use super::helpcenter::{self, HelpCenterV0};
 use super::helpcenterio::{self, HelpCenterIo};
 use super::helpjuice::{self, Helpjuice};
+use super::helpscout::HelpScout;
+use super::knowledgeowl::KnowledgeOwl;
+use super::zendesk::{self, Zendesk};
 use super::{FieldSpec, HelpCenter, ProviderSpec};
 use crate::error::{CoreError, Result};
 use crate::http::HttpConfig;
@@ -17,10 +20,13 @@ use crate::model::{Integration, ProviderKind};
 pub const RATE_SETTING: &str = "requests_per_minute";
 
 /// The help centers `build` can connect to today.
-const IMPLEMENTED: [ProviderKind; 3] = [
+const IMPLEMENTED: [ProviderKind; 6] = [
     ProviderKind::Helpjuice,
     ProviderKind::Helpcenterio,
     ProviderKind::Helpcenter,
+    ProviderKind::Zendesk,
+    ProviderKind::Helpscout,
+    ProviderKind::Knowledgeowl,
 ];
 
 pub fn spec(kind: ProviderKind) -> ProviderSpec {
@@ -105,6 +111,14 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
         ProviderKind::Helpcenter => {
             Box::new(HelpCenterV0::new(cfg, &base, setting("center_id"), secret)?)
         }
+        ProviderKind::Zendesk => Box::new(Zendesk::new(cfg, &base, setting("email"), secret)?),
+        ProviderKind::Helpscout => Box::new(HelpScout::new(cfg, &base, secret)?),
+        ProviderKind::Knowledgeowl => Box::new(KnowledgeOwl::new(
+            cfg,
+            &base,
+            setting("project_id"),
+            secret,
+        )?),
         _ => return Err(not_supported(&spec)),
     })
 }
@@ -327,7 +341,7 @@ fn zendesk_spec() -> ProviderSpec {
         secret_help:
             "Admin Center > Apps and integrations > APIs > Zendesk API, with token access enabled",
         default_base_url: "https://{subdomain}.zendesk.com/api/v2",
-        requests_per_minute: 200,
+        requests_per_minute: zendesk::REQUESTS_PER_MINUTE,
         has_image_upload: true,
     }
 }
