@@ -82,7 +82,7 @@ fn value_and_span(
     let source = located
         .clone()
         .and_then(|r| html.get(r))
-        .filter(|t| *t == value || t.trim_start_matches('\u{feff}') == value);
+        .filter(|t| *t == value || t.strip_prefix('\u{feff}') == Some(value.as_str()));
     match source {
         Some(text) => (text.to_string(), located),
         None => (value, None),
