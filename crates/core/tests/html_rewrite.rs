@@ -477,3 +477,22 @@ fn the_generator_builds_what_the_property_expects() {
     let out = html::rewrite_images(&piece.input, BASE, &replacements()).expect("rewrite");
     assert_eq!((out.html, out.replaced), (piece.expected, 2));
 }
+
+#[test]
+fn values_starting_with_a_bom_are_rewritten() {
+    // Found by the property above: lol_html drops one leading U+FEFF from
+    // attribute values; the source text must still be matched and replaced.
+    let doc = "<img src=\"\u{feff}\u{feff}\" srcset=\"\u{feff} 1x\">";
+    let refs = html::extract_images(doc, BASE).expect("extract");
+    let map: HashMap<String, String> = refs[0]
+        .all_urls
+        .iter()
+        .map(|u| (u.clone(), "https://n/x.png".to_string()))
+        .collect();
+    let out = html::rewrite_images(doc, BASE, &map).expect("rewrite");
+    assert_eq!(out.replaced, 2);
+    assert_eq!(
+        out.html,
+        "<img src=\"https://n/x.png\" srcset=\"https://n/x.png 1x\">"
+    );
+}
