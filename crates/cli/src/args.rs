@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "shotkeeper", version, about = "Keep the screenshots in your help center current")]
+#[command(
+    name = "shotkeeper",
+    version,
+    about = "Keep the screenshots in your help center current"
+)]
 pub struct Cli {
     /// Directory holding the SQLite database and thumbnails (default: the platform data directory).
     #[arg(long, global = true, env = "SHOTKEEPER_DATA_DIR")]

@@ -23,7 +23,9 @@ impl From<CoreError> for CliError {
     fn from(e: CoreError) -> Self {
         let code = match &e {
             CoreError::Invalid(_) | CoreError::NotFound { .. } => 2,
-            CoreError::BadCredentials { .. } | CoreError::Forbidden { .. } | CoreError::SecretMissing { .. } => 3,
+            CoreError::BadCredentials { .. }
+            | CoreError::Forbidden { .. }
+            | CoreError::SecretMissing { .. } => 3,
             CoreError::KeychainUnavailable { .. } => 4,
             CoreError::Cancelled => 130,
             _ => 1,
@@ -59,7 +61,11 @@ pub async fn run(cli: Cli) -> CliResult {
             json,
         } => import(&app, &integration_id, resume, concurrency, json).await,
         Command::Jobs { json } => output::jobs(&app.list_jobs().await?, json),
-        Command::Job { job_id, dimension, json } => {
+        Command::Job {
+            job_id,
+            dimension,
+            json,
+        } => {
             let dim: Dimension = dimension.parse()?;
             output::job(&app.job_view(&job_id, Some(dim)).await?, dim, json)
         }
@@ -69,9 +75,14 @@ pub async fn run(cli: Cli) -> CliResult {
             json,
         } => {
             let article = ArticleRef::parse(&external_id);
-            output::article(&app.retrieve_article(&integration_id, &article).await?, json)
+            output::article(
+                &app.retrieve_article(&integration_id, &article).await?,
+                json,
+            )
         }
-        Command::Broken { job_id, json } => output::broken(&app.broken_images(&job_id).await?, json),
+        Command::Broken { job_id, json } => {
+            output::broken(&app.broken_images(&job_id).await?, json)
+        }
         Command::Demo(args) => demo(&app, args).await,
         other => crate::update_cmds::run(&app, other).await,
     }
@@ -90,9 +101,11 @@ fn parse_settings(pairs: &[String]) -> Result<BTreeMap<String, String>, CliError
 
 fn read_secret_stdin() -> Result<String, CliError> {
     let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .map_err(|e| usage(format!("could not read the secret from standard input: {e}")))?;
+    std::io::stdin().read_to_string(&mut s).map_err(|e| {
+        usage(format!(
+            "could not read the secret from standard input: {e}"
+        ))
+    })?;
     let s = s.trim().to_owned();
     if s.is_empty() {
         return Err(usage("standard input was empty: pipe the secret in, e.g. `printf %s \"$TOKEN\" | shotkeeper integration add ... --secret-stdin`"));
@@ -100,7 +113,10 @@ fn read_secret_stdin() -> Result<String, CliError> {
     Ok(s)
 }
 
-fn secret_input(secret_env: Option<String>, secret_stdin: bool) -> Result<Option<SecretInput>, CliError> {
+fn secret_input(
+    secret_env: Option<String>,
+    secret_stdin: bool,
+) -> Result<Option<SecretInput>, CliError> {
     Ok(match (secret_env, secret_stdin) {
         (Some(name), _) => Some(SecretInput::Env { name }),
         (None, true) => Some(SecretInput::Value {
@@ -117,11 +133,16 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
             label,
             base_url,
             settings,
-            secret: SecretArgs { secret_env, secret_stdin },
+            secret:
+                SecretArgs {
+                    secret_env,
+                    secret_stdin,
+                },
             json,
         } => {
             let provider: ProviderKind = provider.parse()?;
-            let secret = secret_input(secret_env, secret_stdin)?.ok_or_else(|| usage("give --secret-env NAME or --secret-stdin"))?;
+            let secret = secret_input(secret_env, secret_stdin)?
+                .ok_or_else(|| usage("give --secret-env NAME or --secret-stdin"))?;
             let input = NewIntegration {
                 label,
                 provider,
@@ -131,14 +152,22 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
             };
             output::integration(&app.add_integration(input).await?, json)
         }
-        IntegrationCmd::List { json } => output::integrations(&app.list_integrations().await?, json),
-        IntegrationCmd::Show { id, json } => output::integration(&app.get_integration(&id).await?, json),
+        IntegrationCmd::List { json } => {
+            output::integrations(&app.list_integrations().await?, json)
+        }
+        IntegrationCmd::Show { id, json } => {
+            output::integration(&app.get_integration(&id).await?, json)
+        }
         IntegrationCmd::Update {
             id,
             label,
             base_url,
             settings,
-            secret: OptionalSecretArgs { secret_env, secret_stdin },
+            secret:
+                OptionalSecretArgs {
+                    secret_env,
+                    secret_stdin,
+                },
             json,
         } => {
             let current = app.get_integration(&id).await?;
@@ -176,7 +205,13 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
     }
 }
 
-async fn import(app: &App, integration_id: &str, resume: Option<String>, concurrency: usize, json: bool) -> CliResult {
+async fn import(
+    app: &App,
+    integration_id: &str,
+    resume: Option<String>,
+    concurrency: usize,
+    json: bool,
+) -> CliResult {
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -192,7 +227,13 @@ async fn import(app: &App, integration_id: &str, resume: Option<String>, concurr
         ..Default::default()
     };
     let result = app
-        .run_import_with(integration_id, resume, options, Arc::new(move |p| sink.show(&p)), cancel)
+        .run_import_with(
+            integration_id,
+            resume,
+            options,
+            Arc::new(move |p| sink.show(&p)),
+            cancel,
+        )
         .await;
     printer.finish();
     match result {
@@ -221,13 +262,22 @@ async fn demo(app: &App, args: DemoArgs) -> CliResult {
         "helpjuice" => shotkeeper_sim::SimProvider::Helpjuice,
         "helpcenterio" => shotkeeper_sim::SimProvider::Helpcenterio,
         "helpcenter" => shotkeeper_sim::SimProvider::Helpcenter,
-        other => return Err(usage(format!("no demo for '{other}': use helpjuice, helpcenterio or helpcenter"))),
+        "helpscout" => shotkeeper_sim::SimProvider::Helpscout,
+        "knowledgeowl" => shotkeeper_sim::SimProvider::Knowledgeowl,
+        "zendesk" => shotkeeper_sim::SimProvider::Zendesk,
+        "intercom" => shotkeeper_sim::SimProvider::Intercom,
+        other => {
+            return Err(usage(format!(
+                "no demo for '{other}': use helpjuice, helpcenterio, helpcenter, helpscout or knowledgeowl"
+            )))
+        }
     };
     let mut options = shotkeeper_sim::SimOptions::new(provider);
     options.articles = args.articles;
-    let sim = shotkeeper_sim::start(options)
-        .await
-        .map_err(|e| CliError { message: format!("could not start the demo help center: {e}"), code: 1 })?;
+    let sim = shotkeeper_sim::start(options).await.map_err(|e| CliError {
+        message: format!("could not start the demo help center: {e}"),
+        code: 1,
+    })?;
     let kind: ProviderKind = args.provider.parse()?;
     let demo = shotkeeper_core::app::DemoHelpCenter {
         provider: kind,
@@ -236,13 +286,19 @@ async fn demo(app: &App, args: DemoArgs) -> CliResult {
         settings: sim.settings.clone(),
     };
     let integration = app.ensure_demo(demo).await?;
-    eprintln!("demo help center at {} — integration {}", sim.site_base, integration.integration.id);
+    eprintln!(
+        "demo help center at {} — integration {}",
+        sim.site_base, integration.integration.id
+    );
     if args.import {
         import(app, &integration.integration.id, None, 8, false).await?;
         sim.shutdown().await;
         return Ok(());
     }
-    eprintln!("serving until Ctrl-C; in another terminal: shotkeeper import {}", integration.integration.id);
+    eprintln!(
+        "serving until Ctrl-C; in another terminal: shotkeeper import {}",
+        integration.integration.id
+    );
     let _ = tokio::signal::ctrl_c().await;
     sim.shutdown().await;
     Ok(())

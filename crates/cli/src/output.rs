@@ -3,7 +3,9 @@
 use serde::Serialize;
 use shotkeeper_core::app::JobListItem;
 use shotkeeper_core::integrations::IntegrationView;
-use shotkeeper_core::model::{Dimension, ImageWithArticles, JobView, RetrievedArticle, VerifyResult};
+use shotkeeper_core::model::{
+    Dimension, ImageWithArticles, JobView, RetrievedArticle, VerifyResult,
+};
 
 use crate::commands::{CliError, CliResult};
 
@@ -29,7 +31,13 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) {
         let parts: Vec<String> = cells
             .into_iter()
             .enumerate()
-            .map(|(i, c)| if i == last { c } else { format!("{c:<w$}", w = widths[i]) })
+            .map(|(i, c)| {
+                if i == last {
+                    c
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
             .collect();
         println!("{}", parts.join("  ").trim_end());
     };
@@ -55,7 +63,11 @@ pub fn integration(i: &IntegrationView, json: bool) -> CliResult {
     let it = &i.integration;
     println!("id:        {}", it.id);
     println!("label:     {}", it.label);
-    println!("provider:  {} ({})", it.provider.display_name(), it.provider);
+    println!(
+        "provider:  {} ({})",
+        it.provider.display_name(),
+        it.provider
+    );
     if let Some(b) = &it.base_url {
         println!("base URL:  {b}");
     }
@@ -63,10 +75,16 @@ pub fn integration(i: &IntegrationView, json: bool) -> CliResult {
         println!("{:<10} {v}", format!("{k}:"));
     }
     let secret = match (&it.secret_source, i.has_secret) {
-        (shotkeeper_core::model::SecretSource::Keychain, true) => "stored in the OS keychain".to_owned(),
-        (shotkeeper_core::model::SecretSource::Keychain, false) => "missing from the keychain: update it".to_owned(),
+        (shotkeeper_core::model::SecretSource::Keychain, true) => {
+            "stored in the OS keychain".to_owned()
+        }
+        (shotkeeper_core::model::SecretSource::Keychain, false) => {
+            "missing from the keychain: update it".to_owned()
+        }
         (shotkeeper_core::model::SecretSource::Env(n), true) => format!("read from ${n}"),
-        (shotkeeper_core::model::SecretSource::Env(n), false) => format!("read from ${n} (not set now)"),
+        (shotkeeper_core::model::SecretSource::Env(n), false) => {
+            format!("read from ${n} (not set now)")
+        }
     };
     println!("secret:    {secret}");
     Ok(())
@@ -99,7 +117,11 @@ pub fn verify(r: &VerifyResult, json: bool) -> CliResult {
     if json {
         return print_json(r);
     }
-    let mark = if r.is_connection_successful { "ok" } else { "FAILED" };
+    let mark = if r.is_connection_successful {
+        "ok"
+    } else {
+        "FAILED"
+    };
     println!("{mark}: {}", r.message);
     Ok(())
 }
@@ -120,7 +142,10 @@ fn print_totals(v: &JobView) {
         "articles: {} discovered, {} processed, {} success, {} failed, {} skipped, {} pending",
         a.discovered, a.processed, a.success, a.failed, a.skipped, a.pending
     );
-    println!("images:   {} references, {} unique, {} duplicate", i.total, i.unique, i.duplicate);
+    println!(
+        "images:   {} references, {} unique, {} duplicate",
+        i.total, i.unique, i.duplicate
+    );
     println!("authors:  {}", v.total.authors);
 }
 
@@ -153,7 +178,17 @@ pub fn jobs(list: &[JobListItem], json: bool) -> CliResult {
             ]
         })
         .collect();
-    table(&["JOB", "STATUS", "ARTICLES", "IMAGES", "STARTED", "INTEGRATION"], rows);
+    table(
+        &[
+            "JOB",
+            "STATUS",
+            "ARTICLES",
+            "IMAGES",
+            "STARTED",
+            "INTEGRATION",
+        ],
+        rows,
+    );
     Ok(())
 }
 
@@ -173,7 +208,11 @@ pub fn job(v: &JobView, dim: Dimension, json: bool) -> CliResult {
                 .map(|a| {
                     let broken = a.images.iter().filter(|i| i.status_code != 200).count();
                     vec![
-                        a.external_article_id.clone() + &a.locale.as_ref().map(|l| format!("@{l}")).unwrap_or_default(),
+                        a.external_article_id.clone()
+                            + &a.locale
+                                .as_ref()
+                                .map(|l| format!("@{l}"))
+                                .unwrap_or_default(),
                         a.status.clone(),
                         if a.is_published { "yes" } else { "no" }.into(),
                         a.images.len().to_string(),
@@ -182,7 +221,17 @@ pub fn job(v: &JobView, dim: Dimension, json: bool) -> CliResult {
                     ]
                 })
                 .collect();
-            table(&["ARTICLE", "STATUS", "PUBLISHED", "IMAGES", "BROKEN", "TITLE"], rows);
+            table(
+                &[
+                    "ARTICLE",
+                    "STATUS",
+                    "PUBLISHED",
+                    "IMAGES",
+                    "BROKEN",
+                    "TITLE",
+                ],
+                rows,
+            );
         }
     }
     Ok(())
@@ -203,7 +252,12 @@ fn images_table(images: &[ImageWithArticles]) {
             ]
         })
         .collect();
-    table(&["STATUS", "TYPE", "SIZE(PX)", "BYTES", "ARTICLES", "SHA-256", "URL"], rows);
+    table(
+        &[
+            "STATUS", "TYPE", "SIZE(PX)", "BYTES", "ARTICLES", "SHA-256", "URL",
+        ],
+        rows,
+    );
 }
 
 pub fn article(a: &RetrievedArticle, json: bool) -> CliResult {
@@ -212,7 +266,11 @@ pub fn article(a: &RetrievedArticle, json: bool) -> CliResult {
     }
     println!("{} — {}", a.id, a.title);
     println!("{}", a.url);
-    println!("published: {}   images: {}", if a.is_published { "yes" } else { "no" }, a.images_count);
+    println!(
+        "published: {}   images: {}",
+        if a.is_published { "yes" } else { "no" },
+        a.images_count
+    );
     println!();
     let rows = a
         .images
@@ -243,7 +301,10 @@ pub fn broken(images: &[ImageWithArticles], json: bool) -> CliResult {
     for i in images {
         println!("{}  {}", i.status_code, i.url);
         for a in &i.articles {
-            println!("      used in {} — {} ({})", a.external_article_id, a.title, a.url);
+            println!(
+                "      used in {} — {} ({})",
+                a.external_article_id, a.title, a.url
+            );
         }
     }
     println!();
@@ -277,7 +338,10 @@ pub async fn match_diffs(app: &shotkeeper_core::App, plan: &UpdatePlan) -> Vec<O
 
 pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> CliResult {
     if json {
-        let mut v = serde_json::to_value(plan).map_err(|e| CliError { message: e.to_string(), code: 1 })?;
+        let mut v = serde_json::to_value(plan).map_err(|e| CliError {
+            message: e.to_string(),
+            code: 1,
+        })?;
         if let (Some(d), Some(list)) = (diffs, v["screenshots"].as_array_mut()) {
             for (item, share) in list.iter_mut().zip(d) {
                 item["changedShare"] = serde_json::json!(share);
@@ -306,7 +370,19 @@ pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> Cli
             ]
         })
         .collect();
-    table(&["SCREENSHOT", "STATUS", "MATCH", "DIST", "CHANGED", "IMAGES", "ARTICLES", "WHY"], rows);
+    table(
+        &[
+            "SCREENSHOT",
+            "STATUS",
+            "MATCH",
+            "DIST",
+            "CHANGED",
+            "IMAGES",
+            "ARTICLES",
+            "WHY",
+        ],
+        rows,
+    );
     println!();
     println!(
         "plan {}: {} change(s) in {} article(s). Apply with `shotkeeper apply {}` (add --dry-run to preview).",
@@ -327,7 +403,11 @@ pub fn update_result(r: &UpdateResult, json: bool) -> CliResult {
         .iter()
         .map(|a| {
             vec![
-                a.external_id.clone() + &a.locale.as_ref().map(|l| format!("@{l}")).unwrap_or_default(),
+                a.external_id.clone()
+                    + &a.locale
+                        .as_ref()
+                        .map(|l| format!("@{l}"))
+                        .unwrap_or_default(),
                 a.status.clone(),
                 a.replaced.to_string(),
                 a.revision_id.clone().unwrap_or_default(),
@@ -335,9 +415,16 @@ pub fn update_result(r: &UpdateResult, json: bool) -> CliResult {
             ]
         })
         .collect();
-    table(&["ARTICLE", "STATUS", "REPLACED", "REVISION", "TITLE / ERROR"], rows);
+    table(
+        &["ARTICLE", "STATUS", "REPLACED", "REVISION", "TITLE / ERROR"],
+        rows,
+    );
     println!();
-    let verb = if r.dry_run { "would succeed" } else { "succeeded" };
+    let verb = if r.dry_run {
+        "would succeed"
+    } else {
+        "succeeded"
+    };
     println!(
         "{} of {} screenshot(s) {verb}, {} failed.",
         r.summary.success, r.summary.total, r.summary.failed
@@ -361,12 +448,26 @@ pub fn revisions(list: &[Revision], json: bool) -> CliResult {
                 r.status.clone(),
                 r.created_at.clone(),
                 r.replacements.len().to_string(),
-                if r.rollback_of.is_some() { "rollback".into() } else { "update".into() },
+                if r.rollback_of.is_some() {
+                    "rollback".into()
+                } else {
+                    "update".into()
+                },
                 shorten(&r.error.clone().unwrap_or_else(|| r.title.clone()), 60),
             ]
         })
         .collect();
-    table(&["REVISION", "STATUS", "CREATED", "IMAGES", "KIND", "TITLE / ERROR"], rows);
+    table(
+        &[
+            "REVISION",
+            "STATUS",
+            "CREATED",
+            "IMAGES",
+            "KIND",
+            "TITLE / ERROR",
+        ],
+        rows,
+    );
     Ok(())
 }
 
@@ -380,7 +481,10 @@ pub fn rollback(r: &RollbackOutcome, json: bool) -> CliResult {
         "the article was edited since: the replaced image URLs were put back and the later edits kept"
     };
     if r.dry_run {
-        println!("dry run: rolling back {} would restore the article ({how}).", r.revision_id);
+        println!(
+            "dry run: rolling back {} would restore the article ({how}).",
+            r.revision_id
+        );
     } else {
         println!(
             "rolled back {}: {how}. Undo with `shotkeeper rollback {}`.",
@@ -410,7 +514,11 @@ pub fn audit(report: &AuditReport, csv: bool, json: bool) -> CliResult {
             vec![
                 f.rule.as_str().to_owned(),
                 f.articles.len().to_string(),
-                if f.wasted_bytes > 0 { format!("{} KiB", f.wasted_bytes / 1024) } else { String::new() },
+                if f.wasted_bytes > 0 {
+                    format!("{} KiB", f.wasted_bytes / 1024)
+                } else {
+                    String::new()
+                },
                 shorten(&f.detail, 50),
                 shorten(&f.url, 80),
             ]

@@ -40,7 +40,11 @@ impl Printer {
             eprintln!("job {}", p.job_id);
             s.job_id = Some(p.job_id.clone());
         }
-        let every = if self.tty { Duration::from_millis(100) } else { Duration::from_secs(1) };
+        let every = if self.tty {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(1)
+        };
         let phase_changed = s.last_phase != p.phase;
         if !phase_changed && s.last.is_some_and(|t| t.elapsed() < every) {
             return;

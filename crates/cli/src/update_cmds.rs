@@ -45,7 +45,11 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
                     ..Default::default()
                 })
                 .await?;
-            let diffs = if diff { Some(output::match_diffs(app, &plan).await) } else { None };
+            let diffs = if diff {
+                Some(output::match_diffs(app, &plan).await)
+            } else {
+                None
+            };
             output::plan(&plan, diffs.as_deref(), json)
         }
         Command::Update {
@@ -56,36 +60,66 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
             dry_run,
             json,
         } => {
-            let (paths, api): (Vec<PathBuf>, Vec<PathBuf>) = given
-                .into_iter()
-                .partition(|p| p.extension().is_none_or(|e| !e.eq_ignore_ascii_case("json")));
+            let (paths, api): (Vec<PathBuf>, Vec<PathBuf>) = given.into_iter().partition(|p| {
+                p.extension()
+                    .is_none_or(|e| !e.eq_ignore_ascii_case("json"))
+            });
             let mut api_shots = Vec::new();
             for p in &api {
                 api_shots.extend(screenshots::load_api_list(p)?);
             }
             let result = app
-                .update_article(&integration_id, &ArticleRef::parse(&external_id), paths, api_shots, storage, dry_run)
+                .update_article(
+                    &integration_id,
+                    &ArticleRef::parse(&external_id),
+                    paths,
+                    api_shots,
+                    storage,
+                    dry_run,
+                )
                 .await?;
             output::update_result(&result, json)
         }
-        Command::Apply { plan_id, dry_run, json } => {
+        Command::Apply {
+            plan_id,
+            dry_run,
+            json,
+        } => {
             let result = app
-                .apply_plan(&plan_id, dry_run, Arc::new(|_| {}), CancellationToken::new())
+                .apply_plan(
+                    &plan_id,
+                    dry_run,
+                    Arc::new(|_| {}),
+                    CancellationToken::new(),
+                )
                 .await?;
             output::update_result(&result, json)?;
             if result.summary.failed > 0 {
                 return Err(CliError {
-                    message: format!("{} screenshot(s) could not be applied everywhere; see above", result.summary.failed),
+                    message: format!(
+                        "{} screenshot(s) could not be applied everywhere; see above",
+                        result.summary.failed
+                    ),
                     code: 1,
                 });
             }
             Ok(())
         }
-        Command::Revisions { article, integration, json } => {
-            let list = app.revisions(integration.as_deref(), &ArticleRef::parse(&article)).await?;
+        Command::Revisions {
+            article,
+            integration,
+            json,
+        } => {
+            let list = app
+                .revisions(integration.as_deref(), &ArticleRef::parse(&article))
+                .await?;
             output::revisions(&list, json)
         }
-        Command::Rollback { revision_id, dry_run, json } => output::rollback(&app.rollback(&revision_id, dry_run).await?, json),
+        Command::Rollback {
+            revision_id,
+            dry_run,
+            json,
+        } => output::rollback(&app.rollback(&revision_id, dry_run).await?, json),
         Command::Audit {
             job_id,
             heavy_kib,
@@ -106,7 +140,11 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
 }
 
 /// The internal id of an article of a job, from its external id.
-async fn internal_article_id(app: &App, job_id: &str, article: &ArticleRef) -> Result<String, CliError> {
+async fn internal_article_id(
+    app: &App,
+    job_id: &str,
+    article: &ArticleRef,
+) -> Result<String, CliError> {
     let rows = app.article_rows(job_id).await?;
     rows.into_iter()
         .find(|r| r.external_article_id == article.id && r.locale == article.locale)

@@ -56,7 +56,16 @@ fn add_args<'a>(provider: &'a str, sim: &'a Sim, extra: &'a mut Vec<String>) -> 
         extra.push(format!("{k}={v}"));
     }
     let mut args = vec![
-        "integration", "add", provider, "--label", "Sim", "--base-url", &sim.api_base, "--secret-env", "SIM_TOKEN", "--json",
+        "integration",
+        "add",
+        provider,
+        "--label",
+        "Sim",
+        "--base-url",
+        &sim.api_base,
+        "--secret-env",
+        "SIM_TOKEN",
+        "--json",
     ];
     for s in extra.iter() {
         args.push("--set");
@@ -77,7 +86,11 @@ async fn connect_verify_import_and_read_results() {
     assert_eq!(added["secretSource"]["kind"], "env");
 
     let out = env.run(&["integration", "verify", &id], &token);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok:"));
 
     let job = env.json(&["import", &id, "--json"], &token);
@@ -90,9 +103,16 @@ async fn connect_verify_import_and_read_results() {
     let job_id = job["id"].as_str().unwrap();
 
     let articles = env.json(&["job", job_id, "--dimension", "articles", "--json"], &[]);
-    assert_eq!(articles["articles"].as_array().unwrap().len() as u64, e.documents);
+    assert_eq!(
+        articles["articles"].as_array().unwrap().len() as u64,
+        e.documents
+    );
     let images = env.json(&["job", job_id, "--json"], &[]);
-    assert!(images["images"].as_array().unwrap().iter().all(|i| i["articlesCount"].as_u64().unwrap() >= 1));
+    assert!(images["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["articlesCount"].as_u64().unwrap() >= 1));
 
     let broken = env.json(&["broken", job_id, "--json"], &[]);
     assert_eq!(broken.as_array().unwrap().len() as u64, e.broken_urls);
@@ -100,10 +120,16 @@ async fn connect_verify_import_and_read_results() {
     let table = env.run(&["job", job_id, "--dimension", "articles"], &[]);
     assert!(String::from_utf8_lossy(&table.stdout).contains("ARTICLE"));
 
-    let ext = articles["articles"][0]["external_article_id"].as_str().unwrap().to_owned();
+    let ext = articles["articles"][0]["external_article_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let live = env.json(&["article", &id, &ext, "--json"], &token);
     assert_eq!(live["id"], ext.as_str());
-    assert_eq!(live["images_count"], live["images"].as_array().unwrap().len());
+    assert_eq!(
+        live["images_count"],
+        live["images"].as_array().unwrap().len()
+    );
     sim.shutdown().await;
 }
 
@@ -112,24 +138,56 @@ async fn bad_credentials_and_bad_input_fail_with_one_line_reasons() {
     let sim = sim(SimProvider::Helpcenterio, 3).await;
     let env = Env::new();
     let mut extra = Vec::new();
-    let added = env.json(&add_args("helpcenterio", &sim, &mut extra), &[("SIM_TOKEN", "wrong")]);
+    let added = env.json(
+        &add_args("helpcenterio", &sim, &mut extra),
+        &[("SIM_TOKEN", "wrong")],
+    );
     let id = added["id"].as_str().unwrap().to_owned();
     let out = env.run(&["integration", "verify", &id], &[("SIM_TOKEN", "wrong")]);
     assert_eq!(out.status.code(), Some(3));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("refused the credentials") && stdout.contains("401"), "{stdout}");
+    assert!(
+        stdout.contains("refused the credentials") && stdout.contains("401"),
+        "{stdout}"
+    );
 
     let out = env.run(&["import", &id], &[("SIM_TOKEN", "wrong")]);
     assert_ne!(out.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.lines().any(|l| l.starts_with("error: ") && l.contains("credentials")), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("error: ") && l.contains("credentials")),
+        "{stderr}"
+    );
 
     // Unknown provider, file: base URL, missing secret option.
-    let out = env.run(&["integration", "add", "nosuch", "--label", "x", "--secret-env", "X"], &[]);
+    let out = env.run(
+        &[
+            "integration",
+            "add",
+            "nosuch",
+            "--label",
+            "x",
+            "--secret-env",
+            "X",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("use one of"));
     let out = env.run(
-        &["integration", "add", "helpcenterio", "--label", "x", "--base-url", "file:///etc", "--secret-env", "X"],
+        &[
+            "integration",
+            "add",
+            "helpcenterio",
+            "--label",
+            "x",
+            "--base-url",
+            "file:///etc",
+            "--secret-env",
+            "X",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -138,7 +196,16 @@ async fn bad_credentials_and_bad_input_fail_with_one_line_reasons() {
     // Unreachable host is named as such.
     let added = env.json(
         &[
-            "integration", "add", "helpcenterio", "--label", "Down", "--base-url", "http://127.0.0.1:9/v1", "--secret-env", "SIM_TOKEN", "--json",
+            "integration",
+            "add",
+            "helpcenterio",
+            "--label",
+            "Down",
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+            "--secret-env",
+            "SIM_TOKEN",
+            "--json",
         ],
         &[],
     );
@@ -175,18 +242,30 @@ async fn killed_import_resumes_without_downloading_stored_images_again() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}/shotkeeper.sqlite", env.dir.path().display()))
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}/shotkeeper.sqlite",
+        env.dir.path().display()
+    ))
+    .await
+    .unwrap();
+    let job_id: String = sqlx::query_scalar("SELECT id FROM jobs")
+        .fetch_one(&pool)
         .await
         .unwrap();
-    let job_id: String = sqlx::query_scalar("SELECT id FROM jobs").fetch_one(&pool).await.unwrap();
     let stored: Vec<String> = sqlx::query_scalar("SELECT url FROM images WHERE job_id = ?")
         .bind(&job_id)
         .fetch_all(&pool)
         .await
         .unwrap();
     pool.close().await;
-    assert!(!stored.is_empty(), "some images were stored before the kill");
-    assert!((stored.len() as u64) < sim.expected.distinct_urls, "killed before the end");
+    assert!(
+        !stored.is_empty(),
+        "some images were stored before the kill"
+    );
+    assert!(
+        (stored.len() as u64) < sim.expected.distinct_urls,
+        "killed before the end"
+    );
 
     let jobs = env.json(&["jobs", "--json"], &[]);
     assert_eq!(jobs[0]["status"], "interrupted");
@@ -197,7 +276,11 @@ async fn killed_import_resumes_without_downloading_stored_images_again() {
     assert_eq!(job["total"]["images"]["unique"], sim.expected.unique_images);
     for url in stored.iter().filter(|u| !u.starts_with("data:")) {
         let path = url::Url::parse(url).unwrap().path().to_owned();
-        assert_eq!(sim.image_requests_for(&path), 1, "{url} downloaded again after resume");
+        assert_eq!(
+            sim.image_requests_for(&path),
+            1,
+            "{url} downloaded again after resume"
+        );
     }
     sim.shutdown().await;
 }

@@ -11,10 +11,12 @@ use tokio_util::sync::CancellationToken;
 use crate::db::{self, jobs};
 use crate::error::{CoreError, Result};
 use crate::html;
-use crate::import::{self, ImportOptions, ImportProgress, ImportRun, ProgressFn};
 use crate::imaging;
+use crate::import::{self, ImportOptions, ImportProgress, ImportRun, ProgressFn};
 use crate::integrations::{self, IntegrationView, NewIntegration, SecretInput, UpdateIntegration};
-use crate::model::{Dimension, ImageView, JobView, ProviderKind, RetrievedArticle, Summary, Totals, VerifyResult};
+use crate::model::{
+    Dimension, ImageView, JobView, ProviderKind, RetrievedArticle, Summary, Totals, VerifyResult,
+};
 use crate::providers::{registry, ArticleRef, ProviderSpec};
 use crate::report::{self, ArticleDetail, ArticleRow, ImageDetail, ImageRow, RowContext};
 
@@ -108,7 +110,11 @@ impl App {
         integrations::add(&self.pool, input, false).await
     }
 
-    pub async fn update_integration(&self, id: &str, input: UpdateIntegration) -> Result<IntegrationView> {
+    pub async fn update_integration(
+        &self,
+        id: &str,
+        input: UpdateIntegration,
+    ) -> Result<IntegrationView> {
         integrations::update(&self.pool, id, input).await
     }
 
@@ -158,8 +164,14 @@ impl App {
         progress: ProgressFn,
         cancel: CancellationToken,
     ) -> Result<JobView> {
-        self.run_import_with(integration_id, resume_job, ImportOptions::default(), progress, cancel)
-            .await
+        self.run_import_with(
+            integration_id,
+            resume_job,
+            ImportOptions::default(),
+            progress,
+            cancel,
+        )
+        .await
     }
 
     pub async fn run_import_with(
@@ -184,7 +196,14 @@ impl App {
                 }
                 job
             }
-            None => jobs::create(&self.pool, &integration.id, &format!("{} Import", integration.label)).await?,
+            None => {
+                jobs::create(
+                    &self.pool,
+                    &integration.id,
+                    &format!("{} Import", integration.label),
+                )
+                .await?
+            }
         };
         let run = ImportRun::new(
             &self.pool,
@@ -233,7 +252,10 @@ impl App {
         report::job_view(&self.pool, job_id, dimension).await
     }
 
-    pub async fn broken_images(&self, job_id: &str) -> Result<Vec<crate::model::ImageWithArticles>> {
+    pub async fn broken_images(
+        &self,
+        job_id: &str,
+    ) -> Result<Vec<crate::model::ImageWithArticles>> {
         report::broken_images(&self.pool, job_id).await
     }
 
@@ -264,7 +286,11 @@ impl App {
 
     /// "Retrieve an article" of seed 000: fetched live, its images downloaded
     /// and analysed now.
-    pub async fn retrieve_article(&self, integration_id: &str, article: &ArticleRef) -> Result<RetrievedArticle> {
+    pub async fn retrieve_article(
+        &self,
+        integration_id: &str,
+        article: &ArticleRef,
+    ) -> Result<RetrievedArticle> {
         let (_, client) = integrations::help_center(&self.pool, integration_id).await?;
         let remote = client.get_article(article).await?;
         let content = remote.html.clone().unwrap_or_default();
@@ -283,13 +309,20 @@ impl App {
             images,
             title: remote.title,
             url: remote.url,
-            import_request_id: self.latest_job_with(integration_id, &remote.article).await?.unwrap_or_else(|| remote.article.id.clone()),
+            import_request_id: self
+                .latest_job_with(integration_id, &remote.article)
+                .await?
+                .unwrap_or_else(|| remote.article.id.clone()),
             created_on: remote.created_at.unwrap_or_default(),
             tags: remote.tags,
         })
     }
 
-    async fn latest_job_with(&self, integration_id: &str, article: &ArticleRef) -> Result<Option<String>> {
+    async fn latest_job_with(
+        &self,
+        integration_id: &str,
+        article: &ArticleRef,
+    ) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
             "SELECT j.id FROM jobs j JOIN articles a ON a.job_id = j.id
              WHERE j.integration_id = ? AND a.external_id = ? AND a.locale = ?

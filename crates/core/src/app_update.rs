@@ -44,7 +44,10 @@ impl App {
         if let Some(storage) = &req.storage_integration_id {
             let s = db::integrations::get(self.pool(), storage).await?;
             if s.platform != Platform::Cloud {
-                return Err(CoreError::Invalid(format!("'{}' is not an S3/R2 integration", s.label)));
+                return Err(CoreError::Invalid(format!(
+                    "'{}' is not an S3/R2 integration",
+                    s.label
+                )));
             }
         }
         let mut shots = req.screenshots.clone();
@@ -60,9 +63,13 @@ impl App {
         .map_err(|e| CoreError::Image(format!("screenshot loading stopped: {e}")))??;
         shots.extend(loaded);
         if shots.is_empty() {
-            return Err(CoreError::Invalid("no screenshots given: drop image files or a folder of them".into()));
+            return Err(CoreError::Invalid(
+                "no screenshots given: drop image files or a folder of them".into(),
+            ));
         }
-        let (data, index) = plan::index_for_job(self.pool(), &job.id, req.config.clone().unwrap_or_default()).await?;
+        let (data, index) =
+            plan::index_for_job(self.pool(), &job.id, req.config.clone().unwrap_or_default())
+                .await?;
         let scope = match &req.article_id {
             Some(id) => MatchScope::Article(id.clone()),
             None => MatchScope::Import,
@@ -88,7 +95,9 @@ impl App {
     pub async fn save_plan(&self, plan: &UpdatePlan) -> Result<()> {
         let stored = plan::load(self.pool(), &plan.id).await?;
         if stored.job_id != plan.job_id || stored.integration_id != plan.integration_id {
-            return Err(CoreError::Invalid("the edited plan belongs to another import".into()));
+            return Err(CoreError::Invalid(
+                "the edited plan belongs to another import".into(),
+            ));
         }
         plan::store(self.pool(), plan).await
     }
@@ -108,7 +117,11 @@ impl App {
             Some(id) => Some((id.clone(), integrations::storage(self.pool(), id).await?.1)),
             None => None,
         };
-        if storage.is_none() && !help_center.supports_upload() && !dry_run && plan.selected_changes() > 0 {
+        if storage.is_none()
+            && !help_center.supports_upload()
+            && !dry_run
+            && plan.selected_changes() > 0
+        {
             return Err(CoreError::Invalid(format!(
                 "{} has no image upload of its own: add an S3 or R2 integration and choose it for this update",
                 help_center.kind().display_name()
@@ -116,7 +129,9 @@ impl App {
         }
         let destination = match &storage {
             Some((id, s)) => Destination::Storage { id, storage: s },
-            None => Destination::HelpCenter { id: &plan.integration_id },
+            None => Destination::HelpCenter {
+                id: &plan.integration_id,
+            },
         };
         let applier = Applier {
             pool: self.pool(),
@@ -153,11 +168,20 @@ impl App {
                 ..Default::default()
             })
             .await?;
-        self.apply_plan(&plan.id, dry_run, std::sync::Arc::new(|_| {}), CancellationToken::new())
-            .await
+        self.apply_plan(
+            &plan.id,
+            dry_run,
+            std::sync::Arc::new(|_| {}),
+            CancellationToken::new(),
+        )
+        .await
     }
 
-    async fn latest_import_of(&self, integration_id: &str, article: &ArticleRef) -> Result<(String, String)> {
+    async fn latest_import_of(
+        &self,
+        integration_id: &str,
+        article: &ArticleRef,
+    ) -> Result<(String, String)> {
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT j.id, a.id FROM jobs j JOIN articles a ON a.job_id = j.id
              WHERE j.integration_id = ? AND a.external_id = ? AND a.locale = ? AND a.status = 'completed'
@@ -173,7 +197,11 @@ impl App {
         })
     }
 
-    pub async fn revisions(&self, integration_id: Option<&str>, article: &ArticleRef) -> Result<Vec<Revision>> {
+    pub async fn revisions(
+        &self,
+        integration_id: Option<&str>,
+        article: &ArticleRef,
+    ) -> Result<Vec<Revision>> {
         revisions::list(self.pool(), integration_id, article).await
     }
 
@@ -196,13 +224,21 @@ impl App {
             }
         }
         let own = audit::own_hosts(&data, &extra);
-        Ok(audit::audit(job_id, &data, &own, &config, chrono::Utc::now()))
+        Ok(audit::audit(
+            job_id,
+            &data,
+            &own,
+            &config,
+            chrono::Utc::now(),
+        ))
     }
 
     /// Visual diff of an image of the import (downloaded again) and a screenshot file.
     pub async fn diff(&self, old_url: &str, new_path: &std::path::Path) -> Result<DiffResult> {
         let client = import::image_client()?;
-        let old = client.fetch_image(old_url, crate::imaging::ImageLimits::default().max_bytes).await?;
+        let old = client
+            .fetch_image(old_url, crate::imaging::ImageLimits::default().max_bytes)
+            .await?;
         if !(200..300).contains(&old.status) {
             return Err(CoreError::Invalid(format!(
                 "the old image answers HTTP {}: nothing to compare with",

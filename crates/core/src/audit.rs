@@ -112,7 +112,10 @@ pub fn own_hosts(data: &JobData, extra: &[String]) -> HashSet<String> {
 }
 
 fn host_of(url: &str) -> Option<String> {
-    url::Url::parse(url).ok()?.host_str().map(|h| h.to_ascii_lowercase())
+    url::Url::parse(url)
+        .ok()?
+        .host_str()
+        .map(|h| h.to_ascii_lowercase())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -132,7 +135,9 @@ impl<'a> Ctx<'a> {
         let mut refs: HashMap<&str, Vec<&RefRec>> = HashMap::new();
         for r in &data.refs {
             refs.entry(r.url.as_str()).or_default().push(r);
-            let Some(a) = articles.get(r.article_id.as_str()) else { continue };
+            let Some(a) = articles.get(r.article_id.as_str()) else {
+                continue;
+            };
             let list = uses.entry(r.url.as_str()).or_default();
             if !list.iter().any(|u| u.article_id == a.id) {
                 list.push(ArticleUseView {
@@ -161,12 +166,23 @@ impl<'a> Ctx<'a> {
     /// Distinct URLs in first-use order.
     fn urls(&self) -> Vec<&'a str> {
         let mut seen = HashSet::new();
-        self.data.refs.iter().map(|r| r.url.as_str()).filter(|u| seen.insert(*u)).collect()
+        self.data
+            .refs
+            .iter()
+            .map(|r| r.url.as_str())
+            .filter(|u| seen.insert(*u))
+            .collect()
     }
 }
 
 /// Runs every rule. `now` is the reference time for the age rule.
-pub fn audit(job_id: &str, data: &JobData, own: &HashSet<String>, cfg: &AuditConfig, now: chrono::DateTime<chrono::Utc>) -> AuditReport {
+pub fn audit(
+    job_id: &str,
+    data: &JobData,
+    own: &HashSet<String>,
+    cfg: &AuditConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AuditReport {
     let ctx = Ctx::new(data);
     let mut findings = Vec::new();
     for url in ctx.urls() {
@@ -193,7 +209,10 @@ pub fn audit(job_id: &str, data: &JobData, own: &HashSet<String>, cfg: &AuditCon
 fn broken(ctx: &Ctx, url: &str, img: Option<&ImageRec>) -> Option<Finding> {
     let img = img.filter(|i| i.is_broken())?;
     let detail = match img.status_code {
-        0 => format!("could not be downloaded: {}", img.problem.clone().unwrap_or_default()),
+        0 => format!(
+            "could not be downloaded: {}",
+            img.problem.clone().unwrap_or_default()
+        ),
         s => format!("the image host answers HTTP {s}"),
     };
     Some(ctx.finding(Rule::Broken, url, detail, 0))
@@ -215,10 +234,20 @@ fn missing_alt(ctx: &Ctx, url: &str) -> Option<Finding> {
 fn heavy(ctx: &Ctx, url: &str, img: Option<&ImageRec>, cfg: &AuditConfig) -> Option<Finding> {
     let img = img.filter(|i| !i.is_broken())?;
     if img.size > cfg.heavy_bytes {
-        let detail = format!("{} KiB, over the {} KiB threshold", img.size / 1024, cfg.heavy_bytes / 1024);
+        let detail = format!(
+            "{} KiB, over the {} KiB threshold",
+            img.size / 1024,
+            cfg.heavy_bytes / 1024
+        );
         return Some(ctx.finding(Rule::Heavy, url, detail, img.size - cfg.heavy_bytes));
     }
-    let shown = ctx.refs.get(url)?.iter().filter_map(|r| r.width_attr).filter(|w| *w > 0).max()?;
+    let shown = ctx
+        .refs
+        .get(url)?
+        .iter()
+        .filter_map(|r| r.width_attr)
+        .filter(|w| *w > 0)
+        .max()?;
     let factor = img.width as f64 / shown as f64;
     (factor >= cfg.oversize_factor).then(|| {
         // Bytes scale with area: what a right-sized image would save.
@@ -226,7 +255,10 @@ fn heavy(ctx: &Ctx, url: &str, img: Option<&ImageRec>, cfg: &AuditConfig) -> Opt
         ctx.finding(
             Rule::Heavy,
             url,
-            format!("{} px wide but shown at {shown} px ({factor:.1}x)", img.width),
+            format!(
+                "{} px wide but shown at {shown} px ({factor:.1}x)",
+                img.width
+            ),
             wasted,
         )
     })
@@ -241,15 +273,35 @@ fn insecure(ctx: &Ctx, url: &str) -> Option<Finding> {
 
 fn hotlinked(ctx: &Ctx, url: &str, own: &HashSet<String>) -> Option<Finding> {
     let host = host_of(url)?;
-    (!own.contains(&host)).then(|| ctx.finding(Rule::Hotlinked, url, format!("hosted on {host}, outside the help center"), 0))
+    (!own.contains(&host)).then(|| {
+        ctx.finding(
+            Rule::Hotlinked,
+            url,
+            format!("hosted on {host}, outside the help center"),
+            0,
+        )
+    })
 }
 
-fn old(ctx: &Ctx, url: &str, img: Option<&ImageRec>, cfg: &AuditConfig, now: chrono::DateTime<chrono::Utc>) -> Option<Finding> {
+fn old(
+    ctx: &Ctx,
+    url: &str,
+    img: Option<&ImageRec>,
+    cfg: &AuditConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Finding> {
     let lm = img?.last_modified.as_deref()?;
     let when = httpdate::parse_http_date(lm).ok()?;
     let when: chrono::DateTime<chrono::Utc> = when.into();
     let days = (now - when).num_days();
-    (days > cfg.old_after_days).then(|| ctx.finding(Rule::Old, url, format!("last modified {days} days ago ({lm})"), 0))
+    (days > cfg.old_after_days).then(|| {
+        ctx.finding(
+            Rule::Old,
+            url,
+            format!("last modified {days} days ago ({lm})"),
+            0,
+        )
+    })
 }
 
 /// One finding per URL holding bytes also stored at another URL; groups with
@@ -257,7 +309,12 @@ fn old(ctx: &Ctx, url: &str, img: Option<&ImageRec>, cfg: &AuditConfig, now: chr
 fn duplicates(ctx: &Ctx) -> Vec<Finding> {
     let mut groups: HashMap<&str, Vec<&ImageRec>> = HashMap::new();
     for url in ctx.urls() {
-        if let Some(img) = ctx.data.images.get(url).filter(|i| !i.is_broken() && i.size > 0) {
+        if let Some(img) = ctx
+            .data
+            .images
+            .get(url)
+            .filter(|i| !i.is_broken() && i.size > 0)
+        {
             groups.entry(img.hash.as_str()).or_default().push(img);
         }
     }
@@ -287,18 +344,37 @@ fn duplicates(ctx: &Ctx) -> Vec<Finding> {
 pub fn to_csv(report: &AuditReport) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| CoreError::Invalid(format!("could not write CSV: {e}"));
-    w.write_record(["rule", "image_url", "detail", "wasted_bytes", "article_id", "article_title", "article_url"])
-        .map_err(csv_err)?;
+    w.write_record([
+        "rule",
+        "image_url",
+        "detail",
+        "wasted_bytes",
+        "article_id",
+        "article_title",
+        "article_url",
+    ])
+    .map_err(csv_err)?;
     for f in &report.findings {
         let wasted = f.wasted_bytes.to_string();
         if f.articles.is_empty() {
-            w.write_record([f.rule.as_str(), &f.url, &f.detail, &wasted, "", "", ""]).map_err(csv_err)?;
-        }
-        for a in &f.articles {
-            w.write_record([f.rule.as_str(), &f.url, &f.detail, &wasted, &a.external_article_id, &a.title, &a.url])
+            w.write_record([f.rule.as_str(), &f.url, &f.detail, &wasted, "", "", ""])
                 .map_err(csv_err)?;
         }
+        for a in &f.articles {
+            w.write_record([
+                f.rule.as_str(),
+                &f.url,
+                &f.detail,
+                &wasted,
+                &a.external_article_id,
+                &a.title,
+                &a.url,
+            ])
+            .map_err(csv_err)?;
+        }
     }
-    let bytes = w.into_inner().map_err(|e| CoreError::Invalid(format!("could not write CSV: {e}")))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CoreError::Invalid(format!("could not write CSV: {e}")))?;
     String::from_utf8(bytes).map_err(|e| CoreError::Invalid(format!("CSV is not UTF-8: {e}")))
 }

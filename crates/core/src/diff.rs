@@ -67,7 +67,10 @@ fn canvas_size(img: &DynamicImage) -> (u32, u32) {
         return (w.max(1), h.max(1));
     }
     let scale = MAX_SIDE as f64 / longest as f64;
-    (((w as f64 * scale).round() as u32).max(1), ((h as f64 * scale).round() as u32).max(1))
+    (
+        ((w as f64 * scale).round() as u32).max(1),
+        ((h as f64 * scale).round() as u32).max(1),
+    )
 }
 
 fn to_canvas(img: &DynamicImage, w: u32, h: u32) -> RgbaImage {
@@ -88,7 +91,10 @@ pub fn diff_images(old: &DynamicImage, new: &DynamicImage) -> DiffResult {
     let mut changed: u64 = 0;
     for (x, y, pb) in b.enumerate_pixels() {
         let pa = a.get_pixel(x, y);
-        let differs = pa.0.iter().zip(pb.0.iter()).any(|(p, q)| p.abs_diff(*q) > TOLERANCE);
+        let differs =
+            pa.0.iter()
+                .zip(pb.0.iter())
+                .any(|(p, q)| p.abs_diff(*q) > TOLERANCE);
         if differs {
             changed += 1;
             cells[((y / CELL) * cols + x / CELL) as usize] = true;
@@ -117,7 +123,16 @@ fn regions(cells: &[bool], cols: u32, rows: u32, w: u32, h: u32) -> Vec<Rect> {
         while let Some(i) = stack.pop() {
             let (cx, cy) = (i as u32 % cols, i as u32 / cols);
             (x0, y0, x1, y1) = (x0.min(cx), y0.min(cy), x1.max(cx), y1.max(cy));
-            for (dx, dy) in [(-1i64, -1i64), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+            for (dx, dy) in [
+                (-1i64, -1i64),
+                (0, -1),
+                (1, -1),
+                (-1, 0),
+                (1, 0),
+                (-1, 1),
+                (0, 1),
+                (1, 1),
+            ] {
                 let (nx, ny) = (cx as i64 + dx, cy as i64 + dy);
                 if nx < 0 || ny < 0 || nx >= cols as i64 || ny >= rows as i64 {
                     continue;
@@ -177,16 +192,26 @@ mod tests {
                 new.put_pixel(x, y, Rgba([200, 30, 30, 255]));
             }
         }
-        let d = diff_images(&DynamicImage::ImageRgba8(old), &DynamicImage::ImageRgba8(new));
+        let d = diff_images(
+            &DynamicImage::ImageRgba8(old),
+            &DynamicImage::ImageRgba8(new),
+        );
         assert_eq!(d.regions.len(), 1, "{:?}", d.regions);
         let r = d.regions[0];
         // The region covers the rectangle, within one grid cell.
         assert!(r.x <= 200 && r.x + CELL > 200, "{r:?}");
         assert!(r.y <= 120 && r.y + CELL > 120, "{r:?}");
         assert!(r.x + r.width >= 280 && r.x + r.width < 280 + CELL, "{r:?}");
-        assert!(r.y + r.height >= 170 && r.y + r.height < 170 + CELL, "{r:?}");
+        assert!(
+            r.y + r.height >= 170 && r.y + r.height < 170 + CELL,
+            "{r:?}"
+        );
         let expected = (80.0 * 50.0) / (400.0 * 300.0);
-        assert!((d.changed_share - expected).abs() < 0.002, "{} vs {expected}", d.changed_share);
+        assert!(
+            (d.changed_share - expected).abs() < 0.002,
+            "{} vs {expected}",
+            d.changed_share
+        );
     }
 
     #[test]
@@ -200,19 +225,27 @@ mod tests {
                 }
             }
         }
-        let d = diff_images(&DynamicImage::ImageRgba8(old), &DynamicImage::ImageRgba8(new));
+        let d = diff_images(
+            &DynamicImage::ImageRgba8(old),
+            &DynamicImage::ImageRgba8(new),
+        );
         assert_eq!(d.regions.len(), 2);
         assert!(d.regions[0].x >= 296 && d.regions[0].y >= 56);
     }
 
     #[test]
     fn different_sizes_are_scaled_to_the_new_image() {
-        let old = DynamicImage::ImageRgba8(screen(800, 600)).resize_exact(400, 300, FilterType::Triangle);
+        let old =
+            DynamicImage::ImageRgba8(screen(800, 600)).resize_exact(400, 300, FilterType::Triangle);
         let new = DynamicImage::ImageRgba8(screen(800, 600));
         let d = diff_images(&old, &new);
         assert!(d.scaled);
         assert_eq!((d.width, d.height), (800, 600));
-        assert!(d.changed_share < 0.1, "a resized copy is nearly unchanged: {}", d.changed_share);
+        assert!(
+            d.changed_share < 0.1,
+            "a resized copy is nearly unchanged: {}",
+            d.changed_share
+        );
     }
 
     #[test]

@@ -170,7 +170,13 @@ impl<'a> ImportRun<'a> {
                     detail: "the next page is the same page again".into(),
                 });
             }
-            jobs::store_page(self.pool, &self.job_id, &page.articles, page.next.as_deref()).await?;
+            jobs::store_page(
+                self.pool,
+                &self.job_id,
+                &page.articles,
+                page.next.as_deref(),
+            )
+            .await?;
             self.report("listing").await?;
         }
         Err(CoreError::Garbage {
@@ -201,7 +207,8 @@ impl<'a> ImportRun<'a> {
         let (content, fresh) = match &article.content {
             Some(html) => (html.clone(), None),
             None => {
-                let r = ArticleRef::with_locale(article.external_id.clone(), article.locale.clone());
+                let r =
+                    ArticleRef::with_locale(article.external_id.clone(), article.locale.clone());
                 let remote = tokio::select! {
                     r = self.help_center.get_article(&r) => r?,
                     _ = self.cancel.cancelled() => return Err(CoreError::Cancelled),
@@ -233,7 +240,9 @@ impl<'a> ImportRun<'a> {
                 let options = self.options.clone();
                 let thumbs = thumbs.clone();
                 let data_dir = self.data_dir.to_path_buf();
-                async move { fetch_and_analyse(&client, &url, &options, Some((&data_dir, &thumbs))).await }
+                async move {
+                    fetch_and_analyse(&client, &url, &options, Some((&data_dir, &thumbs))).await
+                }
             })
             .buffer_unordered(self.options.image_concurrency.max(1));
         let mut batch = Vec::new();
@@ -271,7 +280,11 @@ fn is_fatal(e: &CoreError) -> bool {
 
 /// Downloads and analyses one image without keeping a thumbnail (live
 /// article retrieval).
-pub async fn analyse_url(client: &HttpClient, url: &str, options: &ImportOptions) -> Result<ImageRecord> {
+pub async fn analyse_url(
+    client: &HttpClient,
+    url: &str,
+    options: &ImportOptions,
+) -> Result<ImageRecord> {
     let mut options = options.clone();
     options.thumbnail_side = 0;
     fetch_and_analyse(client, url, &options, None).await
@@ -290,7 +303,13 @@ async fn fetch_and_analyse(
     let (status, bytes, content_type, last_modified, fetch_problem) = if url.starts_with("data:") {
         match decode_data_uri(url) {
             Some((bytes, ct)) => (200, bytes, Some(ct), None, None),
-            None => (0, Vec::new(), None, None, Some("the data: URI is not valid base64".to_owned())),
+            None => (
+                0,
+                Vec::new(),
+                None,
+                None,
+                Some("the data: URI is not valid base64".to_owned()),
+            ),
         }
     } else {
         match client.fetch_image(url, options.limits.max_bytes).await {
@@ -299,7 +318,10 @@ async fn fetch_and_analyse(
                 Vec::new(),
                 f.content_type,
                 f.last_modified,
-                Some(format!("larger than the {} MiB cap", options.limits.max_bytes >> 20)),
+                Some(format!(
+                    "larger than the {} MiB cap",
+                    options.limits.max_bytes >> 20
+                )),
             ),
             Ok(f) => (f.status, f.bytes, f.content_type, f.last_modified, None),
             Err(CoreError::Cancelled) => return Err(CoreError::Cancelled),
@@ -307,22 +329,27 @@ async fn fetch_and_analyse(
         }
     };
     // Seed 000: a broken image has size 0 and the hash of empty input.
-    let body = if (200..300).contains(&status) { bytes } else { Vec::new() };
+    let body = if (200..300).contains(&status) {
+        bytes
+    } else {
+        Vec::new()
+    };
     let limits = options.limits.clone();
     let side = options.thumbnail_side;
+    // One decode gives the analysis and the thumbnail.
     let (analysis, thumb) = tokio::task::spawn_blocking(move || {
-        let analysis = imaging::analyse(&body, &limits);
-        let thumb = if side > 0 && analysis.problem.is_none() && analysis.width > 0 {
-            imaging::make_thumbnail(&body, side, &limits).ok()
+        if side > 0 {
+            imaging::analyse_with_thumbnail(&body, &limits, side)
         } else {
-            None
-        };
-        (analysis, thumb)
+            (imaging::analyse(&body, &limits), None)
+        }
     })
     .await
     .map_err(|e| CoreError::Image(format!("image analysis stopped: {e}")))?;
     let thumbnail = match (thumb, thumbs) {
-        (Some(bytes), Some((data_dir, dir))) => Some(store_thumbnail(data_dir, dir, &analysis.sha256, &bytes)?),
+        (Some(bytes), Some((data_dir, dir))) => {
+            Some(store_thumbnail(data_dir, dir, &analysis.sha256, &bytes)?)
+        }
         _ => None,
     };
     Ok(ImageRecord {
@@ -365,7 +392,9 @@ fn decode_data_uri(uri: &str) -> Option<(Vec<u8>, String)> {
     let content_type = meta.split(';').next().unwrap_or("").to_owned();
     if meta.ends_with(";base64") {
         let cleaned: String = data.chars().filter(|c| !c.is_whitespace()).collect();
-        let bytes = base64::engine::general_purpose::STANDARD.decode(cleaned).ok()?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(cleaned)
+            .ok()?;
         Some((bytes, content_type))
     } else {
         let bytes = percent_encoding::percent_decode_str(data).collect();

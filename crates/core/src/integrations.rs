@@ -67,11 +67,16 @@ pub struct IntegrationView {
 }
 
 fn clean_base_url(base_url: Option<String>) -> Result<Option<String>> {
-    let Some(raw) = base_url.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) else {
+    let Some(raw) = base_url
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+    else {
         return Ok(None);
     };
     let parsed = url::Url::parse(&raw).map_err(|e| {
-        CoreError::Invalid(format!("base URL '{raw}' is not a URL ({e}); use e.g. https://example.com/api"))
+        CoreError::Invalid(format!(
+            "base URL '{raw}' is not a URL ({e}); use e.g. https://example.com/api"
+        ))
     })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(CoreError::Invalid(format!(
@@ -84,19 +89,21 @@ fn clean_base_url(base_url: Option<String>) -> Result<Option<String>> {
 fn validate_label(label: &str) -> Result<String> {
     let label = label.trim();
     if label.is_empty() {
-        return Err(CoreError::Invalid("the label is empty: give the integration a name, e.g. \"Acme help center\"".into()));
+        return Err(CoreError::Invalid(
+            "the label is empty: give the integration a name, e.g. \"Acme help center\"".into(),
+        ));
     }
     Ok(label.to_owned())
 }
 
 fn validate_secret(secret: &SecretInput) -> Result<()> {
     match secret {
-        SecretInput::Value { value } if value.trim().is_empty() => {
-            Err(CoreError::Invalid("the secret is empty: paste the API key or token".into()))
-        }
-        SecretInput::Env { name } if name.trim().is_empty() => {
-            Err(CoreError::Invalid("the environment variable name is empty".into()))
-        }
+        SecretInput::Value { value } if value.trim().is_empty() => Err(CoreError::Invalid(
+            "the secret is empty: paste the API key or token".into(),
+        )),
+        SecretInput::Env { name } if name.trim().is_empty() => Err(CoreError::Invalid(
+            "the environment variable name is empty".into(),
+        )),
         _ => Ok(()),
     }
 }
@@ -122,7 +129,11 @@ pub async fn view(pool: &SqlitePool, integration: Integration) -> Result<Integra
     })
 }
 
-pub async fn add(pool: &SqlitePool, input: NewIntegration, is_demo: bool) -> Result<IntegrationView> {
+pub async fn add(
+    pool: &SqlitePool,
+    input: NewIntegration,
+    is_demo: bool,
+) -> Result<IntegrationView> {
     let label = validate_label(&input.label)?;
     let base_url = clean_base_url(input.base_url)?;
     let settings = trimmed(input.settings);
@@ -150,7 +161,11 @@ pub async fn add(pool: &SqlitePool, input: NewIntegration, is_demo: bool) -> Res
     view(pool, integration).await
 }
 
-pub async fn update(pool: &SqlitePool, id: &str, input: UpdateIntegration) -> Result<IntegrationView> {
+pub async fn update(
+    pool: &SqlitePool,
+    id: &str,
+    input: UpdateIntegration,
+) -> Result<IntegrationView> {
     let mut integration = db::integrations::get(pool, id).await?;
     if let Some(label) = input.label {
         integration.label = validate_label(&label)?;
@@ -161,7 +176,11 @@ pub async fn update(pool: &SqlitePool, id: &str, input: UpdateIntegration) -> Re
     if let Some(settings) = input.settings {
         integration.settings = trimmed(settings);
     }
-    registry::validate_settings(integration.provider, integration.base_url.as_deref(), &integration.settings)?;
+    registry::validate_settings(
+        integration.provider,
+        integration.base_url.as_deref(),
+        &integration.settings,
+    )?;
     if let Some(secret) = &input.secret {
         validate_secret(secret)?;
         let source = put_secret(id, secret).await?;
@@ -194,7 +213,10 @@ fn trimmed(settings: BTreeMap<String, String>) -> BTreeMap<String, String> {
 }
 
 /// Builds the client of a help-center integration, with its secret.
-pub async fn help_center(pool: &SqlitePool, id: &str) -> Result<(Integration, Box<dyn HelpCenter>)> {
+pub async fn help_center(
+    pool: &SqlitePool,
+    id: &str,
+) -> Result<(Integration, Box<dyn HelpCenter>)> {
     let integration = db::integrations::get(pool, id).await?;
     if integration.platform != Platform::Helpcenter {
         return Err(CoreError::Invalid(format!(

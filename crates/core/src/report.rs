@@ -77,7 +77,11 @@ pub fn articles_dimension(data: &JobData) -> Vec<ArticleView> {
             status: a.status.clone(),
             images: by_article
                 .get(a.id.as_str())
-                .map(|refs| refs.iter().map(|r| image_view(r, data.images.get(&r.url))).collect())
+                .map(|refs| {
+                    refs.iter()
+                        .map(|r| image_view(r, data.images.get(&r.url)))
+                        .collect()
+                })
                 .unwrap_or_default(),
             tags: a.tags.clone(),
             content: a.content.clone().unwrap_or_default(),
@@ -89,7 +93,8 @@ pub fn articles_dimension(data: &JobData) -> Vec<ArticleView> {
 
 /// Distinct URLs in first-seen order, each with the articles that use it.
 pub fn images_dimension(data: &JobData) -> Vec<ImageWithArticles> {
-    let articles: HashMap<&str, &ArticleRec> = data.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let articles: HashMap<&str, &ArticleRec> =
+        data.articles.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut order: Vec<&str> = Vec::new();
     let mut users: HashMap<&str, (Vec<&str>, &RefRec)> = HashMap::new();
     for r in &data.refs {
@@ -130,7 +135,11 @@ pub fn images_dimension(data: &JobData) -> Vec<ImageWithArticles> {
         .collect()
 }
 
-pub async fn job_view(pool: &SqlitePool, job_id: &str, dimension: Option<Dimension>) -> Result<JobView> {
+pub async fn job_view(
+    pool: &SqlitePool,
+    job_id: &str,
+    dimension: Option<Dimension>,
+) -> Result<JobView> {
     let job = jobs::get(pool, job_id).await?;
     let (summary, total) = views::totals(pool, job_id).await?;
     let mut view = JobView {
@@ -143,8 +152,12 @@ pub async fn job_view(pool: &SqlitePool, job_id: &str, dimension: Option<Dimensi
     };
     match dimension {
         None => {}
-        Some(Dimension::Articles) => view.articles = Some(articles_dimension(&views::job_data(pool, job_id).await?)),
-        Some(Dimension::Images) => view.images = Some(images_dimension(&views::job_data(pool, job_id).await?)),
+        Some(Dimension::Articles) => {
+            view.articles = Some(articles_dimension(&views::job_data(pool, job_id).await?))
+        }
+        Some(Dimension::Images) => {
+            view.images = Some(images_dimension(&views::job_data(pool, job_id).await?))
+        }
     }
     Ok(view)
 }
@@ -264,8 +277,15 @@ pub struct RowContext<'a> {
 impl<'a> RowContext<'a> {
     pub fn new(data: &'a JobData, data_dir: &'a std::path::Path) -> Self {
         let mut urls_by_hash: HashMap<&str, Vec<&str>> = HashMap::new();
-        for i in data.images.values().filter(|i| !i.is_broken() && i.size > 0) {
-            urls_by_hash.entry(i.hash.as_str()).or_default().push(i.url.as_str());
+        for i in data
+            .images
+            .values()
+            .filter(|i| !i.is_broken() && i.size > 0)
+        {
+            urls_by_hash
+                .entry(i.hash.as_str())
+                .or_default()
+                .push(i.url.as_str());
         }
         let mut uses: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut first_ref = HashMap::new();
@@ -296,7 +316,12 @@ impl<'a> RowContext<'a> {
         }
         self.urls_by_hash
             .get(img.hash.as_str())
-            .map(|urls| urls.iter().filter(|u| **u != img.url).map(|u| u.to_string()).collect())
+            .map(|urls| {
+                urls.iter()
+                    .filter(|u| **u != img.url)
+                    .map(|u| u.to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -364,8 +389,12 @@ impl<'a> RowContext<'a> {
                 what: format!("image {url} in this import"),
             });
         }
-        let articles: HashMap<&str, &ArticleRec> =
-            self.data.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+        let articles: HashMap<&str, &ArticleRec> = self
+            .data
+            .articles
+            .iter()
+            .map(|a| (a.id.as_str(), a))
+            .collect();
         let uses = self
             .uses
             .get(url)
@@ -384,7 +413,12 @@ impl<'a> RowContext<'a> {
         Ok(ImageDetail {
             image: self.image_row(url, None),
             articles: uses,
-            duplicate_urls: self.data.images.get(url).map(|i| self.duplicates_of(i)).unwrap_or_default(),
+            duplicate_urls: self
+                .data
+                .images
+                .get(url)
+                .map(|i| self.duplicates_of(i))
+                .unwrap_or_default(),
         })
     }
 
@@ -416,7 +450,10 @@ impl<'a> RowContext<'a> {
                     status: a.status.clone(),
                     error: a.error.clone(),
                     image_count: images.len() as u64,
-                    broken_count: images.iter().filter(|i| i.status_code != 0 && !(200..300).contains(&i.status_code)).count() as u64,
+                    broken_count: images
+                        .iter()
+                        .filter(|i| i.status_code != 0 && !(200..300).contains(&i.status_code))
+                        .count() as u64,
                     images,
                 }
             })

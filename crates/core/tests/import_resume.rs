@@ -11,7 +11,9 @@ use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
 
 fn path_of(url: &str) -> String {
-    url::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default()
+    url::Url::parse(url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -29,29 +31,47 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
             trigger.cancel();
         }
     });
-    let err = app.run_import(&id, None, progress, cancel).await.unwrap_err();
-    assert!(matches!(err, shotkeeper_core::CoreError::Cancelled), "{err}");
+    let err = app
+        .run_import(&id, None, progress, cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, shotkeeper_core::CoreError::Cancelled),
+        "{err}"
+    );
 
     let jobs = app.list_jobs().await.unwrap();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].status, "cancelled");
     let job_id = jobs[0].id.clone();
 
-    let stored_first: HashSet<String> = sqlx::query_scalar::<_, String>("SELECT url FROM images WHERE job_id = ?")
-        .bind(&job_id)
-        .fetch_all(app.pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .collect();
-    assert!(stored_first.len() >= 16, "some images were stored before cancelling");
-    assert!((stored_first.len() as u64) < sim.expected.distinct_urls, "and not all of them");
+    let stored_first: HashSet<String> =
+        sqlx::query_scalar::<_, String>("SELECT url FROM images WHERE job_id = ?")
+            .bind(&job_id)
+            .fetch_all(app.pool())
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    assert!(
+        stored_first.len() >= 16,
+        "some images were stored before cancelling"
+    );
+    assert!(
+        (stored_first.len() as u64) < sim.expected.distinct_urls,
+        "and not all of them"
+    );
 
     // A new process opening the same data dir sees the job and resumes it.
     drop(app);
     let app = App::open(dir.path()).await.unwrap();
     let view = app
-        .run_import(&id, Some(job_id.clone()), common::no_progress(), CancellationToken::new())
+        .run_import(
+            &id,
+            Some(job_id.clone()),
+            common::no_progress(),
+            CancellationToken::new(),
+        )
         .await
         .expect("resume");
     assert_eq!(view.id, job_id);
@@ -63,7 +83,11 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
         if url.starts_with("data:") {
             continue;
         }
-        assert_eq!(sim.image_requests_for(&path_of(url)), 1, "{url} was downloaded again");
+        assert_eq!(
+            sim.image_requests_for(&path_of(url)),
+            1,
+            "{url} was downloaded again"
+        );
     }
     assert_eq!(app.list_jobs().await.unwrap()[0].status, "completed");
     sim.shutdown().await;
@@ -73,7 +97,10 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
 async fn truncated_images_never_fail_their_articles() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).await.unwrap();
-    let sim = common::start_sim(SimProvider::Helpjuice, 10, |o| o.faults.truncate_images = true).await;
+    let sim = common::start_sim(SimProvider::Helpjuice, 10, |o| {
+        o.faults.truncate_images = true
+    })
+    .await;
     let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
     let view = app
         .run_import(&id, None, common::no_progress(), CancellationToken::new())
@@ -82,10 +109,16 @@ async fn truncated_images_never_fail_their_articles() {
     assert_eq!(view.total.articles.success, sim.expected.documents);
     assert_eq!(view.total.articles.failed, 0);
     let rows = app.image_rows(&view.id).await.unwrap();
-    let pngs: Vec<_> = rows.iter().filter(|r| r.status_code == 200 && r.name.ends_with(".png")).collect();
+    let pngs: Vec<_> = rows
+        .iter()
+        .filter(|r| r.status_code == 200 && r.name.ends_with(".png"))
+        .collect();
     assert!(!pngs.is_empty());
     assert!(
-        pngs.iter().any(|r| r.problem.as_deref().is_some_and(|p| p.to_lowercase().contains("truncated"))),
+        pngs.iter().any(|r| r
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.to_lowercase().contains("truncated"))),
         "a truncated PNG is named as such: {:?}",
         pngs.iter().map(|r| &r.problem).collect::<Vec<_>>()
     );
@@ -96,7 +129,10 @@ async fn truncated_images_never_fail_their_articles() {
 async fn garbage_listing_fails_the_job_clearly_and_saves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).await.unwrap();
-    let sim = common::start_sim(SimProvider::Helpcenterio, 5, |o| o.faults.garbage_list = true).await;
+    let sim = common::start_sim(SimProvider::Helpcenterio, 5, |o| {
+        o.faults.garbage_list = true
+    })
+    .await;
     let id = common::connect(&app, SimProvider::Helpcenterio, &sim).await;
     let err = app
         .run_import(&id, None, common::no_progress(), CancellationToken::new())

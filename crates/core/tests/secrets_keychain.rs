@@ -33,7 +33,10 @@ mod keyring_probe {
             .output();
         match out {
             Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
-            Ok(o) => Err(format!("secret-tool: {}", String::from_utf8_lossy(&o.stderr))),
+            Ok(o) => Err(format!(
+                "secret-tool: {}",
+                String::from_utf8_lossy(&o.stderr)
+            )),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -41,9 +44,9 @@ mod keyring_probe {
 
 #[tokio::test]
 async fn secret_lives_in_the_keychain_and_nowhere_in_sqlite() {
-    secrets::probe()
-        .await
-        .expect("no Secret Service: run the tests through scripts/test.sh (it starts gnome-keyring)");
+    secrets::probe().await.expect(
+        "no Secret Service: run the tests through scripts/test.sh (it starts gnome-keyring)",
+    );
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).await.unwrap();
     let mut settings = BTreeMap::new();
@@ -54,23 +57,40 @@ async fn secret_lives_in_the_keychain_and_nowhere_in_sqlite() {
             provider: ProviderKind::Helpjuice,
             base_url: None,
             settings,
-            secret: SecretInput::Value { value: SECRET.into() },
+            secret: SecretInput::Value {
+                value: SECRET.into(),
+            },
         })
         .await
         .unwrap();
     let id = view.integration.id.clone();
     assert_eq!(view.integration.secret_source, SecretSource::Keychain);
     assert!(view.has_secret);
-    assert!(!serde_json::to_string(&view).unwrap().contains(SECRET), "never sent back");
+    assert!(
+        !serde_json::to_string(&view).unwrap().contains(SECRET),
+        "never sent back"
+    );
 
     // In the keychain, under service "shotkeeper" and the integration id.
-    assert_eq!(secrets::load(&id, &SecretSource::Keychain).await.unwrap(), SECRET);
+    assert_eq!(
+        secrets::load(&id, &SecretSource::Keychain).await.unwrap(),
+        SECRET
+    );
     // Read back with secret-tool, independently of the keyring crate.
-    assert_eq!(keychain_entry(&id).expect("secret-tool lookup").trim(), SECRET);
+    assert_eq!(
+        keychain_entry(&id).expect("secret-tool lookup").trim(),
+        SECRET
+    );
     // Nowhere in the database files (main file and WAL).
-    sqlx::query("PRAGMA wal_checkpoint(FULL)").execute(app.pool()).await.unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(FULL)")
+        .execute(app.pool())
+        .await
+        .unwrap();
     assert!(!db_bytes_contain(dir.path(), SECRET));
-    assert!(db_bytes_contain(dir.path(), "Acme Helpjuice"), "the check reads the right files");
+    assert!(
+        db_bytes_contain(dir.path(), "Acme Helpjuice"),
+        "the check reads the right files"
+    );
 
     // Replacing the secret replaces it in the keychain.
     let replaced = format!("{SECRET}-rotated");
@@ -80,17 +100,24 @@ async fn secret_lives_in_the_keychain_and_nowhere_in_sqlite() {
             label: None,
             base_url: None,
             settings: None,
-            secret: Some(SecretInput::Value { value: replaced.clone() }),
+            secret: Some(SecretInput::Value {
+                value: replaced.clone(),
+            }),
         },
     )
     .await
     .unwrap();
-    assert_eq!(secrets::load(&id, &SecretSource::Keychain).await.unwrap(), replaced);
+    assert_eq!(
+        secrets::load(&id, &SecretSource::Keychain).await.unwrap(),
+        replaced
+    );
     assert!(!db_bytes_contain(dir.path(), &replaced));
 
     // Deleting the integration deletes the keychain entry.
     app.delete_integration(&id).await.unwrap();
-    let gone = secrets::load(&id, &SecretSource::Keychain).await.unwrap_err();
+    let gone = secrets::load(&id, &SecretSource::Keychain)
+        .await
+        .unwrap_err();
     assert_eq!(gone.kind(), "secret_missing", "{gone}");
 }
 
@@ -116,9 +143,14 @@ async fn env_secret_source_stores_nothing() {
         SecretSource::Env("SHOTKEEPER_TEST_ENV_SECRET".into())
     );
     assert_eq!(
-        secrets::load(&view.integration.id, &view.integration.secret_source).await.unwrap(),
+        secrets::load(&view.integration.id, &view.integration.secret_source)
+            .await
+            .unwrap(),
         SECRET
     );
-    sqlx::query("PRAGMA wal_checkpoint(FULL)").execute(app.pool()).await.unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(FULL)")
+        .execute(app.pool())
+        .await
+        .unwrap();
     assert!(!db_bytes_contain(dir.path(), SECRET));
 }

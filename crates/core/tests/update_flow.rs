@@ -48,7 +48,13 @@ async fn imported() -> Fixture {
 }
 
 async fn download(url: &str) -> Vec<u8> {
-    reqwest::get(url).await.unwrap().bytes().await.unwrap().to_vec()
+    reqwest::get(url)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
 }
 
 fn png_bytes(img: &DynamicImage) -> Vec<u8> {
@@ -77,26 +83,43 @@ fn identifying(meta: &BTreeMap<String, String>) -> bool {
 
 /// Three screenshots: one per tier. Returns their paths and the URL each should replace.
 async fn three_screenshots(f: &Fixture) -> Vec<(PathBuf, String, MatchType)> {
-    let ok: Vec<&ImageRow> = f.rows.iter().filter(|r| r.status_code == 200 && !r.is_duplicate).collect();
+    let ok: Vec<&ImageRow> = f
+        .rows
+        .iter()
+        .filter(|r| r.status_code == 200 && !r.is_duplicate)
+        .collect();
     let mut used = HashSet::new();
 
     // 1. metadata: same identifying text chunks, different pixels.
-    let by_meta = ok.iter().find(|r| r.kind == "png" && identifying(&r.metadata)).expect("a PNG with metadata");
+    let by_meta = ok
+        .iter()
+        .find(|r| r.kind == "png" && identifying(&r.metadata))
+        .expect("a PNG with metadata");
     let screen = by_meta.metadata["screen"].clone();
-    let twins = ok.iter().filter(|r| r.metadata.get("screen") == Some(&screen)).count();
+    let twins = ok
+        .iter()
+        .filter(|r| r.metadata.get("screen") == Some(&screen))
+        .count();
     let mut pairs = BTreeMap::new();
     pairs.insert("screen".to_owned(), screen);
     if let Some(app) = by_meta.metadata.get("app") {
         pairs.insert("app".to_owned(), app.clone());
     }
-    let meta_png = imaging::write_png_text(&png_bytes(&fresh_picture(by_meta.width, by_meta.height, 3)), &pairs).unwrap();
+    let meta_png = imaging::write_png_text(
+        &png_bytes(&fresh_picture(by_meta.width, by_meta.height, 3)),
+        &pairs,
+    )
+    .unwrap();
     let p1 = save(f.shots.path(), "new-settings.png", &meta_png);
     used.insert(by_meta.url.clone());
     assert!(twins >= 1);
 
     // 2. perceptual: an existing picture with a small change, no identifying metadata.
     let mut near = None;
-    for r in ok.iter().filter(|r| !used.contains(&r.url) && !identifying(&r.metadata) && r.width >= 64) {
+    for r in ok
+        .iter()
+        .filter(|r| !used.contains(&r.url) && !identifying(&r.metadata) && r.width >= 64)
+    {
         let bytes = download(&r.url).await;
         let mut img = image::load_from_memory(&bytes).unwrap().to_rgba8();
         for y in 4..12 {
@@ -107,13 +130,18 @@ async fn three_screenshots(f: &Fixture) -> Vec<(PathBuf, String, MatchType)> {
         let changed = png_bytes(&DynamicImage::ImageRgba8(img));
         let a = imaging::analyse(&changed, &ImageLimits::default());
         let original = imaging::analyse(&bytes, &ImageLimits::default());
-        let d = imaging::phash_distance(a.phash.as_deref().unwrap(), original.phash.as_deref().unwrap()).unwrap();
+        let d = imaging::phash_distance(
+            a.phash.as_deref().unwrap(),
+            original.phash.as_deref().unwrap(),
+        )
+        .unwrap();
         if d <= 6 && d > 0 {
             near = Some((r.url.clone(), changed));
             break;
         }
     }
-    let (near_url, near_bytes) = near.expect("an image without identifying metadata to edit slightly");
+    let (near_url, near_bytes) =
+        near.expect("an image without identifying metadata to edit slightly");
     let p2 = save(f.shots.path(), "edited-capture.png", &near_bytes);
     used.insert(near_url.clone());
 
@@ -122,10 +150,18 @@ async fn three_screenshots(f: &Fixture) -> Vec<(PathBuf, String, MatchType)> {
         .iter()
         .find(|r| {
             !used.contains(&r.url)
-                && ok.iter().filter(|o| o.name.eq_ignore_ascii_case(&r.name)).count() == 1
+                && ok
+                    .iter()
+                    .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
+                    .count()
+                    == 1
         })
         .expect("a uniquely named image");
-    let p3 = save(f.shots.path(), &by_name.name, &png_bytes(&fresh_picture(97, 41, 77)));
+    let p3 = save(
+        f.shots.path(),
+        &by_name.name,
+        &png_bytes(&fresh_picture(97, 41, 77)),
+    );
 
     vec![
         (p1, by_meta.url.clone(), MatchType::Metadata),
@@ -150,20 +186,40 @@ async fn three_screenshots_matched_applied_read_back_and_rolled_back() {
 
     for (path, url, tier) in &shots {
         let name = path.file_name().unwrap().to_string_lossy();
-        let p = plan.screenshots.iter().find(|p| p.screenshot.name == name).unwrap();
-        assert_eq!(p.result.status, MatchStatus::Matched, "{name}: {}", p.result.reason);
+        let p = plan
+            .screenshots
+            .iter()
+            .find(|p| p.screenshot.name == name)
+            .unwrap();
+        assert_eq!(
+            p.result.status,
+            MatchStatus::Matched,
+            "{name}: {}",
+            p.result.reason
+        );
         assert_eq!(p.result.match_type, *tier, "{name}: {}", p.result.reason);
-        assert!(p.result.targets.iter().any(|t| &t.url == url), "{name} targets {url}");
+        assert!(
+            p.result.targets.iter().any(|t| &t.url == url),
+            "{name} targets {url}"
+        );
         if *tier == MatchType::Perceptual {
             assert!(p.result.distance.is_some_and(|d| d > 0));
         }
     }
-    let old_urls: HashSet<String> = plan.articles.iter().flat_map(|a| a.changes.iter().map(|c| c.old_url.clone())).collect();
+    let old_urls: HashSet<String> = plan
+        .articles
+        .iter()
+        .flat_map(|a| a.changes.iter().map(|c| c.old_url.clone()))
+        .collect();
     // The sample data has colleagues' pending drafts on some articles, which
     // Shotkeeper rightly refuses to publish (see the next test): settle them.
     for a in &plan.articles {
-        let live = f.sim.article_html(&a.external_id, a.locale.as_deref()).unwrap();
-        f.sim.set_article_html(&a.external_id, a.locale.as_deref(), &live);
+        let live = f
+            .sim
+            .article_html(&a.external_id, a.locale.as_deref())
+            .unwrap();
+        f.sim
+            .set_article_html(&a.external_id, a.locale.as_deref(), &live);
     }
     assert!(plan.articles_to_update() >= 3);
 
@@ -171,7 +227,15 @@ async fn three_screenshots_matched_applied_read_back_and_rolled_back() {
     let before: Vec<(String, Option<String>, String)> = plan
         .articles
         .iter()
-        .map(|a| (a.external_id.clone(), a.locale.clone(), f.sim.article_html(&a.external_id, a.locale.as_deref()).unwrap()))
+        .map(|a| {
+            (
+                a.external_id.clone(),
+                a.locale.clone(),
+                f.sim
+                    .article_html(&a.external_id, a.locale.as_deref())
+                    .unwrap(),
+            )
+        })
         .collect();
 
     // A dry run changes nothing.
@@ -193,34 +257,67 @@ async fn three_screenshots_matched_applied_read_back_and_rolled_back() {
     assert_eq!(result.summary.total, 3);
     assert_eq!(result.summary.success, 3, "{:?}", result.articles);
     assert_eq!(result.summary.failed, 0);
-    let types: HashSet<&str> = result.screenshots.iter().map(|s| s.match_type.as_str()).collect();
+    let types: HashSet<&str> = result
+        .screenshots
+        .iter()
+        .map(|s| s.match_type.as_str())
+        .collect();
     assert_eq!(types, ["metadata", "hash", "name"].into_iter().collect());
 
     // After: read back from the help center: new URLs in, old ones out, the
     // new images served by the help center's image host.
     for a in &result.articles {
         assert_eq!(a.status, "updated", "{a:?}");
-        let html = f.sim.article_html(&a.external_id, a.locale.as_deref()).unwrap();
+        let html = f
+            .sim
+            .article_html(&a.external_id, a.locale.as_deref())
+            .unwrap();
         for (old, new) in &a.replacements {
             assert!(html.contains(new.as_str()), "new URL in {}", a.external_id);
-            assert!(!html.contains(old.as_str()) || !old_urls.contains(old), "old URL gone");
+            assert!(
+                !html.contains(old.as_str()) || !old_urls.contains(old),
+                "old URL gone"
+            );
             let served = reqwest::get(new).await.unwrap();
             assert_eq!(served.status(), 200);
         }
     }
     // Uploads happen once per screenshot, however many articles use it.
-    let new_urls: HashSet<&String> = result.articles.iter().flat_map(|a| a.replacements.values()).collect();
+    let new_urls: HashSet<&String> = result
+        .articles
+        .iter()
+        .flat_map(|a| a.replacements.values())
+        .collect();
     assert_eq!(new_urls.len(), 3);
 
     // Roll one article back: its previous content returns byte for byte.
     let first = &result.articles[0];
-    let original = &before.iter().find(|b| b.0 == first.external_id && b.1 == first.locale).unwrap().2;
-    let rb = f.app.rollback(first.revision_id.as_deref().unwrap(), false).await.unwrap();
+    let original = &before
+        .iter()
+        .find(|b| b.0 == first.external_id && b.1 == first.locale)
+        .unwrap()
+        .2;
+    let rb = f
+        .app
+        .rollback(first.revision_id.as_deref().unwrap(), false)
+        .await
+        .unwrap();
     assert_eq!(rb.mode, "exact");
-    assert_eq!(&f.sim.article_html(&first.external_id, first.locale.as_deref()).unwrap(), original);
+    assert_eq!(
+        &f.sim
+            .article_html(&first.external_id, first.locale.as_deref())
+            .unwrap(),
+        original
+    );
     let revs = f
         .app
-        .revisions(None, &shotkeeper_core::providers::ArticleRef::with_locale(first.external_id.clone(), first.locale.clone()))
+        .revisions(
+            None,
+            &shotkeeper_core::providers::ArticleRef::with_locale(
+                first.external_id.clone(),
+                first.locale.clone(),
+            ),
+        )
         .await
         .unwrap();
     assert_eq!(revs.len(), 2);
@@ -242,14 +339,19 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
         })
         .await
         .unwrap();
-    let targets: Vec<_> = plan.articles.iter().filter(|a| a.locale.is_none()).collect();
+    let targets: Vec<_> = plan
+        .articles
+        .iter()
+        .filter(|a| a.locale.is_none())
+        .collect();
     assert!(!targets.is_empty());
 
     // Someone edits the first article in the help center after the import.
     let edited = &targets[0];
     let live = f.sim.article_html(&edited.external_id, None).unwrap();
     let with_edit = format!("<p>Edited after the import.</p>{live}");
-    f.sim.set_article_html(&edited.external_id, None, &with_edit);
+    f.sim
+        .set_article_html(&edited.external_id, None, &with_edit);
 
     // And someone leaves a pending draft on another: Help.Center must not
     // publish their draft, so that write is refused before anything changes.
@@ -263,11 +365,9 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
         .filter(|r| r.is_published)
         .map(|r| r.id)
         .collect();
-    if let Some(other) = plan
-        .articles
-        .iter()
-        .find(|a| a.locale.is_none() && a.article_id != edited.article_id && published.contains(&a.article_id))
-    {
+    if let Some(other) = plan.articles.iter().find(|a| {
+        a.locale.is_none() && a.article_id != edited.article_id && published.contains(&a.article_id)
+    }) {
         let url = format!(
             "{}/centers/{}/articles/{}/draft",
             f.sim.api_base, f.sim.settings["center_id"], other.external_id
@@ -276,7 +376,9 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
         let r = reqwest::Client::new()
             .patch(url)
             .bearer_auth(&f.sim.token)
-            .json(&serde_json::json!({ "html": format!("{live_other}<p>draft by a colleague</p>") }))
+            .json(
+                &serde_json::json!({ "html": format!("{live_other}<p>draft by a colleague</p>") }),
+            )
             .send()
             .await
             .unwrap();
@@ -290,20 +392,44 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
         .await
         .unwrap();
     let html = f.sim.article_html(&edited.external_id, None).unwrap();
-    assert!(html.starts_with("<p>Edited after the import.</p>"), "the later edit is kept");
-    let out = result.articles.iter().find(|a| a.article_id == edited.article_id).unwrap();
+    assert!(
+        html.starts_with("<p>Edited after the import.</p>"),
+        "the later edit is kept"
+    );
+    let out = result
+        .articles
+        .iter()
+        .find(|a| a.article_id == edited.article_id)
+        .unwrap();
     assert_eq!(out.status, "updated");
-    assert!(out.replacements.values().all(|new| html.contains(new.as_str())));
+    assert!(out
+        .replacements
+        .values()
+        .all(|new| html.contains(new.as_str())));
 
     if let Some((ext, live_other)) = refused {
-        let o = result.articles.iter().find(|a| a.external_id == ext && a.locale.is_none()).unwrap();
+        let o = result
+            .articles
+            .iter()
+            .find(|a| a.external_id == ext && a.locale.is_none())
+            .unwrap();
         assert_eq!(o.status, "failed", "{o:?}");
-        assert!(o.error.as_deref().unwrap_or("").to_lowercase().contains("draft"), "{o:?}");
+        assert!(
+            o.error
+                .as_deref()
+                .unwrap_or("")
+                .to_lowercase()
+                .contains("draft"),
+            "{o:?}"
+        );
         // Untouched live content, and the revision holding it was stored.
         assert_eq!(f.sim.article_html(&ext, None).unwrap(), live_other);
         let revs = f
             .app
-            .revisions(None, &shotkeeper_core::providers::ArticleRef::new(ext.clone()))
+            .revisions(
+                None,
+                &shotkeeper_core::providers::ArticleRef::new(ext.clone()),
+            )
             .await
             .unwrap();
         assert_eq!(revs[0].status, "failed");

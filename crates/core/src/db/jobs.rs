@@ -92,7 +92,12 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<JobRow>> {
     Ok(out)
 }
 
-pub async fn set_status(pool: &SqlitePool, id: &str, status: JobStatus, error: Option<&str>) -> Result<()> {
+pub async fn set_status(
+    pool: &SqlitePool,
+    id: &str,
+    status: JobStatus,
+    error: Option<&str>,
+) -> Result<()> {
     sqlx::query("UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?")
         .bind(status.as_str())
         .bind(error)
@@ -105,10 +110,12 @@ pub async fn set_status(pool: &SqlitePool, id: &str, status: JobStatus, error: O
 
 /// Jobs left `running` by a process that died are `interrupted`: resumable.
 pub async fn mark_stale_running_interrupted(pool: &SqlitePool) -> Result<u64> {
-    let done = sqlx::query("UPDATE jobs SET status = 'interrupted', updated_at = ? WHERE status = 'running'")
-        .bind(now())
-        .execute(pool)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'interrupted', updated_at = ? WHERE status = 'running'",
+    )
+    .bind(now())
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected())
 }
 

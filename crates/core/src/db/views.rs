@@ -118,7 +118,11 @@ pub async fn articles(pool: &SqlitePool, job_id: &str) -> Result<Vec<ArticleRec>
     rows.iter().map(article_from_row).collect()
 }
 
-pub async fn article(pool: &SqlitePool, job_id: &str, article_id: &str) -> Result<Option<ArticleRec>> {
+pub async fn article(
+    pool: &SqlitePool,
+    job_id: &str,
+    article_id: &str,
+) -> Result<Option<ArticleRec>> {
     let row = sqlx::query("SELECT * FROM articles WHERE job_id = ? AND id = ?")
         .bind(job_id)
         .bind(article_id)
@@ -143,7 +147,9 @@ pub async fn refs(pool: &SqlitePool, job_id: &str) -> Result<Vec<RefRec>> {
                 url: r.try_get("url")?,
                 alt: r.try_get("alt")?,
                 width_attr: r.try_get::<Option<i64>, _>("width_attr")?.map(|v| v as u32),
-                height_attr: r.try_get::<Option<i64>, _>("height_attr")?.map(|v| v as u32),
+                height_attr: r
+                    .try_get::<Option<i64>, _>("height_attr")?
+                    .map(|v| v as u32),
             })
         })
         .collect()
@@ -186,9 +192,15 @@ pub async fn totals(pool: &SqlitePool, job_id: &str) -> Result<(Summary, Totals)
     .bind(job_id)
     .fetch_one(pool)
     .await?;
-    let n = |name: &str| -> Result<u64> { Ok(a.try_get::<Option<i64>, _>(name)?.unwrap_or(0) as u64) };
-    let (discovered, success, failed, skipped, pending) =
-        (n("discovered")?, n("success")?, n("failed")?, n("skipped")?, n("pending")?);
+    let n =
+        |name: &str| -> Result<u64> { Ok(a.try_get::<Option<i64>, _>(name)?.unwrap_or(0) as u64) };
+    let (discovered, success, failed, skipped, pending) = (
+        n("discovered")?,
+        n("success")?,
+        n("failed")?,
+        n("skipped")?,
+        n("pending")?,
+    );
     let authors = n("authors")?;
 
     let i = sqlx::query(

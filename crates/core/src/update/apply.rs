@@ -11,7 +11,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::revisions::{self, NewRevision};
 use super::screenshots::{content_type_for, extension_for};
-use super::{ApplyProgress, ArticleOutcome, PlannedArticle, ScreenshotOutcome, UpdatePlan, UpdateResult, UpdateSummary};
+use super::{
+    ApplyProgress, ArticleOutcome, PlannedArticle, ScreenshotOutcome, UpdatePlan, UpdateResult,
+    UpdateSummary,
+};
 use crate::db::now;
 use crate::error::{CoreError, Result};
 use crate::html;
@@ -73,7 +76,10 @@ impl Applier<'_> {
             }
             progress.current = Some(article.title.clone());
             (self.progress)(progress.clone());
-            let outcome = match self.apply_article(plan, article, &by_sha, &mut uploads).await {
+            let outcome = match self
+                .apply_article(plan, article, &by_sha, &mut uploads)
+                .await
+            {
                 Ok(o) => o,
                 Err(e) => failed(article, &e),
             };
@@ -103,14 +109,28 @@ impl Applier<'_> {
         // Match against what is there now: an edit made after the import is kept.
         let current = self.help_center.get_article(&aref).await?;
         let html_now = current.html.clone().unwrap_or_default();
-        let base = if current.url.is_empty() { article.url.clone() } else { current.url.clone() };
-        let present: HashSet<String> = html::extract_images(&html_now, &base)?.into_iter().map(|r| r.url).collect();
+        let base = if current.url.is_empty() {
+            article.url.clone()
+        } else {
+            current.url.clone()
+        };
+        let refs = html::extract_images(&html_now, &base)?;
+        let present: HashSet<String> = refs.iter().map(|r| r.url.clone()).collect();
 
         let mut replacements: BTreeMap<String, String> = BTreeMap::new();
-        for change in article.changes.iter().filter(|c| c.selected && present.contains(&c.old_url)) {
-            let shot = by_sha.get(change.screenshot_sha256.as_str()).ok_or_else(|| {
-                CoreError::Invalid(format!("the plan names screenshot {} but does not carry it", change.screenshot_name))
-            })?;
+        for change in article
+            .changes
+            .iter()
+            .filter(|c| c.selected && present.contains(&c.old_url))
+        {
+            let shot = by_sha
+                .get(change.screenshot_sha256.as_str())
+                .ok_or_else(|| {
+                    CoreError::Invalid(format!(
+                        "the plan names screenshot {} but does not carry it",
+                        change.screenshot_name
+                    ))
+                })?;
             let new_url = if self.dry_run {
                 format!("(new upload of {})", shot.name)
             } else {
@@ -119,9 +139,19 @@ impl Applier<'_> {
             replacements.insert(change.old_url.clone(), new_url);
         }
         if replacements.is_empty() {
-            return Ok(skipped(article, "the matched images are no longer in the article"));
+            return Ok(skipped(
+                article,
+                "the matched images are no longer in the article",
+            ));
         }
-        let map: HashMap<String, String> = replacements.clone().into_iter().collect();
+        // Every URL of a matched <img> (src, data-src, each srcset candidate)
+        // gets the new image, or retina screens keep showing the old one.
+        let mut map: HashMap<String, String> = HashMap::new();
+        for r in refs.iter().filter(|r| replacements.contains_key(&r.url)) {
+            for u in &r.all_urls {
+                map.insert(u.clone(), replacements[&r.url].clone());
+            }
+        }
         let rewritten = html::rewrite_images(&html_now, &base, &map)?;
         if self.dry_run {
             let mut o = outcome(article, "would_update", rewritten.replaced, None, None);
@@ -157,7 +187,12 @@ impl Applier<'_> {
 
     /// Uploads a screenshot once per destination and content (recorded in
     /// `uploads`, so a second plan or a retry re-uses it).
-    async fn upload_once(&self, aref: &ArticleRef, shot: &Screenshot, uploads: &mut HashMap<String, Upload>) -> Result<String> {
+    async fn upload_once(
+        &self,
+        aref: &ArticleRef,
+        shot: &Screenshot,
+        uploads: &mut HashMap<String, Upload>,
+    ) -> Result<String> {
         if let Some(u) = uploads.get(&shot.sha256) {
             return Ok(u.url.clone());
         }
@@ -172,12 +207,25 @@ impl Applier<'_> {
         let kind = imaging::sniff_kind(&bytes);
         let (url, cloud) = match &self.destination {
             Destination::Storage { storage, .. } => {
-                let up = storage.upload(&bytes, content_type_for(kind), extension_for(kind)).await?;
+                let up = storage
+                    .upload(&bytes, content_type_for(kind), extension_for(kind))
+                    .await?;
                 (up.url, Some(up.cloud))
             }
             Destination::HelpCenter { .. } => {
-                let name = if shot.name.is_empty() { format!("{}.{}", &shot.sha256[..12.min(shot.sha256.len())], extension_for(kind)) } else { shot.name.clone() };
-                let up = self.help_center.upload_image(aref, &name, content_type_for(kind), bytes).await?;
+                let name = if shot.name.is_empty() {
+                    format!(
+                        "{}.{}",
+                        &shot.sha256[..12.min(shot.sha256.len())],
+                        extension_for(kind)
+                    )
+                } else {
+                    shot.name.clone()
+                };
+                let up = self
+                    .help_center
+                    .upload_image(aref, &name, content_type_for(kind), bytes)
+                    .await?;
                 (up.url, None)
             }
         };
@@ -191,7 +239,10 @@ impl Applier<'_> {
     async fn screenshot_bytes(&self, shot: &Screenshot) -> Result<Vec<u8>> {
         let limits = ImageLimits::default();
         let bytes = if shot.source.starts_with("http://") || shot.source.starts_with("https://") {
-            let f = self.images.fetch_image(&shot.source, limits.max_bytes).await?;
+            let f = self
+                .images
+                .fetch_image(&shot.source, limits.max_bytes)
+                .await?;
             if !(200..300).contains(&f.status) || f.too_large {
                 return Err(CoreError::Invalid(format!(
                     "screenshot {} could not be downloaded from its URL (HTTP {})",
@@ -201,7 +252,10 @@ impl Applier<'_> {
             f.bytes
         } else {
             std::fs::read(&shot.source).map_err(|e| {
-                CoreError::Invalid(format!("screenshot file {} cannot be read: {e}", shot.source))
+                CoreError::Invalid(format!(
+                    "screenshot file {} cannot be read: {e}",
+                    shot.source
+                ))
             })?
         };
         if !shot.sha256.is_empty() && imaging::sha256_hex(&bytes) != shot.sha256 {
@@ -214,15 +268,27 @@ impl Applier<'_> {
     }
 }
 
-async fn recorded_upload(pool: &SqlitePool, destination: &str, sha256: &str) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT url FROM uploads WHERE destination = ? AND sha256 = ?")
-        .bind(destination)
-        .bind(sha256)
-        .fetch_optional(pool)
-        .await?)
+async fn recorded_upload(
+    pool: &SqlitePool,
+    destination: &str,
+    sha256: &str,
+) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT url FROM uploads WHERE destination = ? AND sha256 = ?")
+            .bind(destination)
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await?,
+    )
 }
 
-async fn record_upload(pool: &SqlitePool, destination: &str, sha256: &str, url: &str, cloud: Option<&CloudObject>) -> Result<()> {
+async fn record_upload(
+    pool: &SqlitePool,
+    destination: &str,
+    sha256: &str,
+    url: &str,
+    cloud: Option<&CloudObject>,
+) -> Result<()> {
     sqlx::query("INSERT OR REPLACE INTO uploads (destination, sha256, url, cloud, created_at) VALUES (?, ?, ?, ?, ?)")
         .bind(destination)
         .bind(sha256)
@@ -244,7 +310,13 @@ async fn last_revision_id(pool: &SqlitePool, aref: &ArticleRef) -> Result<Option
     .await?)
 }
 
-fn outcome(a: &PlannedArticle, status: &str, replaced: u32, revision_id: Option<String>, error: Option<String>) -> ArticleOutcome {
+fn outcome(
+    a: &PlannedArticle,
+    status: &str,
+    replaced: u32,
+    revision_id: Option<String>,
+    error: Option<String>,
+) -> ArticleOutcome {
     ArticleOutcome {
         article_id: a.article_id.clone(),
         external_id: a.external_id.clone(),
@@ -269,7 +341,10 @@ fn failed(a: &PlannedArticle, e: &CoreError) -> ArticleOutcome {
 /// Seed 000's result: per screenshot, success when every article it was
 /// meant to change was updated.
 fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) -> UpdateResult {
-    let by_article: HashMap<&str, &ArticleOutcome> = articles.iter().map(|o| (o.article_id.as_str(), o)).collect();
+    let by_article: HashMap<&str, &ArticleOutcome> = articles
+        .iter()
+        .map(|o| (o.article_id.as_str(), o))
+        .collect();
     let ok_status = if dry_run { "would_update" } else { "updated" };
     let screenshots: Vec<ScreenshotOutcome> = plan
         .screenshots
@@ -278,7 +353,11 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
             let touched: Vec<&ArticleOutcome> = plan
                 .articles
                 .iter()
-                .filter(|a| a.changes.iter().any(|c| c.selected && c.screenshot_sha256 == p.screenshot.sha256))
+                .filter(|a| {
+                    a.changes
+                        .iter()
+                        .any(|c| c.selected && c.screenshot_sha256 == p.screenshot.sha256)
+                })
                 .filter_map(|a| by_article.get(a.article_id.as_str()).copied())
                 .collect();
             let status = match p.result.status {
@@ -286,7 +365,13 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
                 MatchStatus::Notfound | MatchStatus::Ambiguous => "notfound",
                 MatchStatus::Matched if touched.is_empty() => "skipped",
                 MatchStatus::Matched if touched.iter().any(|o| o.status == "failed") => "failed",
-                MatchStatus::Matched if touched.iter().all(|o| o.status == ok_status || o.status == "skipped") => "success",
+                MatchStatus::Matched
+                    if touched
+                        .iter()
+                        .all(|o| o.status == ok_status || o.status == "skipped") =>
+                {
+                    "success"
+                }
                 MatchStatus::Matched => "failed",
             };
             ScreenshotOutcome {
@@ -300,7 +385,10 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
         .collect();
     let summary = UpdateSummary {
         total: screenshots.len() as u64,
-        success: screenshots.iter().filter(|s| s.status == "success" || s.status == "unchanged").count() as u64,
+        success: screenshots
+            .iter()
+            .filter(|s| s.status == "success" || s.status == "unchanged")
+            .count() as u64,
         failed: screenshots.iter().filter(|s| s.status == "failed").count() as u64,
     };
     UpdateResult {

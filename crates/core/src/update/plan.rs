@@ -12,7 +12,8 @@ use crate::db::views::JobData;
 use crate::db::{jobs, now, views};
 use crate::error::{CoreError, Result};
 use crate::matching::{
-    ArticleUse, Candidate, MatchConfig, MatchIndex, MatchResult, MatchScope, MatchStatus, Screenshot,
+    ArticleUse, Candidate, MatchConfig, MatchIndex, MatchResult, MatchScope, MatchStatus,
+    Screenshot,
 };
 
 /// Every downloaded image of a job, with the articles that use it.
@@ -20,7 +21,9 @@ pub fn candidates(data: &JobData) -> Vec<Candidate> {
     let articles: HashMap<&str, _> = data.articles.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut uses: BTreeMap<&str, Vec<ArticleUse>> = BTreeMap::new();
     for r in &data.refs {
-        let Some(a) = articles.get(r.article_id.as_str()) else { continue };
+        let Some(a) = articles.get(r.article_id.as_str()) else {
+            continue;
+        };
         let list = uses.entry(r.url.as_str()).or_default();
         if !list.iter().any(|u| u.article_id == a.id) {
             list.push(ArticleUse {
@@ -37,7 +40,11 @@ pub fn candidates(data: &JobData) -> Vec<Candidate> {
             (!img.is_broken() || !img.name.is_empty()).then(|| Candidate {
                 url: url.to_owned(),
                 name: img.name.clone(),
-                sha256: if img.is_broken() { String::new() } else { img.hash.clone() },
+                sha256: if img.is_broken() {
+                    String::new()
+                } else {
+                    img.hash.clone()
+                },
                 phash: img.phash.clone(),
                 width: img.width,
                 height: img.height,
@@ -49,7 +56,11 @@ pub fn candidates(data: &JobData) -> Vec<Candidate> {
 }
 
 /// Builds the match index of a job.
-pub async fn index_for_job(pool: &SqlitePool, job_id: &str, config: MatchConfig) -> Result<(JobData, MatchIndex)> {
+pub async fn index_for_job(
+    pool: &SqlitePool,
+    job_id: &str,
+    config: MatchConfig,
+) -> Result<(JobData, MatchIndex)> {
     jobs::get(pool, job_id).await?;
     let data = views::job_data(pool, job_id).await?;
     let index = MatchIndex::build(candidates(&data), config);
@@ -76,11 +87,17 @@ pub fn build_plan(
 ) -> Result<UpdatePlan> {
     let mut planned = Vec::with_capacity(screenshots.len());
     for s in screenshots {
-        let result = match manual.iter().find(|m| m.screenshot_sha256 == s.sha256 && !s.sha256.is_empty()) {
+        let result = match manual
+            .iter()
+            .find(|m| m.screenshot_sha256 == s.sha256 && !s.sha256.is_empty())
+        {
             Some(m) => index.manual_match_in(&s, &m.target_url, scope)?,
             None => index.match_one_in(&s, scope),
         };
-        planned.push(PlannedScreenshot { screenshot: s, result });
+        planned.push(PlannedScreenshot {
+            screenshot: s,
+            result,
+        });
     }
     let articles = plan_articles(data, &planned);
     Ok(UpdatePlan {
@@ -97,7 +114,10 @@ pub fn build_plan(
 /// Groups every matched target by article, in the import's article order.
 fn plan_articles(data: &JobData, planned: &[PlannedScreenshot]) -> Vec<PlannedArticle> {
     let mut changes: HashMap<String, Vec<PlannedChange>> = HashMap::new();
-    for p in planned.iter().filter(|p| p.result.status == MatchStatus::Matched) {
+    for p in planned
+        .iter()
+        .filter(|p| p.result.status == MatchStatus::Matched)
+    {
         for target in p.result.targets.iter().filter(|t| !t.unchanged) {
             for use_ in &target.articles {
                 let list = changes.entry(use_.article_id.clone()).or_default();
@@ -133,7 +153,8 @@ fn plan_articles(data: &JobData, planned: &[PlannedScreenshot]) -> Vec<PlannedAr
 }
 
 pub async fn store(pool: &SqlitePool, plan: &UpdatePlan) -> Result<()> {
-    let body = serde_json::to_string(plan).map_err(|e| CoreError::Invalid(format!("plan cannot be stored: {e}")))?;
+    let body = serde_json::to_string(plan)
+        .map_err(|e| CoreError::Invalid(format!("plan cannot be stored: {e}")))?;
     sqlx::query(
         "INSERT INTO plans (id, job_id, integration_id, body, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET body = excluded.body",
@@ -156,7 +177,8 @@ pub async fn load(pool: &SqlitePool, plan_id: &str) -> Result<UpdatePlan> {
         .ok_or_else(|| CoreError::NotFound {
             what: format!("update plan {plan_id}"),
         })?;
-    serde_json::from_str(&body).map_err(|e| CoreError::Invalid(format!("stored plan {plan_id} is unreadable: {e}")))
+    serde_json::from_str(&body)
+        .map_err(|e| CoreError::Invalid(format!("stored plan {plan_id} is unreadable: {e}")))
 }
 
 pub async fn mark_applied(pool: &SqlitePool, plan_id: &str) -> Result<()> {

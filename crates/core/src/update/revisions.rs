@@ -116,13 +116,19 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<Revision> {
         .fetch_optional(pool)
         .await?
         .ok_or_else(|| CoreError::NotFound {
-            what: format!("revision {id} (list an article's revisions with `shotkeeper revisions`)"),
+            what: format!(
+                "revision {id} (list an article's revisions with `shotkeeper revisions`)"
+            ),
         })?;
     from_row(&row)
 }
 
 /// Revisions of one article document (all its integrations' if `integration_id` is None), newest first.
-pub async fn list(pool: &SqlitePool, integration_id: Option<&str>, article: &ArticleRef) -> Result<Vec<Revision>> {
+pub async fn list(
+    pool: &SqlitePool,
+    integration_id: Option<&str>,
+    article: &ArticleRef,
+) -> Result<Vec<Revision>> {
     let rows = sqlx::query(
         "SELECT * FROM revisions WHERE (?1 IS NULL OR integration_id = ?1) AND external_id = ?2 AND locale = ?3
          ORDER BY created_at DESC, rowid DESC",
@@ -194,8 +200,15 @@ pub async fn rollback(
     let (mode, restored) = if current_html == rev.content_after {
         ("exact", rev.content_before.clone())
     } else {
-        let back: HashMap<String, String> = rev.replacements.iter().map(|(old, new)| (new.clone(), old.clone())).collect();
-        ("images", html::rewrite_images(&current_html, &current.url, &back)?.html)
+        let back: HashMap<String, String> = rev
+            .replacements
+            .iter()
+            .map(|(old, new)| (new.clone(), old.clone()))
+            .collect();
+        (
+            "images",
+            html::rewrite_images(&current_html, &current.url, &back)?.html,
+        )
     };
     if dry_run {
         return Ok(RollbackOutcome {
@@ -206,7 +219,11 @@ pub async fn rollback(
             dry_run,
         });
     }
-    let undo: BTreeMap<String, String> = rev.replacements.iter().map(|(o, n)| (n.clone(), o.clone())).collect();
+    let undo: BTreeMap<String, String> = rev
+        .replacements
+        .iter()
+        .map(|(o, n)| (n.clone(), o.clone()))
+        .collect();
     let new_id = write_with_revision(
         pool,
         help_center,
