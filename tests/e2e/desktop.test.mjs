@@ -183,7 +183,9 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     const row = `[data-testid="integration-row"][data-label="${LABEL}"]`;
     await s.find(`${row} [data-testid="import-from"]`).then((e) => e.click());
     await s.waitFor('[data-testid="import-progress"]');
-    await shot("import-running");
+    // The first progress report brings the counts; the import may be that fast, too.
+    await s.waitFor('[data-testid="import-counts"]', { timeout: 30_000 });
+    await shot("import-progress");
     await waitFor(
       "the import to finish",
       async () => (await s.find('[data-testid="import-progress"]').then((e) => e.attr("data-running"))) === "false",
