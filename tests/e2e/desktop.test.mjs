@@ -26,7 +26,6 @@ assert.ok(APP, "SHOTKEEPER_APP must point at the desktop binary");
 assert.ok(SIM, "SHOTKEEPER_SIM must point at the shotkeeper-sim binary");
 mkdirSync(OUT, { recursive: true });
 
-let sim;
 let simInfo;
 let s;
 let step = 0;
@@ -65,11 +64,14 @@ async function shot(name) {
   }
 }
 
-function startSim() {
+const sims = [];
+
+function startSim(extra = []) {
   return new Promise((resolve, reject) => {
-    sim = spawn(SIM, ["--provider", SIM_PROVIDER, "--articles", "30", "--rate-limit", "off"], {
+    const sim = spawn(SIM, ["--provider", SIM_PROVIDER, "--articles", "30", "--rate-limit", "off", ...extra], {
       stdio: ["ignore", "pipe", "inherit"],
     });
+    sims.push(sim);
     const timer = setTimeout(() => reject(new Error("shotkeeper-sim printed nothing within 30 s")), 30_000);
     sim.on("error", reject);
     sim.on("exit", (code) => reject(new Error(`shotkeeper-sim exited with ${code}`)));
@@ -117,8 +119,10 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
       await shot("final").catch(() => {});
       await s.close();
     }
-    sim?.removeAllListeners("exit");
-    sim?.kill("SIGTERM");
+    for (const sim of sims) {
+      sim.removeAllListeners("exit");
+      sim.kill("SIGTERM");
+    }
   });
 
   it("opens on the demo help center", async () => {
@@ -242,5 +246,49 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     const total = Number(await s.find('[data-testid="image-grid"]').then((e) => e.attr("data-total")));
     assert.ok(total >= simInfo.expected.broken_urls, `at least the ${simInfo.expected.broken_urls} broken URLs are listed, got ${total}`);
     await shot("broken-filter");
+  });
+
+  it("cancels an import and resumes it", async () => {
+    // A slow simulator (every API answer delayed) leaves time to cancel.
+    const slow = await startSim(["--slow-ms", "700"]);
+    const row = `[data-testid="integration-row"][data-label="${LABEL}"]`;
+    await s.find('[data-testid="nav-integrations"]').then((e) => e.click());
+    await s.waitFor(`${row} [data-testid="edit"]`).then((e) => e.click());
+    await s.waitFor('[data-testid="integration-form"]');
+    const base = await s.waitFor('[data-testid="field-baseUrl"]');
+    await base.clear();
+    await base.type(slow.api_base);
+    await s.find('[data-testid="save-integration"]').then((e) => e.click());
+    await waitFor("the form to close", async () => (await s.findAll('[data-testid="integration-form"]')).length === 0);
+    await s.waitFor(`${row} [data-testid="verify-result"][data-ok="true"]`, { timeout: 30_000 });
+
+    await s.find(`${row} [data-testid="import-from"]`).then((e) => e.click());
+    const cancel = await s.waitFor('[data-testid="cancel-import"]');
+    // Enabled once the first progress report named the job.
+    await waitFor("cancel to be enabled", async () => (await cancel.attr("disabled")) === null, { timeout: 30_000 });
+    await cancel.click();
+    await waitFor(
+      "the import to stop",
+      async () => (await s.find('[data-testid="import-progress"]').then((e) => e.attr("data-running"))) === "false",
+      { timeout: 60_000, interval: 300 },
+    );
+    const stopped = await s.waitFor('[data-testid="job-row"][data-status="cancelled"]', { timeout: 15_000 });
+    assert.match(await s.find('[data-testid="import-progress"] h2').then((e) => e.text()), /cancelled/i);
+    await shot("import-cancelled");
+
+    await stopped.find('[data-testid="resume-job"]').then((e) => e.click());
+    await waitFor(
+      "the resumed import to finish",
+      async () => {
+        const p = await s.find('[data-testid="import-progress"]');
+        return (await p.attr("data-running")) === "false" && (await s.findAll('[data-testid="review-images"]')).length > 0;
+      },
+      { timeout: 300_000, interval: 500 },
+    );
+    assert.equal(await count("articlesDiscovered"), slow.expected.documents, "articles discovered after resume");
+    assert.equal(await count("imageRefs"), slow.expected.image_refs, "image references after resume");
+    assert.equal(await count("unique"), slow.expected.unique_images, "unique images after resume");
+    await s.waitFor('[data-testid="job-row"][data-status="completed"]');
+    await shot("import-resumed");
   });
 });
