@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::limits::{self, Injected, Quota};
 use crate::options::SimProvider;
 use crate::state::Shared;
-use crate::{helpcenter, helpcenterio, helpjuice};
+use crate::{helpcenter, helpcenterio, helpjuice, helpscout, knowledgeowl};
 
 /// Failures every provider has, each in its own envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub fn failure(p: SimProvider, f: Failure) -> Response {
         SimProvider::Helpjuice => helpjuice::failure(f),
         SimProvider::Helpcenterio => helpcenterio::failure(f),
         SimProvider::Helpcenter => helpcenter::failure(f),
+        SimProvider::Knowledgeowl => knowledgeowl::failure(f),
+        SimProvider::Helpscout => helpscout::failure(f),
     }
 }
 
@@ -104,7 +106,23 @@ fn credential(p: SimProvider, headers: &HeaderMap, uri: &Uri) -> Option<String> 
         SimProvider::Helpcenter => header_str("authorization")
             .and_then(|a| a.strip_prefix("Bearer "))
             .map(|k| k.trim().to_string()),
+        // HTTP Basic with the API key as the user name and any password.
+        SimProvider::Helpscout | SimProvider::Knowledgeowl => {
+            basic_user(header_str("authorization")?)
+        }
     }
+}
+
+/// The user name of an `Authorization: Basic base64(user:password)` header.
+fn basic_user(auth: &str) -> Option<String> {
+    use base64::Engine;
+    let encoded = auth.trim().strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, _password) = text.split_once(':')?;
+    (!user.is_empty()).then(|| user.to_string())
 }
 
 fn rate_limited(p: SimProvider, q: Quota) -> Response {
@@ -139,6 +157,24 @@ fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
             set("x-ratelimit-limit", q.limit.into());
             set("x-ratelimit-remaining", q.remaining.into());
             set("x-ratelimit-reset", q.reset_unix);
+        }
+        SimProvider::Knowledgeowl => {
+            if !q.allowed {
+                set("retry-after", q.retry_after);
+            }
+        }
+        // Help Scout Docs: limit, remaining and the seconds until the window
+        // resets on every answer; 429 beyond (with Retry-After).
+        SimProvider::Helpscout => {
+            set("x-ratelimit-limit", q.limit.into());
+            set("x-ratelimit-remaining", q.remaining.into());
+            set(
+                "x-ratelimit-reset",
+                q.reset_unix.saturating_sub(limits::unix_now()),
+            );
+            if !q.allowed {
+                set("retry-after", q.retry_after);
+            }
         }
     }
 }

@@ -27,8 +27,10 @@ mod data;
 mod helpcenter;
 mod helpcenterio;
 mod helpjuice;
+mod helpscout;
 mod html;
 mod images;
+mod knowledgeowl;
 mod limits;
 mod options;
 mod pages;
@@ -176,6 +178,8 @@ fn api_prefix(p: SimProvider) -> &'static str {
         SimProvider::Helpjuice => "/api/v3",
         SimProvider::Helpcenterio => "/v1",
         SimProvider::Helpcenter => "/v0",
+        SimProvider::Knowledgeowl => "/api/head",
+        SimProvider::Helpscout => "/v1",
     }
 }
 
@@ -188,7 +192,10 @@ fn settings(s: &Shared) -> BTreeMap<String, String> {
         SimProvider::Helpcenter => {
             m.insert("center_id".to_string(), s.center_id.clone());
         }
-        SimProvider::Helpcenterio => {}
+        SimProvider::Knowledgeowl => {
+            m.insert("project_id".to_string(), knowledgeowl::project_id(s));
+        }
+        SimProvider::Helpcenterio | SimProvider::Helpscout => {}
     }
     m
 }
@@ -202,6 +209,8 @@ fn router(shared: Arc<Shared>) -> Router {
         SimProvider::Helpjuice => helpjuice::routes(),
         SimProvider::Helpcenterio => helpcenterio::routes(),
         SimProvider::Helpcenter => helpcenter::routes(),
+        SimProvider::Knowledgeowl => knowledgeowl::routes(),
+        SimProvider::Helpscout => helpscout::routes(),
     }
     .fallback(api::not_found)
     .method_not_allowed_fallback(api::method_not_allowed)

@@ -6,6 +6,8 @@ pub enum SimProvider {
     Helpjuice,
     Helpcenterio,
     Helpcenter,
+    Knowledgeowl,
+    Helpscout,
 }
 
 impl SimProvider {
@@ -15,6 +17,9 @@ impl SimProvider {
             SimProvider::Helpjuice => 100,
             SimProvider::Helpcenterio => 60,
             SimProvider::Helpcenter => 100,
+            SimProvider::Knowledgeowl => 100,
+            // Help Scout Docs: 2000 requests per 10 minutes for one site.
+            SimProvider::Helpscout => 200,
         }
     }
 
@@ -24,6 +29,8 @@ impl SimProvider {
             SimProvider::Helpjuice => "helpjuice",
             SimProvider::Helpcenterio => "helpcenterio",
             SimProvider::Helpcenter => "helpcenter",
+            SimProvider::Knowledgeowl => "knowledgeowl",
+            SimProvider::Helpscout => "helpscout",
         }
     }
 }
@@ -36,6 +43,8 @@ impl std::str::FromStr for SimProvider {
             "helpjuice" => Ok(SimProvider::Helpjuice),
             "helpcenterio" => Ok(SimProvider::Helpcenterio),
             "helpcenter" => Ok(SimProvider::Helpcenter),
+            "knowledgeowl" => Ok(SimProvider::Knowledgeowl),
+            "helpscout" => Ok(SimProvider::Helpscout),
             other => Err(format!(
                 "unknown provider {other:?} (helpjuice, helpcenterio, helpcenter)"
             )),

@@ -223,6 +223,8 @@ async fn check(provider: SimProvider) {
         SimProvider::Helpjuice => crawl_helpjuice(&sim).await,
         SimProvider::Helpcenterio => crawl_helpcenterio(&sim).await,
         SimProvider::Helpcenter => crawl_helpcenter(&sim).await,
+        // Checked against `expected` in their own test files.
+        other => unreachable!("{other:?} is not crawled here"),
     };
     let measured = measure(&sim, &crawl, provider == SimProvider::Helpcenterio).await;
     assert_eq!(measured, sim.expected, "{provider:?}");

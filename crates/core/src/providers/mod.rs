@@ -7,6 +7,8 @@
 pub mod helpcenter;
 pub mod helpcenterio;
 pub mod helpjuice;
+pub mod helpscout;
+pub mod knowledgeowl;
 pub mod registry;
 
 use async_trait::async_trait;

@@ -18,6 +18,8 @@ pub fn kind_of(p: SimProvider) -> ProviderKind {
         SimProvider::Helpjuice => ProviderKind::Helpjuice,
         SimProvider::Helpcenterio => ProviderKind::Helpcenterio,
         SimProvider::Helpcenter => ProviderKind::Helpcenter,
+        SimProvider::Helpscout => ProviderKind::Helpscout,
+        SimProvider::Knowledgeowl => ProviderKind::Knowledgeowl,
     }
 }
 

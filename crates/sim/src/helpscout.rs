@@ -1,0 +1,448 @@
+//! Help Scout Docs API v1, under `/v1`. Follows
+//! <https://developer.helpscout.com/docs-api/> (overview: auth, rate
+//! limiting, envelopes), `.../docs-api/sites/list/`,
+//! `.../docs-api/collections/list/`, `.../docs-api/articles/list/`,
+//! `.../docs-api/articles/get/`, `.../docs-api/articles/update/` and
+//! `.../docs-api/assets/article/create/`.
+//!
+//! - Auth: HTTP Basic, the API key as the user name and any dummy password
+//!   (`X`). A Bearer token or an unknown key is 401.
+//! - Envelopes: single item `{"article": {...}}`; collections
+//!   `{"articles": {"page", "pages", "count", "items": [...]}}`; errors
+//!   `{"code": N, "error": "message"}`.
+//! - `GET /sites`, `GET /collections?page=&pageSize=`,
+//!   `GET /collections/{id}/articles?page=&pageSize=&status=`: `pageSize`
+//!   default 50, max 100 (400 beyond). List items are article *refs*: no
+//!   `text`. `status` is `published` or `notpublished`.
+//! - `GET /articles/{id}`: the full article with its HTML in `text`.
+//! - `PUT /articles/{id}`: JSON only; fields sent change, others are kept;
+//!   `text` must be a string; a body with no known field is 400. Answers
+//!   200 with no body (the article with `?reload=true`).
+//! - `POST /assets/article`: multipart with `articleId` and `file`
+//!   (`assetType` `image` if sent); 201 `{"filelink": URL}`.
+//! - Rate limit per account: 2000 requests per 10 minutes for one site
+//!   (200/min), `X-RateLimit-Limit/Remaining/Reset` (seconds) on every
+//!   answer, 429 with `Retry-After` beyond.
+//! - Help Scout Docs sites have one language: no translations.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use crate::api::{self, param, query_pairs, Failure};
+use crate::data::{AUTHORS, CATEGORIES};
+use crate::helpcenter::{sniff, MAX_UPLOAD};
+use crate::state::Shared;
+use crate::store::{ts, Article};
+
+/// The single simulated Docs site.
+pub const SITE_ID: &str = "5e1f000000000000000000aa";
+const MAX_PAGE_SIZE: u64 = 100;
+const DEFAULT_PAGE_SIZE: u64 = 50;
+
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/sites", get(sites))
+        .route("/collections", get(collections))
+        .route("/collections/{id}/articles", get(list))
+        .route("/articles/{id}", get(show).put(update))
+        .route(
+            "/assets/article",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 1024 * 1024)),
+        )
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    api::json(status, json!({ "code": status.as_u16(), "error": message }))
+}
+
+pub fn failure(f: Failure) -> Response {
+    match f {
+        Failure::Unauthorized => error(StatusCode::UNAUTHORIZED, "Unauthorized"),
+        Failure::RateLimited => error(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests"),
+        Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
+        Failure::NotFound => error(StatusCode::NOT_FOUND, "Not Found"),
+        Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
+        Failure::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
+        Failure::Unreadable => error(
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read",
+        ),
+    }
+}
+
+/// A collection id per sample category.
+pub fn collection_id(category: usize) -> String {
+    format!("5e1f00000000000000c0{category:04x}")
+}
+
+fn collection_index(id: &str) -> Option<usize> {
+    (0..CATEGORIES.len()).find(|&c| collection_id(c) == id)
+}
+
+fn user_id(author: usize) -> u64 {
+    AUTHORS[author].0
+}
+
+fn status(a: &Article) -> &'static str {
+    if a.main().published {
+        "published"
+    } else {
+        "notpublished"
+    }
+}
+
+fn article_ref(s: &Shared, a: &Article, number: usize) -> Value {
+    let d = a.main();
+    json!({
+        "id": a.id,
+        "number": number,
+        "collectionId": collection_id(a.category),
+        "status": status(a),
+        "hasDraft": false,
+        "name": d.title,
+        "publicUrl": format!("{}{}", s.site, d.path),
+        "popularity": 0.0,
+        "viewCount": a.views,
+        "createdBy": user_id(a.author),
+        "updatedBy": user_id(a.author),
+        "createdAt": ts(&a.created_at),
+        "updatedAt": ts(&a.updated_at),
+        "lastPublishedAt": if a.main().published { Value::String(ts(&a.updated_at)) } else { Value::Null },
+    })
+}
+
+fn article_full(s: &Shared, a: &Article, number: usize) -> Value {
+    let mut v = article_ref(s, a, number);
+    let d = a.main();
+    let o = v.as_object_mut().expect("object");
+    o.insert("slug".into(), json!(d.slug));
+    o.insert("text".into(), json!(d.html));
+    o.insert("categories".into(), json!([]));
+    o.insert("related".into(), json!([]));
+    o.insert("keywords".into(), json!([]));
+    v
+}
+
+/// `page` >= 1 (default 1), `pageSize` 1..=100 (default 50).
+fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), Response> {
+    let int = |key: &str, default: u64| -> Result<u64, Response> {
+        match param(pairs, key) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|_| error(StatusCode::BAD_REQUEST, &format!("Invalid {key} parameter"))),
+        }
+    };
+    let page = int("page", 1)?;
+    let size = int("pageSize", DEFAULT_PAGE_SIZE)?;
+    if page < 1 {
+        return Err(error(StatusCode::BAD_REQUEST, "page must be at least 1"));
+    }
+    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "pageSize must be between 1 and 100",
+        ));
+    }
+    Ok((page, size))
+}
+
+fn envelope(key: &str, items: Vec<Value>, page: u64, size: u64) -> Response {
+    let count = items.len() as u64;
+    let skip = ((page - 1) * size) as usize;
+    let items: Vec<Value> = items.into_iter().skip(skip).take(size as usize).collect();
+    api::json(
+        StatusCode::OK,
+        json!({ key: {
+            "page": page,
+            "pages": count.div_ceil(size).max(1),
+            "count": count,
+            "items": items,
+        }}),
+    )
+}
+
+async fn sites(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
+    let (page, size) = match paging(&query_pairs(&uri)) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let site = json!({
+        "id": SITE_ID,
+        "status": "active",
+        "subDomain": "demo",
+        "cname": Value::Null,
+        "title": "Demo Docs",
+        "hasPublicSite": true,
+        "companyName": "Demo",
+        "createdAt": "2020-01-01T00:00:00Z",
+        "url": s.site,
+    });
+    envelope("sites", vec![site], page, size)
+}
+
+async fn collections(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
+    let (page, size) = match paging(&query_pairs(&uri)) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let store = s.store.lock().expect("store lock");
+    let items: Vec<Value> = CATEGORIES
+        .iter()
+        .enumerate()
+        .map(|(i, (_, slug, name))| {
+            json!({
+                "id": collection_id(i),
+                "siteId": SITE_ID,
+                "number": i + 1,
+                "slug": slug,
+                "visibility": "public",
+                "order": i + 1,
+                "name": name,
+                "articleCount": store.articles.iter().filter(|a| a.category == i).count(),
+                "publishedArticleCount": store.articles.iter().filter(|a| a.category == i && a.main().published).count(),
+                "createdAt": "2020-01-01T00:00:00Z",
+                "updatedAt": "2020-01-01T00:00:00Z",
+            })
+        })
+        .collect();
+    envelope("collections", items, page, size)
+}
+
+async fn list(State(s): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> Response {
+    if s.opts.faults.garbage_list {
+        return api::garbage();
+    }
+    let Some(c) = collection_index(&id) else {
+        return error(StatusCode::NOT_FOUND, "Collection not found");
+    };
+    let pairs = query_pairs(&uri);
+    let (page, size) = match paging(&pairs) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let wanted = param(&pairs, "status").unwrap_or("all");
+    if !matches!(wanted, "all" | "published" | "notpublished") {
+        return error(StatusCode::BAD_REQUEST, "Invalid status parameter");
+    }
+    let store = s.store.lock().expect("store lock");
+    let items: Vec<Value> = store
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.category == c && (wanted == "all" || status(a) == wanted))
+        .map(|(i, a)| article_ref(&s, a, i + 1))
+        .collect();
+    envelope("articles", items, page, size)
+}
+
+fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "Article not found")
+}
+
+async fn show(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let store = s.store.lock().expect("store lock");
+    match (store.get(&id), store.position(&id)) {
+        (Some(a), Some(i)) => api::json(
+            StatusCode::OK,
+            json!({ "article": article_full(&s, a, i + 1) }),
+        ),
+        _ => not_found(),
+    }
+}
+
+/// The fields an update may send, and the type each must have.
+const FIELDS: [(&str, &str); 8] = [
+    ("text", "string"),
+    ("name", "string"),
+    ("slug", "string"),
+    ("status", "string"),
+    ("categories", "array"),
+    ("related", "array"),
+    ("keywords", "array"),
+    ("collectionId", "string"),
+];
+
+fn check_update(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Response> {
+    if !api::is_json(headers) {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
+    }
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object",
+        ));
+    };
+    let mut known = 0;
+    for (field, kind) in FIELDS {
+        let Some(v) = obj.get(field) else { continue };
+        known += 1;
+        let ok = match kind {
+            "string" => v.is_string(),
+            _ => v.is_array(),
+        };
+        if !ok {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                &format!("Input could not be validated: {field} must be a {kind}"),
+            ));
+        }
+    }
+    if known == 0 {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "Input could not be validated: no article field in the request body",
+        ));
+    }
+    if let Some(st) = obj.get("status").and_then(Value::as_str) {
+        if !matches!(st, "published" | "notpublished") {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "Input could not be validated: status must be published or notpublished",
+            ));
+        }
+    }
+    Ok(obj)
+}
+
+async fn update(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: api::Body,
+) -> Response {
+    let body = match api::body(s.provider(), body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let mut store = s.store.lock().expect("store lock");
+    let Some(number) = store.position(&id) else {
+        return not_found();
+    };
+    let obj = match check_update(&headers, &body) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let a = store.get_mut(&id).expect("checked above");
+    let now = Utc::now();
+    {
+        let d = a.doc_mut(None).expect("main document");
+        if let Some(t) = obj.get("text").and_then(Value::as_str) {
+            d.html = t.to_string();
+        }
+        if let Some(n) = obj.get("name").and_then(Value::as_str) {
+            d.title = n.to_string();
+        }
+        if let Some(st) = obj.get("status").and_then(Value::as_str) {
+            d.published = st == "published";
+        }
+        d.updated_at = now;
+    }
+    a.updated_at = now;
+    let reload = param(&query_pairs(&uri), "reload") == Some("true");
+    if reload {
+        api::json(
+            StatusCode::OK,
+            json!({ "article": article_full(&s, a, number + 1) }),
+        )
+    } else {
+        StatusCode::OK.into_response()
+    }
+}
+
+/// `articleId`, the file (name, bytes) and the `assetType` if sent.
+async fn fields(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(Option<String>, Option<(String, Bytes)>, Option<String>), Response> {
+    let mut m = multipart.map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "Send multipart/form-data with the fields articleId and file",
+        )
+    })?;
+    let field_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            failure(Failure::TooLarge)
+        } else {
+            error(
+                StatusCode::BAD_REQUEST,
+                "The multipart body could not be read",
+            )
+        }
+    };
+    let (mut article, mut file, mut kind) = (None, None, None);
+    while let Some(field) = m.next_field().await.map_err(field_error)? {
+        match field.name() {
+            Some("articleId") => article = Some(field.text().await.map_err(field_error)?),
+            Some("assetType") => kind = Some(field.text().await.map_err(field_error)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("file").to_string();
+                file = Some((name, field.bytes().await.map_err(field_error)?));
+            }
+            _ => {}
+        }
+    }
+    Ok((article, file, kind))
+}
+
+async fn upload(
+    State(s): State<Arc<Shared>>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let (article, file, kind) = match fields(multipart).await {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let Some(article) = article.filter(|a| !a.trim().is_empty()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Input could not be validated: articleId is required",
+        );
+    };
+    if kind
+        .as_deref()
+        .is_some_and(|k| k != "image" && k != "attachment")
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Input could not be validated: assetType must be image or attachment",
+        );
+    }
+    let Some((name, bytes)) = file else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Input could not be validated: file is required",
+        );
+    };
+    if s.store.lock().expect("store lock").get(&article).is_none() {
+        return not_found();
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return failure(Failure::TooLarge);
+    }
+    let Some(content_type) = sniff(&bytes) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Input could not be validated: the file is not an image",
+        );
+    };
+    let stored = s.images.add_upload(&name, bytes, content_type);
+    api::json(
+        StatusCode::CREATED,
+        json!({ "filelink": format!("{}/uploads/{stored}", s.site) }),
+    )
+}

@@ -1,0 +1,411 @@
+//! KnowledgeOwl API (`/api/head`). Follows
+//! <https://support.knowledgeowl.com/help/using-api> (authentication, API
+//! keys), <https://support.knowledgeowl.com/help/api-overview> (basic auth
+//! with the key as user and a dummy password, JSON in and out, `.json`
+//! endpoints) and the endpoint reference for `article`, `project` and
+//! `file`.
+//!
+//! - Auth: HTTP Basic, the API key as user name, any password (`X`).
+//!   Bearer or an unknown key: 401.
+//! - Every call is scoped to a knowledge base: `project_id` (query, or the
+//!   JSON/multipart body of a write) is required (400 without it, 404 for
+//!   another project).
+//! - `GET /project/{id}.json`: the knowledge base (the verify call).
+//! - `GET /article.json?project_id=&page=&limit=` (`limit` 1..=100, default
+//!   100): `{"valid": true, "page_stats": {"current_page", "total_pages",
+//!   "total_records"}, "data": [article]}`. An article: `id`, `project_id`,
+//!   `name`, `status` (`published` / `draft`), `url_hash`, `date_created`,
+//!   `date_modified`, and `current_version` keyed by language code, each
+//!   `{"title", "text"}` (`text` is the HTML).
+//! - `GET /article/{id}.json`: `{"valid": true, "data": article}`.
+//! - `PUT /article/{id}.json`: JSON only; `current_version` merged per
+//!   language and per field (languages and fields not sent are kept); a
+//!   `current_version` that is not an object of objects, a `text` that is
+//!   not a string, or a language the knowledge base does not have is 400.
+//! - `POST /file.json`: multipart `project_id` + `file`;
+//!   `{"valid": true, "data": {"id", "name", "url"}}`.
+//! - Errors `{"valid": false, "message": "..."}`; 429 with `Retry-After`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use crate::api::{self, param, query_pairs, Failure};
+use crate::helpcenter::{sniff, MAX_UPLOAD};
+use crate::state::Shared;
+use crate::store::{ts, Article, DEFAULT_LOCALE};
+
+/// Languages of the simulated knowledge base.
+pub const LANGUAGES: [&str; 2] = [DEFAULT_LOCALE, "de"];
+const MAX_LIMIT: u64 = 100;
+
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/project/{file}", get(project))
+        .route("/article.json", get(list))
+        .route("/article/{file}", get(show).put(update))
+        .route(
+            "/file.json",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 1024 * 1024)),
+        )
+}
+
+/// The simulated knowledge base's id.
+pub fn project_id(s: &Shared) -> String {
+    format!("5f1e{:020x}", s.opts.seed.wrapping_mul(0x9E37_79B9))
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    api::json(status, json!({ "valid": false, "message": message }))
+}
+
+pub fn failure(f: Failure) -> Response {
+    match f {
+        Failure::Unauthorized => error(StatusCode::UNAUTHORIZED, "Invalid API key"),
+        Failure::RateLimited => error(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded"),
+        Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
+        Failure::NotFound => error(StatusCode::NOT_FOUND, "Not found"),
+        Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
+        Failure::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "Request too large"),
+        Failure::Unreadable => error(
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read",
+        ),
+    }
+}
+
+/// `{id}.json` → `id`; other formats are not simulated.
+fn json_id(file: &str) -> Result<&str, Response> {
+    file.strip_suffix(".json")
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| failure(Failure::NotFound))
+}
+
+/// The request's `project_id` must be this knowledge base.
+fn check_project(s: &Shared, given: Option<&str>) -> Result<(), Response> {
+    match given.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Err(error(StatusCode::BAD_REQUEST, "project_id is required")),
+        Some(p) if p == project_id(s) => Ok(()),
+        Some(_) => Err(error(StatusCode::NOT_FOUND, "Project not found")),
+    }
+}
+
+fn article_json(s: &Shared, a: &Article) -> Value {
+    let versions: Map<String, Value> = a
+        .docs
+        .iter()
+        .map(|d| {
+            (
+                d.locale.clone(),
+                json!({ "title": d.title, "text": d.html, "url": format!("{}{}", s.site, d.path) }),
+            )
+        })
+        .collect();
+    json!({
+        "id": a.id,
+        "project_id": project_id(s),
+        "name": a.main().title,
+        "status": if a.main().published { "published" } else { "draft" },
+        "url_hash": a.main().slug,
+        "current_version": versions,
+        "date_created": ts(&a.created_at),
+        "date_modified": ts(&a.updated_at),
+    })
+}
+
+async fn project(State(s): State<Arc<Shared>>, Path(file): Path<String>) -> Response {
+    let id = match json_id(&file) {
+        Ok(id) => id,
+        Err(e) => return e,
+    };
+    if let Err(e) = check_project(&s, Some(id)) {
+        return e;
+    }
+    api::json(
+        StatusCode::OK,
+        json!({ "valid": true, "data": {
+            "id": id, "name": "Demo knowledge base", "languages": LANGUAGES,
+        }}),
+    )
+}
+
+fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), Response> {
+    let int = |key: &str, default: u64| -> Result<u64, Response> {
+        match param(pairs, key) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|_| error(StatusCode::BAD_REQUEST, &format!("{key} must be a number"))),
+        }
+    };
+    let page = int("page", 1)?;
+    let limit = int("limit", MAX_LIMIT)?;
+    if page < 1 {
+        return Err(error(StatusCode::BAD_REQUEST, "page must be at least 1"));
+    }
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "limit must be between 1 and 100",
+        ));
+    }
+    Ok((page, limit))
+}
+
+async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
+    let pairs = query_pairs(&uri);
+    if let Err(e) = check_project(&s, param(&pairs, "project_id")) {
+        return e;
+    }
+    if s.opts.faults.garbage_list {
+        return api::garbage();
+    }
+    let (page, limit) = match paging(&pairs) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let store = s.store.lock().expect("store lock");
+    let total = store.articles.len() as u64;
+    let skip = ((page - 1) * limit) as usize;
+    let data: Vec<Value> = store
+        .articles
+        .iter()
+        .skip(skip)
+        .take(limit as usize)
+        .map(|a| article_json(&s, a))
+        .collect();
+    api::json(
+        StatusCode::OK,
+        json!({
+            "valid": true,
+            "page_stats": {
+                "current_page": page,
+                "total_pages": total.div_ceil(limit).max(1),
+                "total_records": total,
+            },
+            "data": data,
+        }),
+    )
+}
+
+fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "Article not found")
+}
+
+async fn show(State(s): State<Arc<Shared>>, Path(file): Path<String>, uri: Uri) -> Response {
+    let id = match json_id(&file) {
+        Ok(id) => id,
+        Err(e) => return e,
+    };
+    if let Err(e) = check_project(&s, param(&query_pairs(&uri), "project_id")) {
+        return e;
+    }
+    let store = s.store.lock().expect("store lock");
+    match store.get(id) {
+        Some(a) => api::json(
+            StatusCode::OK,
+            json!({ "valid": true, "data": article_json(&s, a) }),
+        ),
+        None => not_found(),
+    }
+}
+
+/// Shape checks of a PUT body.
+fn check_body(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Response> {
+    if !api::is_json(headers) {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
+    }
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object",
+        ));
+    };
+    if !["current_version", "name", "status"]
+        .iter()
+        .any(|f| obj.contains_key(*f))
+    {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "Nothing to update: send current_version, name or status",
+        ));
+    }
+    if let Some(cv) = obj.get("current_version") {
+        let Some(langs) = cv.as_object() else {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "current_version must be an object keyed by language code",
+            ));
+        };
+        for (lang, v) in langs {
+            let Some(fields) = v.as_object() else {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("current_version.{lang} must be an object"),
+                ));
+            };
+            if fields
+                .iter()
+                .any(|(k, v)| (k == "text" || k == "title") && !v.is_string())
+            {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("current_version.{lang}.text and .title must be strings"),
+                ));
+            }
+            if !LANGUAGES.contains(&lang.as_str()) {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("The language '{lang}' is not enabled in this knowledge base"),
+                ));
+            }
+        }
+    }
+    if let Some(st) = obj.get("status") {
+        if !matches!(st.as_str(), Some("published" | "draft")) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "status must be published or draft",
+            ));
+        }
+    }
+    Ok(obj)
+}
+
+async fn update(
+    State(s): State<Arc<Shared>>,
+    Path(file): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: api::Body,
+) -> Response {
+    let id = match json_id(&file) {
+        Ok(id) => id.to_string(),
+        Err(e) => return e,
+    };
+    let body = match api::body(s.provider(), body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let obj = match check_body(&headers, &body) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let query_project = param(&query_pairs(&uri), "project_id").map(str::to_string);
+    let given = query_project.or_else(|| {
+        obj.get("project_id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    if let Err(e) = check_project(&s, given.as_deref()) {
+        return e;
+    }
+    let mut store = s.store.lock().expect("store lock");
+    let Some(a) = store.get_mut(&id) else {
+        return not_found();
+    };
+    let now = Utc::now();
+    if let Some(langs) = obj.get("current_version").and_then(Value::as_object) {
+        for (lang, fields) in langs {
+            if a.doc(Some(lang)).is_none() {
+                let published = a.main().published;
+                a.add_doc(lang, published);
+            }
+            let d = a.doc_mut(Some(lang)).expect("document exists");
+            if let Some(t) = fields.get("text").and_then(Value::as_str) {
+                d.html = t.to_string();
+            }
+            if let Some(t) = fields.get("title").and_then(Value::as_str) {
+                d.title = t.to_string();
+            }
+            d.updated_at = now;
+        }
+    }
+    if let Some(p) = obj.get("status").and_then(Value::as_str) {
+        let p = p == "published";
+        a.docs.iter_mut().for_each(|d| d.published = p);
+    }
+    a.updated_at = now;
+    api::json(
+        StatusCode::OK,
+        json!({ "valid": true, "data": article_json(&s, a) }),
+    )
+}
+
+async fn upload(
+    State(s): State<Arc<Shared>>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Ok(mut m) = multipart else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Send multipart/form-data with project_id and file",
+        );
+    };
+    let field_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            failure(Failure::TooLarge)
+        } else {
+            error(
+                StatusCode::BAD_REQUEST,
+                "The multipart body could not be read",
+            )
+        }
+    };
+    let (mut project, mut file): (Option<String>, Option<(String, Bytes)>) = (None, None);
+    loop {
+        let field = match m.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return field_error(e),
+        };
+        match field.name() {
+            Some("project_id") => match field.text().await {
+                Ok(t) => project = Some(t),
+                Err(e) => return field_error(e),
+            },
+            Some("file") => {
+                let name = field.file_name().unwrap_or("file").to_string();
+                match field.bytes().await {
+                    Ok(b) => file = Some((name, b)),
+                    Err(e) => return field_error(e),
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Err(e) = check_project(&s, project.as_deref()) {
+        return e;
+    }
+    let Some((name, bytes)) = file else {
+        return error(StatusCode::BAD_REQUEST, "file is required");
+    };
+    if bytes.len() > MAX_UPLOAD {
+        return failure(Failure::TooLarge);
+    }
+    let Some(content_type) = sniff(&bytes) else {
+        return error(StatusCode::BAD_REQUEST, "The file is not an image");
+    };
+    let stored = s.images.add_upload(&name, bytes, content_type);
+    api::json(
+        StatusCode::OK,
+        json!({ "valid": true, "data": {
+            "id": format!("f{stored}"),
+            "name": name,
+            "project_id": project_id(&s),
+            "url": format!("{}/uploads/{stored}", s.site),
+        }}),
+    )
+}
