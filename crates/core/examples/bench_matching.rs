@@ -170,10 +170,21 @@ fn main() {
 
     let screenshots: Vec<Screenshot> = planted.iter().map(|(_, s)| s.clone()).collect();
     let t = Instant::now();
+    let sequential: usize = screenshots
+        .iter()
+        .map(|s| index.match_one(s).targets.len())
+        .sum();
+    let one_core = t.elapsed();
+    println!(
+        "match {shots} screenshots one by one (1 core): {one_core:.2?} total, {:.1} µs each ({sequential} targets)",
+        one_core.as_secs_f64() * 1e6 / shots as f64
+    );
+    let t = Instant::now();
     let results = index.match_all(&screenshots);
     let matching = t.elapsed();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "match {shots} screenshots: {matching:.2?} total, {:.1} µs each, {:.0} matches/s",
+        "match_all {shots} screenshots ({cores} cores): {matching:.2?} total, {:.1} µs each, {:.0} matches/s",
         matching.as_secs_f64() * 1e6 / shots as f64,
         shots as f64 / matching.as_secs_f64()
     );

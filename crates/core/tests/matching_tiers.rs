@@ -425,3 +425,25 @@ fn a_custom_distance_function_can_stand_in_for_imaging() {
     let r = idx.match_one(&s);
     assert_eq!((r.match_type, r.distance), (MatchType::Perceptual, Some(1)));
 }
+
+#[test]
+fn match_all_keeps_order_across_threads() {
+    let cands = (0..50)
+        .map(|i| image(&format!("https://h/{i}.png"), &format!("sha{i}"), &["1"]))
+        .collect();
+    let idx = index(cands);
+    let shots: Vec<Screenshot> = (0..500)
+        .map(|i| shot(&format!("{}.png", i % 100), "ff"))
+        .collect();
+    let results = idx.match_all(&shots);
+    assert_eq!(results.len(), 500);
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r.screenshot, format!("{}.png", i % 100));
+        let expected = if i % 100 < 50 {
+            MatchType::Name
+        } else {
+            MatchType::Notfound
+        };
+        assert_eq!(r.match_type, expected, "screenshot {i}");
+    }
+}

@@ -392,11 +392,31 @@ impl MatchIndex {
         self.match_all_in(screenshots, &MatchScope::Import)
     }
 
+    /// Results in the order of `screenshots`. Matching is CPU-bound and each
+    /// screenshot is independent, so large batches are spread over the cores.
     pub fn match_all_in(&self, screenshots: &[Screenshot], scope: &MatchScope) -> Vec<MatchResult> {
-        screenshots
-            .iter()
-            .map(|s| self.match_one_in(s, scope))
-            .collect()
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = cores.min(screenshots.len().div_ceil(64)).max(1);
+        let part = screenshots.len().div_ceil(threads).max(1);
+        let run = |batch: &[Screenshot]| -> Vec<MatchResult> {
+            batch.iter().map(|s| self.match_one_in(s, scope)).collect()
+        };
+        if threads == 1 {
+            return run(screenshots);
+        }
+        std::thread::scope(|threads| {
+            let handles: Vec<_> = screenshots
+                .chunks(part)
+                .map(|batch| threads.spawn(move || run(batch)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
     }
 
     /// Match within a scope; each tier only counts images in scope, so a

@@ -3,12 +3,15 @@
 //! The hash format belongs to `crate::imaging`; this module only needs a
 //! Hamming distance between two hash strings ([`PhashMetric`]). When the
 //! metric can also give a hash as bits (64-bit words), the index uses
-//! multi-index hashing (Norouzi et al.): the bits are cut into 16-bit chunks
-//! and each chunk position has its own table. By pigeonhole, two hashes
-//! within distance `r` that have `m` chunks agree to within `r / m` bits on
-//! at least one chunk, so a query only probes the buckets within that small
-//! radius and checks the few hashes it finds there. With imaging's 256-bit
-//! hashes (16 chunks) and threshold 40, that radius is 2. A BK-tree was not
+//! multi-index hashing (Norouzi, Punjani, Fleet 2012): the bits are cut into
+//! `m` chunks of 16 bits and each chunk position has its own table. Write
+//! the radius as `r = q*m + a` (`a < m`): two hashes within `r` differ by at
+//! most `q` bits on one of the first `a + 1` chunks or by at most `q - 1` on
+//! one of the others (otherwise they would differ by at least
+//! `(a+1)(q+1) + (m-a-1)q = r + 1`). So a query only probes the buckets
+//! within that small radius of its own chunks and checks the few hashes it
+//! finds there. With imaging's 256-bit hashes (16 chunks) and threshold 40:
+//! 9 chunks at radius 2 and 7 at radius 1, 1,352 probes. A BK-tree was not
 //! chosen: at such thresholds it visits a large part of the tree per query.
 
 use std::collections::HashMap;
@@ -56,7 +59,7 @@ impl PhashMetric for HexHamming {
 
     fn words(&self, hash: &str) -> Option<Vec<u64>> {
         let hash = hash.trim();
-        if hash.is_empty() || hash.len() % 16 != 0 || !hash.is_ascii() {
+        if hash.is_empty() || !hash.len().is_multiple_of(16) || !hash.is_ascii() {
             return None;
         }
         (0..hash.len() / 16)
@@ -95,8 +98,8 @@ impl ChunkTable {
         ChunkTable { starts, ids }
     }
 
-    fn bucket(&self, value: usize) -> &[u32] {
-        &self.ids[self.starts[value] as usize..self.starts[value + 1] as usize]
+    fn range(&self, value: usize) -> std::ops::Range<usize> {
+        self.starts[value] as usize..self.starts[value + 1] as usize
     }
 }
 
@@ -126,7 +129,9 @@ struct Fast {
     bits: Vec<u64>,
     points: Points<Vec<u64>>,
     tables: Vec<ChunkTable>,
-    /// Chunk values within the probe radius of 0, XORed onto a query chunk.
+    /// Per chunk, how many of `probe_masks` to XOR onto the query's chunk.
+    probes: Vec<usize>,
+    /// 16-bit masks of at most `q` set bits, fewest bits first.
     probe_masks: Vec<usize>,
 }
 
@@ -141,23 +146,31 @@ impl Fast {
 
     fn build(points: Points<Vec<u64>>, width: usize, radius: u32) -> Self {
         let bits: Vec<u64> = points.keys.iter().flatten().copied().collect();
-        let chunks = width * 4;
-        let probe_radius = radius / chunks.max(1) as u32;
         let mut fast = Fast {
             width,
             bits,
             points,
             tables: Vec::new(),
+            probes: Vec::new(),
             probe_masks: Vec::new(),
         };
-        if probe_radius <= MAX_PROBE_RADIUS {
+        let chunks = width * 4;
+        let (q, a) = (radius / chunks as u32, radius as usize % chunks);
+        if q <= MAX_PROBE_RADIUS {
             let n = fast.points.keys.len();
             fast.tables = (0..chunks)
                 .map(|c| ChunkTable::build(n, |p| Self::chunk(fast.point(p), c)))
                 .collect();
-            fast.probe_masks = (0..=0xffffusize)
-                .filter(|m| m.count_ones() <= probe_radius)
+            let mut masks: Vec<usize> = (0..=0xffff)
+                .filter(|m: &usize| m.count_ones() <= q)
                 .collect();
+            masks.sort_by_key(|m| m.count_ones());
+            let below_q = masks.iter().filter(|m| m.count_ones() < q).count();
+            // Chunks past the first a + 1 need radius q - 1 (none when q = 0).
+            fast.probes = (0..chunks)
+                .map(|c| if c <= a { masks.len() } else { below_q })
+                .collect();
+            fast.probe_masks = masks;
         }
         fast
     }
@@ -171,7 +184,7 @@ impl Fast {
     }
 
     fn within(&self, q: &[u64], radius: u32, hits: &mut Vec<(u32, u32)>) {
-        let mut push = |p: usize| {
+        let push = |p: usize| {
             let d = self.distance(p, q);
             if d <= radius {
                 hits.extend(self.points.members[p].iter().map(|&m| (m, d)));
@@ -181,16 +194,28 @@ impl Fast {
             (0..self.points.keys.len()).for_each(push);
             return;
         }
-        let mut found: Vec<u32> = Vec::new();
+        // Three passes rather than one nested loop: each pass's memory reads
+        // are independent of one another, so the CPU overlaps their cache
+        // misses instead of waiting on bucket -> id -> bits chains.
+        let mut ranges = Vec::with_capacity(self.probes.iter().sum());
         for (c, table) in self.tables.iter().enumerate() {
             let chunk = Self::chunk(q, c);
-            for mask in &self.probe_masks {
-                found.extend_from_slice(table.bucket(chunk ^ mask));
+            let masks = &self.probe_masks[..self.probes[c]];
+            ranges.extend(masks.iter().map(|m| (c, table.range(chunk ^ m))));
+        }
+        // A bitmap of points already found: cheaper than sorting the ids.
+        let mut seen = vec![0u64; self.points.keys.len().div_ceil(64)];
+        let mut found = Vec::new();
+        for (c, range) in ranges {
+            for &p in &self.tables[c].ids[range] {
+                let (word, bit) = (p as usize / 64, 1u64 << (p % 64));
+                if seen[word] & bit == 0 {
+                    seen[word] |= bit;
+                    found.push(p as usize);
+                }
             }
         }
-        found.sort_unstable();
-        found.dedup();
-        found.into_iter().for_each(|p| push(p as usize));
+        found.into_iter().for_each(push);
     }
 }
 
@@ -216,7 +241,7 @@ impl NearIndex {
         let mut width = None;
         for (id, hash) in hashes {
             match metric.words(hash) {
-                Some(w) if *width.get_or_insert(w.len()) == w.len() => {
+                Some(w) if !w.is_empty() && *width.get_or_insert(w.len()) == w.len() => {
                     fast.add(&mut seen_fast, w, hash, id)
                 }
                 _ => slow.add(&mut seen_slow, hash.to_string(), hash, id),
@@ -297,8 +322,8 @@ mod tests {
     fn index_finds_exactly_what_a_full_scan_finds() {
         let mut s = 0x9e37_79b9_7f4a_7c15;
         for (width, radii) in [
-            (1, vec![0, 3, 4, 10, 15, 16, 20]),
-            (4, vec![0, 20, 40, 63, 64, 80]),
+            (1, vec![0, 1, 2, 3, 4, 5, 10, 15, 16, 20]),
+            (4, vec![0, 17, 20, 40, 63, 64, 80]),
         ] {
             let points: Vec<Vec<u64>> = (0..2000)
                 .map(|_| (0..width).map(|_| next(&mut s)).collect())
