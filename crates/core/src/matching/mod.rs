@@ -470,16 +470,16 @@ impl MatchIndex {
         (id, distance): Hit,
         scope: &MatchScope,
     ) -> Option<MatchTarget> {
+        if !self.in_scope(id, scope) {
+            return None;
+        }
         let c = self.candidate(id);
-        let articles: Vec<ArticleUse> = c
+        let articles = c
             .articles
             .iter()
             .filter(|a| scope.admits(a))
             .cloned()
             .collect();
-        if articles.is_empty() && *scope != MatchScope::Import {
-            return None;
-        }
         let sha = c.sha256.trim();
         Some(MatchTarget {
             url: c.url.clone(),
@@ -489,6 +489,12 @@ impl MatchIndex {
             distance,
             unchanged: !sha.is_empty() && sha.eq_ignore_ascii_case(s.sha256.trim()),
         })
+    }
+
+    /// Whether an image may be matched in this scope (in the whole import,
+    /// every image may, even one no article uses any more).
+    fn in_scope(&self, id: u32, scope: &MatchScope) -> bool {
+        *scope == MatchScope::Import || self.candidate(id).articles.iter().any(|a| scope.admits(a))
     }
 
     fn targets(
@@ -600,11 +606,8 @@ impl MatchIndex {
             .near
             .within(phash, self.metric.as_ref())
             .into_iter()
+            .filter(|&(id, _)| self.in_scope(id, scope))
             .filter(|&(id, _)| self.aspect_agrees(s, self.candidate(id)))
-            .filter(|&(id, _)| {
-                self.candidate(id).articles.iter().any(|a| scope.admits(a))
-                    || *scope == MatchScope::Import
-            })
             .collect();
         // Nearest only; ties are all reported.
         let best = near.iter().map(|&(_, d)| d).min()?;
@@ -629,25 +632,7 @@ impl MatchIndex {
             &s.name
         });
         let ids = self.by_name.get(&name)?;
-        let ambiguous_in = self.ambiguous_articles(ids, scope);
-        let (mut targets, mut ambiguous) = (Vec::new(), Vec::new());
-        for t in self.targets(s, ids.iter().map(|&id| (id, None)), scope) {
-            let (bad, good): (Vec<_>, Vec<_>) = t
-                .articles
-                .iter()
-                .cloned()
-                .partition(|a| ambiguous_in.contains(&article_key(a)));
-            let whole_import_orphan = t.articles.is_empty();
-            if !good.is_empty() || whole_import_orphan {
-                targets.push(MatchTarget {
-                    articles: good,
-                    ..t.clone()
-                });
-            }
-            if !bad.is_empty() {
-                ambiguous.push(MatchTarget { articles: bad, ..t });
-            }
-        }
+        let (targets, ambiguous) = self.split_ambiguous(s, ids, scope);
         if targets.is_empty() && ambiguous.is_empty() {
             return None;
         }
@@ -666,6 +651,36 @@ impl MatchIndex {
         let mut r = self.result(s, MatchType::Name, targets, reason);
         r.ambiguous = ambiguous;
         Some(r)
+    }
+
+    /// Same-named images, each cut into the uses where it matches and the
+    /// uses (articles) where the name is ambiguous.
+    fn split_ambiguous(
+        &self,
+        s: &Screenshot,
+        ids: &[u32],
+        scope: &MatchScope,
+    ) -> (Vec<MatchTarget>, Vec<MatchTarget>) {
+        let ambiguous_in = self.ambiguous_articles(ids, scope);
+        let (mut targets, mut ambiguous) = (Vec::new(), Vec::new());
+        for t in self.targets(s, ids.iter().map(|&id| (id, None)), scope) {
+            let (bad, good): (Vec<_>, Vec<_>) = t
+                .articles
+                .iter()
+                .cloned()
+                .partition(|a| ambiguous_in.contains(&article_key(a)));
+            // An image no article uses any more is not ambiguous anywhere.
+            if !good.is_empty() || t.articles.is_empty() {
+                targets.push(MatchTarget {
+                    articles: good,
+                    ..t.clone()
+                });
+            }
+            if !bad.is_empty() {
+                ambiguous.push(MatchTarget { articles: bad, ..t });
+            }
+        }
+        (targets, ambiguous)
     }
 
     /// Articles (per translation) in scope where these same-named images
