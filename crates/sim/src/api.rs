@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::limits::{self, Injected, Quota};
 use crate::options::SimProvider;
 use crate::state::Shared;
-use crate::{helpcenter, helpcenterio, helpjuice, helpscout, knowledgeowl};
+use crate::{helpcenter, helpcenterio, helpjuice, helpscout, intercom, knowledgeowl, zendesk};
 
 /// Failures every provider has, each in its own envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,8 +39,10 @@ pub fn failure(p: SimProvider, f: Failure) -> Response {
         SimProvider::Helpjuice => helpjuice::failure(f),
         SimProvider::Helpcenterio => helpcenterio::failure(f),
         SimProvider::Helpcenter => helpcenter::failure(f),
-        SimProvider::Knowledgeowl => knowledgeowl::failure(f),
         SimProvider::Helpscout => helpscout::failure(f),
+        SimProvider::Knowledgeowl => knowledgeowl::failure(f),
+        SimProvider::Zendesk => zendesk::failure(f),
+        SimProvider::Intercom => intercom::failure(f),
     }
 }
 
@@ -110,6 +112,12 @@ fn credential(p: SimProvider, headers: &HeaderMap, uri: &Uri) -> Option<String> 
         SimProvider::Helpscout | SimProvider::Knowledgeowl => {
             basic_user(header_str("authorization")?)
         }
+        // Basic `{email}/token:{api_token}` only.
+        SimProvider::Zendesk => zendesk::credential(headers),
+        // Only `Authorization: Bearer TOKEN`.
+        SimProvider::Intercom => header_str("authorization")
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .map(|k| k.trim().to_string()),
     }
 }
 
@@ -158,11 +166,6 @@ fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
             set("x-ratelimit-remaining", q.remaining.into());
             set("x-ratelimit-reset", q.reset_unix);
         }
-        SimProvider::Knowledgeowl => {
-            if !q.allowed {
-                set("retry-after", q.retry_after);
-            }
-        }
         // Help Scout Docs: limit, remaining and the seconds until the window
         // resets on every answer; 429 beyond (with Retry-After).
         SimProvider::Helpscout => {
@@ -175,6 +178,27 @@ fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
             if !q.allowed {
                 set("retry-after", q.retry_after);
             }
+        }
+        SimProvider::Knowledgeowl => {
+            if !q.allowed {
+                set("retry-after", q.retry_after);
+            }
+        }
+        // Zendesk: `X-Rate-Limit` and `X-Rate-Limit-Remaining` on every
+        // answer, `Retry-After` on a 429.
+        SimProvider::Zendesk => {
+            set("x-rate-limit", q.limit.into());
+            set("x-rate-limit-remaining", q.remaining.into());
+            if !q.allowed {
+                set("retry-after", q.retry_after);
+            }
+        }
+        // Intercom: limit, remaining and the Unix time of the reset on
+        // every answer; no Retry-After.
+        SimProvider::Intercom => {
+            set("x-ratelimit-limit", q.limit.into());
+            set("x-ratelimit-remaining", q.remaining.into());
+            set("x-ratelimit-reset", q.reset_unix);
         }
     }
 }

@@ -136,14 +136,26 @@ fn profile(p: SimProvider) -> Profile {
             exposes_authors: false,
             pending_drafts: true,
         },
+        // Help Scout Docs sites have one language.
+        SimProvider::Helpscout => Profile {
+            translation: None,
+            exposes_authors: false,
+            pending_drafts: false,
+        },
         SimProvider::Knowledgeowl => Profile {
             translation: Some("de"),
             exposes_authors: false,
             pending_drafts: false,
         },
-        // Help Scout Docs sites have one language.
-        SimProvider::Helpscout => Profile {
-            translation: None,
+        // Zendesk articles carry an author_id only.
+        SimProvider::Zendesk => Profile {
+            translation: Some("de"),
+            exposes_authors: false,
+            pending_drafts: false,
+        },
+        // Intercom articles carry an author_id only.
+        SimProvider::Intercom => Profile {
+            translation: Some("es"),
             exposes_authors: false,
             pending_drafts: false,
         },
@@ -156,8 +168,10 @@ fn article_id(p: SimProvider, i: usize, seed: u64) -> String {
         SimProvider::Helpjuice => (3_844_201 + i as u64).to_string(),
         SimProvider::Helpcenterio => (5_001 + i as u64).to_string(),
         SimProvider::Helpcenter => format!("{:08x}{:016x}", 0x6650_0000u64 + i as u64, seed),
-        SimProvider::Knowledgeowl => format!("60{:06x}{:016x}", 0x2b_0000u64 + i as u64, seed),
         SimProvider::Helpscout => format!("5f{:06x}{:016x}", 0x1a_0000u64 + i as u64, seed),
+        SimProvider::Knowledgeowl => format!("60{:06x}{:016x}", 0x2b_0000u64 + i as u64, seed),
+        SimProvider::Zendesk => (360_001_000_000 + i as u64).to_string(),
+        SimProvider::Intercom => (9_300_000 + i as u64).to_string(),
     }
 }
 

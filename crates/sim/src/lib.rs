@@ -30,6 +30,7 @@ mod helpjuice;
 mod helpscout;
 mod html;
 mod images;
+mod intercom;
 mod knowledgeowl;
 mod limits;
 mod options;
@@ -37,6 +38,7 @@ mod pages;
 mod state;
 mod store;
 mod text;
+mod zendesk;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
@@ -178,8 +180,12 @@ fn api_prefix(p: SimProvider) -> &'static str {
         SimProvider::Helpjuice => "/api/v3",
         SimProvider::Helpcenterio => "/v1",
         SimProvider::Helpcenter => "/v0",
-        SimProvider::Knowledgeowl => "/api/head",
         SimProvider::Helpscout => "/v1",
+        SimProvider::Knowledgeowl => "/api/head",
+        SimProvider::Zendesk => "/api/v2",
+        // Intercom serves its API at the host root; the simulator keeps it
+        // under a prefix so that pages and images stay apart.
+        SimProvider::Intercom => "/intercom",
     }
 }
 
@@ -195,7 +201,14 @@ fn settings(s: &Shared) -> BTreeMap<String, String> {
         SimProvider::Knowledgeowl => {
             m.insert("project_id".to_string(), knowledgeowl::project_id(s));
         }
-        SimProvider::Helpcenterio | SimProvider::Helpscout => {}
+        SimProvider::Zendesk => {
+            m.insert(
+                "subdomain".to_string(),
+                zendesk::ZENDESK_SUBDOMAIN.to_string(),
+            );
+            m.insert("email".to_string(), zendesk::ZENDESK_EMAIL.to_string());
+        }
+        SimProvider::Helpcenterio | SimProvider::Helpscout | SimProvider::Intercom => {}
     }
     m
 }
@@ -209,8 +222,10 @@ fn router(shared: Arc<Shared>) -> Router {
         SimProvider::Helpjuice => helpjuice::routes(),
         SimProvider::Helpcenterio => helpcenterio::routes(),
         SimProvider::Helpcenter => helpcenter::routes(),
-        SimProvider::Knowledgeowl => knowledgeowl::routes(),
         SimProvider::Helpscout => helpscout::routes(),
+        SimProvider::Knowledgeowl => knowledgeowl::routes(),
+        SimProvider::Zendesk => zendesk::routes(),
+        SimProvider::Intercom => intercom::routes(),
     }
     .fallback(api::not_found)
     .method_not_allowed_fallback(api::method_not_allowed)

@@ -6,8 +6,10 @@ pub enum SimProvider {
     Helpjuice,
     Helpcenterio,
     Helpcenter,
-    Knowledgeowl,
     Helpscout,
+    Knowledgeowl,
+    Zendesk,
+    Intercom,
 }
 
 impl SimProvider {
@@ -17,9 +19,13 @@ impl SimProvider {
             SimProvider::Helpjuice => 100,
             SimProvider::Helpcenterio => 60,
             SimProvider::Helpcenter => 100,
-            SimProvider::Knowledgeowl => 100,
             // Help Scout Docs: 2000 requests per 10 minutes for one site.
             SimProvider::Helpscout => 200,
+            SimProvider::Knowledgeowl => 100,
+            // Zendesk Help Center API: 200 per minute on the smallest plan.
+            SimProvider::Zendesk => 200,
+            // Intercom: 1,000 per minute per workspace for a private app.
+            SimProvider::Intercom => 1000,
         }
     }
 
@@ -29,8 +35,10 @@ impl SimProvider {
             SimProvider::Helpjuice => "helpjuice",
             SimProvider::Helpcenterio => "helpcenterio",
             SimProvider::Helpcenter => "helpcenter",
-            SimProvider::Knowledgeowl => "knowledgeowl",
             SimProvider::Helpscout => "helpscout",
+            SimProvider::Knowledgeowl => "knowledgeowl",
+            SimProvider::Zendesk => "zendesk",
+            SimProvider::Intercom => "intercom",
         }
     }
 }
@@ -43,10 +51,12 @@ impl std::str::FromStr for SimProvider {
             "helpjuice" => Ok(SimProvider::Helpjuice),
             "helpcenterio" => Ok(SimProvider::Helpcenterio),
             "helpcenter" => Ok(SimProvider::Helpcenter),
-            "knowledgeowl" => Ok(SimProvider::Knowledgeowl),
             "helpscout" => Ok(SimProvider::Helpscout),
+            "knowledgeowl" => Ok(SimProvider::Knowledgeowl),
+            "zendesk" => Ok(SimProvider::Zendesk),
+            "intercom" => Ok(SimProvider::Intercom),
             other => Err(format!(
-                "unknown provider {other:?} (helpjuice, helpcenterio, helpcenter)"
+                "unknown provider {other:?} (helpjuice, helpcenterio, helpcenter, helpscout, knowledgeowl, zendesk, intercom)"
             )),
         }
     }

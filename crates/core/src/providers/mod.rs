@@ -8,8 +8,10 @@ pub mod helpcenter;
 pub mod helpcenterio;
 pub mod helpjuice;
 pub mod helpscout;
+pub mod intercom;
 pub mod knowledgeowl;
 pub mod registry;
+pub mod zendesk;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,7 @@ use super::helpcenter::{self, HelpCenterV0};
 use super::helpcenterio::{self, HelpCenterIo};
 use super::helpjuice::{self, Helpjuice};
 use super::helpscout::HelpScout;
+use super::intercom::{self, Intercom};
 use super::knowledgeowl::KnowledgeOwl;
 use super::zendesk::{self, Zendesk};
 use super::{FieldSpec, HelpCenter, ProviderSpec};
@@ -20,13 +21,14 @@ use crate::model::{Integration, ProviderKind};
 pub const RATE_SETTING: &str = "requests_per_minute";
 
 /// The help centers `build` can connect to today.
-const IMPLEMENTED: [ProviderKind; 6] = [
+const IMPLEMENTED: [ProviderKind; 7] = [
     ProviderKind::Helpjuice,
     ProviderKind::Helpcenterio,
     ProviderKind::Helpcenter,
     ProviderKind::Zendesk,
     ProviderKind::Helpscout,
     ProviderKind::Knowledgeowl,
+    ProviderKind::Intercom,
 ];
 
 pub fn spec(kind: ProviderKind) -> ProviderSpec {
@@ -112,6 +114,14 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
             Box::new(HelpCenterV0::new(cfg, &base, setting("center_id"), secret)?)
         }
         ProviderKind::Zendesk => Box::new(Zendesk::new(cfg, &base, setting("email"), secret)?),
+        ProviderKind::Intercom => {
+            let overridden = integration.base_url.as_deref().map(str::trim);
+            let base = match overridden.filter(|b| !b.is_empty()) {
+                Some(_) => base,
+                None => intercom::region_base(setting("region"))?.to_string(),
+            };
+            Box::new(Intercom::new(cfg, &base, secret)?)
+        }
         ProviderKind::Helpscout => Box::new(HelpScout::new(cfg, &base, secret)?),
         ProviderKind::Knowledgeowl => Box::new(KnowledgeOwl::new(
             cfg,
@@ -360,7 +370,7 @@ fn intercom_spec() -> ProviderSpec {
         secret_label: "Access token",
         secret_help: "Developer Hub > your app > Authentication in Intercom",
         default_base_url: "https://api.intercom.io",
-        requests_per_minute: 1000,
+        requests_per_minute: intercom::REQUESTS_PER_MINUTE,
         has_image_upload: false,
     }
 }

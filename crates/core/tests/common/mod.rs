@@ -20,6 +20,8 @@ pub fn kind_of(p: SimProvider) -> ProviderKind {
         SimProvider::Helpcenter => ProviderKind::Helpcenter,
         SimProvider::Helpscout => ProviderKind::Helpscout,
         SimProvider::Knowledgeowl => ProviderKind::Knowledgeowl,
+        SimProvider::Zendesk => ProviderKind::Zendesk,
+        SimProvider::Intercom => ProviderKind::Intercom,
     }
 }
 
@@ -50,7 +52,11 @@ pub async fn connect(app: &App, provider: SimProvider, sim: &Sim) -> String {
     view.integration.id
 }
 
-pub async fn start_sim(provider: SimProvider, articles: usize, tweak: impl FnOnce(&mut SimOptions)) -> Sim {
+pub async fn start_sim(
+    provider: SimProvider,
+    articles: usize,
+    tweak: impl FnOnce(&mut SimOptions),
+) -> Sim {
     let mut o = SimOptions::new(provider);
     o.articles = articles;
     o.rate_limit_per_minute = Some(0);
