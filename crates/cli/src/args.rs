@@ -149,7 +149,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// helpjuice, helpcenterio or helpcenter.
+    /// helpjuice, helpcenterio, helpcenter, zendesk, intercom, helpscout or knowledgeowl.
     #[arg(long, default_value = "helpcenter")]
     pub provider: String,
     #[arg(long, default_value_t = 40)]
