@@ -133,6 +133,27 @@ async fn a_429_burst_is_retried() {
 }
 
 #[tokio::test]
+async fn the_simulators_own_rate_limit_is_waited_out() {
+    // Intercom sends no Retry-After: the client waits for X-RateLimit-Reset.
+    let sim = sim(P, |o| o.rate_limit_per_minute = Some(30)).await;
+    let hc = client(&sim, K);
+    let t = std::time::Instant::now();
+    for _ in 0..32 {
+        hc.verify().await.unwrap();
+    }
+    assert!(
+        sim.api_requests() > 32,
+        "some requests were refused and retried"
+    );
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn full_import_counts_equal_the_known_answers_and_update_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).await.unwrap();

@@ -186,7 +186,8 @@ impl Content {
 
 impl Intercom {
     /// `base_url` is the regional API host (see [`region_base`]).
-    pub fn new(cfg: HttpConfig, base_url: &str, token: &str) -> Result<Self> {
+    pub fn new(mut cfg: HttpConfig, base_url: &str, token: &str) -> Result<Self> {
+        cfg.redact.push(token.trim().to_string());
         Ok(Intercom {
             http: HttpClient::new(cfg)?,
             base: base_url.trim_end_matches('/').to_string(),

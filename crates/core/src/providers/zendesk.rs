@@ -151,7 +151,8 @@ struct AttachmentBody {
 impl Zendesk {
     /// `base_url` is the API base (`https://acme.zendesk.com/api/v2`);
     /// `email` is the agent the API token belongs to.
-    pub fn new(cfg: HttpConfig, base_url: &str, email: &str, token: &str) -> Result<Self> {
+    pub fn new(mut cfg: HttpConfig, base_url: &str, email: &str, token: &str) -> Result<Self> {
+        cfg.redact.push(token.trim().to_string());
         let email = email.trim();
         if email.is_empty() || !email.contains('@') {
             return Err(CoreError::Invalid(
