@@ -66,9 +66,12 @@ async function shot(name) {
 
 const sims = [];
 
-function startSim(extra = []) {
+/** Starts `shotkeeper-sim` and resolves with the JSON line it prints (api_base, token, settings, expected). */
+function startSim(options = {}) {
+  const opts = { provider: SIM_PROVIDER, articles: "30", "rate-limit": "off", ...options };
+  const args = Object.entries(opts).flatMap(([k, v]) => [`--${k}`, String(v)]);
   return new Promise((resolve, reject) => {
-    const sim = spawn(SIM, ["--provider", SIM_PROVIDER, "--articles", "30", "--rate-limit", "off", ...extra], {
+    const sim = spawn(SIM, args, {
       stdio: ["ignore", "pipe", "inherit"],
     });
     sims.push(sim);
@@ -249,17 +252,28 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
   });
 
   it("cancels an import and resumes it", async () => {
-    // A slow simulator (every API answer delayed) leaves time to cancel.
-    const slow = await startSim(["--slow-ms", "700"]);
-    const row = `[data-testid="integration-row"][data-label="${LABEL}"]`;
+    // A second help center, HelpCenter.io this time (100 articles a page),
+    // whose API answers slowly: the listing takes several pages, leaving
+    // time to cancel after the first one.
+    const slow = await startSim({ provider: "helpcenterio", articles: 250, "images-per-article": 1, "slow-ms": 1500 });
+    const label = "Slow help center";
     await s.find('[data-testid="nav-integrations"]').then((e) => e.click());
-    await s.waitFor(`${row} [data-testid="edit"]`).then((e) => e.click());
+    await s.waitFor('[data-testid="add-integration"]').then((e) => e.click());
     await s.waitFor('[data-testid="integration-form"]');
-    const base = await s.waitFor('[data-testid="field-baseUrl"]');
-    await base.clear();
-    await base.type(slow.api_base);
+    assert.equal(await choose('[data-testid="field-provider"]', "helpcenterio"), "helpcenterio");
+    const name = await s.waitFor('[data-testid="field-label"]');
+    await name.clear();
+    await name.type(label);
+    for (const [key, value] of Object.entries(slow.settings ?? {})) {
+      const f = await s.waitFor(`[data-testid="field-setting-${key}"]`);
+      await f.clear();
+      await f.type(String(value));
+    }
+    await s.find('[data-testid="field-secret"]').then((e) => e.type(slow.token));
+    await s.find(".advanced summary").then((e) => e.click());
+    await s.waitFor('[data-testid="field-baseUrl"]').then((e) => e.type(slow.api_base));
     await s.find('[data-testid="save-integration"]').then((e) => e.click());
-    await waitFor("the form to close", async () => (await s.findAll('[data-testid="integration-form"]')).length === 0);
+    const row = `[data-testid="integration-row"][data-label="${label}"]`;
     await s.waitFor(`${row} [data-testid="verify-result"][data-ok="true"]`, { timeout: 30_000 });
 
     await s.find(`${row} [data-testid="import-from"]`).then((e) => e.click());
@@ -272,8 +286,8 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
       async () => (await s.find('[data-testid="import-progress"]').then((e) => e.attr("data-running"))) === "false",
       { timeout: 60_000, interval: 300 },
     );
-    const stopped = await s.waitFor('[data-testid="job-row"][data-status="cancelled"]', { timeout: 15_000 });
     assert.match(await s.find('[data-testid="import-progress"] h2').then((e) => e.text()), /cancelled/i);
+    const stopped = await s.waitFor('[data-testid="job-row"][data-status="cancelled"]', { timeout: 15_000 });
     await shot("import-cancelled");
 
     await stopped.find('[data-testid="resume-job"]').then((e) => e.click());
@@ -283,7 +297,7 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
         const p = await s.find('[data-testid="import-progress"]');
         return (await p.attr("data-running")) === "false" && (await s.findAll('[data-testid="review-images"]')).length > 0;
       },
-      { timeout: 300_000, interval: 500 },
+      { timeout: 400_000, interval: 500 },
     );
     assert.equal(await count("articlesDiscovered"), slow.expected.documents, "articles discovered after resume");
     assert.equal(await count("imageRefs"), slow.expected.image_refs, "image references after resume");
