@@ -305,4 +305,8 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await s.waitFor('[data-testid="job-row"][data-status="completed"]');
     await shot("import-resumed");
   });
+
+  it("never violated the content security policy", async () => {
+    assert.deepEqual(await s.exec("return window.__cspViolations"), []);
+  });
 });
