@@ -80,7 +80,9 @@ pub enum CoreError {
     #[error("the operation was cancelled")]
     Cancelled,
 
-    #[error("database error: {0}. Your data directory may be damaged or in use by another Shotkeeper")]
+    #[error(
+        "database error: {0}. Your data directory may be damaged or in use by another Shotkeeper"
+    )]
     Db(#[from] sqlx::Error),
 
     #[error("database migration failed: {0}")]
@@ -95,7 +97,9 @@ impl CoreError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            CoreError::Timeout { .. } | CoreError::RateLimited { .. } | CoreError::Unreachable { .. }
+            CoreError::Timeout { .. }
+                | CoreError::RateLimited { .. }
+                | CoreError::Unreachable { .. }
         ) || matches!(self, CoreError::Http { status, .. } if *status >= 500)
     }
 
