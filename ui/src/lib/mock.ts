@@ -276,36 +276,4 @@ export async function runScenario(name: string | undefined): Promise<void> {
     if (d?.articles[0]) await st.openArticle(d.articles[0].articleId);
   }
   if (name === "articles") st.navigate("articles");
-  if (name === "perf") await scrollBenchmark();
-}
-
-/** Scrolls the grid top to bottom over 300 frames and shows frame times and DOM size. */
-async function scrollBenchmark(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 1000));
-  const g = document.querySelector<HTMLElement>("[data-testid=image-grid]");
-  if (!g) return;
-  const frames: number[] = [];
-  const max = g.scrollHeight - g.clientHeight;
-  let maxTiles = 0;
-  await new Promise<void>((resolve) => {
-    let i = 0;
-    let last = performance.now();
-    const step = (t: number) => {
-      frames.push(t - last);
-      last = t;
-      maxTiles = Math.max(maxTiles, document.querySelectorAll("[data-testid=image-tile]").length);
-      g.scrollTop = (i / 300) * max;
-      i++;
-      if (i <= 300) requestAnimationFrame(step);
-      else resolve();
-    };
-    requestAnimationFrame(step);
-  });
-  frames.shift();
-  frames.sort((a, b) => a - b);
-  const out = document.createElement("pre");
-  out.id = "bench";
-  out.style.cssText = "position:fixed;bottom:12px;left:12px;z-index:99;background:#000c;color:#0f0;padding:10px;font:12px monospace";
-  out.textContent = `images ${g.dataset.total}  scrollHeight ${g.scrollHeight}px\nmax tiles in DOM ${maxTiles}\nframe ms: median ${frames[Math.floor(frames.length / 2)].toFixed(1)}  p95 ${frames[Math.floor(frames.length * 0.95)].toFixed(1)}  max ${frames[frames.length - 1].toFixed(1)}`;
-  document.body.append(out);
 }
