@@ -318,24 +318,6 @@ use shotkeeper_core::audit::AuditReport;
 use shotkeeper_core::update::revisions::{Revision, RollbackOutcome};
 use shotkeeper_core::update::{UpdatePlan, UpdateResult};
 
-/// Changed share of each screenshot against its first target, in plan order.
-pub async fn match_diffs(app: &shotkeeper_core::App, plan: &UpdatePlan) -> Vec<Option<f64>> {
-    let mut out = Vec::new();
-    for p in &plan.screenshots {
-        let target = p.result.targets.first();
-        let share = match target {
-            Some(t) if !p.screenshot.source.starts_with("http") => app
-                .diff(&t.url, std::path::Path::new(&p.screenshot.source))
-                .await
-                .ok()
-                .map(|d| d.changed_share),
-            _ => None,
-        };
-        out.push(share);
-    }
-    out
-}
-
 pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> CliResult {
     if json {
         let mut v = serde_json::to_value(plan).map_err(|e| CliError {

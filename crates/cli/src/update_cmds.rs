@@ -46,7 +46,7 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
                 })
                 .await?;
             let diffs = if diff {
-                Some(output::match_diffs(app, &plan).await)
+                Some(app.plan_diffs(&plan).await)
             } else {
                 None
             };

@@ -233,6 +233,24 @@ impl App {
         ))
     }
 
+    /// Changed share of each screenshot of a plan against its first target,
+    /// in plan order (`None` where there is nothing to compare).
+    pub async fn plan_diffs(&self, plan: &UpdatePlan) -> Vec<Option<f64>> {
+        let mut out = Vec::with_capacity(plan.screenshots.len());
+        for p in &plan.screenshots {
+            let share = match p.result.targets.first() {
+                Some(t) if !p.screenshot.source.starts_with("http") => self
+                    .diff(&t.url, std::path::Path::new(&p.screenshot.source))
+                    .await
+                    .ok()
+                    .map(|d| d.changed_share),
+                _ => None,
+            };
+            out.push(share);
+        }
+        out
+    }
+
     /// Visual diff of an image of the import (downloaded again) and a screenshot file.
     pub async fn diff(&self, old_url: &str, new_path: &std::path::Path) -> Result<DiffResult> {
         let client = import::image_client()?;
