@@ -19,6 +19,14 @@ use crate::update::plan::{self, ManualMatch};
 use crate::update::revisions::{self, Revision, RollbackOutcome};
 use crate::update::{screenshots, UpdatePlan, UpdateResult};
 
+/// The file formats an audit is exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditFormat {
+    Csv,
+    Json,
+}
+
 /// What to plan: which screenshots, against which import, and where uploads go.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -34,6 +42,13 @@ pub struct PlanRequest {
     /// S3/R2 integration for uploads; `None` = the help center's own upload.
     pub storage_integration_id: Option<String>,
     pub config: Option<MatchConfig>,
+    /// The screenshots were dropped on this image (its URL): each of them
+    /// replaces it, chosen by hand.
+    pub drop_target: Option<String>,
+    /// A plan still in review that these screenshots join: its screenshots,
+    /// hand-made matches and deselected changes are kept (a screenshot
+    /// dropped again is matched again).
+    pub extend_plan: Option<String>,
 }
 
 impl App {
@@ -42,30 +57,39 @@ impl App {
     pub async fn plan_update(&self, req: PlanRequest) -> Result<UpdatePlan> {
         let job = jobs::get(self.pool(), &req.job_id).await?;
         if let Some(storage) = &req.storage_integration_id {
-            let s = db::integrations::get(self.pool(), storage).await?;
-            if s.platform != Platform::Cloud {
-                return Err(CoreError::Invalid(format!(
-                    "'{}' is not an S3/R2 integration",
-                    s.label
-                )));
-            }
+            self.check_storage(storage).await?;
         }
         let mut shots = req.screenshots.clone();
-        let data_dir = self.data_dir().to_path_buf();
-        let paths = req.paths.clone();
-        let loaded = tokio::task::spawn_blocking(move || -> Result<Vec<Screenshot>> {
-            screenshots::expand_paths(&paths)?
-                .iter()
-                .map(|p| screenshots::load_file(&data_dir, p))
-                .collect()
-        })
-        .await
-        .map_err(|e| CoreError::Image(format!("screenshot loading stopped: {e}")))??;
-        shots.extend(loaded);
+        shots.extend(self.load_screenshot_files(req.paths.clone()).await?);
         if shots.is_empty() {
             return Err(CoreError::Invalid(
                 "no screenshots given: drop image files or a folder of them".into(),
             ));
+        }
+        let mut manual = req.manual.clone();
+        if let Some(target) = &req.drop_target {
+            if shots.len() != 1 {
+                return Err(CoreError::Invalid(format!(
+                    "{} screenshots were dropped on one image: drop exactly one screenshot on the image it replaces",
+                    shots.len()
+                )));
+            }
+            manual.extend(shots.iter().map(|s| ManualMatch {
+                screenshot_sha256: s.sha256.clone(),
+                target_url: target.clone(),
+            }));
+        }
+        let earlier = match &req.extend_plan {
+            Some(id) => Some(plan::load(self.pool(), id).await?),
+            None => None,
+        };
+        if let Some(earlier) = &earlier {
+            if earlier.job_id != job.id {
+                return Err(CoreError::Invalid(
+                    "the plan in review belongs to another import: finish or discard it first".into(),
+                ));
+            }
+            plan::carry_over(earlier, &mut shots, &mut manual);
         }
         let (data, index) =
             plan::index_for_job(self.pool(), &job.id, req.config.clone().unwrap_or_default())
@@ -74,17 +98,45 @@ impl App {
             Some(id) => MatchScope::Article(id.clone()),
             None => MatchScope::Import,
         };
-        let plan = plan::build_plan(
+        let mut plan = plan::build_plan(
             &data,
             &index,
             (&job.id, &job.integration_id),
             shots,
-            &req.manual,
+            &manual,
             &scope,
             req.storage_integration_id.clone(),
         )?;
+        if let Some(earlier) = &earlier {
+            plan::keep_deselections(earlier, &mut plan);
+        }
         plan::store(self.pool(), &plan).await?;
         Ok(plan)
+    }
+
+    async fn check_storage(&self, storage_integration_id: &str) -> Result<()> {
+        let s = db::integrations::get(self.pool(), storage_integration_id).await?;
+        if s.platform != Platform::Cloud {
+            return Err(CoreError::Invalid(format!(
+                "'{}' is not an S3/R2 integration: choose an Amazon S3 or Cloudflare R2 integration for uploads",
+                s.label
+            )));
+        }
+        Ok(())
+    }
+
+    /// Reads and analyses screenshot files (folders expanded), copying each
+    /// into the data directory so the plan outlives the originals.
+    async fn load_screenshot_files(&self, paths: Vec<PathBuf>) -> Result<Vec<Screenshot>> {
+        let data_dir = self.data_dir().to_path_buf();
+        tokio::task::spawn_blocking(move || -> Result<Vec<Screenshot>> {
+            screenshots::expand_paths(&paths)?
+                .iter()
+                .map(|p| screenshots::load_file(&data_dir, p))
+                .collect()
+        })
+        .await
+        .map_err(|e| CoreError::Image(format!("screenshot loading stopped: {e}")))?
     }
 
     pub async fn get_plan(&self, plan_id: &str) -> Result<UpdatePlan> {
@@ -98,6 +150,9 @@ impl App {
             return Err(CoreError::Invalid(
                 "the edited plan belongs to another import".into(),
             ));
+        }
+        if let Some(storage) = &plan.storage_integration_id {
+            self.check_storage(storage).await?;
         }
         plan::store(self.pool(), plan).await
     }
@@ -231,6 +286,67 @@ impl App {
             &config,
             chrono::Utc::now(),
         ))
+    }
+
+    /// Writes the audit of an import into `dir` as CSV or JSON, named after
+    /// the import and the day, and returns the file written.
+    pub async fn export_audit(
+        &self,
+        job_id: &str,
+        format: AuditFormat,
+        dir: &std::path::Path,
+    ) -> Result<PathBuf> {
+        let report = self.audit(job_id, AuditConfig::default()).await?;
+        let (body, ext) = match format {
+            AuditFormat::Csv => (audit::to_csv(&report)?, "csv"),
+            AuditFormat::Json => (
+                serde_json::to_string_pretty(&report)
+                    .map_err(|e| CoreError::Invalid(format!("could not write JSON: {e}")))?,
+                "json",
+            ),
+        };
+        let short: String = job_id.chars().take(8).collect();
+        let day = chrono::Utc::now().format("%Y-%m-%d");
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("shotkeeper-audit-{day}-{short}.{ext}"));
+        std::fs::write(&path, body).map_err(|e| {
+            CoreError::Invalid(format!(
+                "could not write {}: {e}; check that the folder exists and is writable",
+                path.display()
+            ))
+        })?;
+        Ok(path)
+    }
+
+    /// Visual diff of one match of a plan in review: the image it replaces
+    /// (downloaded again) against the screenshot stored with the plan.
+    pub async fn plan_diff(
+        &self,
+        plan_id: &str,
+        screenshot_sha256: &str,
+        old_url: &str,
+    ) -> Result<DiffResult> {
+        let plan = self.get_plan(plan_id).await?;
+        let shot = plan
+            .screenshots
+            .iter()
+            .find(|p| p.screenshot.sha256 == screenshot_sha256)
+            .ok_or_else(|| CoreError::NotFound {
+                what: format!("screenshot {screenshot_sha256} in this plan"),
+            })?;
+        if !shot.result.targets.iter().any(|t| t.url == old_url) {
+            return Err(CoreError::Invalid(format!(
+                "{} does not replace {old_url}: nothing to compare",
+                shot.screenshot.name
+            )));
+        }
+        if shot.screenshot.source.starts_with("http") {
+            return Err(CoreError::Invalid(
+                "this screenshot was given by URL: only dropped files can be compared".into(),
+            ));
+        }
+        self.diff(old_url, std::path::Path::new(&shot.screenshot.source))
+            .await
     }
 
     /// Changed share of each screenshot of a plan against its first target,

@@ -35,6 +35,7 @@ mod knowledgeowl;
 mod limits;
 mod options;
 mod pages;
+pub mod replacements;
 mod state;
 mod store;
 mod text;

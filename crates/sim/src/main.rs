@@ -50,6 +50,10 @@ struct Args {
     /// The article list answers 200 with invalid JSON.
     #[arg(long)]
     garbage_list: bool,
+    /// Instead of serving: write three new screenshots for this help center
+    /// (one per matching tier) into DIR, print them as JSON and exit.
+    #[arg(long, value_name = "DIR")]
+    write_replacements: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +109,11 @@ async fn main() -> std::io::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
     let args = Args::parse();
+    if let Some(dir) = args.write_replacements.clone() {
+        let written = shotkeeper_sim::replacements::write_replacements(&args.options(), &dir)?;
+        println!("{}", serde_json::to_string(&written)?);
+        return Ok(());
+    }
     let sim = start(args.options()).await?;
     let line = serde_json::json!({
         "api_base": sim.api_base,

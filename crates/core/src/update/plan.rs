@@ -2,7 +2,7 @@
 //! every screenshot is matched (tiers of DESIGN.md), and every matched image
 //! of every article becomes a change a person can deselect.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::SqlitePool;
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use crate::db::{jobs, now, views};
 use crate::error::{CoreError, Result};
 use crate::matching::{
     ArticleUse, Candidate, MatchConfig, MatchIndex, MatchResult, MatchScope, MatchStatus,
-    Screenshot,
+    MatchType, Screenshot,
 };
 
 /// Every downloaded image of a job, with the articles that use it.
@@ -150,6 +150,59 @@ fn plan_articles(data: &JobData, planned: &[PlannedScreenshot]) -> Vec<PlannedAr
             })
         })
         .collect()
+}
+
+/// Keeps the screenshots of a plan in review when more are dropped: the
+/// earlier screenshots not dropped again come first, in their order, with
+/// their hand-made matches; then the new ones.
+pub fn carry_over(earlier: &UpdatePlan, shots: &mut Vec<Screenshot>, manual: &mut Vec<ManualMatch>) {
+    let dropped: HashSet<String> = shots.iter().map(|s| s.sha256.clone()).collect();
+    let kept: Vec<&PlannedScreenshot> = earlier
+        .screenshots
+        .iter()
+        .filter(|p| !dropped.contains(&p.screenshot.sha256))
+        .collect();
+    for p in &kept {
+        if p.result.match_type == MatchType::Manual {
+            if let Some(t) = p.result.targets.first() {
+                manual.push(ManualMatch {
+                    screenshot_sha256: p.screenshot.sha256.clone(),
+                    target_url: t.url.clone(),
+                });
+            }
+        }
+    }
+    let mut all: Vec<Screenshot> = kept.into_iter().map(|p| p.screenshot.clone()).collect();
+    all.append(shots);
+    *shots = all;
+}
+
+/// Changes a person deselected in the earlier plan stay deselected.
+pub fn keep_deselections(earlier: &UpdatePlan, plan: &mut UpdatePlan) {
+    let off: HashSet<(&str, &str, &str)> = earlier
+        .articles
+        .iter()
+        .flat_map(|a| {
+            a.changes.iter().filter(|c| !c.selected).map(move |c| {
+                (
+                    a.article_id.as_str(),
+                    c.old_url.as_str(),
+                    c.screenshot_sha256.as_str(),
+                )
+            })
+        })
+        .collect();
+    for a in &mut plan.articles {
+        for c in &mut a.changes {
+            if off.contains(&(
+                a.article_id.as_str(),
+                c.old_url.as_str(),
+                c.screenshot_sha256.as_str(),
+            )) {
+                c.selected = false;
+            }
+        }
+    }
 }
 
 pub async fn store(pool: &SqlitePool, plan: &UpdatePlan) -> Result<()> {
