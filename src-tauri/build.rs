@@ -18,6 +18,16 @@ const COMMANDS: &[&str] = &[
     "image_detail",
     "article_rows",
     "article_detail",
+    "plan_update",
+    "get_plan",
+    "save_plan",
+    "diff_match",
+    "apply_plan",
+    "cancel_update",
+    "article_revisions",
+    "rollback_revision",
+    "audit_job",
+    "export_audit",
 ];
 
 fn main() {

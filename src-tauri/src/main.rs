@@ -40,12 +40,15 @@ fn main() {
         .on_menu_event(|app, event| menu::on_event(app, event.id().as_ref()))
         .setup(|app| {
             let data_dir = data_dir(app.handle())?;
-            // Thumbnails are served through the asset protocol, scoped to
-            // the data directory's thumbnails folder (also set statically in
+            // Thumbnails and the copies of dropped screenshots (shown in
+            // review) are served through the asset protocol, scoped to these
+            // two folders of the data directory (also set statically in
             // tauri.conf.json for the default location).
-            let thumbs = data_dir.join("thumbnails");
-            std::fs::create_dir_all(&thumbs)?;
-            app.asset_protocol_scope().allow_directory(&thumbs, true)?;
+            for folder in ["thumbnails", "screenshots"] {
+                let dir = data_dir.join(folder);
+                std::fs::create_dir_all(&dir)?;
+                app.asset_protocol_scope().allow_directory(&dir, true)?;
+            }
 
             let shell = tauri::async_runtime::block_on(open(data_dir));
             app.manage(shell);
@@ -68,6 +71,16 @@ fn main() {
             commands::image_detail,
             commands::article_rows,
             commands::article_detail,
+            commands::replace::plan_update,
+            commands::replace::get_plan,
+            commands::replace::save_plan,
+            commands::replace::diff_match,
+            commands::replace::apply_plan,
+            commands::replace::cancel_update,
+            commands::replace::article_revisions,
+            commands::replace::rollback_revision,
+            commands::audit::audit_job,
+            commands::audit::export_audit,
         ])
         .run(tauri::generate_context!())
         .expect("Shotkeeper could not start its window");

@@ -1,5 +1,5 @@
 //! What the shell keeps between commands: the core `App`, the demo
-//! simulator, and the cancellation token of each running import.
+//! simulator, and the cancellation token of each running import and update.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,7 +14,8 @@ pub struct Shell {
     /// answers with that error so the UI can say what to do.
     app: Result<App, CommandError>,
     pub demo: DemoStatus,
-    pub imports: Imports,
+    pub imports: Running,
+    pub updates: Running,
     /// Keeps the in-process demo simulator serving for the app's lifetime.
     _sim: Option<shotkeeper_sim::Sim>,
 }
@@ -34,7 +35,8 @@ impl Shell {
         Shell {
             app,
             demo,
-            imports: Imports::default(),
+            imports: Running::default(),
+            updates: Running::default(),
             _sim: sim,
         }
     }
@@ -44,14 +46,15 @@ impl Shell {
     }
 }
 
-/// Running imports by job id. An import learns its job id from its first
-/// progress report (or up front when it resumes a job).
+/// Cancellation tokens of running tasks: imports by job id (an import learns
+/// its job id from its first progress report, or up front when it resumes a
+/// job), updates by plan id.
 #[derive(Clone, Default)]
-pub struct Imports {
+pub struct Running {
     tokens: Arc<Mutex<HashMap<String, CancellationToken>>>,
 }
 
-impl Imports {
+impl Running {
     pub fn register(&self, job_id: &str, token: &CancellationToken) {
         let mut map = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(job_id.to_owned())
@@ -88,7 +91,7 @@ mod tests {
 
     #[test]
     fn cancel_reaches_the_registered_token_only() {
-        let imports = Imports::default();
+        let imports = Running::default();
         let a = CancellationToken::new();
         let b = CancellationToken::new();
         imports.register("job-a", &a);
@@ -104,7 +107,7 @@ mod tests {
 
     #[test]
     fn first_registration_wins() {
-        let imports = Imports::default();
+        let imports = Running::default();
         let a = CancellationToken::new();
         let b = CancellationToken::new();
         imports.register("job", &a);

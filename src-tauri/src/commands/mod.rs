@@ -1,6 +1,9 @@
 //! The commands the UI calls (ui/src/lib/api.ts). Each one parses, calls
 //! core, and maps the error; nothing here decides anything.
 
+pub mod audit;
+pub mod replace;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

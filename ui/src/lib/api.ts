@@ -4,6 +4,14 @@
 import { Channel, convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import type {
+  ApplyProgress,
+  AuditReport,
+  DiffResult,
+  PlanRequest,
+  Revision,
+  RollbackOutcome,
+  UpdatePlan,
+  UpdateResult,
   AppInfo,
   ArticleDetail,
   ArticleRow,
@@ -84,6 +92,27 @@ export const api = {
   imageDetail: (jobId: string, url: string) => call<ImageDetail>("image_detail", { jobId, url }),
   articleRows: (jobId: string) => call<ArticleRow[]>("article_rows", { jobId }),
   articleDetail: (jobId: string, articleId: string) => call<ArticleDetail>("article_detail", { jobId, articleId }),
+
+  /** What the drop handler calls with the dropped paths: match them and store a plan for review. */
+  planUpdate: (request: PlanRequest) => call<UpdatePlan>("plan_update", { request }),
+  getPlan: (planId: string) => call<UpdatePlan>("get_plan", { planId }),
+  savePlan: (plan: UpdatePlan) => call<void>("save_plan", { plan }),
+  diffMatch: (planId: string, screenshotSha256: string, oldUrl: string) =>
+    call<DiffResult>("diff_match", { planId, screenshotSha256, oldUrl }),
+  /** Applies a plan; `onProgress` receives live counts. Cancel with `cancelUpdate`. */
+  applyPlan: (planId: string, onProgress: (p: ApplyProgress) => void) => {
+    const channel = new Channel<ApplyProgress>();
+    channel.onmessage = onProgress;
+    return call<UpdateResult>("apply_plan", { planId, onProgress: channel });
+  },
+  cancelUpdate: (planId: string) => call<boolean>("cancel_update", { planId }),
+  articleRevisions: (integrationId: string, externalId: string, locale: string | null) =>
+    call<Revision[]>("article_revisions", { integrationId, externalId, locale }),
+  rollbackRevision: (revisionId: string) => call<RollbackOutcome>("rollback_revision", { revisionId }),
+
+  auditJob: (jobId: string) => call<AuditReport>("audit_job", { jobId }),
+  /** Writes the audit into the Downloads folder; resolves with the file's path. */
+  exportAudit: (jobId: string, format: "csv" | "json") => call<string>("export_audit", { jobId, format }),
 };
 
 export type Api = typeof api;

@@ -1,6 +1,6 @@
 // Filtering and sorting of the review views. Pure functions, unit-tested.
 
-import type { ArticleRow, ImageRow } from "./types";
+import type { ArticleRow, AuditRule, ImageRow } from "./types";
 
 export type ImageSort = "usage" | "size" | "name";
 export type SortDir = "asc" | "desc";
@@ -8,6 +8,8 @@ export type SortDir = "asc" | "desc";
 export interface ImageFilter {
   brokenOnly: boolean;
   duplicatesOnly: boolean;
+  /** Only the images an audit rule found (null = no audit filter). */
+  finding: AuditRule | null;
   /** "" = every type. */
   type: string;
   text: string;
@@ -18,6 +20,7 @@ export interface ImageFilter {
 export const defaultImageFilter = (): ImageFilter => ({
   brokenOnly: false,
   duplicatesOnly: false,
+  finding: null,
   type: "",
   text: "",
   sort: "usage",
@@ -55,12 +58,21 @@ function compare(a: ImageRow, b: ImageRow, sort: ImageSort): number {
   }
 }
 
-/** Applies every filter, then sorts (stable; ties broken by name then URL so the order never jumps). */
-export function filterImages(rows: readonly ImageRow[], f: ImageFilter): ImageRow[] {
+/**
+ * Applies every filter, then sorts (stable; ties broken by name then URL so
+ * the order never jumps). `findings` holds the URLs each audit rule found.
+ */
+export function filterImages(
+  rows: readonly ImageRow[],
+  f: ImageFilter,
+  findings?: ReadonlyMap<AuditRule, ReadonlySet<string>>,
+): ImageRow[] {
   const needle = f.text.trim().toLowerCase();
   const type = f.type.toLowerCase();
+  const found = f.finding ? (findings?.get(f.finding) ?? new Set<string>()) : null;
   const out = rows.filter(
     (img) =>
+      (!found || found.has(img.url)) &&
       (!f.brokenOnly || isBroken(img)) &&
       (!f.duplicatesOnly || img.isDuplicate) &&
       (!type || img.type.toLowerCase() === type) &&

@@ -6,6 +6,7 @@ import type {
   AppInfo,
   ArticleDetail,
   ArticleRow,
+  AuditReport,
   ImageDetail,
   ImageRow,
   ImportProgress,
@@ -15,7 +16,7 @@ import type {
   ProviderSpec,
 } from "./types";
 
-export type Route = "integrations" | "import" | "images" | "articles";
+export type Route = "integrations" | "import" | "images" | "articles" | "replace";
 
 export interface Loadable<T> {
   data: T;
@@ -49,6 +50,8 @@ class AppState {
   jobId = $state<string | null>(null);
   images = $state<Loadable<ImageRow[]>>(loadable([]));
   articles = $state<Loadable<ArticleRow[]>>(loadable([]));
+  /** Findings of the audit rules over the job in review (core computes them). */
+  audit = $state<Loadable<AuditReport | null>>(loadable(null));
   imageDetail = $state<Loadable<ImageDetail | null>>(loadable(null));
   articleDetail = $state<Loadable<ArticleDetail | null>>(loadable(null));
   run = $state<ImportRun | null>(null);
@@ -113,9 +116,14 @@ export async function selectJob(jobId: string | null): Promise<void> {
   if (!jobId) {
     app.images = loadable([]);
     app.articles = loadable([]);
+    app.audit = loadable(null);
     return;
   }
-  await Promise.all([load(app.images, () => api.imageRows(jobId)), load(app.articles, () => api.articleRows(jobId))]);
+  await Promise.all([
+    load(app.images, () => api.imageRows(jobId)),
+    load(app.articles, () => api.articleRows(jobId)),
+    load(app.audit, () => api.auditJob(jobId)),
+  ]);
 }
 
 export async function openImage(url: string | null): Promise<void> {

@@ -276,3 +276,193 @@ export interface CommandError {
   kind: string;
   message: string;
 }
+
+// --- replacing screenshots (shotkeeper_core::update, matching, diff) -------
+
+export type MatchType = "metadata" | "hash" | "perceptual" | "name" | "manual" | "notfound";
+export type MatchStatus = "matched" | "unchanged" | "notfound" | "ambiguous";
+
+/** An article (or translation) using a matched image. */
+export interface MatchArticle {
+  articleId: string;
+  externalId: string;
+  locale: string | null;
+  title: string;
+}
+
+export interface Screenshot {
+  name: string;
+  sha256: string;
+  phash: string | null;
+  width: number;
+  height: number;
+  metadata: Record<string, string>;
+  /** The copy in the data directory (dropped files) or a URL. */
+  source: string;
+}
+
+export interface MatchTarget {
+  url: string;
+  name: string;
+  sha256: string;
+  articles: MatchArticle[];
+  distance?: number;
+  /** The image already has the screenshot's exact bytes. */
+  unchanged: boolean;
+}
+
+export interface MatchResult {
+  screenshot: string;
+  source: string;
+  matchType: MatchType;
+  status: MatchStatus;
+  distance?: number;
+  targets: MatchTarget[];
+  ambiguous?: MatchTarget[];
+  /** Why, for a person. */
+  reason: string;
+}
+
+export interface PlannedScreenshot {
+  screenshot: Screenshot;
+  match: MatchResult;
+}
+
+export interface PlannedChange {
+  oldUrl: string;
+  screenshotSha256: string;
+  screenshotName: string;
+  matchType: MatchType;
+  distance: number | null;
+  selected: boolean;
+}
+
+export interface PlannedArticle {
+  articleId: string;
+  externalId: string;
+  locale: string | null;
+  title: string;
+  url: string;
+  changes: PlannedChange[];
+}
+
+export interface UpdatePlan {
+  id: string;
+  jobId: string;
+  integrationId: string;
+  /** S3/R2 integration for uploads; null = the help center's own upload. */
+  storageIntegrationId: string | null;
+  createdAt: string;
+  screenshots: PlannedScreenshot[];
+  articles: PlannedArticle[];
+}
+
+export interface PlanRequest {
+  jobId: string;
+  paths: string[];
+  storageIntegrationId?: string | null;
+  /** The screenshot was dropped on this image: replace it, chosen by hand. */
+  dropTarget?: string | null;
+  /** A plan in review that these screenshots join. */
+  extendPlan?: string | null;
+}
+
+export interface ApplyProgress {
+  planId: string;
+  articlesTotal: number;
+  articlesDone: number;
+  articlesFailed: number;
+  uploadsDone: number;
+  current: string | null;
+}
+
+export interface ScreenshotOutcome {
+  metadata: Record<string, string>;
+  hash: string;
+  name: string;
+  /** success | failed | unchanged | notfound | skipped */
+  status: string;
+  matchType: string;
+}
+
+export interface ArticleOutcome {
+  articleId: string;
+  externalId: string;
+  locale: string | null;
+  title: string;
+  /** updated | failed | skipped | would_update */
+  status: string;
+  replaced: number;
+  revisionId: string | null;
+  error: string | null;
+  replacements: Record<string, string>;
+}
+
+export interface UpdateResult {
+  summary: { total: number; success: number; failed: number };
+  screenshots: ScreenshotOutcome[];
+  articles: ArticleOutcome[];
+  dryRun: boolean;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Visual diff from core: regions are in the canvas's own pixels (width × height). */
+export interface DiffResult {
+  width: number;
+  height: number;
+  changedShare: number;
+  regions: Rect[];
+  scaled: boolean;
+}
+
+export interface Revision {
+  id: string;
+  integrationId: string;
+  planId: string | null;
+  articleId: string | null;
+  externalId: string;
+  locale: string | null;
+  title: string;
+  contentBefore: string;
+  contentAfter: string;
+  replacements: Record<string, string>;
+  /** pending | applied | failed | rolled_back */
+  status: string;
+  error: string | null;
+  rollbackOf: string | null;
+  createdAt: string;
+  appliedAt: string | null;
+}
+
+export interface RollbackOutcome {
+  revisionId: string;
+  rollbackRevisionId: string | null;
+  /** exact | images */
+  mode: string;
+  content: string;
+  dryRun: boolean;
+}
+
+// --- audits (shotkeeper_core::audit) ----------------------------------------
+
+export type AuditRule = "broken" | "missing_alt" | "heavy" | "insecure" | "hotlinked" | "duplicate" | "old";
+
+export interface Finding {
+  rule: AuditRule;
+  url: string;
+  detail: string;
+  wastedBytes: number;
+  articles: ArticleUse[];
+}
+
+export interface AuditReport {
+  jobId: string;
+  counts: Record<AuditRule, number>;
+  findings: Finding[];
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { changedLabel, matchBadge, planSummary, selectionOf, updateLabel, usesOf, withChange, withScreenshot } from "./review";
+import type { PlannedScreenshot, UpdatePlan } from "./types";
+
+function shot(sha: string, matchType: PlannedScreenshot["match"]["matchType"], status: PlannedScreenshot["match"]["status"] = "matched", distance?: number): PlannedScreenshot {
+  return {
+    screenshot: { name: `${sha}.png`, sha256: sha, phash: null, width: 10, height: 10, metadata: {}, source: `/data/screenshots/${sha}.png` },
+    match: { screenshot: `${sha}.png`, source: "", matchType, status, distance, targets: [], reason: "" },
+  };
+}
+
+const change = (sha: string, oldUrl: string, selected = true) => ({
+  oldUrl,
+  screenshotSha256: sha,
+  screenshotName: `${sha}.png`,
+  matchType: "metadata" as const,
+  distance: null,
+  selected,
+});
+
+const plan: UpdatePlan = {
+  id: "p",
+  jobId: "j",
+  integrationId: "i",
+  storageIntegrationId: null,
+  createdAt: "",
+  screenshots: [shot("a", "metadata"), shot("b", "perceptual", "matched", 12), shot("c", "notfound", "notfound"), shot("d", "hash", "unchanged")],
+  articles: [
+    { articleId: "1", externalId: "x1", locale: null, title: "One", url: "", changes: [change("a", "u1"), change("b", "u2")] },
+    { articleId: "2", externalId: "x2", locale: "de", title: "Zwei", url: "", changes: [change("a", "u1")] },
+    { articleId: "3", externalId: "x3", locale: null, title: "Three", url: "", changes: [change("b", "u2", false)] },
+  ],
+};
+
+describe("plan review", () => {
+  it("counts the articles an update writes: those with a selected change", () => {
+    const s = planSummary(plan);
+    expect(s).toMatchObject({ screenshots: 4, matched: 2, notfound: 1, unchanged: 1, articlesToUpdate: 2, changesSelected: 3 });
+    expect(updateLabel(s.articlesToUpdate)).toBe("Update 2 articles");
+    expect(updateLabel(1)).toBe("Update 1 article");
+    expect(updateLabel(0)).toBe("Nothing selected to update");
+  });
+
+  it("deselects one change without touching the plan it came from", () => {
+    const p = withChange(plan, "2", "u1", false);
+    expect(planSummary(p).articlesToUpdate).toBe(1);
+    expect(planSummary(plan).articlesToUpdate).toBe(2);
+    expect(selectionOf(p, "a")).toBe("some");
+    expect(selectionOf(plan, "a")).toBe("all");
+  });
+
+  it("selects or deselects every change of a screenshot", () => {
+    const off = withScreenshot(plan, "a", false);
+    expect(usesOf(off, "a").every((u) => !u.selected)).toBe(true);
+    expect(selectionOf(off, "a")).toBe("none");
+    expect(planSummary(off).articlesToUpdate).toBe(1);
+    const on = withScreenshot(plan, "b", true);
+    expect(usesOf(on, "b").map((u) => [u.articleId, u.selected])).toEqual([
+      ["1", true],
+      ["3", true],
+    ]);
+  });
+
+  it("names each tier and shows the perceptual distance", () => {
+    expect(matchBadge(plan.screenshots[0])).toEqual({ label: "Metadata", tone: "accent", detail: null });
+    expect(matchBadge(plan.screenshots[1]).detail).toBe("12 of 256 bits differ");
+    expect(matchBadge(plan.screenshots[2]).tone).toBe("danger");
+    expect(matchBadge(plan.screenshots[3]).label).toBe("Already current");
+  });
+
+  it("says how much changed", () => {
+    expect(changedLabel(0)).toBe("No pixel changed");
+    expect(changedLabel(0.0004)).toBe("Less than 0.1 % of pixels changed");
+    expect(changedLabel(0.0345)).toBe("3.5 % of pixels changed");
+    expect(changedLabel(0.5)).toBe("50 % of pixels changed");
+  });
+});
