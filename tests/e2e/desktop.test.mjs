@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { Session, sleep, waitFor } from "./webdriver.mjs";
@@ -28,6 +28,8 @@ mkdirSync(OUT, { recursive: true });
 
 let simInfo;
 let s;
+/** The screenshots written for the demo: [{file, tier, replaces}]. */
+let replacements = [];
 let step = 0;
 
 let webdriverShots = process.env.E2E_WEBDRIVER_SCREENSHOTS === "1";
@@ -251,6 +253,46 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await shot("broken-filter");
   });
 
+  it("shows the audit findings as filters with the simulator's counts", async () => {
+    // Still on the images of the first import, with the broken filter on.
+    await s.find('[data-testid="filter-broken"]').then((e) => e.click());
+    const want = simInfo.expected.audit;
+    assert.ok(want, "the simulator states the audit's known answers");
+    for (const rule of ["missing_alt", "heavy", "insecure", "hotlinked", "old"]) {
+      const chip = await s.waitFor(`[data-testid="filter-audit-${rule}"]`);
+      const n = await waitFor(`the ${rule} count`, async () => {
+        const v = await chip.attr("data-count");
+        return v === "" || v === null ? null : Number(v);
+      });
+      assert.equal(n, want[rule], `${rule} count`);
+    }
+    const chipCount = async (id) => Number((await s.find(`[data-testid="${id}"] .count`).then((e) => e.text())).replace(/[^\d]/g, ""));
+    assert.equal(await chipCount("filter-broken"), want.broken, "broken count");
+    assert.equal(await chipCount("filter-duplicates"), want.duplicate, "duplicates count");
+
+    // Filtering by a rule shows exactly the images it found.
+    await s.find('[data-testid="filter-audit-missing_alt"]').then((e) => e.click());
+    const total = await waitFor("the filtered grid", async () => {
+      const g = await s.findAll('[data-testid="image-grid"]');
+      return g.length ? Number(await g[0].attr("data-total")) : null;
+    });
+    assert.equal(total, want.missing_alt, "images without alt text");
+    await s.find('[data-testid="image-tile"]').then((e) => e.click());
+    const findings = await s.waitFor('[data-testid="detail-findings"]');
+    assert.match(await findings.text(), /Missing alt/);
+    await shot("audit-missing-alt");
+
+    await s.find('[data-testid="export-csv"]').then((e) => e.click());
+    const saved = await s.waitFor('[data-testid="export-saved"] .mono');
+    const file = await saved.text();
+    const csv = readFileSync(file, "utf8");
+    assert.match(csv.split("\n")[0], /^rule,image_url,detail,wasted_bytes,article_id/);
+    assert.ok(csv.includes("missing_alt,"), "the CSV lists the findings");
+    await shot("audit-exported");
+    await s.find('[data-testid="filter-audit-missing_alt"]').then((e) => e.click());
+    await s.find('[data-testid="image-detail"] [aria-label="Close details"]').then((e) => e.click());
+  });
+
   it("cancels an import and resumes it", async () => {
     // A second help center, HelpCenter.io this time (100 articles a page),
     // whose API answers slowly: the listing takes several pages, leaving
@@ -304,6 +346,102 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     assert.equal(await count("unique"), slow.expected.unique_images, "unique images after resume");
     await s.waitFor('[data-testid="job-row"][data-status="completed"]');
     await shot("import-resumed");
+  });
+
+  it("matches screenshots dropped on the window and shows what changed", async () => {
+    // Import the built-in demo (Help.Center, which has its own image upload).
+    await s.find('[data-testid="nav-integrations"]').then((e) => e.click());
+    const demo = '[data-testid="integration-row"][data-label="Demo help center"]';
+    await s.waitFor(`${demo} [data-testid="import-from"]`).then((e) => e.click());
+    // Done when the app reviews the new import (the sidebar names it).
+    await waitFor(
+      "the demo import to finish",
+      async () => /Demo help center/.test(await s.find('[data-testid="reviewing"]').then((e) => e.text()).catch(() => "")),
+      { timeout: 300_000, interval: 500 },
+    );
+    // New screenshots for the demo's images, one per matching tier: the
+    // demo is the simulator's Help.Center with 40 articles and seed 1.
+    const dir = path.join(OUT, "screenshots-to-drop");
+    replacements = JSON.parse(
+      execFileSync(SIM, ["--provider", "helpcenter", "--articles", "40", "--write-replacements", dir], { encoding: "utf8", timeout: 60_000 }),
+    );
+    assert.equal(replacements.length, 3);
+    // The same function the window's drop handler calls, with file paths.
+    await s.exec("window.__SHOTKEEPER_DROP__(arguments[0]); return true;", replacements.map((r) => r.file));
+    await s.waitFor('[data-testid="review-list"]', { timeout: 60_000 });
+    const cards = await waitFor("three reviewed screenshots", async () => {
+      const c = await s.findAll('[data-testid="planned-screenshot"]');
+      return c.length === 3 ? c : null;
+    });
+    for (const r of replacements) {
+      const name = path.basename(r.file);
+      const card = await s.find(`[data-testid="planned-screenshot"][data-name="${name}"]`);
+      assert.equal(await card.attr("data-match"), r.tier, `${name} is matched by ${r.tier}`);
+      assert.equal(await card.attr("data-status"), "matched");
+      const uses = await card.findAll('[data-testid="affected-articles"] li');
+      assert.ok(uses.length >= 1, `${name} lists the articles it changes`);
+    }
+    assert.equal(cards.length, 3);
+    const near = await s.find('[data-testid="planned-screenshot"][data-match="perceptual"]');
+    assert.match(await near.find('[data-testid="match-distance"]').then((e) => e.text()), /\d+ of 256 bits differ/);
+    await shot("review");
+
+    await near.find('[data-testid="compare"]').then((e) => e.click());
+    const share = await s.waitFor('[data-testid="diff-share"]', { timeout: 30_000 });
+    const changed = Number(await share.attr("data-share"));
+    assert.ok(changed > 0 && changed < 0.2, `a small panel changed, got ${changed}`);
+    const regions = await s.findAll('[data-testid="diff-region"]');
+    assert.ok(regions.length >= 1, "the changed panel is outlined");
+    await shot("diff-view");
+    await s.find('[data-testid="diff-view"] [aria-label="Close"]').then((e) => e.click());
+  });
+
+  it("deselects a change and updates the rest in one click", async () => {
+    const summary = await s.find('[data-testid="plan-summary"]');
+    const before = Number(await summary.attr("data-articles"));
+    const button = await s.find('[data-testid="apply-update"]');
+    assert.equal(await button.text(), before === 1 ? "Update 1 article" : `Update ${before} articles`);
+    // Leave out the name match: its articles keep their image.
+    const byName = await s.find('[data-testid="planned-screenshot"][data-match="name"]');
+    await byName.find('[data-testid="select-screenshot"]').then((e) => e.click());
+    const after = await waitFor("the count to drop", async () => {
+      const n = Number(await s.find('[data-testid="plan-summary"]').then((e) => e.attr("data-articles")));
+      return n < before ? n : null;
+    });
+    await shot("review-deselected");
+
+    await s.find('[data-testid="apply-update"]').then((e) => e.click());
+    const result = await s.waitFor('[data-testid="apply-summary"]', { timeout: 120_000 });
+    await shot("update-result");
+    assert.equal(Number(await result.attr("data-failed")), 0, await s.find('[data-testid="apply-panel"]').then((e) => e.text()));
+    assert.equal(Number(await result.attr("data-updated")), after, "every selected article updated");
+    const rows = await s.findAll('[data-testid="apply-result"][data-status="updated"]');
+    assert.equal(rows.length, after);
+  });
+
+  it("rolls an article back from its page", async () => {
+    await s.find('[data-testid="apply-result"][data-status="updated"] button').then((e) => e.click());
+    const revision = await s.waitFor('[data-testid="revision"][data-status="applied"]', { timeout: 30_000 });
+    await shot("article-revisions");
+    await revision.find('[data-testid="rollback"]').then((e) => e.click());
+    await s.waitFor('[data-testid="confirm-rollback"]').then((e) => e.click());
+    const done = await s.waitFor('[data-testid="rollback-done"]', { timeout: 30_000 });
+    assert.equal(await done.attr("data-mode"), "exact", "nothing changed the article since: byte for byte");
+    await s.waitFor('[data-testid="revision"][data-status="rolled_back"]');
+    await shot("article-rolled-back");
+  });
+
+  it("matches a screenshot dropped on one image by hand", async () => {
+    await s.find('[data-testid="nav-replace"]').then((e) => e.click());
+    await s.waitFor('[data-testid="new-review"]').then((e) => e.click());
+    await s.find('[data-testid="nav-images"]').then((e) => e.click());
+    const tile = await s.waitFor('[data-testid="image-tile"][data-broken="false"]');
+    const url = await tile.attr("data-drop-url");
+    const file = replacements.find((r) => r.tier === "name").file;
+    await s.exec("window.__SHOTKEEPER_DROP__(arguments[0], arguments[1]); return true;", [file], url);
+    const card = await s.waitFor('[data-testid="planned-screenshot"][data-match="manual"]', { timeout: 60_000 });
+    assert.match(await card.text(), /Chosen by hand/);
+    await shot("manual-match");
   });
 
   it("never violated the content security policy", async () => {
