@@ -3,6 +3,7 @@
 
 import { Channel, convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { openUrl } from "@tauri-apps/plugin-opener";
+import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
   ApplyProgress,
   AuditReport,
@@ -140,4 +141,24 @@ export function thumbnailSrc(path: string | null | undefined): string | null {
   if (!path) return null;
   // data: previews come from the browser-only mock; real ones are files.
   return path.startsWith("data:") ? path : convertFileSrc(path);
+}
+
+/** The image types a screenshot can be (core's IMAGE_EXTENSIONS). */
+const SCREENSHOT_EXTENSIONS = ["png", "jpg", "jpeg", "gif", "webp", "svg"];
+
+/** Asks for screenshot files (or one folder of them) with the system's chooser; [] when cancelled. */
+export async function chooseScreenshots(folder: boolean): Promise<string[]> {
+  try {
+    const picked = folder
+      ? await openDialog({ directory: true, title: "Choose a folder of screenshots" })
+      : await openDialog({
+          multiple: true,
+          title: "Choose screenshots",
+          filters: [{ name: "Screenshots", extensions: SCREENSHOT_EXTENSIONS }],
+        });
+    if (!picked) return [];
+    return Array.isArray(picked) ? picked : [picked];
+  } catch (e) {
+    throw toApiError(e);
+  }
 }

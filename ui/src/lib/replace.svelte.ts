@@ -2,7 +2,7 @@
 // being applied. Components read `replace` and call these actions; only
 // `api` talks to Rust.
 
-import { api, ApiError, toApiError } from "./api";
+import { api, ApiError, chooseScreenshots, toApiError } from "./api";
 import { app, navigate } from "./state.svelte";
 import type { ApplyProgress, DiffResult, UpdatePlan, UpdateResult } from "./types";
 
@@ -76,6 +76,16 @@ export async function dropScreenshots(paths: string[], target: string | null = n
     replace.error = toApiError(e);
   } finally {
     replace.planning = false;
+  }
+}
+
+/** "Choose screenshots…" / "Choose a folder…": the same as dropping what was chosen. */
+export async function pickScreenshots(folder: boolean): Promise<void> {
+  try {
+    const paths = await chooseScreenshots(folder);
+    if (paths.length) await dropScreenshots(paths);
+  } catch (e) {
+    replace.error = toApiError(e);
   }
 }
 
