@@ -366,6 +366,9 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
       execFileSync(SIM, ["--provider", "helpcenter", "--articles", "40", "--write-replacements", dir], { encoding: "utf8", timeout: 60_000 }),
     );
     assert.equal(replacements.length, 3);
+    await s.find('[data-testid="nav-replace"]').then((e) => e.click());
+    await s.waitFor('[data-testid="dropzone"] [data-testid="choose-files"]');
+    await shot("replace-empty");
     // The same function the window's drop handler calls, with file paths.
     await s.exec("window.__SHOTKEEPER_DROP__(arguments[0]); return true;", replacements.map((r) => r.file));
     await s.waitFor('[data-testid="review-list"]', { timeout: 60_000 });
