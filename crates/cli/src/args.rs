@@ -149,7 +149,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// helpjuice, helpcenterio, helpcenter, zendesk, intercom, helpscout or knowledgeowl.
+    /// helpjuice, helpcenterio, helpcenter, zendesk, intercom, helpscout, knowledgeowl or freshdesk.
     #[arg(long, default_value = "helpcenter")]
     pub provider: String,
     #[arg(long, default_value_t = 40)]

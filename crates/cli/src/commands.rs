@@ -266,9 +266,10 @@ async fn demo(app: &App, args: DemoArgs) -> CliResult {
         "knowledgeowl" => shotkeeper_sim::SimProvider::Knowledgeowl,
         "zendesk" => shotkeeper_sim::SimProvider::Zendesk,
         "intercom" => shotkeeper_sim::SimProvider::Intercom,
+        "freshdesk" => shotkeeper_sim::SimProvider::Freshdesk,
         other => {
             return Err(usage(format!(
-                "no demo for '{other}': use helpjuice, helpcenterio, helpcenter, helpscout or knowledgeowl"
+                "no demo for '{other}': use helpjuice, helpcenterio, helpcenter, helpscout, knowledgeowl, zendesk, intercom or freshdesk"
             )))
         }
     };

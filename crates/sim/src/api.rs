@@ -18,7 +18,9 @@ use serde_json::Value;
 use crate::limits::{self, Injected, Quota};
 use crate::options::SimProvider;
 use crate::state::Shared;
-use crate::{helpcenter, helpcenterio, helpjuice, helpscout, intercom, knowledgeowl, zendesk};
+use crate::{
+    freshdesk, helpcenter, helpcenterio, helpjuice, helpscout, intercom, knowledgeowl, zendesk,
+};
 
 /// Failures every provider has, each in its own envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +45,7 @@ pub fn failure(p: SimProvider, f: Failure) -> Response {
         SimProvider::Knowledgeowl => knowledgeowl::failure(f),
         SimProvider::Zendesk => zendesk::failure(f),
         SimProvider::Intercom => intercom::failure(f),
+        SimProvider::Freshdesk => freshdesk::failure(f),
     }
 }
 
@@ -108,8 +111,9 @@ fn credential(p: SimProvider, headers: &HeaderMap, uri: &Uri) -> Option<String> 
         SimProvider::Helpcenter => header_str("authorization")
             .and_then(|a| a.strip_prefix("Bearer "))
             .map(|k| k.trim().to_string()),
-        // HTTP Basic with the API key as the user name and any password.
-        SimProvider::Helpscout | SimProvider::Knowledgeowl => {
+        // HTTP Basic with the API key as the user name and any password
+        // (Freshdesk: `X`, though any is accepted).
+        SimProvider::Helpscout | SimProvider::Knowledgeowl | SimProvider::Freshdesk => {
             basic_user(header_str("authorization")?)
         }
         // Basic `{email}/token:{api_token}` only.
@@ -199,6 +203,16 @@ fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
             set("x-ratelimit-limit", q.limit.into());
             set("x-ratelimit-remaining", q.remaining.into());
             set("x-ratelimit-reset", q.reset_unix);
+        }
+        // Freshdesk: the minute's total, what remains and what this request
+        // cost on every answer; `Retry-After` (seconds) on a 429.
+        SimProvider::Freshdesk => {
+            set("x-ratelimit-total", q.limit.into());
+            set("x-ratelimit-remaining", q.remaining.into());
+            set("x-ratelimit-used-currentrequest", 1);
+            if !q.allowed {
+                set("retry-after", q.retry_after);
+            }
         }
     }
 }

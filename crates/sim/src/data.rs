@@ -159,6 +159,12 @@ fn profile(p: SimProvider) -> Profile {
             exposes_authors: false,
             pending_drafts: false,
         },
+        // Freshdesk articles carry an agent_id only.
+        SimProvider::Freshdesk => Profile {
+            translation: Some("de"),
+            exposes_authors: false,
+            pending_drafts: false,
+        },
     }
 }
 
@@ -172,6 +178,7 @@ fn article_id(p: SimProvider, i: usize, seed: u64) -> String {
         SimProvider::Knowledgeowl => format!("60{:06x}{:016x}", 0x2b_0000u64 + i as u64, seed),
         SimProvider::Zendesk => (360_001_000_000 + i as u64).to_string(),
         SimProvider::Intercom => (9_300_000 + i as u64).to_string(),
+        SimProvider::Freshdesk => (43_000_500_000 + i as u64).to_string(),
     }
 }
 
@@ -210,6 +217,9 @@ struct Gen {
     inline_uris: HashMap<usize, String>,
     stems: HashMap<String, u32>,
     refs_made: usize,
+    /// Freshdesk's article JSON has no public URL to resolve relative image
+    /// URLs against (nor does its editor write any): every URL is absolute.
+    absolute_only: bool,
 }
 
 pub fn generate(opts: &SimOptions, site: &str) -> Model {
@@ -225,6 +235,7 @@ pub fn generate(opts: &SimOptions, site: &str) -> Model {
         inline_uris: HashMap::new(),
         stems: HashMap::new(),
         refs_made: 0,
+        absolute_only: opts.provider == SimProvider::Freshdesk,
     };
     let mut slugs = HashMap::new();
     let articles: Vec<GenArticle> = (0..opts.articles)
@@ -453,6 +464,11 @@ impl Gen {
         let (pick, form) = match SCRIPT.get(n) {
             Some((p, f)) => (clone_pick(p), *f),
             None => (self.random_pick(), self.random_form()),
+        };
+        let form = if self.absolute_only {
+            html::absolute(form)
+        } else {
+            form
         };
         let target = self.target(pick);
         // Most images have alt text describing the screen (a re-uploaded

@@ -20,6 +20,16 @@ pub enum Form {
     DataSrc,
 }
 
+/// The form a document without a public URL uses instead: relative forms
+/// (and `srcset`, whose `src` is root-relative) become absolute; `data-src`
+/// already is.
+pub fn absolute(form: Form) -> Form {
+    match form {
+        Form::DataSrc => Form::DataSrc,
+        _ => Form::Absolute,
+    }
+}
+
 /// What an `<img>` points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {

@@ -24,6 +24,7 @@
 mod api;
 mod assets;
 mod data;
+mod freshdesk;
 mod helpcenter;
 mod helpcenterio;
 mod helpjuice;
@@ -187,6 +188,7 @@ fn api_prefix(p: SimProvider) -> &'static str {
         // Intercom serves its API at the host root; the simulator keeps it
         // under a prefix so that pages and images stay apart.
         SimProvider::Intercom => "/intercom",
+        SimProvider::Freshdesk => "/api/v2",
     }
 }
 
@@ -209,6 +211,12 @@ fn settings(s: &Shared) -> BTreeMap<String, String> {
             );
             m.insert("email".to_string(), zendesk::ZENDESK_EMAIL.to_string());
         }
+        SimProvider::Freshdesk => {
+            m.insert(
+                "domain".to_string(),
+                freshdesk::FRESHDESK_DOMAIN.to_string(),
+            );
+        }
         SimProvider::Helpcenterio | SimProvider::Helpscout | SimProvider::Intercom => {}
     }
     m
@@ -227,6 +235,7 @@ fn router(shared: Arc<Shared>) -> Router {
         SimProvider::Knowledgeowl => knowledgeowl::routes(),
         SimProvider::Zendesk => zendesk::routes(),
         SimProvider::Intercom => intercom::routes(),
+        SimProvider::Freshdesk => freshdesk::routes(),
     }
     .fallback(api::not_found)
     .method_not_allowed_fallback(api::method_not_allowed)

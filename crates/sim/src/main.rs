@@ -11,7 +11,7 @@ use shotkeeper_sim::{start, Faults, SimOptions, SimProvider};
     about = "Local help-center simulator with known answers"
 )]
 struct Args {
-    /// helpjuice, helpcenterio, helpcenter, zendesk, intercom, helpscout or knowledgeowl
+    /// helpjuice, helpcenterio, helpcenter, zendesk, intercom, helpscout, knowledgeowl or freshdesk
     #[arg(long, value_parser = clap::value_parser!(SimProviderArg))]
     provider: SimProviderArg,
     /// Number of articles.

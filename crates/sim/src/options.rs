@@ -10,6 +10,7 @@ pub enum SimProvider {
     Knowledgeowl,
     Zendesk,
     Intercom,
+    Freshdesk,
 }
 
 impl SimProvider {
@@ -26,6 +27,8 @@ impl SimProvider {
             SimProvider::Zendesk => 200,
             // Intercom: 1,000 per minute per workspace for a private app.
             SimProvider::Intercom => 1000,
+            // Freshdesk: 200 per minute on the Growth plan.
+            SimProvider::Freshdesk => 200,
         }
     }
 
@@ -39,6 +42,7 @@ impl SimProvider {
             SimProvider::Knowledgeowl => "knowledgeowl",
             SimProvider::Zendesk => "zendesk",
             SimProvider::Intercom => "intercom",
+            SimProvider::Freshdesk => "freshdesk",
         }
     }
 }
@@ -55,8 +59,9 @@ impl std::str::FromStr for SimProvider {
             "knowledgeowl" => Ok(SimProvider::Knowledgeowl),
             "zendesk" => Ok(SimProvider::Zendesk),
             "intercom" => Ok(SimProvider::Intercom),
+            "freshdesk" => Ok(SimProvider::Freshdesk),
             other => Err(format!(
-                "unknown provider {other:?} (helpjuice, helpcenterio, helpcenter, helpscout, knowledgeowl, zendesk, intercom)"
+                "unknown provider {other:?} (helpjuice, helpcenterio, helpcenter, helpscout, knowledgeowl, zendesk, intercom, freshdesk)"
             )),
         }
     }

@@ -22,6 +22,7 @@ pub fn kind_of(p: SimProvider) -> ProviderKind {
         SimProvider::Knowledgeowl => ProviderKind::Knowledgeowl,
         SimProvider::Zendesk => ProviderKind::Zendesk,
         SimProvider::Intercom => ProviderKind::Intercom,
+        SimProvider::Freshdesk => ProviderKind::Freshdesk,
     }
 }
 
