@@ -111,6 +111,11 @@ async fn helpcenter_import_counts() {
 }
 
 #[tokio::test]
+async fn freshdesk_import_counts() {
+    import_matches_known_answers(SimProvider::Freshdesk).await;
+}
+
+#[tokio::test]
 async fn seed_000_field_names_in_both_dimensions() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).await.unwrap();

@@ -52,6 +52,11 @@ fn implemented_help_centers_build_from_documented_defaults() {
             ProviderKind::Knowledgeowl,
             vec![("project_id", "5f1e2d3c4b5a69788796a5b4")],
         ),
+        (ProviderKind::Freshdesk, vec![("domain", "acme")]),
+        (
+            ProviderKind::Freshdesk,
+            vec![("domain", "acme.freshdesk.com")],
+        ),
     ];
     for (kind, settings) in cases {
         let hc = build(&integration(kind, None, &settings), "s3cr3t").unwrap();
@@ -71,16 +76,39 @@ fn implemented_help_centers_build_from_documented_defaults() {
     assert!(kinds.contains(&ProviderKind::Intercom), "{kinds:?}");
     assert!(kinds.contains(&ProviderKind::Helpscout), "{kinds:?}");
     assert!(kinds.contains(&ProviderKind::Knowledgeowl), "{kinds:?}");
+    assert!(kinds.contains(&ProviderKind::Freshdesk), "{kinds:?}");
+    // Every help center is implemented now.
+    let help_centers = ProviderKind::ALL
+        .into_iter()
+        .filter(|k| k.platform() == Platform::Helpcenter)
+        .count();
+    assert_eq!(kinds.len(), help_centers, "{kinds:?}");
 }
 
 #[test]
-fn later_help_centers_are_not_supported_yet() {
+fn freshdesk_needs_its_domain_as_name_or_address() {
     let kind = ProviderKind::Freshdesk;
     let msg = invalid(build(&integration(kind, None, &[]), "k").err().unwrap());
+    assert!(msg.contains("--set domain="), "{msg}");
+    let msg = invalid(
+        build(
+            &integration(kind, None, &[("domain", "support.acme.com")]),
+            "k",
+        )
+        .err()
+        .unwrap(),
+    );
     assert!(
-        msg.contains("not supported yet") && msg.contains(kind.display_name()),
+        msg.contains("'domain'") && msg.contains("yourcompany.freshdesk.com"),
         "{msg}"
     );
+    let spec = spec(kind);
+    assert_eq!(spec.requests_per_minute, 200);
+    assert!(!spec.has_image_upload);
+}
+
+#[test]
+fn cloud_storage_is_not_a_help_center() {
     let msg = invalid(
         build(&integration(ProviderKind::S3, None, &[]), "k")
             .err()

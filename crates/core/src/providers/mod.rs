@@ -4,6 +4,7 @@
 //! locales); each document is addressed by an [`ArticleRef`] and is imported,
 //! matched and written back on its own.
 
+pub mod freshdesk;
 pub mod helpcenter;
 pub mod helpcenterio;
 pub mod helpjuice;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::freshdesk::{self, Freshdesk};
 use super::helpcenter::{self, HelpCenterV0};
 use super::helpcenterio::{self, HelpCenterIo};
 use super::helpjuice::{self, Helpjuice};
@@ -21,7 +22,7 @@ use crate::model::{Integration, ProviderKind};
 pub const RATE_SETTING: &str = "requests_per_minute";
 
 /// The help centers `build` can connect to today.
-const IMPLEMENTED: [ProviderKind; 7] = [
+const IMPLEMENTED: [ProviderKind; 8] = [
     ProviderKind::Helpjuice,
     ProviderKind::Helpcenterio,
     ProviderKind::Helpcenter,
@@ -29,6 +30,7 @@ const IMPLEMENTED: [ProviderKind; 7] = [
     ProviderKind::Helpscout,
     ProviderKind::Knowledgeowl,
     ProviderKind::Intercom,
+    ProviderKind::Freshdesk,
 ];
 
 pub fn spec(kind: ProviderKind) -> ProviderSpec {
@@ -123,6 +125,7 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
             Box::new(Intercom::new(cfg, &base, secret)?)
         }
         ProviderKind::Helpscout => Box::new(HelpScout::new(cfg, &base, secret)?),
+        ProviderKind::Freshdesk => Box::new(Freshdesk::new(cfg, &base, secret)?),
         ProviderKind::Knowledgeowl => Box::new(KnowledgeOwl::new(
             cfg,
             &base,
@@ -166,7 +169,12 @@ pub fn base_url(
     }
     let mut url = spec.default_base_url.to_string();
     for (key, value) in settings {
-        url = url.replace(&format!("{{{key}}}"), value.trim());
+        // Freshdesk's domain may be given as the full address.
+        let value = match key.as_str() {
+            "domain" => freshdesk::domain_label(value).unwrap_or_else(|| value.trim().to_string()),
+            _ => value.trim().to_string(),
+        };
+        url = url.replace(&format!("{{{key}}}"), &value);
     }
     url
 }
@@ -206,7 +214,10 @@ fn check_value(spec: &ProviderSpec, field: &FieldSpec, value: &str) -> Result<()
             .map(drop)
             .map_err(|_| bad("is not a whole number (0 turns the limiter off)")),
         // Values that become a host name label.
-        "account" | "account_id" | "subdomain" | "domain" => {
+        "domain" => freshdesk::domain_label(value).map(drop).ok_or_else(|| {
+            bad("must be your helpdesk name (yourcompany) or address (yourcompany.freshdesk.com)")
+        }),
+        "account" | "account_id" | "subdomain" => {
             let ok = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             ok.then_some(()).ok_or_else(|| {
                 bad("must be only the name part (letters, digits, '-'), not a full address")
@@ -392,17 +403,20 @@ fn freshdesk_spec() -> ProviderSpec {
     ProviderSpec {
         kind: ProviderKind::Freshdesk,
         display_name: "Freshdesk",
-        fields: vec![field(
-            "domain",
-            "Helpdesk domain",
-            "The part before .freshdesk.com in your helpdesk address",
-            true,
-            "yourcompany",
-        )],
+        fields: vec![
+            field(
+                "domain",
+                "Helpdesk domain",
+                "The part before .freshdesk.com in your helpdesk address (the full yourcompany.freshdesk.com is accepted too)",
+                true,
+                "yourcompany",
+            ),
+            rate_field("Leave empty for Freshdesk's Growth-plan 200 per minute (Pro 400, Enterprise 700); 0 turns the limiter off"),
+        ],
         secret_label: "API key",
-        secret_help: "Profile settings > View API key in Freshdesk",
+        secret_help: "Profile settings > View API key in Freshdesk; the agent needs permission to manage solution articles",
         default_base_url: "https://{domain}.freshdesk.com/api/v2",
-        requests_per_minute: 100,
+        requests_per_minute: freshdesk::REQUESTS_PER_MINUTE,
         has_image_upload: false,
     }
 }
@@ -557,6 +571,28 @@ mod tests {
             ("access_key_id", "AK"),
         ]);
         assert!(validate_settings(ProviderKind::S3, None, &s3).is_ok());
+    }
+
+    #[test]
+    fn freshdesk_domain_as_name_or_address() {
+        let spec = spec(ProviderKind::Freshdesk);
+        for d in ["acme", "acme.freshdesk.com", "https://acme.freshdesk.com/"] {
+            let s = settings(&[("domain", d)]);
+            assert!(
+                validate_settings(ProviderKind::Freshdesk, None, &s).is_ok(),
+                "{d}"
+            );
+            assert_eq!(
+                base_url(&spec, None, &s),
+                "https://acme.freshdesk.com/api/v2",
+                "{d}"
+            );
+        }
+        let bad = settings(&[("domain", "support.acme.com")]);
+        let e = validate_settings(ProviderKind::Freshdesk, None, &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--set domain="), "{e}");
     }
 
     #[test]

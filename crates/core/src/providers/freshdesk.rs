@@ -1,0 +1,595 @@
+//! Freshdesk Solutions (API v2), following <https://developers.freshdesk.com/api/>:
+//! - "Authentication" — HTTP Basic with the API key as the user name and
+//!   `X` as the password; only the `https://{domain}.freshdesk.com/api/v2`
+//!   address, not a custom CNAME;
+//! - "Pagination" — `page` and `per_page` (at most 100), the next page
+//!   announced in a `Link: <URL>; rel="next"` header;
+//! - "Rate Limit" — a per-account budget per minute by plan,
+//!   `X-RateLimit-Total`, `X-RateLimit-Remaining`,
+//!   `X-RateLimit-Used-CurrentRequest`, 429 with `Retry-After` (seconds),
+//!   waited out by the shared HTTP layer; the budget used is the Growth
+//!   plan's 200 per minute (support.freshdesk.com article 225439, "What are
+//!   the rate limits for the API calls to Freshdesk?");
+//! - "Error Handling" — validation errors are 400 `{"description":
+//!   "Validation failed", "errors": [{field, message, code}]}`, other errors
+//!   `{"code", "message"}` (401 `invalid_credentials`, 403 `access_denied`);
+//! - "Agents > View the currently authenticated agent" — verify with
+//!   `GET /agents/me`;
+//! - "Settings > View Helpdesk Settings" — `GET /settings/helpdesk`
+//!   (`primary_language`, `supported_languages`);
+//! - "Solutions" — `GET /solutions/categories`, `GET
+//!   /solutions/categories/{id}/folders`, `GET
+//!   /solutions/folders/{id}/articles` and its translated variant
+//!   `.../articles/{language_code}`, `GET|PUT /solutions/articles/{id}` and
+//!   `.../{id}/{language_code}`; HTML in `description`, `status` 1 draft /
+//!   2 published; an update changes only the fields it sends.
+//!
+//! Documents: the article in the primary language is `locale: None`; each
+//! translation (one per supported language it exists in) is its own
+//! document, read and written at `/solutions/articles/{id}/{language_code}`.
+//! The listing walks languages (primary first), then folders, then pages;
+//! the resume token is `LANGUAGE|FOLDER|PAGE` (empty language = primary).
+//! Article JSON has no public URL, so documents have an empty `url` and
+//! only absolute image URLs resolve. Subfolders are not walked. No image
+//! upload for articles: images go to the linked S3/R2 integration.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use base64::Engine;
+use reqwest::header::HeaderValue;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle};
+use crate::error::{CoreError, Result};
+use crate::http::json::id_string;
+use crate::http::{secret_header, segment, ErrorResponse, HttpClient, HttpConfig};
+use crate::model::ProviderKind;
+
+/// Documented maximum `per_page`.
+pub const PAGE_SIZE: u32 = 100;
+/// The Growth plan's per-minute budget.
+pub const REQUESTS_PER_MINUTE: u32 = 200;
+
+/// The helpdesk name of a `domain` setting: `acme`, `acme.freshdesk.com`
+/// or `https://acme.freshdesk.com/` all give `acme`; `None` when what is
+/// left is not a host name label.
+pub fn domain_label(value: &str) -> Option<String> {
+    let v = value.trim();
+    let v = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+        .unwrap_or(v);
+    let v = v.trim_end_matches('/');
+    let lower = v.to_ascii_lowercase();
+    let label = match lower.strip_suffix(".freshdesk.com") {
+        Some(l) => l.to_string(),
+        None => lower,
+    };
+    let ok = !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    ok.then_some(label)
+}
+
+pub struct Freshdesk {
+    http: HttpClient,
+    base: String,
+    auth: HeaderValue,
+    /// Languages (primary first, as `None`) and folder ids, fetched once
+    /// per client.
+    layout: Mutex<Option<Layout>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Layout {
+    languages: Vec<Option<String>>,
+    folders: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Agent {
+    #[serde(default)]
+    contact: Option<Contact>,
+}
+
+#[derive(Deserialize)]
+struct Contact {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Helpdesk {
+    #[serde(default)]
+    primary_language: Option<String>,
+    #[serde(default)]
+    supported_languages: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct IdOnly {
+    #[serde(deserialize_with = "id_string")]
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Article {
+    #[serde(deserialize_with = "id_string")]
+    id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    status: Option<u8>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+impl Article {
+    fn document(self, locale: Option<String>) -> RemoteArticle {
+        RemoteArticle {
+            article: ArticleRef::with_locale(self.id, locale),
+            title: self.title,
+            url: String::new(),
+            html: Some(self.description.unwrap_or_default()),
+            is_published: self.status == Some(2),
+            author: None,
+            tags: self.tags,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// A listing position: language (`None` = primary), folder, page.
+#[derive(Clone, Debug, PartialEq)]
+struct Position {
+    language: Option<String>,
+    folder: String,
+    page: u64,
+}
+
+fn encode_cursor(p: &Position) -> String {
+    format!(
+        "{}|{}|{}",
+        p.language.as_deref().unwrap_or(""),
+        p.folder,
+        p.page
+    )
+}
+
+fn decode_cursor(c: &str) -> Result<Position> {
+    let bad = || {
+        CoreError::Invalid(format!(
+            "'{c}' is not a Freshdesk listing position (language|folder|page); restart the import from the beginning"
+        ))
+    };
+    let mut parts = c.split('|');
+    let (Some(lang), Some(folder), Some(page), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let page: u64 = page.parse().ok().filter(|n| *n >= 1).ok_or_else(bad)?;
+    if folder.is_empty() {
+        return Err(bad());
+    }
+    Ok(Position {
+        language: (!lang.is_empty()).then(|| lang.to_string()),
+        folder: folder.to_string(),
+        page,
+    })
+}
+
+/// The first page of the folder after `current` in the same language,
+/// else of the first folder in the next language, else the end.
+fn next_folder(layout: &Layout, current: &Position) -> Option<Position> {
+    let f = layout.folders.iter().position(|f| *f == current.folder)?;
+    if let Some(folder) = layout.folders.get(f + 1) {
+        return Some(Position {
+            language: current.language.clone(),
+            folder: folder.clone(),
+            page: 1,
+        });
+    }
+    let l = layout
+        .languages
+        .iter()
+        .position(|l| *l == current.language)?;
+    let language = layout.languages.get(l + 1)?.clone();
+    Some(Position {
+        language,
+        folder: layout.folders.first()?.clone(),
+        page: 1,
+    })
+}
+
+/// The page number of the `rel="next"` link of a `Link` header, if any.
+/// `Err` when there is a next link whose page cannot be read.
+fn next_page_from_link(link: Option<&str>) -> std::result::Result<Option<u64>, String> {
+    let Some(link) = link else { return Ok(None) };
+    for part in link.split(',') {
+        let mut pieces = part.split(';');
+        let target = pieces.next().unwrap_or("").trim();
+        let is_next = pieces.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("rel=")
+                .map(|r| r.trim_matches('"').split_whitespace().any(|r| r == "next"))
+                .unwrap_or(false)
+        });
+        if !is_next {
+            continue;
+        }
+        let url = target
+            .strip_prefix('<')
+            .and_then(|t| t.strip_suffix('>'))
+            .ok_or_else(|| format!("the Link header's next target {target:?} is not <URL>"))?;
+        let parsed = url::Url::parse(url)
+            .map_err(|e| format!("the Link header's next URL is not a URL ({e})"))?;
+        let page = parsed
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .ok_or("the Link header's next URL has no page number")?;
+        return Ok(Some(page));
+    }
+    Ok(None)
+}
+
+/// `per_page: It should be ... (invalid_value)` from Freshdesk's validation
+/// body; `code: message` from its other error bodies.
+fn freshdesk_detail(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body.trim()).ok()?;
+    if let Some(errors) = v.get("errors").and_then(Value::as_array) {
+        let items: Vec<String> = errors
+            .iter()
+            .map(|e| {
+                let field = e.get("field").and_then(Value::as_str).unwrap_or("");
+                let message = e.get("message").and_then(Value::as_str).unwrap_or("");
+                let code = e.get("code").and_then(Value::as_str).unwrap_or("");
+                let mut s = if field.is_empty() {
+                    message.to_string()
+                } else {
+                    format!("{field}: {message}")
+                };
+                if !code.is_empty() {
+                    s.push_str(&format!(" ({code})"));
+                }
+                s
+            })
+            .collect();
+        let head = v
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("Validation failed");
+        return Some(format!("{head}: {}", items.join("; ")));
+    }
+    let message = v.get("message").and_then(Value::as_str)?;
+    Some(match v.get("code").and_then(Value::as_str) {
+        Some(code) => format!("{message} ({code})"),
+        None => message.to_string(),
+    })
+}
+
+/// Freshdesk's own error bodies, worded for people: a 403 is a missing
+/// permission of the agent (not a bad key), a 400/415 quotes every field
+/// error.
+fn on_error(r: &ErrorResponse<'_>) -> Option<CoreError> {
+    let detail = freshdesk_detail(r.body).unwrap_or_else(|| r.detail.to_string());
+    match r.status {
+        403 => Some(CoreError::Forbidden {
+            provider: r.provider.into(),
+            endpoint: r.endpoint.into(),
+            detail: format!(
+                "{detail}. The agent whose API key this is needs permission to manage solutions"
+            ),
+        }),
+        400 | 415 | 422 => Some(CoreError::Http {
+            provider: r.provider.into(),
+            endpoint: r.endpoint.into(),
+            status: r.status,
+            detail,
+        }),
+        _ => None,
+    }
+}
+
+impl Freshdesk {
+    /// `base_url` is the API base (`https://acme.freshdesk.com/api/v2`).
+    pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
+        let key = api_key.trim();
+        // Validate the key as a header value first, so the error never quotes it.
+        secret_header(key, "Freshdesk API key")?;
+        cfg.redact.push(key.to_string());
+        cfg.on_error = Some(Arc::new(on_error));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:X"));
+        Ok(Freshdesk {
+            http: HttpClient::new(cfg)?,
+            base: base_url.trim_end_matches('/').to_string(),
+            auth: secret_header(&format!("Basic {encoded}"), "Freshdesk API key")?,
+            layout: Mutex::new(None),
+        })
+    }
+
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    fn request(
+        &self,
+        c: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        c.request(method, format!("{}{path}", self.base))
+            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.http
+            .get_json(&format!("GET {path}"), |c| {
+                self.request(c, reqwest::Method::GET, path)
+            })
+            .await
+    }
+
+    /// Languages (primary first) and every folder of every category; cached.
+    async fn layout(&self) -> Result<Layout> {
+        if let Some(l) = self.layout.lock().expect("layout lock").clone() {
+            return Ok(l);
+        }
+        let settings: Helpdesk = self.get("/settings/helpdesk").await?;
+        let primary = settings.primary_language.unwrap_or_default();
+        let mut languages: Vec<Option<String>> = vec![None];
+        for l in settings.supported_languages {
+            let l = l.trim().to_string();
+            if !l.is_empty()
+                && !l.eq_ignore_ascii_case(&primary)
+                && !languages.contains(&Some(l.clone()))
+            {
+                languages.push(Some(l));
+            }
+        }
+        let categories: Vec<IdOnly> = self.get("/solutions/categories").await?;
+        let mut folders = Vec::new();
+        for c in categories {
+            let path = format!("/solutions/categories/{}/folders", segment(&c.id));
+            let list: Vec<IdOnly> = self.get(&path).await?;
+            folders.extend(list.into_iter().map(|f| f.id));
+        }
+        let layout = Layout { languages, folders };
+        *self.layout.lock().expect("layout lock") = Some(layout.clone());
+        Ok(layout)
+    }
+
+    fn article_path(article: &ArticleRef) -> String {
+        match &article.locale {
+            None => format!("/solutions/articles/{}", segment(&article.id)),
+            Some(l) => format!(
+                "/solutions/articles/{}/{}",
+                segment(&article.id),
+                segment(l)
+            ),
+        }
+    }
+}
+
+#[async_trait]
+impl HelpCenter for Freshdesk {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Freshdesk
+    }
+
+    async fn verify(&self) -> Result<String> {
+        let me: Agent = self.get("/agents/me").await?;
+        let who = me
+            .contact
+            .and_then(|c| c.name.or(c.email))
+            .unwrap_or_default();
+        Ok(format!("Connected to Freshdesk as \u{201c}{who}\u{201d}"))
+    }
+
+    async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
+        let layout = self.layout().await?;
+        let pos = match cursor {
+            Some(c) => decode_cursor(c)?,
+            None => match layout.folders.first() {
+                Some(f) => Position {
+                    language: None,
+                    folder: f.clone(),
+                    page: 1,
+                },
+                None => {
+                    return Ok(ArticlePage {
+                        articles: Vec::new(),
+                        next: None,
+                        total: Some(0),
+                    })
+                }
+            },
+        };
+        let mut path = format!("/solutions/folders/{}/articles", segment(&pos.folder));
+        if let Some(l) = &pos.language {
+            path.push_str(&format!("/{}", segment(l)));
+        }
+        let endpoint = format!("GET {path}?page={}", pos.page);
+        let sent = self
+            .http
+            .send(&endpoint, |c| {
+                self.request(c, reqwest::Method::GET, &path)
+                    .query(&[("page", pos.page), ("per_page", u64::from(PAGE_SIZE))])
+            })
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            // A folder not translated into this language has no listing.
+            Err(CoreError::NotFound { .. }) if pos.language.is_some() => {
+                return Ok(ArticlePage {
+                    articles: Vec::new(),
+                    next: next_folder(&layout, &pos).map(|p| encode_cursor(&p)),
+                    total: None,
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let link = resp
+            .headers()
+            .get(reqwest::header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = self.http.read_body(&endpoint, resp).await?;
+        let list: Vec<Article> = crate::http::json::decode(&body)
+            .map_err(|detail| self.http.garbage(&endpoint, detail))?;
+        let next = match next_page_from_link(link.as_deref()) {
+            Err(why) => return Err(self.http.garbage(&endpoint, why)),
+            Ok(Some(page)) if page > pos.page => Some(Position {
+                page,
+                ..pos.clone()
+            }),
+            Ok(Some(page)) => {
+                return Err(self.http.garbage(
+                    &endpoint,
+                    format!(
+                        "the Link header points back to page {page} from page {}",
+                        pos.page
+                    ),
+                ))
+            }
+            Ok(None) => next_folder(&layout, &pos),
+        };
+        Ok(ArticlePage {
+            articles: list
+                .into_iter()
+                .map(|a| a.document(pos.language.clone()))
+                .collect(),
+            next: next.map(|p| encode_cursor(&p)),
+            total: None,
+        })
+    }
+
+    async fn get_article(&self, article: &ArticleRef) -> Result<RemoteArticle> {
+        let path = Self::article_path(article);
+        let a: Article = self.get(&path).await.map_err(|e| match e {
+            CoreError::NotFound { .. } => CoreError::NotFound {
+                what: match &article.locale {
+                    Some(l) => format!("the {l} translation of Freshdesk article {}", article.id),
+                    None => format!("Freshdesk article {}", article.id),
+                },
+            },
+            other => other,
+        })?;
+        let mut doc = a.document(article.locale.clone());
+        doc.article = article.clone();
+        Ok(doc)
+    }
+
+    async fn update_article_html(&self, article: &ArticleRef, html: &str) -> Result<()> {
+        let path = Self::article_path(article);
+        let body = json!({ "description": html });
+        self.http
+            .send(&format!("PUT {path}"), |c| {
+                self.request(c, reqwest::Method::PUT, &path).json(&body)
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert_eq!(domain_label("acme").as_deref(), Some("acme"));
+        assert_eq!(
+            domain_label(" Acme.freshdesk.com ").as_deref(),
+            Some("acme")
+        );
+        assert_eq!(
+            domain_label("https://acme.freshdesk.com/").as_deref(),
+            Some("acme")
+        );
+        assert_eq!(domain_label("support.acme.com"), None);
+        assert_eq!(domain_label(""), None);
+    }
+
+    #[test]
+    fn cursors() {
+        let p = Position {
+            language: Some("de".into()),
+            folder: "42".into(),
+            page: 3,
+        };
+        assert_eq!(decode_cursor(&encode_cursor(&p)).unwrap(), p);
+        let p = Position {
+            language: None,
+            ..p
+        };
+        assert_eq!(encode_cursor(&p), "|42|3");
+        assert_eq!(decode_cursor("|42|3").unwrap(), p);
+        for bad in ["", "42", "|42|0", "||1", "de|42|x", "a|b|1|2"] {
+            assert!(decode_cursor(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn walk_folders_then_languages() {
+        let layout = Layout {
+            languages: vec![None, Some("de".into())],
+            folders: vec!["1".into(), "2".into()],
+        };
+        let at = |l: Option<&str>, f: &str| Position {
+            language: l.map(str::to_string),
+            folder: f.into(),
+            page: 4,
+        };
+        let first = |l: Option<&str>, f: &str| Position {
+            page: 1,
+            ..at(l, f)
+        };
+        assert_eq!(next_folder(&layout, &at(None, "1")), Some(first(None, "2")));
+        assert_eq!(
+            next_folder(&layout, &at(None, "2")),
+            Some(first(Some("de"), "1"))
+        );
+        assert_eq!(next_folder(&layout, &at(Some("de"), "2")), None);
+    }
+
+    #[test]
+    fn link_headers() {
+        let l = r#"<https://acme.freshdesk.com/api/v2/solutions/folders/1/articles?page=2&per_page=100>; rel="next""#;
+        assert_eq!(next_page_from_link(Some(l)), Ok(Some(2)));
+        let two = r#"<https://x/a?page=1>; rel="prev", <https://x/a?page=3>; rel="next""#;
+        assert_eq!(next_page_from_link(Some(two)), Ok(Some(3)));
+        assert_eq!(next_page_from_link(None), Ok(None));
+        assert_eq!(
+            next_page_from_link(Some(r#"<https://x/a?page=1>; rel="prev""#)),
+            Ok(None)
+        );
+        assert!(next_page_from_link(Some(r#"<https://x/a>; rel="next""#)).is_err());
+        assert!(next_page_from_link(Some(r#"https://x/a?page=2; rel="next""#)).is_err());
+    }
+
+    #[test]
+    fn error_details() {
+        let body = r#"{"description":"Validation failed","errors":[{"field":"per_page","message":"It should be a Positive Integer less than or equal to 100","code":"invalid_value"}]}"#;
+        assert_eq!(
+            freshdesk_detail(body).unwrap(),
+            "Validation failed: per_page: It should be a Positive Integer less than or equal to 100 (invalid_value)"
+        );
+        let body = r#"{"code":"invalid_content_type","message":"Content-Type header is set to text/plain. It should be set to application/json"}"#;
+        assert!(freshdesk_detail(body)
+            .unwrap()
+            .ends_with("(invalid_content_type)"));
+        assert_eq!(freshdesk_detail(""), None);
+    }
+}
