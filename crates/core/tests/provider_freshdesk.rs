@@ -336,3 +336,303 @@ async fn full_import_counts_equal_the_known_answers_and_update_round_trips() {
     assert_eq!(before, after, "nothing was written");
     sim.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------
+// Replacing a screenshot end to end: Freshdesk has no image upload, so the
+// new file goes to a real S3-compatible server (`s3s-fs`, started here as
+// `storage_s3.rs` does), and each document, the German translation
+// included, is written back to its own language and rolled back.
+// ---------------------------------------------------------------------------
+
+mod s3 {
+    use std::collections::BTreeMap;
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    pub const ACCESS_KEY: &str = "shotkeeper-test-access";
+    pub const SECRET_KEY: &str = "shotkeeper-test-secret-0123456789";
+    pub const BUCKET: &str = "shots";
+    pub const PREFIX: &str = "freshdesk";
+    const INSTALL: &str = "cargo install s3s-fs@0.14.1 --features binary --locked";
+
+    /// `S3S_FS_BIN`, else `s3s-fs` on PATH, else in cargo's bin directory.
+    fn binary() -> PathBuf {
+        if let Some(bin) = std::env::var_os("S3S_FS_BIN").map(PathBuf::from) {
+            return bin;
+        }
+        let on_path = std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+        on_path
+            .chain(cargo_home.map(|c| c.join("bin")))
+            .map(|dir| dir.join("s3s-fs"))
+            .find(|p| p.is_file())
+            .unwrap_or_else(|| {
+                panic!("s3s-fs is not installed; this test needs it. Install it with `{INSTALL}`")
+            })
+    }
+
+    /// A running `s3s-fs` with one bucket; killed when dropped.
+    pub struct Server {
+        child: Child,
+        port: u16,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    impl Server {
+        pub fn start() -> Self {
+            let bin = binary();
+            // A port picked here can be taken before the server binds it.
+            for _ in 0..3 {
+                let dir = tempfile::tempdir().unwrap();
+                std::fs::create_dir(dir.path().join(BUCKET)).unwrap();
+                let port = TcpListener::bind("127.0.0.1:0")
+                    .unwrap()
+                    .local_addr()
+                    .unwrap()
+                    .port();
+                let child = Command::new(&bin)
+                    .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                    .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+                    .arg(dir.path())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("could not run {}: {e}", bin.display()));
+                let mut server = Server {
+                    child,
+                    port,
+                    _dir: dir,
+                };
+                if server.ready() {
+                    return server;
+                }
+            }
+            panic!("s3s-fs did not start on any of 3 ports");
+        }
+
+        fn ready(&mut self) -> bool {
+            let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return false;
+                }
+                if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            false
+        }
+
+        pub fn public_base_url(&self) -> String {
+            format!("http://127.0.0.1:{}/{BUCKET}", self.port)
+        }
+
+        pub fn settings(&self) -> BTreeMap<String, String> {
+            [
+                ("bucket", BUCKET.to_string()),
+                ("region", "us-east-1".to_string()),
+                ("access_key_id", ACCESS_KEY.to_string()),
+                ("endpoint", format!("http://127.0.0.1:{}", self.port)),
+                ("path_style", "true".to_string()),
+                ("public_base_url", self.public_base_url()),
+                ("prefix", PREFIX.to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
+    use std::collections::BTreeMap;
+
+    use shotkeeper_core::imaging;
+    use shotkeeper_core::integrations::{NewIntegration, SecretInput};
+    use shotkeeper_core::matching::{MatchStatus, MatchType};
+    use shotkeeper_core::storage::{Storage, StorageSettings};
+
+    let server = s3::Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(P, 30, |_| {}).await;
+    let hc = common::connect(&app, P, &sim).await;
+    let secret_var = format!("SHOTKEEPER_TEST_FD_S3_SECRET_{}", std::process::id());
+    std::env::set_var(&secret_var, s3::SECRET_KEY);
+    let storage = app
+        .add_integration(NewIntegration {
+            label: "s3s-fs".into(),
+            provider: ProviderKind::S3,
+            base_url: None,
+            settings: server.settings(),
+            secret: SecretInput::Env { name: secret_var },
+        })
+        .await
+        .expect("add the S3 integration")
+        .integration
+        .id;
+    let job = app
+        .run_import(&hc, None, common::no_progress(), CancellationToken::new())
+        .await
+        .unwrap();
+
+    // A PNG screenshot (identified by its text chunks) that a German
+    // translation shows too.
+    let translated: Vec<String> = (0..30u64)
+        .step_by(4)
+        .filter_map(|i| sim.article_html(&(43_000_500_000 + i).to_string(), Some("de")))
+        .collect();
+    let rows = app.image_rows(&job.id).await.unwrap();
+    let target = rows
+        .iter()
+        .find(|r| {
+            r.status_code == 200
+                && !r.is_duplicate
+                && r.kind == "png"
+                && r.metadata.contains_key("screen")
+                && translated.iter().any(|h| h.contains(r.url.as_str()))
+        })
+        .expect("a screenshot in a translated article");
+    let mut pairs = BTreeMap::new();
+    pairs.insert("screen".to_owned(), target.metadata["screen"].clone());
+    if let Some(a) = target.metadata.get("app") {
+        pairs.insert("app".to_owned(), a.clone());
+    }
+    let picture =
+        DynamicImage::ImageRgba8(RgbaImage::from_fn(target.width, target.height, |x, y| {
+            Rgba([(x * 7) as u8, (y * 3) as u8, 200, 255])
+        }));
+    let bytes = imaging::write_png_text(&png_bytes(&picture), &pairs).unwrap();
+    let shots = tempfile::tempdir().unwrap();
+    let shot = shots.path().join("new-screen.png");
+    std::fs::write(&shot, &bytes).unwrap();
+
+    let plan = app
+        .plan_update(PlanRequest {
+            job_id: job.id.clone(),
+            paths: vec![shot],
+            storage_integration_id: Some(storage),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let p = &plan.screenshots[0];
+    assert_eq!(p.result.status, MatchStatus::Matched, "{}", p.result.reason);
+    assert_eq!(p.result.match_type, MatchType::Metadata);
+    assert!(
+        plan.articles
+            .iter()
+            .any(|a| a.locale.as_deref() == Some("de")),
+        "a German document is in the plan"
+    );
+    let before: Vec<(String, Option<String>, String)> = plan
+        .articles
+        .iter()
+        .map(|a| {
+            let html = sim
+                .article_html(&a.external_id, a.locale.as_deref())
+                .unwrap();
+            (a.external_id.clone(), a.locale.clone(), html)
+        })
+        .collect();
+
+    let result = app
+        .apply_plan(
+            &plan.id,
+            false,
+            std::sync::Arc::new(|_| {}),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    // Seed 000's summary counts screenshots; the documents are listed.
+    assert_eq!(
+        (
+            result.summary.total,
+            result.summary.success,
+            result.summary.failed
+        ),
+        (1, 1, 0),
+        "{:?}",
+        result.articles
+    );
+    assert_eq!(result.articles.len(), plan.articles_to_update());
+    assert!(result
+        .articles
+        .iter()
+        .any(|a| a.locale.as_deref() == Some("de")));
+    let base = format!("{}/{}/", server.public_base_url(), s3::PREFIX);
+    for a in &result.articles {
+        assert_eq!(a.status, "updated", "{a:?}");
+        let html = sim
+            .article_html(&a.external_id, a.locale.as_deref())
+            .unwrap();
+        let (old, new) = a.replacements.iter().next().expect("a replacement");
+        assert!(new.starts_with(&base), "{new} under {base}");
+        assert!(html.contains(new.as_str()) && !html.contains(old.as_str()));
+        // The other language of the article was not overwritten with this one.
+        let other = match a.locale {
+            Some(_) => None,
+            None => Some("de"),
+        };
+        if let Some(o) = sim.article_html(&a.external_id, other) {
+            assert_ne!(o, html);
+        }
+        // What the client reads back is what was written.
+        let doc = client(&sim, K)
+            .get_article(&ArticleRef::with_locale(&a.external_id, a.locale.clone()))
+            .await
+            .unwrap();
+        assert_eq!(doc.html.as_deref(), Some(html.as_str()));
+    }
+    // The object in the bucket is the screenshot file (s3s-fs serves no
+    // anonymous reads: read it back signed).
+    let new_url = result.articles[0].replacements.values().next().unwrap();
+    let key = new_url
+        .strip_prefix(&format!("{}/", server.public_base_url()))
+        .unwrap();
+    let store = Storage::new(
+        StorageSettings::from_settings(ProviderKind::S3, None, &server.settings()).unwrap(),
+        s3::SECRET_KEY,
+    )
+    .unwrap();
+    let stored = store.get_object(key).await.unwrap();
+    assert_eq!(stored.bytes, bytes);
+    assert_eq!(stored.content_type.as_deref(), Some("image/png"));
+
+    // Every updated document rolls back to its previous content exactly.
+    for a in &result.articles {
+        let rb = app
+            .rollback(a.revision_id.as_deref().unwrap(), false)
+            .await
+            .unwrap();
+        assert_eq!(rb.mode, "exact");
+        let original = &before
+            .iter()
+            .find(|b| b.0 == a.external_id && b.1 == a.locale)
+            .unwrap()
+            .2;
+        assert_eq!(
+            &sim.article_html(&a.external_id, a.locale.as_deref())
+                .unwrap(),
+            original
+        );
+    }
+    sim.shutdown().await;
+}
