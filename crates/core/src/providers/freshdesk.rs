@@ -124,8 +124,9 @@ struct Article {
     description: Option<String>,
     #[serde(default)]
     status: Option<u8>,
+    /// Absent or `null` on articles without tags.
     #[serde(default)]
-    tags: Vec<String>,
+    tags: Option<Vec<String>>,
     #[serde(default)]
     created_at: Option<String>,
     #[serde(default)]
@@ -141,7 +142,7 @@ impl Article {
             html: Some(self.description.unwrap_or_default()),
             is_published: self.status == Some(2),
             author: None,
-            tags: self.tags,
+            tags: self.tags.unwrap_or_default(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -577,6 +578,23 @@ mod tests {
         );
         assert!(next_page_from_link(Some(r#"<https://x/a>; rel="next""#)).is_err());
         assert!(next_page_from_link(Some(r#"https://x/a?page=2; rel="next""#)).is_err());
+    }
+
+    #[test]
+    fn article_json_as_documented() {
+        let a: Article = serde_json::from_value(json!({
+            "id": 2, "type": 1, "category_id": 3, "folder_id": 4, "agent_id": 1,
+            "title": "article", "description": "<p>x <b>y</b></p>",
+            "description_text": "x y", "status": 1, "tags": null,
+            "seo_data": {"meta_keywords": "a"}, "hierarchy": [],
+            "created_at": "2016-09-09T06:07:26Z", "updated_at": "2016-09-09T06:07:26Z"
+        }))
+        .unwrap();
+        let d = a.document(Some("de".into()));
+        assert_eq!(d.article, ArticleRef::with_locale("2", Some("de".into())));
+        assert_eq!(d.html.as_deref(), Some("<p>x <b>y</b></p>"));
+        assert!(!d.is_published);
+        assert!(d.tags.is_empty() && d.url.is_empty());
     }
 
     #[test]
