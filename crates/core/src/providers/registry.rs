@@ -287,8 +287,10 @@ const fn field(
     }
 }
 
+/// The placeholder stays empty: the form shows the provider's own
+/// documented rate (`ProviderSpec::requests_per_minute`) there.
 fn rate_field(documented: &'static str) -> FieldSpec {
-    field(RATE_SETTING, "Requests per minute", documented, false, "60")
+    field(RATE_SETTING, "Requests per minute", documented, false, "")
 }
 
 fn helpjuice_spec() -> ProviderSpec {
