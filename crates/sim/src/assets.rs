@@ -42,6 +42,15 @@ pub enum AssetSpec {
         name: String,
         seed: u64,
     },
+    /// A full-resolution export that nobody compressed: random RGB noise in
+    /// a PNG, so its file is at least `width * height * 3` bytes (noise does
+    /// not deflate) and "heavy" by construction.
+    Noise {
+        stem: String,
+        width: u32,
+        height: u32,
+        seed: u64,
+    },
 }
 
 /// The application name every screenshot claims in its `app` chunk.
@@ -60,7 +69,9 @@ impl AssetSpec {
     /// The file stem the asset was made for (its screen or subject).
     pub fn stem(&self) -> &str {
         match self {
-            AssetSpec::Screenshot { stem, .. } | AssetSpec::Photo { stem, .. } => stem,
+            AssetSpec::Screenshot { stem, .. }
+            | AssetSpec::Photo { stem, .. }
+            | AssetSpec::Noise { stem, .. } => stem,
             AssetSpec::Icon { name, .. } => name,
         }
     }
@@ -81,6 +92,32 @@ impl AssetSpec {
                 seed,
             } => render_photo(stem, *width, *height, *seed),
             AssetSpec::Icon { name, seed } => render_icon(name, *seed),
+            AssetSpec::Noise {
+                stem,
+                width,
+                height,
+                seed,
+            } => render_noise(stem, *width, *height, *seed),
+        }
+    }
+
+    /// Intrinsic width in pixels, as a decoder reports it.
+    pub fn width(&self) -> u32 {
+        match self {
+            AssetSpec::Screenshot { width, .. }
+            | AssetSpec::Photo { width, .. }
+            | AssetSpec::Noise { width, .. } => *width,
+            AssetSpec::Icon { .. } => ICON_SIZE,
+        }
+    }
+
+    /// A lower bound of the rendered file size: noise cannot be compressed,
+    /// so a noise PNG holds at least its raw RGB bytes. Other kinds are flat
+    /// drawings or small JPEGs, far below any size threshold (0: no bound).
+    pub fn min_bytes(&self) -> u64 {
+        match self {
+            AssetSpec::Noise { width, height, .. } => u64::from(*width) * u64::from(*height) * 3,
+            _ => 0,
         }
     }
 }
@@ -256,6 +293,24 @@ fn render_icon(name: &str, seed: u64) -> Vec<u8> {
     encode_png(&c, &[(TextChunk::Text, "icon", name)])
 }
 
+fn render_noise(stem: &str, w: u32, h: u32, seed: u64) -> Vec<u8> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut pixels = vec![0u8; (w * h * 3) as usize];
+    rng.fill(&mut pixels[..]);
+    let canvas = Canvas {
+        width: w,
+        height: h,
+        pixels,
+    };
+    encode_png(
+        &canvas,
+        &[
+            (TextChunk::Text, "Software", SOFTWARE),
+            (TextChunk::Text, "export", stem),
+        ],
+    )
+}
+
 fn render_photo(stem: &str, w: u32, h: u32, seed: u64) -> Vec<u8> {
     let canvas = draw_photo(w, h, seed);
     let mut jpeg = Vec::new();
@@ -295,6 +350,30 @@ mod tests {
         let img = image::load_from_memory(&bytes).unwrap();
         assert_eq!((img.width(), img.height()), (320, 200));
         assert!(bytes.windows(4).any(|w| w == b"zTXt"));
+    }
+
+    #[test]
+    fn noise_is_heavy_and_drawings_are_light() {
+        let noise = AssetSpec::Noise {
+            stem: "export".into(),
+            width: 640,
+            height: 400,
+            seed: 1,
+        };
+        let bytes = noise.render();
+        assert!(bytes.len() as u64 >= noise.min_bytes(), "{}", bytes.len());
+        assert!(noise.min_bytes() > 500 * 1024);
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(img.width(), noise.width());
+        // The largest screenshot the generator draws stays far below 500 KiB.
+        let shot = AssetSpec::Screenshot {
+            stem: "wide".into(),
+            width: 1280,
+            height: 720,
+            identity: TextChunk::Text,
+            seed: 9,
+        };
+        assert!(shot.render().len() < 100 * 1024);
     }
 
     #[test]

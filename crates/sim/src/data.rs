@@ -51,7 +51,67 @@ pub struct Expected {
     pub authors: u64,
     /// Documents that are published (Help.Center: have a live version).
     pub published: u64,
+    /// What `App::audit` with the default settings reports per rule.
+    pub audit: AuditExpected,
 }
+
+/// Findings per audit rule, counted as core's audit counts them (one
+/// finding per distinct image URL that breaks the rule, `data:` URIs
+/// included as URLs; the `duplicate` rule one finding per URL of a shared
+/// picture), with its defaults: 500 KiB, 2x oversize, 365 days.
+///
+/// Which references the generator plants on purpose, and where (every
+/// [`PLANT_EVERY`] articles from the first, so three articles have one of
+/// each): article 0 a 640x400 PNG of noise (heavy by size, one file reused
+/// by later plantings); article 1 a 1280x720 screenshot with
+/// `width="320"` (heavy by oversize); article 2 a screenshot on
+/// `http://localhost:PORT` with no `alt` attribute (hotlinked) and, on
+/// Linux, one on `http://0.0.0.0:PORT` (insecure and hotlinked).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuditExpected {
+    /// Distinct URLs the image host answers 404 for (= `broken_urls`).
+    pub broken: u64,
+    /// Distinct image URLs (hosted, broken or `data:`) with at least one
+    /// `<img>` that has no `alt` attribute or an empty/blank one: inline
+    /// icons (`alt=""`), every fifth reference after the script (`alt=""`),
+    /// every fifth from the fifth after the script (no `alt`), the planted
+    /// hotlinked screenshot (no `alt`).
+    pub missing_alt: u64,
+    /// Downloadable distinct URLs whose file is over 500 KiB (the noise
+    /// PNG) or whose intrinsic width is at least twice the largest `width`
+    /// attribute of its `<img>` elements (the 1280 px screenshots shown at
+    /// 320). No other generated image comes near either bound.
+    pub heavy: u64,
+    /// Distinct `http:` URLs on a host that is not a loopback name: the
+    /// `0.0.0.0` screenshots. Every other URL is on `127.0.0.1` or
+    /// `localhost`, which the audit exempts. 0 off Linux: only Linux
+    /// reliably routes a connection to `0.0.0.0` to the local host, so the
+    /// generator plants none there rather than a URL that may not load.
+    pub insecure: u64,
+    /// Distinct URLs on a host other than the help center's (`127.0.0.1`,
+    /// where its articles live): the `localhost` and `0.0.0.0` screenshots.
+    pub hotlinked: u64,
+    /// Distinct downloadable URLs (hosted or `data:`) whose bytes are also
+    /// served at another such URL: every URL of an asset that has two or
+    /// more. Not the seed-000 `duplicate` count above, which counts
+    /// references.
+    pub duplicate: u64,
+    /// Distinct hosted URLs whose `Last-Modified` is more than 365 days
+    /// before the simulator started. Every third hosted path from the
+    /// second on (and the planted oversize and `0.0.0.0` screenshots) was
+    /// modified 1-90 days before the start; the rest carry fixed dates in
+    /// 2023-2024. The answer holds while the audit runs within 275 days of
+    /// the simulator's start.
+    pub old: u64,
+}
+
+/// Planted audit findings repeat every this many articles.
+pub const PLANT_EVERY: usize = 20;
+
+/// Whether to plant `http://0.0.0.0:PORT` images: on Linux a connection to
+/// the unspecified address reaches the local host at once; elsewhere
+/// (Windows refuses it) it is not reliable.
+const PLANT_INSECURE: bool = cfg!(target_os = "linux");
 
 /// One language version of an article.
 #[derive(Clone, Debug)]
@@ -86,6 +146,9 @@ pub struct GenArticle {
 pub struct Hosted {
     pub asset: usize,
     pub last_modified: DateTime<Utc>,
+    /// The host its `<img>` URLs name: `None` for the site's own
+    /// (`127.0.0.1`), else another name of the same server.
+    pub other_host: Option<&'static str>,
 }
 
 pub struct Model {
@@ -217,6 +280,15 @@ struct Gen {
     inline_uris: HashMap<usize, String>,
     stems: HashMap<String, u32>,
     refs_made: usize,
+    /// Planted findings draw from their own generator and name space, so
+    /// that everything else is generated exactly as without them.
+    plant_rng: StdRng,
+    plant_stems: HashMap<String, u32>,
+    /// The noise PNG once made (one file, reused).
+    heavy_path: Option<String>,
+    other_hosts: HashMap<String, &'static str>,
+    /// When generation ran: recent `Last-Modified` dates count back from it.
+    now: DateTime<Utc>,
     /// Freshdesk's article JSON has no public URL to resolve relative image
     /// URLs against (nor does its editor write any): every URL is absolute.
     absolute_only: bool,
@@ -235,13 +307,22 @@ pub fn generate(opts: &SimOptions, site: &str) -> Model {
         inline_uris: HashMap::new(),
         stems: HashMap::new(),
         refs_made: 0,
+        plant_rng: StdRng::seed_from_u64(opts.seed ^ 0x5eed_0a0d_17ed_0001),
+        plant_stems: HashMap::new(),
+        heavy_path: None,
+        other_hosts: HashMap::new(),
+        now: Utc
+            .timestamp_opt(Utc::now().timestamp(), 0)
+            .single()
+            .expect("valid time"),
         absolute_only: opts.provider == SimProvider::Freshdesk,
     };
     let mut slugs = HashMap::new();
     let articles: Vec<GenArticle> = (0..opts.articles)
         .map(|i| g.article(i, opts, &prof, site, &mut slugs))
         .collect();
-    let expected = expected(&articles, &g.hosted, &prof);
+    let mut expected = expected(&articles, &g.hosted, &prof);
+    expected.audit = audit_expected(&articles, &g.assets, &g.hosted, g.now);
     Model {
         articles,
         assets: g.assets,
@@ -266,6 +347,7 @@ fn expected(
         distinct_urls: 0,
         authors: 0,
         published: 0,
+        audit: AuditExpected::default(),
     };
     let mut assets = BTreeSet::new();
     let mut broken = BTreeSet::new();
@@ -306,6 +388,61 @@ fn expected(
     e
 }
 
+/// Counts [`AuditExpected`] from the model, rule by rule as the audit
+/// decides, from what the generator made (asset kinds and sizes, hosts,
+/// dates, attributes), never from the HTML.
+fn audit_expected(
+    articles: &[GenArticle],
+    assets: &[AssetSpec],
+    hosted: &BTreeMap<String, Hosted>,
+    now: DateTime<Utc>,
+) -> AuditExpected {
+    /// What one distinct image URL is, and what its `<img>` elements say.
+    #[derive(Default)]
+    struct Use {
+        lacks_alt: bool,
+        widest_shown: u32,
+    }
+    const HEAVY_BYTES: u64 = 500 * 1024;
+    const OVERSIZE_FACTOR: f64 = 2.0;
+    const OLD_AFTER_DAYS: i64 = 365;
+    let mut uses: BTreeMap<&Target, Use> = BTreeMap::new();
+    for r in articles.iter().flat_map(|a| &a.docs).flat_map(|d| &d.refs) {
+        let u = uses.entry(&r.target).or_default();
+        u.lacks_alt |= r.lacks_alt();
+        u.widest_shown = u.widest_shown.max(r.width.unwrap_or(0));
+    }
+    let mut e = AuditExpected::default();
+    let mut urls_of_asset: BTreeMap<usize, u64> = BTreeMap::new();
+    for (target, u) in &uses {
+        e.missing_alt += u64::from(u.lacks_alt);
+        let asset = match target {
+            Target::Broken(_) => {
+                e.broken += 1;
+                continue;
+            }
+            Target::Inline(asset) => *asset,
+            Target::Hosted(p) => {
+                let h = &hosted[p];
+                if let Some(host) = h.other_host {
+                    e.hotlinked += 1;
+                    // Plain http on a name that is not loopback.
+                    e.insecure += u64::from(host != "localhost");
+                }
+                e.old += u64::from((now - h.last_modified).num_days() > OLD_AFTER_DAYS);
+                h.asset
+            }
+        };
+        *urls_of_asset.entry(asset).or_default() += 1;
+        let spec = &assets[asset];
+        let oversize = u.widest_shown > 0
+            && f64::from(spec.width()) / f64::from(u.widest_shown) >= OVERSIZE_FACTOR;
+        e.heavy += u64::from(spec.min_bytes() > HEAVY_BYTES || oversize);
+    }
+    e.duplicate = urls_of_asset.values().filter(|n| **n > 1).sum();
+    e
+}
+
 fn base_date() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2023, 1, 2, 9, 0, 0)
         .single()
@@ -331,7 +468,8 @@ impl Gen {
         let title = text::title(&mut self.rng);
         let slug = unique(slugs, &text::slugify(&title));
         let n_images = self.image_count(opts.images_per_article);
-        let refs: Vec<ImgRef> = (0..n_images).map(|_| self.next_ref()).collect();
+        let mut refs: Vec<ImgRef> = (0..n_images).map(|_| self.next_ref()).collect();
+        refs.extend(self.planted(i));
         let blocks = self.blocks(&refs, "en");
         let mut main = self.doc(
             "en",
@@ -414,6 +552,7 @@ impl Gen {
             site,
             depth,
             inline: &self.inline_uris,
+            other_hosts: &self.other_hosts,
         };
         let html = html::render(&blocks, &refs, &ctx);
         GenDoc {
@@ -473,14 +612,21 @@ impl Gen {
         let target = self.target(pick);
         // Most images have alt text describing the screen (a re-uploaded
         // duplicate keeps its original's); every fifth after the script and
-        // inline icons have `alt=""`.
+        // inline icons have `alt=""`, and every fifth from the fifth after
+        // the script no `alt` attribute at all.
         let alt = match &target {
-            _ if n % 5 == 2 && n >= SCRIPT.len() => String::new(),
-            Target::Inline(_) => String::new(),
-            Target::Hosted(p) => text::alt_for(self.assets[self.hosted[p].asset].stem()),
-            Target::Broken(p) => text::alt_for(stem_of(p)),
+            _ if n % 5 == 2 && n >= SCRIPT.len() => Some(String::new()),
+            _ if n % 5 == 4 && n >= SCRIPT.len() => None,
+            Target::Inline(_) => Some(String::new()),
+            Target::Hosted(p) => Some(text::alt_for(self.assets[self.hosted[p].asset].stem())),
+            Target::Broken(p) => Some(text::alt_for(stem_of(p))),
         };
-        ImgRef { target, form, alt }
+        ImgRef {
+            target,
+            form,
+            alt,
+            width: None,
+        }
     }
 
     fn random_pick(&mut self) -> Pick {
@@ -527,18 +673,132 @@ impl Gen {
     }
 
     fn host(&mut self, path: String, asset: usize) -> Target {
-        let last_modified = base_date()
-            + Duration::days(self.rng.gen_range(0..700))
-            + Duration::seconds(self.rng.gen_range(0..86_400));
+        let days = self.rng.gen_range(0..700);
+        let seconds = self.rng.gen_range(0..86_400);
+        // Every third path from the second on was updated recently (1-90
+        // days before generation), the rest long ago (2023-2024).
+        let last_modified = if self.hosted_paths.len() % 3 == 1 {
+            self.now - Duration::days(1 + days % 90) - Duration::seconds(seconds)
+        } else {
+            base_date() + Duration::days(days) + Duration::seconds(seconds)
+        };
         self.hosted.insert(
             path.clone(),
             Hosted {
                 asset,
                 last_modified,
+                other_host: None,
             },
         );
         self.hosted_paths.push(path.clone());
         Target::Hosted(path)
+    }
+
+    /// The audit findings planted in article `i` (see [`AuditExpected`]):
+    /// absolute URLs, never shared or duplicated by later references.
+    fn planted(&mut self, i: usize) -> Vec<ImgRef> {
+        let plant = |target: Target, alt: Option<String>, width: Option<u32>| ImgRef {
+            target,
+            form: Form::Absolute,
+            alt,
+            width,
+        };
+        match i % PLANT_EVERY {
+            0 => {
+                let path = match &self.heavy_path {
+                    Some(p) => p.clone(),
+                    None => {
+                        let stem = unique(&mut self.plant_stems, "full-resolution-export");
+                        let seed = self.plant_rng.gen();
+                        let asset = self.push_asset(AssetSpec::Noise {
+                            stem: stem.clone(),
+                            width: 640,
+                            height: 400,
+                            seed,
+                        });
+                        let path = format!("/images/originals/{stem}.png");
+                        self.plant_host(&path, asset, false, None);
+                        self.heavy_path = Some(path.clone());
+                        path
+                    }
+                };
+                let alt = text::alt_for(stem_of(&path));
+                vec![plant(Target::Hosted(path), Some(alt), None)]
+            }
+            1 => {
+                let (path, alt) = self.planted_screenshot("wide", 1280, 720, true, None);
+                vec![plant(path, Some(alt), Some(320))]
+            }
+            2 => {
+                let (path, _) =
+                    self.planted_screenshot("partner", 480, 300, false, Some("localhost"));
+                let mut refs = vec![plant(path, None, None)];
+                if PLANT_INSECURE {
+                    let (path, alt) =
+                        self.planted_screenshot("mirror", 480, 300, true, Some("0.0.0.0"));
+                    refs.push(plant(path, Some(alt), None));
+                }
+                refs
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A new screenshot under `/images/<dir>/` for [`Self::planted`]: its
+    /// target and alt text.
+    fn planted_screenshot(
+        &mut self,
+        dir: &str,
+        width: u32,
+        height: u32,
+        recent: bool,
+        other_host: Option<&'static str>,
+    ) -> (Target, String) {
+        let screen = *text::SCREENS.choose(&mut self.plant_rng).expect("screens");
+        let stem = unique(&mut self.plant_stems, &format!("{dir}-{screen}"));
+        let seed = self.plant_rng.gen();
+        let asset = self.push_asset(AssetSpec::Screenshot {
+            stem: stem.clone(),
+            width,
+            height,
+            identity: TextChunk::Text,
+            seed,
+        });
+        let path = format!("/images/{dir}/{stem}.png");
+        self.plant_host(&path, asset, recent, other_host);
+        (Target::Hosted(path), text::alt_for(&stem))
+    }
+
+    fn push_asset(&mut self, spec: AssetSpec) -> usize {
+        self.assets.push(spec);
+        self.assets.len() - 1
+    }
+
+    /// Serves a planted asset at `path`; not offered for sharing.
+    fn plant_host(
+        &mut self,
+        path: &str,
+        asset: usize,
+        recent: bool,
+        other_host: Option<&'static str>,
+    ) {
+        let days = self.plant_rng.gen_range(0..700);
+        let last_modified = if recent {
+            self.now - Duration::days(1 + days % 90)
+        } else {
+            base_date() + Duration::days(days)
+        };
+        if let Some(host) = other_host {
+            self.other_hosts.insert(path.to_string(), host);
+        }
+        self.hosted.insert(
+            path.to_string(),
+            Hosted {
+                asset,
+                last_modified,
+                other_host,
+            },
+        );
     }
 
     fn new_screenshot(&mut self, identity: TextChunk) -> Target {

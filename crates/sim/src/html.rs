@@ -31,7 +31,7 @@ pub fn absolute(form: Form) -> Form {
 }
 
 /// What an `<img>` points at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     /// A path the image host serves (200).
     Hosted(String),
@@ -46,8 +46,17 @@ pub enum Target {
 pub struct ImgRef {
     pub target: Target,
     pub form: Form,
-    /// Empty means `alt=""`.
-    pub alt: String,
+    /// `None`: no `alt` attribute at all; `Some("")`: `alt=""`.
+    pub alt: Option<String>,
+    /// A `width` attribute (pixels the page shows the image at), if any.
+    pub width: Option<u32>,
+}
+
+impl ImgRef {
+    /// Whether a screen reader gets nothing: no alt, or an empty one.
+    pub fn lacks_alt(&self) -> bool {
+        self.alt.as_deref().is_none_or(|a| a.trim().is_empty())
+    }
 }
 
 /// A piece of article body.
@@ -70,6 +79,10 @@ pub struct UrlCtx<'a> {
     pub depth: usize,
     /// `data:` URIs by inline asset index.
     pub inline: &'a HashMap<usize, String>,
+    /// Hosted paths whose URLs name another host for the same server
+    /// (`localhost`, `0.0.0.0`) instead of the site's; always spelled
+    /// absolute, since a relative URL can only name the site.
+    pub other_hosts: &'a HashMap<String, &'static str>,
 }
 
 pub fn render(blocks: &[Block], refs: &[ImgRef], ctx: &UrlCtx) -> String {
@@ -108,28 +121,42 @@ fn table(rows: &[(String, String)]) -> String {
 }
 
 fn img_tag(r: &ImgRef, ctx: &UrlCtx) -> String {
-    let alt = escape(&r.alt);
+    let mut attrs = match &r.alt {
+        Some(alt) => format!(" alt=\"{}\"", escape(alt)),
+        None => String::new(),
+    };
+    if let Some(w) = r.width {
+        attrs.push_str(&format!(" width=\"{w}\""));
+    }
     let path = match &r.target {
         Target::Hosted(p) | Target::Broken(p) => p.as_str(),
-        Target::Inline(i) => return format!("<img src=\"{}\" alt=\"{alt}\">", ctx.inline[i]),
+        Target::Inline(i) => return format!("<img src=\"{}\"{attrs}>", ctx.inline[i]),
     };
+    if let Some(host) = ctx.other_hosts.get(path) {
+        let port = ctx.site.rsplit(':').next().unwrap_or_default();
+        let absolute = format!("http://{host}:{port}{path}");
+        return match r.form {
+            Form::DataSrc => format!("<img class=\"lazyload\" data-src=\"{absolute}\"{attrs}>"),
+            _ => format!("<img src=\"{absolute}\"{attrs}>"),
+        };
+    }
     let absolute = format!("{}{path}", ctx.site);
     match r.form {
-        Form::Absolute => format!("<img src=\"{absolute}\" alt=\"{alt}\">"),
-        Form::RootRelative => format!("<img src=\"{path}\" alt=\"{alt}\">"),
+        Form::Absolute => format!("<img src=\"{absolute}\"{attrs}>"),
+        Form::RootRelative => format!("<img src=\"{path}\"{attrs}>"),
         Form::DotRelative => {
             let up = "../".repeat(ctx.depth);
-            format!("<img src=\"{up}{}\" alt=\"{alt}\">", &path[1..])
+            format!("<img src=\"{up}{}\"{attrs}>", &path[1..])
         }
         Form::ProtocolRelative => {
             let no_scheme = absolute.trim_start_matches("http:");
-            format!("<img src=\"{no_scheme}\" alt=\"{alt}\">")
+            format!("<img src=\"{no_scheme}\"{attrs}>")
         }
         Form::Srcset => format!(
-            "<img src=\"{path}\" srcset=\"{absolute} 1x\" sizes=\"(max-width: 640px) 100vw, 640px\" alt=\"{alt}\">"
+            "<img src=\"{path}\" srcset=\"{absolute} 1x\" sizes=\"(max-width: 640px) 100vw, 640px\"{attrs}>"
         ),
         Form::DataSrc => {
-            format!("<img class=\"lazyload\" data-src=\"{absolute}\" alt=\"{alt}\">")
+            format!("<img class=\"lazyload\" data-src=\"{absolute}\"{attrs}>")
         }
     }
 }

@@ -53,7 +53,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use data::Expected;
+pub use data::{AuditExpected, Expected};
 pub use options::{Faults, SimOptions, SimProvider};
 
 use state::{Shared, HELPJUICE_ACCOUNT};

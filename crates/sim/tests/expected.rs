@@ -9,7 +9,7 @@ use std::time::Instant;
 use base64::Engine;
 use common::{client, json_of, sim_with};
 use serde_json::Value;
-use shotkeeper_sim::{Expected, Sim, SimProvider};
+use shotkeeper_sim::{AuditExpected, Expected, Sim, SimProvider};
 use url::Url;
 
 /// One crawled document: public URL, HTML, published.
@@ -142,9 +142,9 @@ fn attr(tag: &str, name: &str) -> Option<String> {
     Some(tag[start..start + len].to_string())
 }
 
-/// The one image each `<img>` names: src, else data-src, else the first
-/// srcset candidate.
-fn img_urls(html: &str) -> Vec<String> {
+/// The one image each `<img>` names (src, else data-src, else the first
+/// srcset candidate), with the element's tag.
+fn img_urls(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(i) = rest.find("<img") {
@@ -156,46 +156,115 @@ fn img_urls(html: &str) -> Vec<String> {
                 attr(tag, "srcset").map(|s| s.split_whitespace().next().unwrap().to_string())
             })
             .expect("every img names an image");
-        out.push(src);
+        out.push((src, tag.to_string()));
         rest = &rest[end..];
     }
     out
 }
 
-/// Counts what an importer would, from the crawl and real downloads.
+/// What the `<img>` elements naming one URL say.
+#[derive(Default)]
+struct UrlUse {
+    lacks_alt: bool,
+    widest_shown: u32,
+}
+
+/// What one downloaded (or inline) image is.
+struct Fetched {
+    bytes: Vec<u8>,
+    last_modified: Option<String>,
+}
+
+/// Counts what an importer and an audit with the defaults (500 KiB, 2x,
+/// 365 days) would, from the crawl and real downloads.
 async fn measure(sim: &Sim, crawl: &Crawl, exposes_authors: bool) -> Expected {
     let c = client();
+    let site_port = sim.site_base.rsplit(':').next().unwrap().to_string();
     let mut refs = 0u64;
     let mut urls = BTreeSet::new();
-    let mut contents: BTreeSet<Vec<u8>> = BTreeSet::new();
+    let mut uses: BTreeMap<String, UrlUse> = BTreeMap::new();
     for d in &crawl.docs {
-        for src in img_urls(&d.html) {
+        for (src, tag) in img_urls(&d.html) {
             refs += 1;
-            if let Some(payload) = src.strip_prefix("data:image/png;base64,") {
-                contents.insert(
-                    base64::engine::general_purpose::STANDARD
-                        .decode(payload)
-                        .unwrap(),
-                );
-                continue;
-            }
-            let abs = Url::parse(&d.url).unwrap().join(&src).unwrap().to_string();
-            assert!(abs.starts_with(&sim.site_base), "{abs}");
-            urls.insert(abs);
+            let abs = if src.starts_with("data:") {
+                src
+            } else {
+                let abs = Url::parse(&d.url).unwrap().join(&src).unwrap();
+                // The same server, under its own or another name.
+                assert_eq!(abs.port().map(|p| p.to_string()), Some(site_port.clone()));
+                urls.insert(abs.to_string());
+                abs.to_string()
+            };
+            let u = uses.entry(abs).or_default();
+            u.lacks_alt |= attr(&tag, "alt").is_none_or(|a| a.trim().is_empty());
+            let shown = attr(&tag, "width").map_or(0, |w| w.parse().unwrap());
+            u.widest_shown = u.widest_shown.max(shown);
         }
     }
     let mut broken = 0u64;
-    for u in &urls {
+    let mut fetched: BTreeMap<&str, Fetched> = BTreeMap::new();
+    for u in uses.keys() {
+        if let Some(payload) = u.strip_prefix("data:image/png;base64,") {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(payload)
+                .unwrap();
+            let last_modified = None;
+            fetched.insert(
+                u,
+                Fetched {
+                    bytes,
+                    last_modified,
+                },
+            );
+            continue;
+        }
         let resp = c.get(u).send().await.unwrap();
         match resp.status().as_u16() {
             200 => {
-                contents.insert(resp.bytes().await.unwrap().to_vec());
+                let last_modified = common::header(&resp, "last-modified");
+                let bytes = resp.bytes().await.unwrap().to_vec();
+                fetched.insert(
+                    u,
+                    Fetched {
+                        bytes,
+                        last_modified,
+                    },
+                );
             }
             404 => broken += 1,
             other => panic!("{u}: {other}"),
         }
     }
+    let contents: BTreeSet<&[u8]> = fetched.values().map(|f| f.bytes.as_slice()).collect();
     let unique = contents.len() as u64 + broken;
+    let now = chrono::Utc::now();
+    let mut audit = AuditExpected {
+        broken,
+        ..AuditExpected::default()
+    };
+    for (u, use_) in &uses {
+        audit.missing_alt += u64::from(use_.lacks_alt);
+        let Some(f) = fetched.get(u.as_str()) else {
+            continue;
+        };
+        if let Ok(url) = Url::parse(u) {
+            let host = url.host_str().unwrap_or_default().to_string();
+            if url.scheme() == "http" && !host.is_empty() {
+                audit.hotlinked += u64::from(host != "127.0.0.1");
+                audit.insecure += u64::from(host != "localhost" && !host.starts_with("127."));
+            }
+        }
+        let width = image::load_from_memory(&f.bytes).unwrap().width();
+        let oversize =
+            use_.widest_shown > 0 && f64::from(width) / f64::from(use_.widest_shown) >= 2.0;
+        audit.heavy += u64::from(f.bytes.len() > 500 * 1024 || oversize);
+        if let Some(lm) = &f.last_modified {
+            let when = chrono::DateTime::parse_from_rfc2822(lm).unwrap();
+            audit.old += u64::from((now - when.with_timezone(&chrono::Utc)).num_days() > 365);
+        }
+        let same = fetched.values().filter(|g| g.bytes == f.bytes).count();
+        audit.duplicate += u64::from(same > 1);
+    }
     Expected {
         articles: crawl.articles,
         documents: crawl.docs.len() as u64,
@@ -210,6 +279,7 @@ async fn measure(sim: &Sim, crawl: &Crawl, exposes_authors: bool) -> Expected {
             0
         },
         published: crawl.docs.iter().filter(|d| d.published).count() as u64,
+        audit,
     }
 }
 
@@ -256,19 +326,41 @@ async fn helpcenter_expected_matches_a_crawl() {
 /// article 3 (unpublished) has the inline icon, the screenshot-... copy and
 /// billing-settings.png again. Distinct: team-members bytes, office-meeting,
 /// billing-settings, icon, one broken URL = 5 of 9 references.
+///
+/// Planted for the audit on top: article 1 the noise PNG
+/// (/images/originals/, 2023-2024), article 2 a 1280 px screenshot shown
+/// at `width="320"` (/images/wide/, recent), article 3 an alt-less
+/// screenshot on `localhost` (/images/partner/, 2023-2024) and, on Linux, one
+/// on `0.0.0.0` (/images/mirror/, recent): 4 more references, images and URLs.
+/// Audit: broken 1; missing alt: the icon, the screenshot-... copy (its
+/// use in article 3, the eighth reference, has `alt=""`) and the partner
+/// screenshot = 3; heavy: noise and wide = 2; hotlinked: partner and mirror;
+/// insecure: mirror; duplicate: team-members.png and its copy = 2; old:
+/// team-members, the copy, billing-settings (office-meeting, the second
+/// hosted path, is recent), noise and partner = 5.
 #[tokio::test]
 async fn tiny_known_case_by_hand() {
     let sim = sim_with(SimProvider::Helpjuice, |o| o.articles = 3).await;
+    let mirror = u64::from(cfg!(target_os = "linux"));
     let want = Expected {
         articles: 3,
         documents: 3,
-        image_refs: 9,
-        unique_images: 5,
+        image_refs: 12 + mirror,
+        unique_images: 8 + mirror,
         duplicate: 4,
         broken_urls: 1,
-        distinct_urls: 5,
+        distinct_urls: 8 + mirror,
         authors: 0,
         published: 2,
+        audit: AuditExpected {
+            broken: 1,
+            missing_alt: 3,
+            heavy: 2,
+            insecure: mirror,
+            hotlinked: 1 + mirror,
+            duplicate: 2,
+            old: 5,
+        },
     };
     assert_eq!(sim.expected, want);
     let first = sim.article_html("3844201", None).unwrap();
@@ -298,6 +390,9 @@ async fn every_feature_is_in_a_small_sample() {
         "alt=\"\"",
         "<h2>",
         "<ol>",
+        " width=\"320\"",
+        "/images/originals/full-resolution-export.png\"",
+        "src=\"http://localhost:",
     ] {
         assert!(all.contains(needle), "missing {needle}");
     }
