@@ -1,0 +1,337 @@
+//! Replacing screenshots through S3 storage end to end: a help center
+//! without an image upload of its own (the Helpjuice simulator) and a real
+//! S3-compatible server (`s3s-fs`, started here as `storage_s3.rs` does):
+//! import, plan two new screenshots with the S3 integration as destination,
+//! apply, read the articles back from the help center, GET the objects back
+//! from the server, and roll one article back byte for byte.
+//!
+//! The server is a prerequisite, not optional: without it this test fails
+//! and says how to install it.
+
+mod common;
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
+use shotkeeper_core::app_update::PlanRequest;
+use shotkeeper_core::imaging;
+use shotkeeper_core::integrations::{NewIntegration, SecretInput};
+use shotkeeper_core::matching::{MatchStatus, MatchType};
+use shotkeeper_core::model::ProviderKind;
+use shotkeeper_core::storage::{Storage, StorageSettings};
+use shotkeeper_core::App;
+use shotkeeper_sim::SimProvider;
+use tokio_util::sync::CancellationToken;
+
+const ACCESS_KEY: &str = "shotkeeper-test-access";
+const SECRET_KEY: &str = "shotkeeper-test-secret-0123456789";
+const BUCKET: &str = "shots";
+const PREFIX: &str = "help/screens";
+const INSTALL: &str = "cargo install s3s-fs@0.14.1 --features binary --locked";
+
+/// `S3S_FS_BIN`, else `s3s-fs` on PATH, else in cargo's bin directory.
+fn s3s_fs_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("S3S_FS_BIN").map(PathBuf::from) {
+        assert!(
+            bin.is_file(),
+            "S3S_FS_BIN={} is not a file: install s3s-fs with `{INSTALL}`",
+            bin.display()
+        );
+        return bin;
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    on_path
+        .chain(cargo_home.map(|c| c.join("bin")))
+        .map(|dir| dir.join("s3s-fs"))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "s3s-fs is not installed, and this test needs this real S3-compatible server. \
+                 Install it with `{INSTALL}` (or point S3S_FS_BIN at the binary)"
+            )
+        })
+}
+
+/// A running `s3s-fs` with one bucket; killed when dropped.
+struct S3Server {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
+impl S3Server {
+    fn start() -> Self {
+        let bin = s3s_fs_binary();
+        // A port picked here can be taken before the server binds it: retry.
+        for _ in 0..3 {
+            if let Some(server) = Self::try_start(&bin) {
+                return server;
+            }
+        }
+        panic!("s3s-fs ({}) did not start on any of 3 ports", bin.display());
+    }
+
+    fn try_start(bin: &PathBuf) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join(BUCKET)).expect("bucket dir");
+        let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
+        let port = free_port();
+        let child = Command::new(bin)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not run {}: {e}; reinstall with `{INSTALL}`",
+                    bin.display()
+                )
+            });
+        let mut server = S3Server { child, port, dir };
+        server.wait_ready().then_some(server)
+    }
+
+    /// Up to 10 s for the port to accept connections; false if the process died.
+    fn wait_ready(&mut self) -> bool {
+        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                let log =
+                    std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+                eprintln!("s3s-fs exited early: {log}");
+                return false;
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "s3s-fs did not accept connections on port {} within 10 s",
+            self.port
+        );
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The bucket's path-style URL: where uploaded objects are served.
+    fn public_base_url(&self) -> String {
+        format!("{}/{BUCKET}", self.endpoint())
+    }
+
+    fn settings(&self) -> BTreeMap<String, String> {
+        [
+            ("bucket", BUCKET.to_string()),
+            ("access_key_id", ACCESS_KEY.to_string()),
+            ("endpoint", self.endpoint()),
+            ("region", "us-east-1".to_string()),
+            ("path_style", "true".to_string()),
+            ("public_base_url", self.public_base_url()),
+            ("prefix", PREFIX.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}
+
+fn png_bytes(img: &DynamicImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A fresh UI-like picture unlike anything in the simulator.
+fn fresh_picture(w: u32, h: u32, seed: u8) -> DynamicImage {
+    DynamicImage::ImageRgba8(RgbaImage::from_fn(w, h, |x, y| {
+        let v = ((x * 5 + y * 11) as u8).wrapping_mul(seed | 1);
+        Rgba([v, (x as u8) ^ seed, 255 - v, 255])
+    }))
+}
+
+#[tokio::test]
+async fn two_screenshots_uploaded_to_s3_applied_read_back_and_rolled_back() {
+    let server = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let shots_dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(SimProvider::Helpjuice, 24, |_| {}).await;
+    let hc = common::connect(&app, SimProvider::Helpjuice, &sim).await;
+
+    let secret_var = format!("SHOTKEEPER_TEST_S3_SECRET_{}", std::process::id());
+    std::env::set_var(&secret_var, SECRET_KEY);
+    let s3 = app
+        .add_integration(NewIntegration {
+            label: "s3s-fs".into(),
+            provider: ProviderKind::S3,
+            base_url: None,
+            settings: server.settings(),
+            secret: SecretInput::Env { name: secret_var },
+        })
+        .await
+        .expect("add the S3 integration")
+        .integration
+        .id;
+
+    let job = app
+        .run_import(&hc, None, common::no_progress(), CancellationToken::new())
+        .await
+        .unwrap();
+    let rows = app.image_rows(&job.id).await.unwrap();
+
+    // Two screenshots of the site's own images, each carrying the
+    // identifying text pairs of one (metadata match), with new pixels.
+    let targets: Vec<_> = rows
+        .iter()
+        .filter(|r| {
+            r.status_code == 200
+                && !r.is_duplicate
+                && r.kind == "png"
+                && r.url.starts_with(&sim.site_base)
+                && r.metadata.contains_key("screen")
+        })
+        .take(2)
+        .collect();
+    assert_eq!(targets.len(), 2, "two PNG screenshots to replace");
+    let mut files = Vec::new();
+    for (i, r) in targets.iter().enumerate() {
+        let mut pairs = BTreeMap::new();
+        pairs.insert("screen".to_owned(), r.metadata["screen"].clone());
+        if let Some(app_name) = r.metadata.get("app") {
+            pairs.insert("app".to_owned(), app_name.clone());
+        }
+        let bytes = imaging::write_png_text(
+            &png_bytes(&fresh_picture(r.width, r.height, 40 + i as u8)),
+            &pairs,
+        )
+        .unwrap();
+        let path = shots_dir.path().join(format!("new-{i}.png"));
+        std::fs::write(&path, &bytes).unwrap();
+        files.push((path, bytes, r.url.clone()));
+    }
+
+    let plan = app
+        .plan_update(PlanRequest {
+            job_id: job.id.clone(),
+            paths: files.iter().map(|f| f.0.clone()).collect(),
+            storage_integration_id: Some(s3.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for (path, _, url) in &files {
+        let name = path.file_name().unwrap().to_string_lossy();
+        let p = plan
+            .screenshots
+            .iter()
+            .find(|p| p.screenshot.name == name)
+            .unwrap();
+        assert_eq!(p.result.status, MatchStatus::Matched, "{}", p.result.reason);
+        assert_eq!(p.result.match_type, MatchType::Metadata);
+        assert!(p.result.targets.iter().any(|t| &t.url == url), "{name}");
+    }
+    assert!(plan.articles_to_update() >= 2);
+    let before: Vec<(String, Option<String>, String)> = plan
+        .articles
+        .iter()
+        .map(|a| {
+            let html = sim
+                .article_html(&a.external_id, a.locale.as_deref())
+                .unwrap();
+            (a.external_id.clone(), a.locale.clone(), html)
+        })
+        .collect();
+
+    let result = app
+        .apply_plan(&plan.id, false, Arc::new(|_| {}), CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(result.summary.failed, 0, "{:?}", result.articles);
+    assert_eq!(result.summary.success, result.summary.total);
+    assert_eq!(result.summary.total as usize, plan.articles_to_update());
+
+    // Read back from the help center: every replacement points under the
+    // public base URL, and the objects there are the screenshot files.
+    let storage = Storage::new(
+        StorageSettings::from_settings(ProviderKind::S3, None, &server.settings()).unwrap(),
+        SECRET_KEY,
+    )
+    .unwrap();
+    let base = format!("{}/{PREFIX}/", server.public_base_url());
+    let mut new_urls = HashSet::new();
+    for a in &result.articles {
+        assert_eq!(a.status, "updated", "{a:?}");
+        let html = sim
+            .article_html(&a.external_id, a.locale.as_deref())
+            .unwrap();
+        assert!(!a.replacements.is_empty());
+        for (old, new) in &a.replacements {
+            assert!(new.starts_with(&base), "{new} under {base}");
+            assert!(html.contains(new.as_str()), "{new} in {}", a.external_id);
+            assert!(!html.contains(old.as_str()), "{old} gone");
+            new_urls.insert(new.clone());
+        }
+    }
+    assert_eq!(new_urls.len(), 2, "one object per screenshot");
+    for (_, bytes, old_url) in &files {
+        let new = result
+            .articles
+            .iter()
+            .find_map(|a| a.replacements.get(old_url))
+            .expect("the screenshot replaced its image");
+        let key = new
+            .strip_prefix(&format!("{}/", server.public_base_url()))
+            .unwrap();
+        let stored = storage.get_object(key).await.unwrap();
+        assert_eq!(&stored.bytes, bytes, "{key}");
+        assert_eq!(stored.content_type.as_deref(), Some("image/png"));
+        let on_disk = std::fs::read(server.dir.path().join(BUCKET).join(key)).unwrap();
+        assert_eq!(&on_disk, bytes);
+    }
+
+    // Roll one article back: its previous content returns byte for byte.
+    let first = &result.articles[0];
+    let original = &before
+        .iter()
+        .find(|b| b.0 == first.external_id && b.1 == first.locale)
+        .unwrap()
+        .2;
+    let rb = app
+        .rollback(first.revision_id.as_deref().unwrap(), false)
+        .await
+        .unwrap();
+    assert_eq!(rb.mode, "exact");
+    assert_eq!(
+        &sim.article_html(&first.external_id, first.locale.as_deref())
+            .unwrap(),
+        original
+    );
+    sim.shutdown().await;
+}
