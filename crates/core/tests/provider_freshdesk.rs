@@ -19,25 +19,42 @@ const P: SimProvider = SimProvider::Freshdesk;
 const K: ProviderKind = ProviderKind::Freshdesk;
 /// The first sample article; every fourth has a German translation.
 const FIRST: &str = "43000500000";
+/// Sample article `i` is `43000500000 + i`.
+const BASE: u64 = 43_000_500_000;
+
+/// The simulator's folder nesting: a top-level folder per sample category
+/// (the first two in one solution category, the last two in the other),
+/// each with a subfolder holding a sub-subfolder. Article `i` is in the
+/// subfolder when `i % 5` is 1 or 3, the sub-subfolder when it is 2, else
+/// the top-level folder; its category is `i % 4`.
+fn level_of(id: &str) -> u64 {
+    match (id.parse::<u64>().unwrap() - BASE) % 5 {
+        1 | 3 => 1,
+        2 => 2,
+        _ => 0,
+    }
+}
 
 #[tokio::test]
 async fn lists_every_document_over_several_pages_folders_and_languages() {
-    // 600 articles over 4 folders (2 categories) are 150 per folder: two
-    // pages of at most 100 each, the second announced by a Link header.
-    // The German translations (one in four, all in the first folder) are
-    // two pages there and an empty page in each other folder.
+    // 1200 articles over 4 top-level folders (2 categories) are 300 per
+    // folder tree: 120 in the top-level folder and 120 in its subfolder (two
+    // pages of at most 100 each, the second announced by a Link header), 60
+    // in the sub-subfolder. The German translations (one in four, all in the
+    // first folder tree) are 2 + 2 + 1 pages there and an empty page in each
+    // of the 9 other folders.
     let sim = sim(P, |o| {
-        o.articles = 600;
+        o.articles = 1200;
         o.images_per_article = 1;
     })
     .await;
     let hc = client(&sim, K);
     let (docs, pages) = list_all(hc.as_ref()).await.unwrap();
-    assert_eq!(pages, 8 + 2 + 3);
+    assert_eq!(pages, 4 * (2 + 2 + 1) + 5 + 9);
     assert_eq!(
         sim.api_requests(),
-        1 + 1 + 2 + 13,
-        "helpdesk settings, categories, folders of each, then every page"
+        1 + 1 + 2 + 12 + 34,
+        "helpdesk settings, categories, folders of each, subfolders of each of the 12 folders, then every page"
     );
     assert_eq!(docs.len() as u64, sim.expected.documents);
     assert_eq!(distinct_ids(&docs) as u64, sim.expected.articles);
@@ -84,6 +101,117 @@ async fn a_resumed_listing_continues_where_it_stopped() {
         .iter()
         .all(|d| !first.articles.iter().any(|f| f.article == d.article)));
     let e = again.list_articles(Some("nonsense")).await.unwrap_err();
+    assert!(e.to_string().contains("restart the import"), "{e}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn articles_in_subfolders_and_sub_subfolders_are_listed() {
+    let sim = sim(P, |_| {}).await;
+    let hc = client(&sim, K);
+    let (docs, _) = list_all(hc.as_ref()).await.unwrap();
+    assert_eq!(docs.len() as u64, sim.expected.documents);
+    assert_eq!(distinct_ids(&docs) as u64, sim.expected.articles);
+    let mut per_level = [0u64; 3];
+    for d in docs.iter().filter(|d| d.article.locale.is_none()) {
+        per_level[level_of(&d.article.id) as usize] += 1;
+    }
+    // 30 articles: i % 5 in {0, 4} top-level, {1, 3} subfolder, 2 below.
+    assert_eq!(per_level, [12, 12, 6]);
+    // German translations (every fourth article) in subfolders too.
+    let de_deep = docs
+        .iter()
+        .filter(|d| d.article.locale.as_deref() == Some("de") && level_of(&d.article.id) > 0)
+        .count();
+    assert!(de_deep > 0);
+    // The walk is depth-first: a top-level folder's articles, then its
+    // subfolder's, then the sub-subfolder's, then the next top-level folder.
+    let first_levels: Vec<u64> = docs
+        .iter()
+        .filter(|d| d.article.locale.is_none())
+        .map(|d| level_of(&d.article.id))
+        .take(8)
+        .collect();
+    assert_eq!(first_levels, [0, 0, 0, 0, 1, 1, 1, 2]);
+    sim.shutdown().await;
+}
+
+/// Pages from `cursor` (or the start) to the end: each page's cursor and
+/// its documents' references.
+async fn pages_from(
+    hc: &dyn shotkeeper_core::providers::HelpCenter,
+    mut cursor: Option<String>,
+) -> Vec<(Option<String>, Vec<ArticleRef>)> {
+    let mut out = Vec::new();
+    for _ in 0..1000 {
+        let p = hc.list_articles(cursor.as_deref()).await.unwrap();
+        out.push((
+            cursor.clone(),
+            p.articles.into_iter().map(|d| d.article).collect(),
+        ));
+        match p.next {
+            Some(next) => cursor = Some(next),
+            None => return out,
+        }
+    }
+    panic!("the listing did not end");
+}
+
+#[tokio::test]
+async fn a_resumed_listing_continues_inside_a_subfolder() {
+    // 1200 articles: each subfolder holds 120, two pages.
+    let sim = sim(P, |o| {
+        o.articles = 1200;
+        o.images_per_article = 1;
+    })
+    .await;
+    let full = pages_from(client(&sim, K).as_ref(), None).await;
+    let path_of = |c: &str| c.split('|').nth(1).unwrap().to_string();
+    let page_of = |c: &str| c.split('|').nth(2).unwrap().to_string();
+    let at = |depth: usize, page: &str| {
+        full.iter()
+            .position(|(c, _)| {
+                c.as_deref()
+                    .is_some_and(|c| path_of(c).split('/').count() == depth && page_of(c) == page)
+            })
+            .unwrap_or_else(|| panic!("a cursor {depth} deep on page {page}"))
+    };
+    // Page 2 of a subfolder, and a sub-subfolder; each cursor names the
+    // folders from the top-level one down.
+    for start in [at(2, "2"), at(3, "1")] {
+        let cursor = full[start].0.clone().unwrap();
+        // A fresh client (a restarted app) picks up from the stored cursor.
+        let resumed = pages_from(client(&sim, K).as_ref(), Some(cursor.clone())).await;
+        assert_eq!(resumed, full[start..], "resumed from {cursor}");
+        let subfolder = path_of(&cursor).rsplit('/').next().unwrap().to_string();
+        let docs = &resumed[0].1;
+        assert!(!docs.is_empty());
+        let depth = path_of(&cursor).split('/').count() as u64;
+        assert!(
+            docs.iter().all(|a| level_of(&a.id) == depth - 1),
+            "{cursor}"
+        );
+        // A cursor naming the subfolder by its id alone (as before
+        // subfolders) finds it in the tree and goes on the same way.
+        let bare = format!("|{subfolder}|{}", page_of(&cursor));
+        let again = pages_from(client(&sim, K).as_ref(), Some(bare)).await;
+        assert_eq!(
+            again.iter().map(|p| &p.1).collect::<Vec<_>>(),
+            full[start..].iter().map(|p| &p.1).collect::<Vec<_>>()
+        );
+    }
+    // Resumed documents never repeat the ones before.
+    let start = at(2, "2");
+    let before: Vec<&ArticleRef> = full[..start].iter().flat_map(|p| &p.1).collect();
+    assert!(full[start..]
+        .iter()
+        .flat_map(|p| &p.1)
+        .all(|a| !before.contains(&a)));
+    // A folder that is not in the knowledge base (any more) is named.
+    let e = client(&sim, K)
+        .list_articles(Some("|1/2|1"))
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("restart the import"), "{e}");
     sim.shutdown().await;
 }
@@ -202,12 +330,13 @@ async fn a_429_burst_is_retried() {
     let sim = sim(P, |o| o.faults.burst_429 = 2).await;
     let (docs, pages) = list_all(client(&sim, K).as_ref()).await.unwrap();
     assert_eq!(docs.len() as u64, sim.expected.documents);
-    // 30 articles: one page per folder in each of the two languages.
-    assert_eq!(pages, 8);
+    // 30 articles: one page per folder (12 with subfolders) in each of the
+    // two languages.
+    assert_eq!(pages, 24);
     assert_eq!(
         sim.api_requests(),
-        2 + 4 + 8,
-        "two 429s, the layout, eight pages"
+        2 + 4 + 12 + 24,
+        "two 429s, the layout (with the subfolders of each folder), 24 pages"
     );
     sim.shutdown().await;
 }
@@ -258,6 +387,8 @@ async fn full_import_counts_equal_the_known_answers_and_update_round_trips() {
         .expect("import");
     let e = &sim.expected;
     let a = &view.total.articles;
+    // 30 articles, 18 of them in subfolders and sub-subfolders: all counted.
+    assert_eq!(e.articles, 30);
     assert_eq!(a.discovered, e.documents);
     assert_eq!(a.success, e.documents);
     assert_eq!((a.failed, a.skipped, a.pending), (0, 0, 0));

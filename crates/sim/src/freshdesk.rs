@@ -4,7 +4,9 @@
 //! "Solutions" (Solution Category, Solution Folder, Solution Article: list,
 //! view, update, and their translated variants with a `language_code`),
 //! "Agents > View the currently authenticated agent" (`/agents/me`) and
-//! "Settings > View Helpdesk Settings" (`/settings/helpdesk`); and
+//! "Settings > View Helpdesk Settings" (`/settings/helpdesk`),
+//! "Solutions > List a Folder's Subfolders" (`GET
+//! /solutions/folders/{folder_id}/subfolders`); and
 //! support.freshdesk.com article 225439 ("What are the rate limits for the
 //! API calls to Freshdesk?": 200 calls per minute on the Growth plan).
 //!
@@ -13,7 +15,20 @@
 //!   "invalid_credentials", "message": "You have to be logged in to perform
 //!   this action."}`.
 //! - `GET /solutions/categories`, `GET /solutions/categories/{id}/folders`:
-//!   bare JSON arrays.
+//!   bare JSON arrays; a category lists its top-level folders only.
+//! - `GET /solutions/folders/{folder_id}/subfolders`: a bare JSON array of
+//!   the folder's direct subfolders (the documented page names no query
+//!   parameters and no pagination: every one in one answer), each with
+//!   `parent_folder_id`, `hierarchy` (level 0 the category, then every
+//!   folder from the top-level one down to itself), `articles_count`,
+//!   `sub_folders_count`; 404 for an unknown folder.
+//! - Nested folders: under each top-level folder (one per sample category)
+//!   a subfolder, under that a sub-subfolder ([`FOLDER_LEVELS`] levels).
+//!   Article `43000500000 + i` lives in the subfolder when `i % 5` is 1 or
+//!   3, in the sub-subfolder when it is 2, else in the top-level folder: even
+//!   three articles fill every level, and 1200 fill two pages of 100 both
+//!   in each top-level folder and in each subfolder.
+//!   A folder's article listing holds its own articles only.
 //! - `GET /solutions/folders/{id}/articles?page=&per_page=` and its
 //!   translated variant `.../articles/{language_code}`: bare arrays, 30 per
 //!   page by default, `per_page` at most 100 (400 validation error beyond);
@@ -58,6 +73,10 @@ pub const FRESHDESK_DOMAIN: &str = "demo";
 /// Documented maximum and default `per_page`.
 pub const MAX_PER_PAGE: u64 = 100;
 const DEFAULT_PER_PAGE: u64 = 30;
+/// Folder nesting: a top-level folder, its subfolder, the sub-subfolder.
+pub const FOLDER_LEVELS: usize = 3;
+/// Names of the subfolder levels below each top-level folder.
+const SUBFOLDER_NAMES: [&str; FOLDER_LEVELS - 1] = ["Advanced", "Troubleshooting"];
 /// Freshdesk solution categories; each holds two of the sample categories
 /// as folders.
 const SOLUTION_CATEGORIES: [(u64, &str); 2] = [
@@ -71,6 +90,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/settings/helpdesk", get(helpdesk))
         .route("/solutions/categories", get(categories))
         .route("/solutions/categories/{id}/folders", get(folders))
+        .route("/solutions/folders/{id}/subfolders", get(subfolders))
         .route("/solutions/folders/{id}/articles", get(list_primary))
         .route("/solutions/folders/{id}/articles/{lang}", get(list_lang))
         .route(
@@ -153,9 +173,69 @@ fn num(id: &str) -> u64 {
     id.parse().unwrap_or(0)
 }
 
-/// The folder id of a sample category.
-pub fn folder_id(category: usize) -> u64 {
-    43_000_020_000 + CATEGORIES[category].0
+/// The id of the folder at `level` (0 top-level, 1 its subfolder, 2 the
+/// sub-subfolder) below a sample category's top-level folder.
+fn folder_at(category: usize, level: usize) -> u64 {
+    43_000_020_000 + 10_000 * level as u64 + CATEGORIES[category].0
+}
+
+/// `(category, level)` of a folder id.
+fn folder_by_id(id: &str) -> Option<(usize, usize)> {
+    (0..CATEGORIES.len())
+        .flat_map(|c| (0..FOLDER_LEVELS).map(move |l| (c, l)))
+        .find(|&(c, l)| folder_at(c, l).to_string() == id)
+}
+
+/// The folder level an article lives at (see the module notes).
+fn article_level(article_id: &str) -> usize {
+    match num(article_id) % 5 {
+        1 | 3 => 1,
+        2 => 2,
+        _ => 0,
+    }
+}
+
+fn folder_name(category: usize, level: usize) -> &'static str {
+    match level {
+        0 => CATEGORIES[category].2,
+        l => SUBFOLDER_NAMES[l - 1],
+    }
+}
+
+/// The documented `hierarchy`: the solution category at level 0, then every
+/// folder from the top-level one down to `level`.
+fn hierarchy(category: usize, level: usize, locale: &str) -> Value {
+    let cat = solution_category(category);
+    let mut out = vec![json!({ "level": 0, "type": "category", "data": {
+        "id": SOLUTION_CATEGORIES[cat].0, "name": SOLUTION_CATEGORIES[cat].1, "language": locale } })];
+    for l in 0..=level {
+        out.push(json!({ "level": l + 1, "type": "folder", "data": {
+            "id": folder_at(category, l), "name": folder_name(category, l), "language": locale } }));
+    }
+    Value::Array(out)
+}
+
+/// A folder object as the folder listings show it.
+fn folder_json(store: &crate::store::Store, category: usize, level: usize) -> Value {
+    let mut f = json!({
+        "id": folder_at(category, level),
+        "name": folder_name(category, level),
+        "description": null,
+        "hierarchy": hierarchy(category, level, DEFAULT_LOCALE),
+        "visibility": 1,
+        "articles_count": store
+            .articles
+            .iter()
+            .filter(|a| a.category == category && article_level(&a.id) == level)
+            .count(),
+        "sub_folders_count": usize::from(level + 1 < FOLDER_LEVELS),
+        "created_at": "2020-01-01T00:00:00Z",
+        "updated_at": "2020-01-01T00:00:00Z",
+    });
+    if level > 0 {
+        f["parent_folder_id"] = json!(folder_at(category, level - 1));
+    }
+    f
 }
 
 /// The solution category a sample category's folder is in.
@@ -169,17 +249,13 @@ fn agent_id(author: usize) -> u64 {
 
 fn article_json(a: &Article, d: &Doc) -> Value {
     let cat = solution_category(a.category);
+    let level = article_level(&a.id);
     json!({
         "id": num(&a.id),
         "type": 1,
         "category_id": SOLUTION_CATEGORIES[cat].0,
-        "folder_id": folder_id(a.category),
-        "hierarchy": [
-            { "level": 0, "type": "category", "data": {
-                "id": SOLUTION_CATEGORIES[cat].0, "name": SOLUTION_CATEGORIES[cat].1, "language": d.locale } },
-            { "level": 1, "type": "folder", "data": {
-                "id": folder_id(a.category), "name": CATEGORIES[a.category].2, "language": d.locale } },
-        ],
+        "folder_id": folder_at(a.category, level),
+        "hierarchy": hierarchy(a.category, level, &d.locale),
         "thumbs_up": 0,
         "thumbs_down": 0,
         "hits": a.views,
@@ -280,18 +356,20 @@ async fn folders(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Respon
     let store = s.store.lock().expect("store lock");
     let list: Vec<Value> = (0..CATEGORIES.len())
         .filter(|&c| solution_category(c) == cat)
-        .map(|c| {
-            json!({
-                "id": folder_id(c),
-                "name": CATEGORIES[c].2,
-                "description": null,
-                "visibility": 1,
-                "articles_count": store.articles.iter().filter(|a| a.category == c).count(),
-                "sub_folders_count": 0,
-                "created_at": "2020-01-01T00:00:00Z",
-                "updated_at": "2020-01-01T00:00:00Z",
-            })
-        })
+        .map(|c| folder_json(&store, c, 0))
+        .collect();
+    api::json(StatusCode::OK, Value::Array(list))
+}
+
+/// "List a Folder's Subfolders": the direct subfolders, all in one answer.
+async fn subfolders(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let Some((category, level)) = folder_by_id(&id) else {
+        return not_found();
+    };
+    let store = s.store.lock().expect("store lock");
+    let list: Vec<Value> = (level + 1..FOLDER_LEVELS)
+        .take(1)
+        .map(|l| folder_json(&store, category, l))
         .collect();
     api::json(StatusCode::OK, Value::Array(list))
 }
@@ -348,7 +426,7 @@ fn list(s: &Shared, folder: &str, lang: Option<&str>, uri: &Uri) -> Response {
     if s.opts.faults.garbage_list {
         return api::garbage();
     }
-    let Some(category) = (0..CATEGORIES.len()).find(|&c| folder_id(c).to_string() == folder) else {
+    let Some((category, level)) = folder_by_id(folder) else {
         return not_found();
     };
     let locale = match lang {
@@ -366,7 +444,7 @@ fn list(s: &Shared, folder: &str, lang: Option<&str>, uri: &Uri) -> Response {
     let docs: Vec<Value> = store
         .articles
         .iter()
-        .filter(|a| a.category == category)
+        .filter(|a| a.category == category && article_level(&a.id) == level)
         .filter_map(|a| a.doc(Some(&locale)).map(|d| article_json(a, d)))
         .collect();
     let total = docs.len() as u64;
@@ -600,5 +678,24 @@ mod tests {
     fn folders_split_over_categories() {
         let cats: Vec<usize> = (0..CATEGORIES.len()).map(solution_category).collect();
         assert_eq!(cats, [0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn folders_nest_three_levels_with_distinct_ids() {
+        let mut ids: Vec<u64> = (0..CATEGORIES.len())
+            .flat_map(|c| (0..FOLDER_LEVELS).map(move |l| folder_at(c, l)))
+            .collect();
+        for &id in &ids {
+            let (c, l) = folder_by_id(&id.to_string()).unwrap();
+            assert_eq!(folder_at(c, l), id);
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), CATEGORIES.len() * FOLDER_LEVELS);
+        // The first three sample articles fill every level.
+        let levels: Vec<usize> = (0..3)
+            .map(|i| article_level(&(43_000_500_000u64 + i).to_string()))
+            .collect();
+        assert_eq!(levels, [0, 1, 2]);
     }
 }

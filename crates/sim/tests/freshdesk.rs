@@ -99,8 +99,9 @@ async fn categories_folders_and_pages_linked_by_the_link_header() {
     })
     .await;
     let folder = first_folder(&sim).await;
-    // 25 articles in the first folder: per_page=10 is three pages.
-    let mut path = format!("/solutions/folders/{folder}/articles?per_page=10");
+    // 25 articles in the first category, 10 of them in its top-level folder
+    // (the others in its subfolders): per_page=4 is three pages.
+    let mut path = format!("/solutions/folders/{folder}/articles?per_page=4");
     let mut seen = Vec::new();
     for n in 1..=3 {
         let resp = get(&sim, &path).send().await.unwrap();
@@ -120,7 +121,7 @@ async fn categories_folders_and_pages_linked_by_the_link_header() {
             seen.push(id);
         }
         if n < 3 {
-            assert_eq!(items.len(), 10);
+            assert_eq!(items.len(), 4);
             let link = link.expect("a next link");
             assert!(link.ends_with("; rel=\"next\""), "{link}");
             let url = link
@@ -132,13 +133,13 @@ async fn categories_folders_and_pages_linked_by_the_link_header() {
             assert!(url.contains(&format!("page={}", n + 1)), "{url}");
             path = url.trim_start_matches(&sim.api_base).to_string();
         } else {
-            assert_eq!(items.len(), 5);
+            assert_eq!(items.len(), 2);
             assert!(link.is_none(), "no next page after the last");
         }
     }
     seen.sort();
     seen.dedup();
-    assert_eq!(seen.len(), 25);
+    assert_eq!(seen.len(), 10);
 
     let too_big = format!("/solutions/folders/{folder}/articles?per_page=101");
     let errors = validation_errors(get(&sim, &too_big).send().await.unwrap()).await;
@@ -155,6 +156,140 @@ async fn categories_folders_and_pages_linked_by_the_link_header() {
         .send()
         .await
         .unwrap();
+    assert_eq!(unknown.status(), 404);
+    sim.shutdown().await;
+}
+
+/// "List a Folder's Subfolders": `GET /solutions/folders/{folder_id}/subfolders`.
+fn subfolders_path(folder: u64) -> String {
+    format!("/solutions/folders/{folder}/subfolders")
+}
+
+#[tokio::test]
+async fn the_subfolders_endpoint_needs_the_api_key() {
+    let sim = sim().await;
+    let folder = first_folder(&sim).await;
+    let url = format!("{}{}", sim.api_base, subfolders_path(folder));
+    let none = client().get(&url).send().await.unwrap();
+    let (status, body) = json_of(none).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], "invalid_credentials");
+    let bearer = client()
+        .get(&url)
+        .bearer_auth(&sim.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), 401);
+    let wrong = client()
+        .get(&url)
+        .basic_auth("not-the-key", Some("X"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let ok = get(&sim, &subfolders_path(folder)).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    sim.shutdown().await;
+}
+
+/// The ids of the articles a folder's listing shows (all on one page).
+async fn articles_in(sim: &Sim, folder: u64) -> Vec<u64> {
+    let path = format!("/solutions/folders/{folder}/articles?per_page=100");
+    let resp = get(sim, &path).send().await.unwrap();
+    assert!(header(&resp, "link").is_none());
+    let (status, list) = json_of(resp).await;
+    assert_eq!(status, 200);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["folder_id"], folder, "{a}");
+            let h = a["hierarchy"].as_array().unwrap();
+            assert_eq!(h.last().unwrap()["data"]["id"], folder, "{a}");
+            a["id"].as_u64().unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn subfolders_nest_as_documented_and_hold_the_other_articles() {
+    let sim = sim_with(P, |o| {
+        o.rate_limit_per_minute = Some(0);
+        o.articles = 40;
+        o.images_per_article = 1;
+    })
+    .await;
+    let (_, cats) = json_of(get(&sim, "/solutions/categories").send().await.unwrap()).await;
+    let mut all: Vec<u64> = Vec::new();
+    let mut deepest = 0;
+    for cat in cats.as_array().unwrap() {
+        let cat = cat["id"].as_u64().unwrap();
+        let path = format!("/solutions/categories/{cat}/folders");
+        let (_, folders) = json_of(get(&sim, &path).send().await.unwrap()).await;
+        for top in folders.as_array().unwrap() {
+            assert!(top.get("parent_folder_id").is_none(), "{top}");
+            assert_eq!(top["sub_folders_count"], 1, "{top}");
+            // Walk down: each level's answer is a bare array of the direct
+            // subfolders, every field of the documented sample.
+            let mut parent = top.clone();
+            let mut level = 1;
+            loop {
+                let id = parent["id"].as_u64().unwrap();
+                let ids = articles_in(&sim, id).await;
+                assert_eq!(parent["articles_count"], ids.len(), "{parent}");
+                all.extend(ids);
+                let resp = get(&sim, &subfolders_path(id)).send().await.unwrap();
+                assert!(header(&resp, "link").is_none(), "one answer, no pages");
+                let (status, subs) = json_of(resp).await;
+                assert_eq!(status, 200);
+                let subs = subs.as_array().unwrap().clone();
+                assert_eq!(
+                    subs.len() as u64,
+                    parent["sub_folders_count"].as_u64().unwrap()
+                );
+                let Some(sub) = subs.first() else { break };
+                level += 1;
+                deepest = deepest.max(level);
+                for key in [
+                    "id",
+                    "name",
+                    "description",
+                    "parent_folder_id",
+                    "hierarchy",
+                    "articles_count",
+                    "sub_folders_count",
+                    "visibility",
+                    "created_at",
+                    "updated_at",
+                ] {
+                    assert!(sub.get(key).is_some(), "{key} in {sub}");
+                }
+                assert_eq!(sub["parent_folder_id"], id);
+                let h = sub["hierarchy"].as_array().unwrap();
+                assert_eq!(h.len(), level + 1, "category, then each folder level");
+                assert_eq!(h[0]["type"], "category");
+                assert_eq!(h[0]["data"]["id"], cat);
+                for (n, entry) in h.iter().enumerate() {
+                    assert_eq!(entry["level"], n);
+                }
+                assert_eq!(h[1]["data"]["id"], top["id"]);
+                assert_eq!(h[level - 1]["data"]["id"], id);
+                assert_eq!(h[level]["data"]["id"], sub["id"]);
+                assert_eq!(h[level]["type"], "folder");
+                parent = sub.clone();
+            }
+        }
+    }
+    assert_eq!(deepest, 3, "a sub-subfolder below every top-level folder");
+    // Every article is in exactly one folder of the tree.
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n);
+    assert_eq!(n as u64, sim.expected.articles);
+
+    let unknown = get(&sim, &subfolders_path(1)).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
     sim.shutdown().await;
 }

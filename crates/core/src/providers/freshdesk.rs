@@ -22,17 +22,32 @@
 //!   /solutions/folders/{id}/articles` and its translated variant
 //!   `.../articles/{language_code}`, `GET|PUT /solutions/articles/{id}` and
 //!   `.../{id}/{language_code}`; HTML in `description`, `status` 1 draft /
-//!   2 published; an update changes only the fields it sends.
+//!   2 published; an update changes only the fields it sends;
+//! - "Solutions > List a Folder's Subfolders" — `GET
+//!   /solutions/folders/{folder_id}/subfolders`, a bare array of the
+//!   folder's direct subfolders (`parent_folder_id`, `hierarchy`); the page
+//!   names no query parameters, so the first request sends none, and a
+//!   `Link` next page is followed should one come; a 404 there (the folder
+//!   was just listed) is taken as no subfolders.
 //!
 //! Documents: the article in the primary language is `locale: None`; each
 //! translation (one per supported language it exists in) is its own
 //! document, read and written at `/solutions/articles/{id}/{language_code}`.
-//! The listing walks languages (primary first), then folders, then pages;
-//! the resume token is `LANGUAGE|FOLDER|PAGE` (empty language = primary).
-//! Article JSON has no public URL, so documents have an empty `url` and
-//! only absolute image URLs resolve. Subfolders are not walked. No image
+//! The listing walks languages (primary first), then folders, then pages.
+//! Folders are every top-level folder of every category and, depth-first,
+//! each one's subfolders and theirs (a folder already seen is skipped, so a
+//! cycle ends; more than [`MAX_FOLDER_DEPTH`] levels or [`MAX_FOLDERS`]
+//! folders is an error rather than a partial import). The resume token is
+//! `LANGUAGE|PATH|PAGE` (empty language = primary), `PATH` the folder ids
+//! from the top-level folder down to the one being listed, joined by `/`
+//! (`|42|3` from before subfolders is still read). A resumed listing finds
+//! its folder by that path, else by its id (moved), and stops with an error
+//! when the folder is gone. Article JSON has no public URL, so documents
+//! have an empty `url` and only absolute image URLs resolve. No image
 //! upload for articles: images go to the linked S3/R2 integration.
 
+use std::collections::HashSet;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -51,6 +66,10 @@ use crate::model::ProviderKind;
 pub const PAGE_SIZE: u32 = 100;
 /// The Growth plan's per-minute budget.
 pub const REQUESTS_PER_MINUTE: u32 = 200;
+/// Deepest folder nesting walked (a top-level folder is level 1).
+pub const MAX_FOLDER_DEPTH: usize = 16;
+/// Most folders walked in all.
+pub const MAX_FOLDERS: usize = 10_000;
 
 /// The helpdesk name of a `domain` setting: `acme`, `acme.freshdesk.com`
 /// or `https://acme.freshdesk.com/` all give `acme`; `None` when what is
@@ -83,7 +102,66 @@ pub struct Freshdesk {
 #[derive(Clone, Debug, PartialEq)]
 struct Layout {
     languages: Vec<Option<String>>,
-    folders: Vec<String>,
+    /// Every folder depth-first, each as its path: the folder ids from a
+    /// top-level folder down to it.
+    folders: Vec<Vec<String>>,
+}
+
+impl Layout {
+    /// Where a listing position's folder is: by its path, else by its own
+    /// id (a folder moved elsewhere since).
+    fn index_of(&self, path: &[String]) -> Option<usize> {
+        self.folders
+            .iter()
+            .position(|f| f.as_slice() == path)
+            .or_else(|| {
+                let id = path.last()?;
+                self.folders.iter().position(|f| f.last() == Some(id))
+            })
+    }
+}
+
+/// Every folder below `roots`, depth-first in the order given (a folder,
+/// then its subfolders and theirs, then its next sibling), each as its path
+/// from its root. A folder seen before is skipped (cycles, a folder listed
+/// twice); deeper than [`MAX_FOLDER_DEPTH`] or more than `max_folders` is an
+/// error.
+async fn walk_folders<F, Fut>(
+    roots: Vec<String>,
+    max_folders: usize,
+    mut subfolders: F,
+) -> Result<Vec<Vec<String>>>
+where
+    F: FnMut(String) -> Fut,
+    Fut: Future<Output = Result<Vec<String>>>,
+{
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut stack: Vec<Vec<String>> = roots.into_iter().rev().map(|r| vec![r]).collect();
+    while let Some(path) = stack.pop() {
+        let id = path.last().expect("paths are never empty").clone();
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if out.len() >= max_folders {
+            return Err(CoreError::Invalid(format!(
+                "the Freshdesk knowledge base has more than {max_folders} folders; not importing part of it"
+            )));
+        }
+        out.push(path.clone());
+        let children = subfolders(id.clone()).await?;
+        if children.iter().any(|c| !seen.contains(c)) && path.len() >= MAX_FOLDER_DEPTH {
+            return Err(CoreError::Invalid(format!(
+                "Freshdesk folder {id} has subfolders more than {MAX_FOLDER_DEPTH} levels deep; not importing part of the knowledge base"
+            )));
+        }
+        for c in children.into_iter().rev() {
+            let mut p = path.clone();
+            p.push(c);
+            stack.push(p);
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -149,19 +227,26 @@ impl Article {
     }
 }
 
-/// A listing position: language (`None` = primary), folder, page.
+/// A listing position: language (`None` = primary), folder (its path from
+/// the top-level folder), page.
 #[derive(Clone, Debug, PartialEq)]
 struct Position {
     language: Option<String>,
-    folder: String,
+    path: Vec<String>,
     page: u64,
+}
+
+impl Position {
+    fn folder(&self) -> &str {
+        self.path.last().map(String::as_str).unwrap_or("")
+    }
 }
 
 fn encode_cursor(p: &Position) -> String {
     format!(
         "{}|{}|{}",
         p.language.as_deref().unwrap_or(""),
-        p.folder,
+        p.path.join("/"),
         p.page
     )
 }
@@ -169,7 +254,7 @@ fn encode_cursor(p: &Position) -> String {
 fn decode_cursor(c: &str) -> Result<Position> {
     let bad = || {
         CoreError::Invalid(format!(
-            "'{c}' is not a Freshdesk listing position (language|folder|page); restart the import from the beginning"
+            "'{c}' is not a Freshdesk listing position (language|folder/subfolder|page); restart the import from the beginning"
         ))
     };
     let mut parts = c.split('|');
@@ -179,24 +264,25 @@ fn decode_cursor(c: &str) -> Result<Position> {
         return Err(bad());
     };
     let page: u64 = page.parse().ok().filter(|n| *n >= 1).ok_or_else(bad)?;
-    if folder.is_empty() {
+    let path: Vec<String> = folder.split('/').map(str::to_string).collect();
+    if path.iter().any(String::is_empty) || path.len() > MAX_FOLDER_DEPTH {
         return Err(bad());
     }
     Ok(Position {
         language: (!lang.is_empty()).then(|| lang.to_string()),
-        folder: folder.to_string(),
+        path,
         page,
     })
 }
 
-/// The first page of the folder after `current` in the same language,
-/// else of the first folder in the next language, else the end.
+/// The first page of the folder after `current` (depth-first) in the same
+/// language, else of the first folder in the next language, else the end.
 fn next_folder(layout: &Layout, current: &Position) -> Option<Position> {
-    let f = layout.folders.iter().position(|f| *f == current.folder)?;
-    if let Some(folder) = layout.folders.get(f + 1) {
+    let f = layout.index_of(&current.path)?;
+    if let Some(path) = layout.folders.get(f + 1) {
         return Some(Position {
             language: current.language.clone(),
-            folder: folder.clone(),
+            path: path.clone(),
             page: 1,
         });
     }
@@ -207,7 +293,7 @@ fn next_folder(layout: &Layout, current: &Position) -> Option<Position> {
     let language = layout.languages.get(l + 1)?.clone();
     Some(Position {
         language,
-        folder: layout.folders.first()?.clone(),
+        path: layout.folders.first()?.clone(),
         page: 1,
     })
 }
@@ -360,15 +446,75 @@ impl Freshdesk {
             }
         }
         let categories: Vec<IdOnly> = self.get("/solutions/categories").await?;
-        let mut folders = Vec::new();
+        let mut roots = Vec::new();
         for c in categories {
             let path = format!("/solutions/categories/{}/folders", segment(&c.id));
             let list: Vec<IdOnly> = self.get(&path).await?;
-            folders.extend(list.into_iter().map(|f| f.id));
+            roots.extend(list.into_iter().map(|f| f.id));
         }
+        let folders = walk_folders(roots, MAX_FOLDERS, |id| async move {
+            self.subfolders(&id).await
+        })
+        .await?;
         let layout = Layout { languages, folders };
         *self.layout.lock().expect("layout lock") = Some(layout.clone());
         Ok(layout)
+    }
+
+    /// One page of a list endpoint (the query sent as given) and the page
+    /// its `Link` header announces next, checked to be a later one.
+    async fn list_page<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        page: u64,
+        query: &[(&str, u64)],
+    ) -> Result<(Vec<T>, Option<u64>)> {
+        let endpoint = format!("GET {path}?page={page}");
+        let resp = self
+            .http
+            .send(&endpoint, |c| {
+                self.request(c, reqwest::Method::GET, path).query(query)
+            })
+            .await?;
+        let link = resp
+            .headers()
+            .get(reqwest::header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = self.http.read_body(&endpoint, resp).await?;
+        let list: Vec<T> = crate::http::json::decode(&body)
+            .map_err(|detail| self.http.garbage(&endpoint, detail))?;
+        match next_page_from_link(link.as_deref()) {
+            Err(why) => Err(self.http.garbage(&endpoint, why)),
+            Ok(Some(next)) if next <= page => Err(self.http.garbage(
+                &endpoint,
+                format!("the Link header points back to page {next} from page {page}"),
+            )),
+            Ok(next) => Ok((list, next)),
+        }
+    }
+
+    /// The ids of a folder's direct subfolders, every page of them.
+    async fn subfolders(&self, folder: &str) -> Result<Vec<String>> {
+        let path = format!("/solutions/folders/{}/subfolders", segment(folder));
+        let mut out = Vec::new();
+        let mut page = 1;
+        loop {
+            // The documented request has no query; later pages name theirs.
+            let query: &[(&str, u64)] = if page == 1 { &[] } else { &[("page", page)] };
+            let (list, next) = match self.list_page::<IdOnly>(&path, page, query).await {
+                Ok(r) => r,
+                // The folder was just listed, so a 404 here is an account
+                // without the subfolders endpoint: no subfolders, as before.
+                Err(CoreError::NotFound { .. }) if page == 1 => return Ok(out),
+                Err(e) => return Err(e),
+            };
+            out.extend(list.into_iter().map(|f| f.id));
+            match next {
+                Some(n) => page = n,
+                None => return Ok(out),
+            }
+        }
     }
 
     fn article_path(article: &ArticleRef) -> String {
@@ -401,11 +547,21 @@ impl HelpCenter for Freshdesk {
     async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
         let layout = self.layout().await?;
         let pos = match cursor {
-            Some(c) => decode_cursor(c)?,
+            Some(c) => {
+                let mut pos = decode_cursor(c)?;
+                let Some(at) = layout.index_of(&pos.path) else {
+                    return Err(CoreError::Invalid(format!(
+                        "Freshdesk folder {} of the listing position '{c}' is no longer in the knowledge base; restart the import from the beginning",
+                        pos.folder()
+                    )));
+                };
+                pos.path = layout.folders[at].clone();
+                pos
+            }
             None => match layout.folders.first() {
                 Some(f) => Position {
                     language: None,
-                    folder: f.clone(),
+                    path: f.clone(),
                     page: 1,
                 },
                 None => {
@@ -417,19 +573,13 @@ impl HelpCenter for Freshdesk {
                 }
             },
         };
-        let mut path = format!("/solutions/folders/{}/articles", segment(&pos.folder));
+        let mut path = format!("/solutions/folders/{}/articles", segment(pos.folder()));
         if let Some(l) = &pos.language {
             path.push_str(&format!("/{}", segment(l)));
         }
-        let endpoint = format!("GET {path}?page={}", pos.page);
-        let sent = self
-            .http
-            .send(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, &path)
-                    .query(&[("page", pos.page), ("per_page", u64::from(PAGE_SIZE))])
-            })
-            .await;
-        let resp = match sent {
+        let query = [("page", pos.page), ("per_page", u64::from(PAGE_SIZE))];
+        let listed = self.list_page::<Article>(&path, pos.page, &query).await;
+        let (list, next_page) = match listed {
             Ok(r) => r,
             // A folder not translated into this language has no listing.
             Err(CoreError::NotFound { .. }) if pos.language.is_some() => {
@@ -441,30 +591,12 @@ impl HelpCenter for Freshdesk {
             }
             Err(e) => return Err(e),
         };
-        let link = resp
-            .headers()
-            .get(reqwest::header::LINK)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = self.http.read_body(&endpoint, resp).await?;
-        let list: Vec<Article> = crate::http::json::decode(&body)
-            .map_err(|detail| self.http.garbage(&endpoint, detail))?;
-        let next = match next_page_from_link(link.as_deref()) {
-            Err(why) => return Err(self.http.garbage(&endpoint, why)),
-            Ok(Some(page)) if page > pos.page => Some(Position {
+        let next = match next_page {
+            Some(page) => Some(Position {
                 page,
                 ..pos.clone()
             }),
-            Ok(Some(page)) => {
-                return Err(self.http.garbage(
-                    &endpoint,
-                    format!(
-                        "the Link header points back to page {page} from page {}",
-                        pos.page
-                    ),
-                ))
-            }
-            Ok(None) => next_folder(&layout, &pos),
+            None => next_folder(&layout, &pos),
         };
         Ok(ArticlePage {
             articles: list
@@ -523,11 +655,15 @@ mod tests {
         assert_eq!(domain_label(""), None);
     }
 
+    fn path(p: &str) -> Vec<String> {
+        p.split('/').map(str::to_string).collect()
+    }
+
     #[test]
     fn cursors() {
         let p = Position {
             language: Some("de".into()),
-            folder: "42".into(),
+            path: path("42"),
             page: 3,
         };
         assert_eq!(decode_cursor(&encode_cursor(&p)).unwrap(), p);
@@ -535,34 +671,133 @@ mod tests {
             language: None,
             ..p
         };
+        // A cursor from before subfolders: a top-level folder's path.
         assert_eq!(encode_cursor(&p), "|42|3");
         assert_eq!(decode_cursor("|42|3").unwrap(), p);
-        for bad in ["", "42", "|42|0", "||1", "de|42|x", "a|b|1|2"] {
+        let deep = Position {
+            language: Some("de".into()),
+            path: path("42/43/44"),
+            page: 2,
+        };
+        assert_eq!(encode_cursor(&deep), "de|42/43/44|2");
+        assert_eq!(decode_cursor("de|42/43/44|2").unwrap(), deep);
+        assert_eq!(deep.folder(), "44");
+        let too_deep = vec!["1"; MAX_FOLDER_DEPTH + 1].join("/");
+        for bad in [
+            "",
+            "42",
+            "|42|0",
+            "||1",
+            "de|42|x",
+            "a|b|1|2",
+            "|42//44|1",
+            "|/42|1",
+            "|42/|1",
+            &format!("|{too_deep}|1"),
+        ] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
-    fn walk_folders_then_languages() {
+    fn walk_folders_depth_first_then_languages() {
+        // 1 holds 3, which holds 4; 2 has none.
         let layout = Layout {
             languages: vec![None, Some("de".into())],
-            folders: vec!["1".into(), "2".into()],
+            folders: vec![path("1"), path("1/3"), path("1/3/4"), path("2")],
         };
         let at = |l: Option<&str>, f: &str| Position {
             language: l.map(str::to_string),
-            folder: f.into(),
+            path: path(f),
             page: 4,
         };
         let first = |l: Option<&str>, f: &str| Position {
             page: 1,
             ..at(l, f)
         };
-        assert_eq!(next_folder(&layout, &at(None, "1")), Some(first(None, "2")));
+        assert_eq!(
+            next_folder(&layout, &at(None, "1")),
+            Some(first(None, "1/3"))
+        );
+        assert_eq!(
+            next_folder(&layout, &at(None, "1/3")),
+            Some(first(None, "1/3/4"))
+        );
+        assert_eq!(
+            next_folder(&layout, &at(None, "1/3/4")),
+            Some(first(None, "2"))
+        );
         assert_eq!(
             next_folder(&layout, &at(None, "2")),
             Some(first(Some("de"), "1"))
         );
         assert_eq!(next_folder(&layout, &at(Some("de"), "2")), None);
+        // A bare id (an old cursor, or a folder moved) is found by its id.
+        assert_eq!(layout.index_of(&path("4")), Some(2));
+        assert_eq!(layout.index_of(&path("9/3")), Some(1));
+        assert_eq!(layout.index_of(&path("9")), None);
+    }
+
+    /// `walk_folders` over a fixed tree of `(folder, subfolders)`.
+    fn walk(tree: &[(&str, &[&str])], roots: &[&str], max: usize) -> Result<Vec<String>> {
+        let calls = std::cell::RefCell::new(Vec::new());
+        let got = futures::executor::block_on(walk_folders(
+            roots.iter().map(|r| r.to_string()).collect(),
+            max,
+            |id| {
+                calls.borrow_mut().push(id.clone());
+                let children: Vec<String> = tree
+                    .iter()
+                    .find(|(f, _)| *f == id)
+                    .map(|(_, c)| c.iter().map(|c| c.to_string()).collect())
+                    .unwrap_or_default();
+                async move { Ok(children) }
+            },
+        ))?;
+        let calls = calls.into_inner();
+        assert_eq!(calls.len(), got.len(), "one subfolder listing per folder");
+        Ok(got.into_iter().map(|p| p.join("/")).collect())
+    }
+
+    #[test]
+    fn subfolders_are_walked_depth_first() {
+        let tree: &[(&str, &[&str])] = &[("1", &["3", "5"]), ("3", &["4"]), ("2", &["6"])];
+        assert_eq!(
+            walk(tree, &["1", "2"], MAX_FOLDERS).unwrap(),
+            ["1", "1/3", "1/3/4", "1/5", "2", "2/6"]
+        );
+    }
+
+    #[test]
+    fn a_folder_seen_twice_is_skipped_so_cycles_end() {
+        // 3 lists its own ancestor 1 and itself; 2 lists 4, already seen.
+        let tree: &[(&str, &[&str])] = &[("1", &["3"]), ("3", &["1", "3", "4"]), ("2", &["4"])];
+        assert_eq!(
+            walk(tree, &["1", "2", "1"], MAX_FOLDERS).unwrap(),
+            ["1", "1/3", "1/3/4", "2"]
+        );
+    }
+
+    #[test]
+    fn depth_and_folder_count_are_bounded() {
+        // An endless chain of new folders: 1 holds 2 holds 3 ...
+        let names: Vec<String> = (1..=MAX_FOLDER_DEPTH + 5).map(|n| n.to_string()).collect();
+        let children: Vec<[&str; 1]> = names.iter().skip(1).map(|n| [n.as_str()]).collect();
+        let tree: Vec<(&str, &[&str])> = names
+            .iter()
+            .zip(children.iter())
+            .map(|(n, c)| (n.as_str(), &c[..]))
+            .collect();
+        let e = walk(&tree, &["1"], MAX_FOLDERS).unwrap_err();
+        assert!(e.to_string().contains("levels deep"), "{e}");
+        // Exactly the deepest level allowed is fine.
+        let cut = &tree[..MAX_FOLDER_DEPTH - 1];
+        assert_eq!(
+            walk(cut, &["1"], MAX_FOLDERS).unwrap().len(),
+            MAX_FOLDER_DEPTH
+        );
+        let e = walk(&[], &["1", "2", "3"], 2).unwrap_err();
+        assert!(e.to_string().contains("more than 2 folders"), "{e}");
     }
 
     #[test]
