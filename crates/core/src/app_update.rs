@@ -86,7 +86,8 @@ impl App {
         if let Some(earlier) = &earlier {
             if earlier.job_id != job.id {
                 return Err(CoreError::Invalid(
-                    "the plan in review belongs to another import: finish or discard it first".into(),
+                    "the plan in review belongs to another import: finish or discard it first"
+                        .into(),
                 ));
             }
             plan::carry_over(earlier, &mut shots, &mut manual);

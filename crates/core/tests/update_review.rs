@@ -68,7 +68,12 @@ async fn dropped_on_an_image_extended_and_deselections_kept() {
         .await
         .unwrap();
     let p = &plan.screenshots[0];
-    assert_eq!(p.result.match_type, MatchType::Manual, "{}", p.result.reason);
+    assert_eq!(
+        p.result.match_type,
+        MatchType::Manual,
+        "{}",
+        p.result.reason
+    );
     assert_eq!(p.result.status, MatchStatus::Matched);
     assert_eq!(p.result.targets[0].url, first.url);
     assert!(plan
@@ -94,9 +99,19 @@ async fn dropped_on_an_image_extended_and_deselections_kept() {
         })
         .await
         .unwrap();
-    assert_ne!(extended.id, plan.id, "a new plan; the earlier one is kept as it was");
-    assert_eq!(extended.screenshots.len(), 2, "earlier screenshot kept, new one added");
-    assert_eq!(extended.screenshots[0].screenshot.name, "brand-new-dialog.png");
+    assert_ne!(
+        extended.id, plan.id,
+        "a new plan; the earlier one is kept as it was"
+    );
+    assert_eq!(
+        extended.screenshots.len(),
+        2,
+        "earlier screenshot kept, new one added"
+    );
+    assert_eq!(
+        extended.screenshots[0].screenshot.name,
+        "brand-new-dialog.png"
+    );
     assert_eq!(extended.screenshots[0].result.match_type, MatchType::Manual);
     assert_eq!(extended.screenshots[0].result.targets[0].url, first.url);
     assert_eq!(extended.screenshots[1].result.targets[0].url, second.url);
@@ -152,7 +167,10 @@ async fn impossible_choices_are_refused_with_a_reason() {
         .await
         .unwrap_err();
     assert!(matches!(err, CoreError::Invalid(_)), "{err:?}");
-    assert!(err.to_string().contains("drop exactly one screenshot"), "{err}");
+    assert!(
+        err.to_string().contains("drop exactly one screenshot"),
+        "{err}"
+    );
 
     let err = app
         .plan_update(PlanRequest {
@@ -177,5 +195,8 @@ async fn impossible_choices_are_refused_with_a_reason() {
     let mut edited = plan.clone();
     edited.storage_integration_id = Some(plan.integration_id.clone());
     let err = app.save_plan(&edited).await.unwrap_err();
-    assert!(err.to_string().contains("not an S3/R2 integration"), "{err}");
+    assert!(
+        err.to_string().contains("not an S3/R2 integration"),
+        "{err}"
+    );
 }

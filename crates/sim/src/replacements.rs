@@ -61,7 +61,10 @@ pub fn write_replacements(opts: &SimOptions, dir: &Path) -> std::io::Result<Vec<
     });
 
     let file = dir.join("edited-capture.png");
-    std::fs::write(&file, with_changed_panel(&model.assets[*near_asset].render())?)?;
+    std::fs::write(
+        &file,
+        with_changed_panel(&model.assets[*near_asset].render())?,
+    )?;
     out.push(Replacement {
         file,
         tier: "perceptual",
@@ -118,7 +121,12 @@ fn file_name(path: &str) -> &str {
 /// How many referenced paths (hosted or broken) have each file name.
 fn file_name_counts(model: &Model) -> BTreeMap<String, usize> {
     let mut paths = HashSet::new();
-    for r in model.articles.iter().flat_map(|a| &a.docs).flat_map(|d| &d.refs) {
+    for r in model
+        .articles
+        .iter()
+        .flat_map(|a| &a.docs)
+        .flat_map(|d| &d.refs)
+    {
         match &r.target {
             Target::Hosted(p) | Target::Broken(p) => {
                 paths.insert(p.clone());

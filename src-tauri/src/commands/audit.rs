@@ -10,10 +10,7 @@ use crate::state::Shell;
 
 #[tauri::command]
 pub async fn audit_job(shell: State<'_, Shell>, job_id: String) -> CmdResult<AuditReport> {
-    Ok(shell
-        .app()?
-        .audit(&job_id, AuditConfig::default())
-        .await?)
+    Ok(shell.app()?.audit(&job_id, AuditConfig::default()).await?)
 }
 
 /// Writes the audit as CSV or JSON into the Downloads folder (the data

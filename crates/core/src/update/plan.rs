@@ -155,7 +155,11 @@ fn plan_articles(data: &JobData, planned: &[PlannedScreenshot]) -> Vec<PlannedAr
 /// Keeps the screenshots of a plan in review when more are dropped: the
 /// earlier screenshots not dropped again come first, in their order, with
 /// their hand-made matches; then the new ones.
-pub fn carry_over(earlier: &UpdatePlan, shots: &mut Vec<Screenshot>, manual: &mut Vec<ManualMatch>) {
+pub fn carry_over(
+    earlier: &UpdatePlan,
+    shots: &mut Vec<Screenshot>,
+    manual: &mut Vec<ManualMatch>,
+) {
     let dropped: HashSet<String> = shots.iter().map(|s| s.sha256.clone()).collect();
     let kept: Vec<&PlannedScreenshot> = earlier
         .screenshots
