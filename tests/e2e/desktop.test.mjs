@@ -329,6 +329,8 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
       { timeout: 60_000, interval: 300 },
     );
     assert.match(await s.find('[data-testid="import-progress"] h2').then((e) => e.text()), /cancelled/i);
+    const reached = await s.find('[data-testid="import-progress"] [role="progressbar"]').then((e) => e.attr("aria-valuenow"));
+    assert.ok(Number(reached) < 100, `a cancelled import's bar shows how far it got, not full (${reached})`);
     const stopped = await s.waitFor('[data-testid="job-row"][data-status="cancelled"]', { timeout: 15_000 });
     await shot("import-cancelled");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canResume, canReview, progressDisplay } from "./progress";
+import { canResume, canReview, progressDisplay, stoppedPercent } from "./progress";
 import type { ImportProgress } from "./types";
 
 const p = (x: Partial<ImportProgress>): ImportProgress => ({
@@ -36,3 +36,14 @@ describe("job actions", () => {
     expect(canReview("running")).toBe(false);
   });
 });
+
+describe("stoppedPercent", () => {
+  const base: ImportProgress = { jobId: "j", phase: "done", articlesDiscovered: 250, articlesProcessed: 0, articlesFailed: 0, imageRefs: 0, imagesToDownload: 0, imagesDownloaded: 0, duplicates: 0, broken: 0 };
+  it("says how far a cancelled import got, even when its last report says done", () => {
+    expect(stoppedPercent({ ...base })).toBe(0);
+    expect(stoppedPercent({ ...base, articlesProcessed: 125 })).toBe(50);
+    expect(stoppedPercent({ ...base, articlesProcessed: 250 })).toBe(99);
+    expect(stoppedPercent(null)).toBeNull();
+  });
+});
+

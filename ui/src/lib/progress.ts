@@ -23,6 +23,18 @@ export function progressDisplay(p: ImportProgress | null): ProgressDisplay {
   return { percent: Math.min(99, Math.floor((done / total) * 100)), phaseLabel };
 }
 
+/**
+ * How far a stopped (cancelled or failed) import got, from its counts: the
+ * last report of a stopped import may say "done" without being complete.
+ */
+export function stoppedPercent(p: ImportProgress | null): number | null {
+  if (!p) return null;
+  const total = p.articlesDiscovered + p.imagesToDownload;
+  if (total === 0) return 0;
+  const done = p.articlesProcessed + p.articlesFailed + p.imagesDownloaded;
+  return Math.min(99, Math.floor((done / total) * 100));
+}
+
 export function canResume(status: JobStatus): boolean {
   return status === "interrupted" || status === "cancelled" || status === "failed";
 }
