@@ -467,5 +467,10 @@ async fn large_help_center_generates() {
         e.unique_images * 3 > e.image_refs && e.unique_images * 3 < e.image_refs * 2,
         "{e:?}"
     );
+    // Planted audit findings stop after five rounds of 20 articles: the noise
+    // PNG once, five wide screenshots, five on localhost (and five on 0.0.0.0).
+    let mirror = u64::from(cfg!(target_os = "linux"));
+    assert_eq!(e.audit.heavy, 1 + 5, "{e:?}");
+    assert_eq!(e.audit.hotlinked, 5 + 5 * mirror, "{e:?}");
     sim.shutdown().await;
 }
