@@ -2,6 +2,7 @@
 
 mod common;
 mod provider_common;
+mod s3_server;
 
 use std::collections::HashMap;
 
@@ -21,6 +22,8 @@ const K: ProviderKind = ProviderKind::Freshdesk;
 const FIRST: &str = "43000500000";
 /// Sample article `i` is `43000500000 + i`.
 const BASE: u64 = 43_000_500_000;
+/// Where the replacement test's uploads go in the bucket.
+const S3_PREFIX: &str = "freshdesk";
 
 /// The simulator's folder nesting: a top-level folder per sample category
 /// (the first two in one solution category, the last two in the other),
@@ -470,125 +473,10 @@ async fn full_import_counts_equal_the_known_answers_and_update_round_trips() {
 
 // ---------------------------------------------------------------------------
 // Replacing a screenshot end to end: Freshdesk has no image upload, so the
-// new file goes to a real S3-compatible server (`s3s-fs`, started here as
-// `storage_s3.rs` does), and each document, the German translation
+// new file goes to a real S3-compatible server (`s3s-fs`, see `s3_server`),
+// and each document, the German translation
 // included, is written back to its own language and rolled back.
 // ---------------------------------------------------------------------------
-
-mod s3 {
-    use std::collections::BTreeMap;
-    use std::net::{SocketAddr, TcpListener, TcpStream};
-    use std::path::PathBuf;
-    use std::process::{Child, Command, Stdio};
-    use std::time::{Duration, Instant};
-
-    pub const ACCESS_KEY: &str = "shotkeeper-test-access";
-    pub const SECRET_KEY: &str = "shotkeeper-test-secret-0123456789";
-    pub const BUCKET: &str = "shots";
-    pub const PREFIX: &str = "freshdesk";
-    const INSTALL: &str = "cargo install s3s-fs@0.14.1 --features binary --locked";
-
-    /// `S3S_FS_BIN`, else `s3s-fs` on PATH, else in cargo's bin directory.
-    fn binary() -> PathBuf {
-        if let Some(bin) = std::env::var_os("S3S_FS_BIN").map(PathBuf::from) {
-            return bin;
-        }
-        let on_path = std::env::var_os("PATH")
-            .into_iter()
-            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
-        let cargo_home = std::env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-        on_path
-            .chain(cargo_home.map(|c| c.join("bin")))
-            .map(|dir| dir.join("s3s-fs"))
-            .find(|p| p.is_file())
-            .unwrap_or_else(|| {
-                panic!("s3s-fs is not installed; this test needs it. Install it with `{INSTALL}`")
-            })
-    }
-
-    /// A running `s3s-fs` with one bucket; killed when dropped.
-    pub struct Server {
-        child: Child,
-        port: u16,
-        _dir: tempfile::TempDir,
-    }
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-
-    impl Server {
-        pub fn start() -> Self {
-            let bin = binary();
-            // A port picked here can be taken before the server binds it.
-            for _ in 0..3 {
-                let dir = tempfile::tempdir().unwrap();
-                std::fs::create_dir(dir.path().join(BUCKET)).unwrap();
-                let port = TcpListener::bind("127.0.0.1:0")
-                    .unwrap()
-                    .local_addr()
-                    .unwrap()
-                    .port();
-                let child = Command::new(&bin)
-                    .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-                    .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-                    .arg(dir.path())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .unwrap_or_else(|e| panic!("could not run {}: {e}", bin.display()));
-                let mut server = Server {
-                    child,
-                    port,
-                    _dir: dir,
-                };
-                if server.ready() {
-                    return server;
-                }
-            }
-            panic!("s3s-fs did not start on any of 3 ports");
-        }
-
-        fn ready(&mut self) -> bool {
-            let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return false;
-                }
-                if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                    return true;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            false
-        }
-
-        pub fn public_base_url(&self) -> String {
-            format!("http://127.0.0.1:{}/{BUCKET}", self.port)
-        }
-
-        pub fn settings(&self) -> BTreeMap<String, String> {
-            [
-                ("bucket", BUCKET.to_string()),
-                ("region", "us-east-1".to_string()),
-                ("access_key_id", ACCESS_KEY.to_string()),
-                ("endpoint", format!("http://127.0.0.1:{}", self.port)),
-                ("path_style", "true".to_string()),
-                ("public_base_url", self.public_base_url()),
-                ("prefix", PREFIX.to_string()),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect()
-        }
-    }
-}
 
 #[tokio::test]
 async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
@@ -599,19 +487,19 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
     use shotkeeper_core::matching::{MatchStatus, MatchType};
     use shotkeeper_core::storage::{Storage, StorageSettings};
 
-    let server = s3::Server::start();
+    let server = s3_server::S3Server::start();
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).await.unwrap();
     let sim = common::start_sim(P, 30, |_| {}).await;
     let hc = common::connect(&app, P, &sim).await;
     let secret_var = format!("SHOTKEEPER_TEST_FD_S3_SECRET_{}", std::process::id());
-    std::env::set_var(&secret_var, s3::SECRET_KEY);
+    std::env::set_var(&secret_var, s3_server::SECRET_KEY);
     let storage = app
         .add_integration(NewIntegration {
             label: "s3s-fs".into(),
             provider: ProviderKind::S3,
             base_url: None,
-            settings: server.settings(),
+            settings: server.integration_settings(S3_PREFIX),
             secret: SecretInput::Env { name: secret_var },
         })
         .await
@@ -708,7 +596,7 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
         .articles
         .iter()
         .any(|a| a.locale.as_deref() == Some("de")));
-    let base = format!("{}/{}/", server.public_base_url(), s3::PREFIX);
+    let base = format!("{}/{}/", server.public_base_url(), S3_PREFIX);
     for a in &result.articles {
         assert_eq!(a.status, "updated", "{a:?}");
         let html = sim
@@ -739,8 +627,13 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
         .strip_prefix(&format!("{}/", server.public_base_url()))
         .unwrap();
     let store = Storage::new(
-        StorageSettings::from_settings(ProviderKind::S3, None, &server.settings()).unwrap(),
-        s3::SECRET_KEY,
+        StorageSettings::from_settings(
+            ProviderKind::S3,
+            None,
+            &server.integration_settings(S3_PREFIX),
+        )
+        .unwrap(),
+        s3_server::SECRET_KEY,
     )
     .unwrap();
     let stored = store.get_object(key).await.unwrap();

@@ -1,6 +1,6 @@
 //! Replacing screenshots through S3 storage end to end: a help center
 //! without an image upload of its own (the Helpjuice simulator) and a real
-//! S3-compatible server (`s3s-fs`, started here as `storage_s3.rs` does):
+//! S3-compatible server (`s3s-fs`, see `s3_server`):
 //! import, plan two new screenshots with the S3 integration as destination,
 //! apply, read the articles back from the help center, GET the objects back
 //! from the server, and roll one article back byte for byte.
@@ -9,15 +9,13 @@
 //! and says how to install it.
 
 mod common;
+mod s3_server;
 
 use std::collections::{BTreeMap, HashSet};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
+use s3_server::{S3Server, BUCKET, SECRET_KEY};
 use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::imaging;
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
@@ -28,139 +26,7 @@ use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
 
-const ACCESS_KEY: &str = "shotkeeper-test-access";
-const SECRET_KEY: &str = "shotkeeper-test-secret-0123456789";
-const BUCKET: &str = "shots";
 const PREFIX: &str = "help/screens";
-const INSTALL: &str = "cargo install s3s-fs@0.14.1 --features binary --locked";
-
-/// `S3S_FS_BIN`, else `s3s-fs` on PATH, else in cargo's bin directory.
-fn s3s_fs_binary() -> PathBuf {
-    if let Some(bin) = std::env::var_os("S3S_FS_BIN").map(PathBuf::from) {
-        assert!(
-            bin.is_file(),
-            "S3S_FS_BIN={} is not a file: install s3s-fs with `{INSTALL}`",
-            bin.display()
-        );
-        return bin;
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    on_path
-        .chain(cargo_home.map(|c| c.join("bin")))
-        .map(|dir| dir.join("s3s-fs"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "s3s-fs is not installed, and this test needs this real S3-compatible server. \
-                 Install it with `{INSTALL}` (or point S3S_FS_BIN at the binary)"
-            )
-        })
-}
-
-/// A running `s3s-fs` with one bucket; killed when dropped.
-struct S3Server {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    listener.local_addr().expect("local address").port()
-}
-
-impl S3Server {
-    fn start() -> Self {
-        let bin = s3s_fs_binary();
-        // A port picked here can be taken before the server binds it: retry.
-        for _ in 0..3 {
-            if let Some(server) = Self::try_start(&bin) {
-                return server;
-            }
-        }
-        panic!("s3s-fs ({}) did not start on any of 3 ports", bin.display());
-    }
-
-    fn try_start(bin: &PathBuf) -> Option<Self> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir(dir.path().join(BUCKET)).expect("bucket dir");
-        let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
-        let port = free_port();
-        let child = Command::new(bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "could not run {}: {e}; reinstall with `{INSTALL}`",
-                    bin.display()
-                )
-            });
-        let mut server = S3Server { child, port, dir };
-        server.wait_ready().then_some(server)
-    }
-
-    /// Up to 10 s for the port to accept connections; false if the process died.
-    fn wait_ready(&mut self) -> bool {
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                let log =
-                    std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
-                eprintln!("s3s-fs exited early: {log}");
-                return false;
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!(
-            "s3s-fs did not accept connections on port {} within 10 s",
-            self.port
-        );
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// The bucket's path-style URL: where uploaded objects are served.
-    fn public_base_url(&self) -> String {
-        format!("{}/{BUCKET}", self.endpoint())
-    }
-
-    fn settings(&self) -> BTreeMap<String, String> {
-        [
-            ("bucket", BUCKET.to_string()),
-            ("access_key_id", ACCESS_KEY.to_string()),
-            ("endpoint", self.endpoint()),
-            ("region", "us-east-1".to_string()),
-            ("path_style", "true".to_string()),
-            ("public_base_url", self.public_base_url()),
-            ("prefix", PREFIX.to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
-    }
-}
 
 fn png_bytes(img: &DynamicImage) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
@@ -192,7 +58,7 @@ async fn two_screenshots_uploaded_to_s3_applied_read_back_and_rolled_back() {
             label: "s3s-fs".into(),
             provider: ProviderKind::S3,
             base_url: None,
-            settings: server.settings(),
+            settings: server.integration_settings(PREFIX),
             secret: SecretInput::Env { name: secret_var },
         })
         .await
@@ -280,7 +146,12 @@ async fn two_screenshots_uploaded_to_s3_applied_read_back_and_rolled_back() {
     // Read back from the help center: every replacement points under the
     // public base URL, and the objects there are the screenshot files.
     let storage = Storage::new(
-        StorageSettings::from_settings(ProviderKind::S3, None, &server.settings()).unwrap(),
+        StorageSettings::from_settings(
+            ProviderKind::S3,
+            None,
+            &server.integration_settings(PREFIX),
+        )
+        .unwrap(),
         SECRET_KEY,
     )
     .unwrap();
