@@ -7,9 +7,8 @@ mod provider_common;
 use provider_common::*;
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::providers::ArticleRef;
-use shotkeeper_core::{App, CoreError};
+use shotkeeper_core::CoreError;
 use shotkeeper_sim::SimProvider;
-use tokio_util::sync::CancellationToken;
 
 const P: SimProvider = SimProvider::Knowledgeowl;
 const K: ProviderKind = ProviderKind::Knowledgeowl;
@@ -151,94 +150,10 @@ async fn a_429_burst_is_retried() {
 
 #[tokio::test]
 async fn import_counts_equal_the_known_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
-    let sim = common::start_sim(P, 30, |_| {}).await;
-    let id = common::connect(&app, P, &sim).await;
-    let view = app
-        .run_import(&id, None, common::no_progress(), CancellationToken::new())
-        .await
-        .expect("import");
-    let e = &sim.expected;
-    let a = &view.total.articles;
-    assert_eq!(a.discovered, e.documents);
-    assert_eq!(a.success, e.documents);
-    assert_eq!((a.failed, a.skipped, a.pending), (0, 0, 0));
-    assert_eq!(view.total.images.total, e.image_refs);
-    assert_eq!(view.total.images.unique, e.unique_images);
-    assert_eq!(view.total.images.duplicate, e.duplicate);
-    assert_eq!(view.total.authors, e.authors);
-    assert_eq!(sim.image_requests(), e.distinct_urls);
-    let broken = app.broken_images(&view.id).await.unwrap();
-    assert_eq!(broken.len() as u64, e.broken_urls);
-    sim.shutdown().await;
+    common::import_counts_equal_the_known_answers(P).await;
 }
 
-/// Import, then replace one uniquely named image with a new picture of the
-/// same name: the plan uploads it through the provider's own upload and
-/// writes the new URL back into every document that used the old one.
 #[tokio::test]
 async fn import_then_update_round_trip() {
-    use std::sync::Arc;
-
-    use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
-    use shotkeeper_core::app_update::PlanRequest;
-
-    let dir = tempfile::tempdir().unwrap();
-    let shots = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
-    let sim = common::start_sim(P, 12, |_| {}).await;
-    let id = common::connect(&app, P, &sim).await;
-    let view = app
-        .run_import(&id, None, common::no_progress(), CancellationToken::new())
-        .await
-        .unwrap();
-    let rows = app.image_rows(&view.id).await.unwrap();
-    let ok: Vec<_> = rows
-        .iter()
-        .filter(|r| r.status_code == 200 && !r.is_duplicate)
-        .collect();
-    let target = ok
-        .iter()
-        .find(|r| {
-            ok.iter()
-                .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
-                .count()
-                == 1
-        })
-        .expect("a uniquely named image");
-    let img = DynamicImage::ImageRgba8(RgbaImage::from_fn(97, 41, |x, y| {
-        Rgba([(x * 3) as u8, (y * 5) as u8, 77, 255])
-    }));
-    let mut png = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut png, ImageFormat::Png).unwrap();
-    let path = shots.path().join(&target.name);
-    std::fs::write(&path, png.into_inner()).unwrap();
-
-    let plan = app
-        .plan_update(PlanRequest {
-            job_id: view.id.clone(),
-            paths: vec![path],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(plan.articles_to_update() >= 1);
-    let result = app
-        .apply_plan(&plan.id, false, Arc::new(|_| {}), CancellationToken::new())
-        .await
-        .unwrap();
-    assert_eq!(result.summary.failed, 0, "{:?}", result.articles);
-    assert!(result.summary.success >= 1);
-    for a in &plan.articles {
-        let sim_locale = a.locale.as_deref().filter(|l| *l != "en");
-        let html = sim.article_html(&a.external_id, sim_locale).unwrap();
-        assert!(
-            html.contains(&format!("{}/uploads/", sim.site_base)),
-            "{} {:?} holds the uploaded image",
-            a.external_id,
-            a.locale
-        );
-    }
-    sim.shutdown().await;
+    common::import_then_update_round_trip(P).await;
 }

@@ -12,6 +12,7 @@ use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::App;
 use shotkeeper_sim::{Sim, SimOptions, SimProvider};
+use tokio_util::sync::CancellationToken;
 
 pub fn kind_of(p: SimProvider) -> ProviderKind {
     match p {
@@ -67,4 +68,97 @@ pub async fn start_sim(
 
 pub fn no_progress() -> Arc<dyn Fn(ImportProgress) + Send + Sync> {
     Arc::new(|_| {})
+}
+
+// --- whole flows shared by the provider tests --------------------------------
+
+/// Imports a 30-article simulator and checks every count against its known answers.
+pub async fn import_counts_equal_the_known_answers(p: SimProvider) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = start_sim(p, 30, |_| {}).await;
+    let id = connect(&app, p, &sim).await;
+    let view = app
+        .run_import(&id, None, no_progress(), CancellationToken::new())
+        .await
+        .expect("import");
+    let e = &sim.expected;
+    let a = &view.total.articles;
+    assert_eq!(a.discovered, e.documents);
+    assert_eq!(a.success, e.documents);
+    assert_eq!((a.failed, a.skipped, a.pending), (0, 0, 0));
+    assert_eq!(view.total.images.total, e.image_refs);
+    assert_eq!(view.total.images.unique, e.unique_images);
+    assert_eq!(view.total.images.duplicate, e.duplicate);
+    assert_eq!(view.total.authors, e.authors);
+    assert_eq!(sim.image_requests(), e.distinct_urls);
+    let broken = app.broken_images(&view.id).await.unwrap();
+    assert_eq!(broken.len() as u64, e.broken_urls);
+    sim.shutdown().await;
+}
+
+/// Import, then replace one uniquely named image with a new picture of the
+/// same name: the plan uploads it through the provider's own upload and
+/// writes the new URL back into every document that used the old one.
+pub async fn import_then_update_round_trip(p: SimProvider) {
+    use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
+    use shotkeeper_core::app_update::PlanRequest;
+
+    let dir = tempfile::tempdir().unwrap();
+    let shots = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = start_sim(p, 12, |_| {}).await;
+    let id = connect(&app, p, &sim).await;
+    let view = app
+        .run_import(&id, None, no_progress(), CancellationToken::new())
+        .await
+        .unwrap();
+    let rows = app.image_rows(&view.id).await.unwrap();
+    let ok: Vec<_> = rows
+        .iter()
+        .filter(|r| r.status_code == 200 && !r.is_duplicate)
+        .collect();
+    let target = ok
+        .iter()
+        .find(|r| {
+            ok.iter()
+                .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
+                .count()
+                == 1
+        })
+        .expect("a uniquely named image");
+    let img = DynamicImage::ImageRgba8(RgbaImage::from_fn(97, 41, |x, y| {
+        Rgba([(x * 3) as u8, (y * 5) as u8, 77, 255])
+    }));
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, ImageFormat::Png).unwrap();
+    let path = shots.path().join(&target.name);
+    std::fs::write(&path, png.into_inner()).unwrap();
+
+    let plan = app
+        .plan_update(PlanRequest {
+            job_id: view.id.clone(),
+            paths: vec![path],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(plan.articles_to_update() >= 1);
+    let result = app
+        .apply_plan(&plan.id, false, Arc::new(|_| {}), CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(result.summary.failed, 0, "{:?}", result.articles);
+    assert!(result.summary.success >= 1);
+    for a in &plan.articles {
+        let sim_locale = a.locale.as_deref().filter(|l| *l != "en");
+        let html = sim.article_html(&a.external_id, sim_locale).unwrap();
+        assert!(
+            html.contains(&format!("{}/uploads/", sim.site_base)),
+            "{} {:?} holds the uploaded image",
+            a.external_id,
+            a.locale
+        );
+    }
+    sim.shutdown().await;
 }
