@@ -141,18 +141,7 @@ async fn a_429_burst_is_retried() {
 
 #[tokio::test]
 async fn the_simulators_own_rate_limit_is_waited_out() {
-    let sim = sim(P, |o| o.rate_limit_per_minute = Some(30)).await;
-    let hc = client(&sim, K);
-    let t = std::time::Instant::now();
-    for _ in 0..32 {
-        hc.verify().await.unwrap();
-    }
-    assert!(
-        sim.api_requests() > 32,
-        "some requests were refused and retried"
-    );
-    assert!(t.elapsed() >= std::time::Duration::from_millis(900));
-    sim.shutdown().await;
+    rate_limit_is_waited_out(P, 30).await;
 }
 
 #[tokio::test]

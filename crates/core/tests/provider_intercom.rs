@@ -135,22 +135,7 @@ async fn a_429_burst_is_retried() {
 #[tokio::test]
 async fn the_simulators_own_rate_limit_is_waited_out() {
     // Intercom sends no Retry-After: the client waits for X-RateLimit-Reset.
-    let sim = sim(P, |o| o.rate_limit_per_minute = Some(30)).await;
-    let hc = client(&sim, K);
-    let t = std::time::Instant::now();
-    for _ in 0..32 {
-        hc.verify().await.unwrap();
-    }
-    assert!(
-        sim.api_requests() > 32,
-        "some requests were refused and retried"
-    );
-    assert!(
-        t.elapsed() >= std::time::Duration::from_millis(900),
-        "{:?}",
-        t.elapsed()
-    );
-    sim.shutdown().await;
+    rate_limit_is_waited_out(P, 30).await;
 }
 
 #[tokio::test]
@@ -163,18 +148,7 @@ async fn full_import_counts_equal_the_known_answers_and_update_round_trips() {
         .run_import(&id, None, common::no_progress(), CancellationToken::new())
         .await
         .expect("import");
-    let e = &sim.expected;
-    let a = &view.total.articles;
-    assert_eq!(a.discovered, e.documents);
-    assert_eq!(a.success, e.documents);
-    assert_eq!((a.failed, a.skipped, a.pending), (0, 0, 0));
-    assert_eq!(view.total.images.total, e.image_refs);
-    assert_eq!(view.total.images.unique, e.unique_images);
-    assert_eq!(view.total.images.duplicate, e.duplicate);
-    assert_eq!(view.total.authors, e.authors);
-    assert_eq!(sim.image_requests(), e.distinct_urls);
-    let broken = app.broken_images(&view.id).await.unwrap();
-    assert_eq!(broken.len() as u64, e.broken_urls);
+    common::assert_counts_are_the_known_answers(&app, &view, &sim).await;
 
     let hc = client(&sim, K);
     let es = ArticleRef::with_locale("9300004", Some("es".into()));

@@ -82,18 +82,7 @@ pub async fn import_counts_equal_the_known_answers(p: SimProvider) {
         .run_import(&id, None, no_progress(), CancellationToken::new())
         .await
         .expect("import");
-    let e = &sim.expected;
-    let a = &view.total.articles;
-    assert_eq!(a.discovered, e.documents);
-    assert_eq!(a.success, e.documents);
-    assert_eq!((a.failed, a.skipped, a.pending), (0, 0, 0));
-    assert_eq!(view.total.images.total, e.image_refs);
-    assert_eq!(view.total.images.unique, e.unique_images);
-    assert_eq!(view.total.images.duplicate, e.duplicate);
-    assert_eq!(view.total.authors, e.authors);
-    assert_eq!(sim.image_requests(), e.distinct_urls);
-    let broken = app.broken_images(&view.id).await.unwrap();
-    assert_eq!(broken.len() as u64, e.broken_urls);
+    assert_counts_are_the_known_answers(&app, &view, &sim).await;
     sim.shutdown().await;
 }
 
@@ -161,4 +150,24 @@ pub async fn import_then_update_round_trip(p: SimProvider) {
         );
     }
     sim.shutdown().await;
+}
+
+/// Every count of a finished import equals the simulator's known answers.
+pub async fn assert_counts_are_the_known_answers(
+    app: &App,
+    view: &shotkeeper_core::model::JobView,
+    sim: &Sim,
+) {
+    let e = &sim.expected;
+    let a = &view.total.articles;
+    assert_eq!(a.discovered, e.documents);
+    assert_eq!(a.success, e.documents);
+    assert_eq!((a.failed, a.skipped, a.pending), (0, 0, 0));
+    assert_eq!(view.total.images.total, e.image_refs);
+    assert_eq!(view.total.images.unique, e.unique_images);
+    assert_eq!(view.total.images.duplicate, e.duplicate);
+    assert_eq!(view.total.authors, e.authors);
+    assert_eq!(sim.image_requests(), e.distinct_urls);
+    let broken = app.broken_images(&view.id).await.unwrap();
+    assert_eq!(broken.len() as u64, e.broken_urls);
 }

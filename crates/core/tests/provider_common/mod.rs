@@ -84,3 +84,25 @@ pub fn distinct_authors(docs: &[RemoteArticle]) -> usize {
 pub fn edited(html: &str, marker: &str) -> String {
     format!("{html}<p>{marker}</p>")
 }
+
+/// The simulator limited to 30 requests a minute (with `burst` allowed at
+/// once) and the client's limiter off: the requests past the burst are
+/// answered 429 with the provider's own headers, and the client waits them out.
+pub async fn rate_limit_is_waited_out(p: SimProvider, burst: u64) {
+    let sim = sim(p, |o| o.rate_limit_per_minute = Some(30)).await;
+    let hc = client(&sim, kind_of(p));
+    let t = std::time::Instant::now();
+    for _ in 0..burst + 2 {
+        hc.verify().await.unwrap();
+    }
+    assert!(
+        sim.api_requests() > burst + 2,
+        "some requests were refused and retried"
+    );
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    sim.shutdown().await;
+}
