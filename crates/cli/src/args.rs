@@ -81,7 +81,8 @@ pub enum Command {
         /// S3/R2 integration the new images will be uploaded to (default: the help center's own upload).
         #[arg(long)]
         storage: Option<String>,
-        /// Largest perceptual-hash distance (of 64 bits) that still matches.
+        /// Largest perceptual-hash distance (differing bits of the 256-bit
+        /// hash) that still matches; default 40.
         #[arg(long)]
         threshold: Option<u32>,
         /// Compare each match with the old image and print the changed share.

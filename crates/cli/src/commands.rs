@@ -30,10 +30,12 @@ impl From<CoreError> for CliError {
             CoreError::Cancelled => 130,
             _ => 1,
         };
-        CliError {
-            message: e.to_string(),
-            code,
+        let mut message = e.to_string();
+        if matches!(e, CoreError::KeychainUnavailable { .. }) {
+            // The command line has a way round a missing keychain.
+            message.push_str(". On a headless machine, add the integration with --secret-env NAME so the secret is read from that environment variable at run time");
         }
+        CliError { message, code }
     }
 }
 

@@ -82,6 +82,10 @@ pub fn integration(i: &IntegrationView, json: bool) -> CliResult {
             "missing from the keychain: update it".to_owned()
         }
         (shotkeeper_core::model::SecretSource::Env(n), true) => format!("read from ${n}"),
+        (shotkeeper_core::model::SecretSource::Demo, true) => "demo token (no secret)".into(),
+        (shotkeeper_core::model::SecretSource::Demo, false) => {
+            "demo token (the demo is not running)".into()
+        }
         (shotkeeper_core::model::SecretSource::Env(n), false) => {
             format!("read from ${n} (not set now)")
         }
@@ -365,6 +369,15 @@ pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> Cli
         ],
         rows,
     );
+    // Places beside a replaced image that stay as they are (a 2x variant,
+    // a link to another file): said before anything is applied.
+    for a in &plan.articles {
+        for place in a.places.iter().filter(|p| !p.changes) {
+            if let Some(note) = &place.note {
+                println!("note: {} ({}): {note}", a.title, a.external_id);
+            }
+        }
+    }
     println!();
     println!(
         "plan {}: {} change(s) in {} article(s). Apply with `shotkeeper apply {}` (add --dry-run to preview).",

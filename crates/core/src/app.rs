@@ -129,7 +129,7 @@ impl App {
     /// Creates the demo integration on first start, or points it at the
     /// simulator's current address.
     pub async fn ensure_demo(&self, demo: DemoHelpCenter) -> Result<IntegrationView> {
-        let secret = SecretInput::Value { value: demo.token };
+        let secret = SecretInput::Demo { token: demo.token };
         match db::integrations::find_demo(&self.pool).await? {
             Some(existing) => {
                 let update = UpdateIntegration {

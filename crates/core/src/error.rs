@@ -65,7 +65,7 @@ pub enum CoreError {
     #[error("{0}")]
     Invalid(String),
 
-    #[error("the OS keychain is not reachable ({detail}). On a headless machine, add the integration with --secret-env NAME so the secret is read from that environment variable at run time")]
+    #[error("the OS keychain is not reachable ({detail}). Start your desktop's keyring (GNOME Keyring or KWallet, which provide the Secret Service) and unlock it, then try again")]
     KeychainUnavailable { detail: String },
 
     #[error("no secret is stored for integration {integration}: {detail}. Edit the integration and enter the secret again")]

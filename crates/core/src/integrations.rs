@@ -19,8 +19,18 @@ use crate::storage::{Storage, StorageSettings};
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum SecretInput {
-    Value { value: String },
-    Env { name: String },
+    Value {
+        value: String,
+    },
+    Env {
+        name: String,
+    },
+    /// The demo help center's token (see [`SecretSource::Demo`]); only core
+    /// gives it, front ends cannot send it.
+    #[serde(skip)]
+    Demo {
+        token: String,
+    },
 }
 
 impl std::fmt::Debug for SecretInput {
@@ -28,6 +38,7 @@ impl std::fmt::Debug for SecretInput {
         match self {
             SecretInput::Value { .. } => f.write_str("SecretInput::Value(<redacted>)"),
             SecretInput::Env { name } => write!(f, "SecretInput::Env({name})"),
+            SecretInput::Demo { .. } => f.write_str("SecretInput::Demo"),
         }
     }
 }
@@ -116,6 +127,10 @@ async fn put_secret(id: &str, secret: &SecretInput) -> Result<SecretSource> {
             Ok(SecretSource::Keychain)
         }
         SecretInput::Env { name } => Ok(SecretSource::Env(name.trim().to_owned())),
+        SecretInput::Demo { token } => {
+            secrets::set_demo_token(token);
+            Ok(SecretSource::Demo)
+        }
     }
 }
 
@@ -184,9 +199,13 @@ pub async fn update(
     if let Some(secret) = &input.secret {
         validate_secret(secret)?;
         let source = put_secret(id, secret).await?;
-        if source != SecretSource::Keychain {
-            // Switching to an env var: drop the old keychain copy.
-            secrets::delete(id).await?;
+        if integration.secret_source == SecretSource::Keychain && source != SecretSource::Keychain {
+            // Leaving the keychain: drop the old copy. The demo never needs
+            // the keychain, so a keychain that is gone does not stop it.
+            let dropped = secrets::delete(id).await;
+            if source != SecretSource::Demo {
+                dropped?;
+            }
         }
         integration.secret_source = source;
     }

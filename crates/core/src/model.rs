@@ -117,6 +117,10 @@ pub enum SecretSource {
     Keychain,
     /// Read from this environment variable at run time; nothing is stored.
     Env(String),
+    /// The built-in demo help center's token: it guards a simulator on
+    /// 127.0.0.1 inside this process and is no secret, so it is held in
+    /// memory while the demo runs and needs no keychain.
+    Demo,
 }
 
 /// A stored connection (seed 003), without its secret.

@@ -9,6 +9,20 @@ use crate::model::SecretSource;
 
 pub const SERVICE: &str = "shotkeeper";
 
+/// The running demo help center's token (see [`SecretSource::Demo`]).
+static DEMO_TOKEN: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// Remembers the token of the demo help center this process runs.
+pub fn set_demo_token(token: &str) {
+    if let Ok(mut t) = DEMO_TOKEN.write() {
+        *t = Some(token.to_owned());
+    }
+}
+
+fn demo_token() -> Option<String> {
+    DEMO_TOKEN.read().ok().and_then(|t| t.clone())
+}
+
 fn entry(integration_id: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(SERVICE, integration_id).map_err(map_err)
 }
@@ -41,6 +55,10 @@ pub async fn load(integration_id: &str, source: &SecretSource) -> Result<String>
             integration: integration_id.to_owned(),
             detail: format!("environment variable {name} is not set; export it before running"),
         }),
+        SecretSource::Demo => demo_token().ok_or_else(|| CoreError::SecretMissing {
+            integration: integration_id.to_owned(),
+            detail: "the demo help center is not running; it runs while the desktop app (or the demo command) does".into(),
+        }),
         SecretSource::Keychain => {
             let id = integration_id.to_owned();
             blocking(move || match entry(&id)?.get_password() {
@@ -60,6 +78,7 @@ pub async fn load(integration_id: &str, source: &SecretSource) -> Result<String>
 pub async fn exists(integration_id: &str, source: &SecretSource) -> bool {
     match source {
         SecretSource::Env(name) => std::env::var_os(name).is_some(),
+        SecretSource::Demo => demo_token().is_some(),
         SecretSource::Keychain => load(integration_id, source).await.is_ok(),
     }
 }

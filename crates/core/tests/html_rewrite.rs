@@ -85,7 +85,8 @@ fn keys_match_however_they_are_written() {
 
 #[test]
 fn nothing_else_is_touched() {
-    let doc = r#"<picture><source srcset="a.png"><img src="other.png"></picture><a href="a.png"><span data-src="a.png"></span></a>
+    let doc = r#"<a href="a.png"><span data-src="a.png"></span></a><a href="a.png">a.png</a><img src="b.png">
+        <a href="a.png"><img src="other.png"></a><video><source src="a.png"></video>
         <script>x='<img src="a.png">'</script><textarea><img src=a.png></textarea>"#;
     let (out, n) = rewrite(doc, &[("https://ex.com/img/a.png", "https://n/a.png")]);
     assert_eq!((out.as_str(), n), (doc, 0));
@@ -211,6 +212,8 @@ struct Piece {
     input: String,
     expected: String,
     replaced: u32,
+    /// The targets an image piece shows (for the link around it).
+    shows: Vec<usize>,
 }
 
 impl Piece {
@@ -219,7 +222,14 @@ impl Piece {
             input: s.into(),
             expected: s.into(),
             replaced: 0,
+            shows: Vec::new(),
         }
+    }
+
+    fn push(&mut self, other: &Piece) {
+        self.input.push_str(&other.input);
+        self.expected.push_str(&other.expected);
+        self.replaced += other.replaced;
     }
 }
 
@@ -238,10 +248,7 @@ fn other_piece() -> impl Strategy<Value = Piece> {
         "<div class='note'>",
         "</div>",
         "<br/>",
-        "<a href=\"https://ex.com/img/t1.png\">",
-        "</a>",
-        "<picture><source srcset=\"t1.png 1x\">",
-        "</picture>",
+        "<a href=\"https://ex.com/img/t1.png\">t1</a>",
         "<script>var s='<img src=\"t1.png\">';</script>",
         "<textarea><img src=t1.png></textarea>",
         "<span data-src=t1.png>",
@@ -261,7 +268,7 @@ struct AttrSpec {
 
 fn attr_spec() -> impl Strategy<Value = AttrSpec> {
     (
-        0..6usize,
+        0..7usize,
         0..3usize,
         prop::sample::select(vec![Q::Double, Q::Single, Q::Unquoted]),
         prop::collection::vec((0..URLS.len(), 0..DESCRIPTORS.len()), 1..4),
@@ -285,15 +292,78 @@ fn img_piece() -> impl Strategy<Value = Piece> {
         .prop_map(|(tag, attrs, close)| build_img(tag, &attrs, close))
 }
 
+/// `<picture>` with sources (their srcset candidates are replaced like an
+/// image's) and usually an image.
+fn picture_piece() -> impl Strategy<Value = Piece> {
+    (
+        prop::collection::vec(attr_spec(), 1..3),
+        prop::option::of(img_piece()),
+    )
+        .prop_map(|(sources, img)| {
+            let mut p = Piece::same("<picture>");
+            for mut a in sources {
+                a.kind = 2 + 4 * (a.kind % 2); // srcset or data-srcset
+                p.push(&build_element("source", &[a], ">"));
+            }
+            if let Some(img) = img {
+                p.push(&img);
+            }
+            p.push(&Piece::same("</picture>"));
+            p
+        })
+}
+
+/// `<a href>` around an image: the href changes only when it names a target
+/// the image shows (the lightbox link), never otherwise.
+fn link_piece() -> impl Strategy<Value = Piece> {
+    (
+        0..URLS.len(),
+        prop::sample::select(vec![Q::Double, Q::Single, Q::Unquoted]),
+        img_piece(),
+    )
+        .prop_map(|(u, quote, img)| {
+            let (url, target) = URLS[u];
+            let new = target
+                .filter(|t| img.shows.contains(t))
+                .map(|t| finish(esc(NEW[t], quote), quote));
+            let mut p = Piece {
+                input: format!("<a href={}>", quoted(url, quote)),
+                expected: match &new {
+                    Some(v) if quote == Q::Unquoted => format!("<a href={v}>"),
+                    Some(v) => format!("<a href={}>", quoted(v, quote)),
+                    None => format!("<a href={}>", quoted(url, quote)),
+                },
+                replaced: u32::from(new.is_some()),
+                shows: Vec::new(),
+            };
+            p.push(&img);
+            p.push(&Piece::same("</a>"));
+            p
+        })
+}
+
 fn build_img(tag: &str, attrs: &[AttrSpec], close: &str) -> Piece {
+    build_element(tag, attrs, close)
+}
+
+fn build_element(tag: &str, attrs: &[AttrSpec], close: &str) -> Piece {
     let mut p = Piece {
         input: format!("<{tag}"),
         expected: format!("<{tag}"),
         replaced: 0,
+        shows: Vec::new(),
     };
     let mut seen: Vec<&str> = Vec::new();
     for a in attrs {
-        let name = ["src", "data-src", "srcset", "alt", "width", "class"][a.kind];
+        let name = [
+            "src",
+            "data-src",
+            "srcset",
+            "alt",
+            "width",
+            "class",
+            "data-srcset",
+        ][a.kind];
         let written = match a.case {
             0 => name.to_string(),
             1 => name.to_ascii_uppercase(),
@@ -301,7 +371,11 @@ fn build_img(tag: &str, attrs: &[AttrSpec], close: &str) -> Piece {
         };
         let (raw, new) = attr_value(a);
         // Browsers (and the rewrite) use the first of repeated attributes.
-        let new = if seen.contains(&name) { None } else { new };
+        let first = !seen.contains(&name);
+        let new = if first { new } else { None };
+        if first && [0, 1, 2, 6].contains(&a.kind) {
+            p.shows.extend(shown_targets(a));
+        }
         seen.push(name);
         p.input
             .push_str(&format!("{}{written}={}", a.sep, quoted(&raw, a.quote)));
@@ -332,7 +406,7 @@ fn attr_value(a: &AttrSpec) -> (String, Option<String>) {
             url.to_string(),
             target.map(|t| finish(esc(NEW[t], a.quote), a.quote)),
         ),
-        2 => srcset_value(a),
+        2 | 6 => srcset_value(a),
         3 if a.quote == Q::Unquoted => ("t1.png".into(), None),
         3 => ("see t1.png &amp; more".into(), None),
         4 => ("100".into(), None),
@@ -341,13 +415,30 @@ fn attr_value(a: &AttrSpec) -> (String, Option<String>) {
     }
 }
 
-fn srcset_value(a: &AttrSpec) -> (String, Option<String>) {
+/// The targets a URL attribute of an image names.
+fn shown_targets(a: &AttrSpec) -> Vec<usize> {
+    srcset_candidates(a)
+        .iter()
+        .filter_map(|&(u, _)| URLS[u].1)
+        .take(if matches!(a.kind, 0 | 1) {
+            1
+        } else {
+            usize::MAX
+        })
+        .collect()
+}
+
+fn srcset_candidates(a: &AttrSpec) -> &[(usize, usize)] {
     // An unquoted value cannot hold spaces: one candidate, no descriptor.
-    let candidates: &[(usize, usize)] = if a.quote == Q::Unquoted {
+    if a.quote == Q::Unquoted || matches!(a.kind, 0 | 1) {
         &a.candidates[..1]
     } else {
         &a.candidates
-    };
+    }
+}
+
+fn srcset_value(a: &AttrSpec) -> (String, Option<String>) {
+    let candidates = srcset_candidates(a);
     let mut raw = Vec::new();
     let mut new = Vec::new();
     let mut changed = false;
@@ -375,7 +466,10 @@ fn srcset_value(a: &AttrSpec) -> (String, Option<String>) {
 }
 
 fn document() -> impl Strategy<Value = Vec<Piece>> {
-    prop::collection::vec(prop_oneof![2 => other_piece(), 1 => img_piece()], 0..24)
+    prop::collection::vec(
+        prop_oneof![4 => other_piece(), 2 => img_piece(), 1 => picture_piece(), 1 => link_piece()],
+        0..24,
+    )
 }
 
 fn replacements() -> HashMap<String, String> {
@@ -396,6 +490,16 @@ proptest! {
         let out = html::rewrite_images(&input, BASE, &replacements()).expect("rewrite");
         prop_assert_eq!(&out.html, &expected);
         prop_assert_eq!(out.replaced, replaced);
+    }
+
+    #[test]
+    fn rollback_of_a_rewrite_is_the_identity(pieces in document()) {
+        let input: String = pieces.iter().map(|p| p.input.as_str()).collect();
+        let out = html::rewrite_images(&input, BASE, &replacements()).expect("rewrite");
+        let back = html::restore_images(&out.html, BASE, &out.changes).expect("restore");
+        prop_assert!(back.missing.is_empty());
+        prop_assert_eq!(back.changes.len(), out.changes.len());
+        prop_assert_eq!(back.html, input);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedLabel, matchBadge, planSummary, selectionOf, updateLabel, usesOf, withChange, withScreenshot } from "./review";
+import { changedLabel, matchBadge, placeLabel, planSummary, selectionOf, updateLabel, usesOf, withChange, withScreenshot } from "./review";
 import type { PlannedScreenshot, UpdatePlan } from "./types";
 
 function shot(sha: string, matchType: PlannedScreenshot["match"]["matchType"], status: PlannedScreenshot["match"]["status"] = "matched", distance?: number): PlannedScreenshot {
@@ -26,9 +26,22 @@ const plan: UpdatePlan = {
   createdAt: "",
   screenshots: [shot("a", "metadata"), shot("b", "perceptual", "matched", 12), shot("c", "notfound", "notfound"), shot("d", "hash", "unchanged")],
   articles: [
-    { articleId: "1", externalId: "x1", locale: null, title: "One", url: "", changes: [change("a", "u1"), change("b", "u2")] },
-    { articleId: "2", externalId: "x2", locale: "de", title: "Zwei", url: "", changes: [change("a", "u1")] },
-    { articleId: "3", externalId: "x3", locale: null, title: "Three", url: "", changes: [change("b", "u2", false)] },
+    {
+      articleId: "1",
+      externalId: "x1",
+      locale: null,
+      title: "One",
+      url: "",
+      changes: [change("a", "u1"), change("b", "u2")],
+      places: [
+        { element: "source", attribute: "srcset", descriptor: "1x", url: "u1", replaces: "u1", changes: true },
+        { element: "source", attribute: "srcset", descriptor: "2x", url: "u1@2x", replaces: "u1", changes: false, note: "a 2x variant, u1@2x, is not replaced" },
+        { element: "img", attribute: "src", url: "u1", replaces: "u1", changes: true },
+        { element: "link", attribute: "href", url: "u2", replaces: "u2", changes: true },
+      ],
+    },
+    { articleId: "2", externalId: "x2", locale: "de", title: "Zwei", url: "", changes: [change("a", "u1")], places: [] },
+    { articleId: "3", externalId: "x3", locale: null, title: "Three", url: "", changes: [change("b", "u2", false)], places: [] },
   ],
 };
 
@@ -59,6 +72,13 @@ describe("plan review", () => {
       ["1", true],
       ["3", true],
     ]);
+  });
+
+  it("lists, per article, the places that change and those that stay beside them", () => {
+    const [one] = usesOf(plan, "a");
+    expect(one.places.filter((p) => p.changes).map(placeLabel)).toEqual(["picture source srcset 1x", "image src"]);
+    expect(one.places.filter((p) => !p.changes).map((p) => p.note)).toEqual(["a 2x variant, u1@2x, is not replaced"]);
+    expect(usesOf(plan, "b")[0].places.map(placeLabel)).toEqual(["link to the file"]);
   });
 
   it("names each tier and shows the perceptual distance", () => {

@@ -1,7 +1,7 @@
 // The review of a replacement plan: pure functions over the plan core made,
 // unit-tested. Selecting changes edits a copy that is saved back to core.
 
-import type { MatchType, PlannedScreenshot, UpdatePlan } from "./types";
+import type { MatchType, Place, PlannedScreenshot, UpdatePlan } from "./types";
 
 export interface PlanSummary {
   screenshots: number;
@@ -46,6 +46,8 @@ export interface ScreenshotUse {
   locale: string | null;
   oldUrl: string;
   selected: boolean;
+  /** Where in the article it changes, and what beside it stays. */
+  places: Place[];
 }
 
 /** The changes of the plan made by one screenshot, in article order. */
@@ -53,8 +55,27 @@ export function usesOf(plan: UpdatePlan, sha256: string): ScreenshotUse[] {
   return plan.articles.flatMap((a) =>
     a.changes
       .filter((c) => c.screenshotSha256 === sha256)
-      .map((c) => ({ articleId: a.articleId, title: a.title, locale: a.locale, oldUrl: c.oldUrl, selected: c.selected })),
+      .map((c) => ({
+        articleId: a.articleId,
+        title: a.title,
+        locale: a.locale,
+        oldUrl: c.oldUrl,
+        selected: c.selected,
+        places: (a.places ?? []).filter((p) => p.replaces === c.oldUrl),
+      })),
   );
+}
+
+const ELEMENT_LABELS: Record<Place["element"], string> = {
+  img: "image",
+  source: "picture source",
+  link: "link to the file",
+};
+
+/** A changed place in words: "image src", "picture source srcset 2x". */
+export function placeLabel(p: Place): string {
+  const what = p.element === "link" ? ELEMENT_LABELS.link : `${ELEMENT_LABELS[p.element]} ${p.attribute}`;
+  return p.descriptor ? `${what} ${p.descriptor}` : what;
 }
 
 /** A copy of the plan with one change (article, old image) selected or not. */

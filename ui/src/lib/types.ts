@@ -35,7 +35,10 @@ export interface ProviderSpec {
   hasImageUpload: boolean;
 }
 
-export type SecretSource = { kind: "keychain" } | { kind: "env"; name: string };
+export type SecretSource =
+  | { kind: "keychain" }
+  | { kind: "env"; name: string }
+  | { kind: "demo" };
 
 export interface Integration {
   id: string;
@@ -337,6 +340,20 @@ export interface PlannedChange {
   selected: boolean;
 }
 
+/** One place of an article an update changes, or leaves alone beside a replaced image. */
+export interface Place {
+  element: "img" | "source" | "link";
+  attribute: string;
+  /** srcset descriptor ("2x", "480w"); absent when there is none. */
+  descriptor?: string;
+  url: string;
+  /** The replaced image URL this place is about. */
+  replaces: string;
+  changes: boolean;
+  /** Why a place is left alone. */
+  note?: string;
+}
+
 export interface PlannedArticle {
   articleId: string;
   externalId: string;
@@ -344,6 +361,8 @@ export interface PlannedArticle {
   title: string;
   url: string;
   changes: PlannedChange[];
+  /** Every place the update changes and each related one it leaves, in document order. */
+  places: Place[];
 }
 
 export interface UpdatePlan {

@@ -6,6 +6,12 @@ use std::ops::Range;
 
 /// Byte ranges (in `raw`) of each candidate's URL, in order.
 pub(crate) fn candidate_urls(raw: &str) -> Vec<Range<usize>> {
+    candidates(raw).into_iter().map(|(url, _)| url).collect()
+}
+
+/// Each candidate's URL range and its descriptor (`2x`, `480w`; `""` when
+/// it has none), in order.
+pub(crate) fn candidates(raw: &str) -> Vec<(Range<usize>, String)> {
     let b = raw.as_bytes();
     let is_space = |c: u8| c.is_ascii_whitespace();
     let mut out = Vec::new();
@@ -22,16 +28,19 @@ pub(crate) fn candidate_urls(raw: &str) -> Vec<Range<usize>> {
             pos += 1;
         }
         let mut end = pos;
+        let mut descriptor = String::new();
         if b[end - 1] == b',' {
             // "a.png," ends the candidate: no descriptors follow.
             while end > start && b[end - 1] == b',' {
                 end -= 1;
             }
         } else {
+            let from = pos;
             pos = skip_descriptors(b, pos);
+            descriptor = raw[from..pos].trim_end_matches(',').trim().to_string();
         }
         if end > start {
-            out.push(start..end);
+            out.push((start..end, descriptor));
         }
     }
 }
@@ -88,6 +97,15 @@ mod tests {
         assert_eq!(urls("a,b.png 100w"), ["a,b.png"]);
         assert_eq!(urls("a.png (x, y) 1x, b.png"), ["a.png", "b.png"]);
         assert!(urls(" , ").is_empty());
+    }
+
+    #[test]
+    fn descriptors_are_kept() {
+        let d: Vec<String> = candidates("a.png 1x, b.png  2x ,c.png, d.png 480w")
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+        assert_eq!(d, ["1x", "2x", "", "480w"]);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub use phash::{
     perceptual_hash, phash_distance, PHASH_ALGORITHM, PHASH_BITS, PHASH_MATCH_MAX_DISTANCE,
 };
 pub use pngtext::{png_text_chunks, write_png_text};
-pub use sniff::sniff_kind;
+pub use sniff::{describe_unknown_file, sniff_kind};
 
 /// The longest side of the thumbnails import stores, in pixels.
 pub const DEFAULT_THUMBNAIL_SIDE: u32 = 320;

@@ -105,6 +105,25 @@ fn classify_tag(s: &[u8]) -> Root {
     }
 }
 
+/// What a local file that is no known image format is, for a person who
+/// picked it: `None` when it is an image format after all.
+pub fn describe_unknown_file(bytes: &[u8]) -> Option<String> {
+    if sniff_kind(bytes) != "unknown" || bytes.is_empty() {
+        return None;
+    }
+    let head = trim_start(&bytes[..bytes.len().min(1024)]);
+    Some(
+        match markup_root(bytes) {
+            Some(Root::Html) => "is an HTML file, not an image",
+            Some(Root::OtherXml) => "is an XML file, not an image",
+            _ if head.starts_with(b"{") || head.starts_with(b"[") => "is a JSON file, not an image",
+            _ if looks_like_text(head) => "is a text file, not an image",
+            _ => "is not an image: its bytes match no known image format",
+        }
+        .to_string(),
+    )
+}
+
 /// The `problem` text for bytes that are no known image format.
 pub(crate) fn describe_unknown(bytes: &[u8]) -> String {
     match markup_root(bytes) {
@@ -235,5 +254,10 @@ mod tests {
         );
         assert!(describe_unknown(b"Not Found").starts_with("text"));
         assert!(describe_unknown(&[0, 1, 2, 3, 250]).starts_with("not an image"));
+        assert_eq!(
+            describe_unknown_file(b"Release notes\n").as_deref(),
+            Some("is a text file, not an image")
+        );
+        assert_eq!(describe_unknown_file(b"\x89PNG\r\n\x1a\n"), None);
     }
 }

@@ -123,6 +123,10 @@ pub struct MatchTarget {
     pub url: String,
     pub name: String,
     pub sha256: String,
+    /// The image's PNG text chunks (what LaunchBrightly's update result
+    /// echoes for the image it replaced).
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
     /// The uses this match applies to (narrowed by scope and ambiguity).
     pub articles: Vec<ArticleUse>,
     /// Perceptual distance, for perceptual matches.
@@ -485,6 +489,7 @@ impl MatchIndex {
             url: c.url.clone(),
             name: display_name(&c.name, &c.url),
             sha256: c.sha256.clone(),
+            metadata: c.metadata.clone(),
             articles,
             distance,
             unchanged: !sha.is_empty() && sha.eq_ignore_ascii_case(s.sha256.trim()),

@@ -144,14 +144,13 @@ impl Applier<'_> {
                 "the matched images are no longer in the article",
             ));
         }
-        // Every URL of a matched <img> (src, data-src, each srcset candidate)
-        // gets the new image, or retina screens keep showing the old one.
-        let mut map: HashMap<String, String> = HashMap::new();
-        for r in refs.iter().filter(|r| replacements.contains_key(&r.url)) {
-            for u in &r.all_urls {
-                map.insert(u.clone(), replacements[&r.url].clone());
-            }
-        }
+        // Exactly the references that name a matched URL change (img, its
+        // srcset candidates, picture sources, the lightbox link); a 2x
+        // variant or a link to another file is another image and stays.
+        let map: HashMap<String, String> = replacements
+            .iter()
+            .map(|(old, new)| (old.clone(), new.clone()))
+            .collect();
         let rewritten = html::rewrite_images(&html_now, &base, &map)?;
         if self.dry_run {
             let mut o = outcome(article, "would_update", rewritten.replaced, None, None);
@@ -170,6 +169,7 @@ impl Applier<'_> {
                 before: &html_now,
                 after: &rewritten.html,
                 replacements: &replacements,
+                changes: &rewritten.changes,
                 rollback_of: None,
             },
         )
@@ -374,12 +374,22 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
                 }
                 MatchStatus::Matched => "failed",
             };
+            let (metadata, hash, name) = match p.result.targets.first() {
+                Some(t) => (t.metadata.clone(), t.sha256.clone(), t.name.clone()),
+                None => (
+                    p.screenshot.metadata.clone(),
+                    p.screenshot.sha256.clone(),
+                    p.screenshot.name.clone(),
+                ),
+            };
             ScreenshotOutcome {
-                metadata: p.screenshot.metadata.clone(),
-                hash: p.screenshot.sha256.clone(),
-                name: p.screenshot.name.clone(),
+                metadata,
+                hash,
+                name,
                 status: status.into(),
                 match_type: p.result.match_type.seed_match_type().into(),
+                screenshot_name: p.screenshot.name.clone(),
+                screenshot_hash: p.screenshot.sha256.clone(),
             }
         })
         .collect();

@@ -47,6 +47,11 @@ pub struct PlannedArticle {
     pub title: String,
     pub url: String,
     pub changes: Vec<PlannedChange>,
+    /// Each place of the article the update changes (img, source, link),
+    /// and each that looks related but stays (a 2x variant, a link to
+    /// another file), in document order: what a person reviews.
+    #[serde(default)]
+    pub places: Vec<crate::html::Place>,
 }
 
 /// One image of one article replaced by one screenshot.
@@ -97,6 +102,10 @@ pub struct UpdateSummary {
     pub failed: u64,
 }
 
+/// One screenshot of LaunchBrightly's update result. As in its example of
+/// `PUT /helpcenter/article/:id`, `metadata`, `hash` and `name` describe the
+/// article image that was matched (the screenshot's own when nothing
+/// matched); the screenshot's own name and hash follow as extra fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScreenshotOutcome {
@@ -106,6 +115,11 @@ pub struct ScreenshotOutcome {
     /// success | failed | unchanged | notfound | skipped
     pub status: String,
     pub match_type: String,
+    /// The screenshot sent (beyond the seed's shape).
+    #[serde(default)]
+    pub screenshot_name: String,
+    #[serde(default)]
+    pub screenshot_hash: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,9 +8,10 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use super::{PlannedArticle, PlannedChange, PlannedScreenshot, UpdatePlan};
-use crate::db::views::JobData;
+use crate::db::views::{ArticleRec, JobData};
 use crate::db::{jobs, now, views};
 use crate::error::{CoreError, Result};
+use crate::html::{self, Place};
 use crate::matching::{
     ArticleUse, Candidate, MatchConfig, MatchIndex, MatchResult, MatchScope, MatchStatus,
     MatchType, Screenshot,
@@ -141,6 +142,7 @@ fn plan_articles(data: &JobData, planned: &[PlannedScreenshot]) -> Vec<PlannedAr
         .filter_map(|a| {
             let changes = changes.remove(&a.id)?;
             Some(PlannedArticle {
+                places: places_of(a, &changes),
                 article_id: a.id.clone(),
                 external_id: a.external_id.clone(),
                 locale: a.locale.clone(),
@@ -150,6 +152,17 @@ fn plan_articles(data: &JobData, planned: &[PlannedScreenshot]) -> Vec<PlannedAr
             })
         })
         .collect()
+}
+
+/// The places of an imported article that its changes touch and those
+/// beside them that stay (from the content read at import; apply reads the
+/// article again). An article whose stored HTML cannot be read lists none.
+fn places_of(article: &ArticleRec, changes: &[PlannedChange]) -> Vec<Place> {
+    let Some(content) = article.content.as_deref() else {
+        return Vec::new();
+    };
+    let matched: Vec<&str> = changes.iter().map(|c| c.old_url.as_str()).collect();
+    html::places(content, &article.url, &matched).unwrap_or_default()
 }
 
 /// Keeps the screenshots of a plan in review when more are dropped: the

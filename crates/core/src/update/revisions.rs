@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::now;
 use crate::error::{CoreError, Result};
-use crate::html;
+use crate::html::{self, RefChange};
 use crate::providers::{ArticleRef, HelpCenter};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +26,9 @@ pub struct Revision {
     pub content_before: String,
     pub content_after: String,
     pub replacements: BTreeMap<String, String>,
+    /// Every URL the write changed, with its place in `content_after`.
+    #[serde(default)]
+    pub changes: Vec<RefChange>,
     /// pending | applied | failed | rolled_back
     pub status: String,
     pub error: Option<String>,
@@ -50,14 +53,15 @@ pub struct NewRevision<'a> {
     pub before: &'a str,
     pub after: &'a str,
     pub replacements: &'a BTreeMap<String, String>,
+    pub changes: &'a [RefChange],
     pub rollback_of: Option<&'a str>,
 }
 
 pub async fn insert_pending(pool: &SqlitePool, r: NewRevision<'_>) -> Result<String> {
     let id = Uuid::new_v4().to_string();
     sqlx::query(
-        "INSERT INTO revisions (id, integration_id, plan_id, article_id, external_id, locale, title, content_before, content_after, replacements, status, rollback_of, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+        "INSERT INTO revisions (id, integration_id, plan_id, article_id, external_id, locale, title, content_before, content_after, replacements, ref_changes, status, rollback_of, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
     )
     .bind(&id)
     .bind(r.integration_id)
@@ -69,6 +73,7 @@ pub async fn insert_pending(pool: &SqlitePool, r: NewRevision<'_>) -> Result<Str
     .bind(r.before)
     .bind(r.after)
     .bind(serde_json::to_string(r.replacements).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(r.changes).unwrap_or_else(|_| "[]".into()))
     .bind(r.rollback_of)
     .bind(now())
     .execute(pool)
@@ -91,6 +96,7 @@ pub async fn mark(pool: &SqlitePool, id: &str, status: &str, error: Option<&str>
 fn from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Revision> {
     let locale: String = r.try_get("locale")?;
     let replacements: String = r.try_get("replacements")?;
+    let changes: String = r.try_get("ref_changes")?;
     Ok(Revision {
         id: r.try_get("id")?,
         integration_id: r.try_get("integration_id")?,
@@ -102,6 +108,7 @@ fn from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Revision> {
         content_before: r.try_get("content_before")?,
         content_after: r.try_get("content_after")?,
         replacements: serde_json::from_str(&replacements).unwrap_or_default(),
+        changes: serde_json::from_str(&changes).unwrap_or_default(),
         status: r.try_get("status")?,
         error: r.try_get("error")?,
         rollback_of: r.try_get("rollback_of")?,
@@ -197,18 +204,21 @@ pub async fn rollback(
     let article = rev.article_ref();
     let current = help_center.get_article(&article).await?;
     let current_html = current.html.clone().unwrap_or_default();
-    let (mode, restored) = if current_html == rev.content_after {
-        ("exact", rev.content_before.clone())
+    let (mode, restored, undo_changes) = if current_html == rev.content_after {
+        ("exact", rev.content_before.clone(), Vec::new())
+    } else if !rev.changes.is_empty() {
+        // Edited since: put back exactly the places the update changed.
+        let out = html::restore_images(&current_html, &current.url, &rev.changes)?;
+        ("images", out.html, out.changes)
     } else {
+        // A revision written before places were recorded: map URLs back.
         let back: HashMap<String, String> = rev
             .replacements
             .iter()
             .map(|(old, new)| (new.clone(), old.clone()))
             .collect();
-        (
-            "images",
-            html::rewrite_images(&current_html, &current.url, &back)?.html,
-        )
+        let out = html::rewrite_images(&current_html, &current.url, &back)?;
+        ("images", out.html, out.changes)
     };
     if dry_run {
         return Ok(RollbackOutcome {
@@ -236,6 +246,7 @@ pub async fn rollback(
             before: &current_html,
             after: &restored,
             replacements: &undo,
+            changes: &undo_changes,
             rollback_of: Some(&rev.id),
         },
     )

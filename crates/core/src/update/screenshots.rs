@@ -79,10 +79,12 @@ pub fn load_file(data_dir: &Path, path: &Path) -> Result<Screenshot> {
         .map_err(|e| CoreError::Invalid(format!("could not read {}: {e}", path.display())))?;
     let analysis = imaging::analyse(&bytes, &ImageLimits::default());
     if let Some(problem) = &analysis.problem {
-        return Err(CoreError::Invalid(format!(
-            "{} is not a usable image: {problem}",
-            path.display()
-        )));
+        return Err(CoreError::Invalid(
+            match imaging::describe_unknown_file(&bytes) {
+                Some(what) => format!("{} {what}", path.display()),
+                None => format!("{} is not a usable image: {problem}", path.display()),
+            },
+        ));
     }
     let ext = extension_for(&analysis.kind);
     let dir = data_dir.join("screenshots");

@@ -1,0 +1,4 @@
+-- Every URL an update changed, with its exact place in the article (JSON
+-- list of html::RefChange), so that a rollback after later edits puts back
+-- exactly those places and no others. '[]' for revisions written before.
+ALTER TABLE revisions ADD COLUMN ref_changes TEXT NOT NULL DEFAULT '[]';
