@@ -383,8 +383,15 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
       const card = await s.find(`[data-testid="planned-screenshot"][data-name="${name}"]`);
       assert.equal(await card.attr("data-match"), r.tier, `${name} is matched by ${r.tier}`);
       assert.equal(await card.attr("data-status"), "matched");
-      const uses = await card.findAll('[data-testid="affected-articles"] li');
+      const uses = await card.findAll('[data-testid="affected-articles"] > li');
       assert.ok(uses.length >= 1, `${name} lists the articles it changes`);
+      // And, per article, each place that changes (image, picture source, link).
+      const places = await card.findAll('[data-testid="place-changes"]');
+      assert.ok(places.length >= uses.length, `${name} lists where each article changes`);
+    }
+    // Places beside a replaced image that stay (a 2x variant) say so.
+    for (const kept of await s.findAll('[data-testid="place-kept"]')) {
+      assert.match(await kept.text(), /is not replaced/);
     }
     assert.equal(cards.length, 3);
     const near = await s.find('[data-testid="planned-screenshot"][data-match="perceptual"]');

@@ -14,7 +14,8 @@ pub enum Form {
     DotRelative,
     /// `src="//127.0.0.1:PORT/images/x.png"`
     ProtocolRelative,
-    /// `src` plus a `srcset` whose single candidate is the same image.
+    /// `src` plus a `srcset` whose 1x candidate is the same image and whose
+    /// 2x candidate is another file (`@2x`).
     Srcset,
     /// Lazy loading: only `data-src`, no `src` at all.
     DataSrc,
@@ -152,12 +153,27 @@ fn img_tag(r: &ImgRef, ctx: &UrlCtx) -> String {
             let no_scheme = absolute.trim_start_matches("http:");
             format!("<img src=\"{no_scheme}\"{attrs}>")
         }
+        // The 2x candidate is another file (help centers serve retina
+        // variants beside the original): a replacement of the 1x image must
+        // leave it alone.
         Form::Srcset => format!(
-            "<img src=\"{path}\" srcset=\"{absolute} 1x\" sizes=\"(max-width: 640px) 100vw, 640px\"{attrs}>"
+            "<img src=\"{path}\" srcset=\"{absolute} 1x, {} 2x\" sizes=\"(max-width: 640px) 100vw, 640px\"{attrs}>",
+            retina_variant(&absolute)
         ),
         Form::DataSrc => {
             format!("<img class=\"lazyload\" data-src=\"{absolute}\"{attrs}>")
         }
+    }
+}
+
+/// `…/shot.png` -> `…/shot@2x.png`: the 2x file name help centers use.
+fn retina_variant(url: &str) -> String {
+    match url
+        .rfind('.')
+        .filter(|&dot| dot > url.rfind('/').unwrap_or(0))
+    {
+        Some(dot) => format!("{}@2x{}", &url[..dot], &url[dot..]),
+        None => format!("{url}@2x"),
     }
 }
 
