@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use tokio_util::sync::CancellationToken;
 
+use crate::clients::Clients;
 use crate::db::{self, jobs};
 use crate::error::{CoreError, Result};
 use crate::html;
@@ -17,7 +18,7 @@ use crate::integrations::{self, IntegrationView, NewIntegration, SecretInput, Up
 use crate::model::{
     Dimension, ImageView, JobView, ProviderKind, RetrievedArticle, Summary, Totals, VerifyResult,
 };
-use crate::providers::{registry, ArticleRef, ProviderSpec};
+use crate::providers::{registry, ArticleRef, HelpCenter, ProviderSpec};
 use crate::report::{self, ArticleDetail, ArticleRow, ImageDetail, ImageRow, RowContext};
 
 /// Tauri's identifier; core's default data directory is the platform data
@@ -32,6 +33,7 @@ pub const DEMO_LABEL: &str = "Demo help center";
 pub struct App {
     pool: SqlitePool,
     data_dir: Arc<PathBuf>,
+    clients: Clients,
 }
 
 /// Where the in-process demo simulator listens, to (re)point the demo integration at it.
@@ -70,6 +72,7 @@ impl App {
         Ok(App {
             pool,
             data_dir: Arc::new(data_dir),
+            clients: Clients::default(),
         })
     }
 
@@ -85,6 +88,14 @@ impl App {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The integration and its one shared client (and rate limiter).
+    pub async fn help_center(
+        &self,
+        integration_id: &str,
+    ) -> Result<(crate::model::Integration, Arc<dyn HelpCenter>)> {
+        self.clients.help_center(&self.pool, integration_id).await
     }
 
     // --- integrations -------------------------------------------------------
@@ -115,10 +126,12 @@ impl App {
         id: &str,
         input: UpdateIntegration,
     ) -> Result<IntegrationView> {
+        self.clients.forget(id);
         integrations::update(&self.pool, id, input).await
     }
 
     pub async fn delete_integration(&self, id: &str) -> Result<()> {
+        self.clients.forget(id);
         integrations::delete(&self.pool, id).await
     }
 
@@ -132,6 +145,7 @@ impl App {
         let secret = SecretInput::Demo { token: demo.token };
         match db::integrations::find_demo(&self.pool).await? {
             Some(existing) => {
+                self.clients.forget(&existing.id);
                 let update = UpdateIntegration {
                     label: None,
                     base_url: Some(demo.api_base),
@@ -182,7 +196,10 @@ impl App {
         progress: ProgressFn,
         cancel: CancellationToken,
     ) -> Result<JobView> {
-        let (integration, client) = integrations::help_center(&self.pool, integration_id).await?;
+        let (integration, client) = self.help_center(integration_id).await?;
+        let _claim = self
+            .clients
+            .claim_import(&integration.id, &integration.label)?;
         let job = match resume_job {
             Some(id) => {
                 let job = jobs::get(&self.pool, &id).await?;
@@ -291,7 +308,7 @@ impl App {
         integration_id: &str,
         article: &ArticleRef,
     ) -> Result<RetrievedArticle> {
-        let (_, client) = integrations::help_center(&self.pool, integration_id).await?;
+        let (_, client) = self.help_center(integration_id).await?;
         let remote = client.get_article(article).await?;
         let content = remote.html.clone().unwrap_or_default();
         let refs = html::extract_images(&content, &remote.url)?;

@@ -168,7 +168,7 @@ impl App {
         cancel: CancellationToken,
     ) -> Result<UpdateResult> {
         let plan = plan::load(self.pool(), plan_id).await?;
-        let (_, help_center) = integrations::help_center(self.pool(), &plan.integration_id).await?;
+        let (_, help_center) = self.help_center(&plan.integration_id).await?;
         let storage = match &plan.storage_integration_id {
             Some(id) => Some((id.clone(), integrations::storage(self.pool(), id).await?.1)),
             None => None,
@@ -263,7 +263,7 @@ impl App {
 
     pub async fn rollback(&self, revision_id: &str, dry_run: bool) -> Result<RollbackOutcome> {
         let rev = revisions::get(self.pool(), revision_id).await?;
-        let (_, help_center) = integrations::help_center(self.pool(), &rev.integration_id).await?;
+        let (_, help_center) = self.help_center(&rev.integration_id).await?;
         revisions::rollback(self.pool(), help_center.as_ref(), revision_id, dry_run).await
     }
 
