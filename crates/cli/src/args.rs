@@ -81,7 +81,7 @@ pub enum Command {
         /// S3/R2 integration the new images will be uploaded to (default: the help center's own upload).
         #[arg(long)]
         storage: Option<String>,
-        /// Largest perceptual-hash distance (of 64 bits) that still matches.
+        /// Largest perceptual-hash distance (bits of 256 that differ) that still matches (default 40).
         #[arg(long)]
         threshold: Option<u32>,
         /// Compare each match with the old image and print the changed share.
