@@ -305,7 +305,8 @@ async fn demo(app: &App, args: DemoArgs) -> CliResult {
     let integration = app.ensure_demo(demo).await?;
     errln!(
         "demo help center at {} — integration {}",
-        sim.site_base, integration.integration.id
+        sim.site_base,
+        integration.integration.id
     );
     if args.import {
         import(app, &integration.integration.id, None, 8, false).await?;

@@ -141,11 +141,18 @@ fn print_totals(v: &JobView) {
     outln!("job:      {} ({})", v.id, v.name);
     outln!(
         "articles: {} discovered, {} processed, {} success, {} failed, {} skipped, {} pending",
-        a.discovered, a.processed, a.success, a.failed, a.skipped, a.pending
+        a.discovered,
+        a.processed,
+        a.success,
+        a.failed,
+        a.skipped,
+        a.pending
     );
     outln!(
         "images:   {} references, {} unique, {} duplicate",
-        i.total, i.unique, i.duplicate
+        i.total,
+        i.unique,
+        i.duplicate
     );
     outln!("authors:  {}", v.total.authors);
 }
@@ -304,7 +311,9 @@ pub fn broken(images: &[ImageWithArticles], json: bool) -> CliResult {
         for a in &i.articles {
             outln!(
                 "      used in {} — {} ({})",
-                a.external_article_id, a.title, a.url
+                a.external_article_id,
+                a.title,
+                a.url
             );
         }
     }
@@ -410,7 +419,9 @@ pub fn update_result(r: &UpdateResult, json: bool) -> CliResult {
     };
     outln!(
         "{} of {} screenshot(s) {verb}, {} failed.",
-        r.summary.success, r.summary.total, r.summary.failed
+        r.summary.success,
+        r.summary.total,
+        r.summary.failed
     );
     Ok(())
 }

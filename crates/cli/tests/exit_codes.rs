@@ -75,7 +75,11 @@ async fn a_refused_write_exits_5_and_the_other_articles_are_updated() {
     };
     assert_eq!(status(refused).as_deref(), Some("failed"), "{result}");
     assert_eq!(status(fine).as_deref(), Some("updated"), "{result}");
-    assert!(p.sim.article_html(refused, None).unwrap().contains(refused_url));
+    assert!(p
+        .sim
+        .article_html(refused, None)
+        .unwrap()
+        .contains(refused_url));
     assert!(!p.sim.article_html(fine, None).unwrap().contains(fine_url));
     assert!(
         stderr(&out).contains("error: 1 article(s) failed"),
@@ -163,14 +167,40 @@ async fn bad_input_to_a_writing_command_exits_2() {
         vec!["apply", "no-such-plan"],
         vec!["rollback", "no-such-revision"],
         vec!["match", "no-such-job", "/nonexistent.png"],
-        vec!["update", p.integration.as_str(), "no-such-article", "--screenshots", "/nonexistent.png"],
-        vec!["integration", "update", "no-such-integration", "--label", "x"],
+        vec![
+            "update",
+            p.integration.as_str(),
+            "no-such-article",
+            "--screenshots",
+            "/nonexistent.png",
+        ],
+        vec![
+            "integration",
+            "update",
+            "no-such-integration",
+            "--label",
+            "x",
+        ],
         vec!["integration", "delete", "no-such-integration"],
-        vec!["integration", "add", "helpcenter", "--label", "x", "--set", "center_id", "--secret-env", "X"],
+        vec![
+            "integration",
+            "add",
+            "helpcenter",
+            "--label",
+            "x",
+            "--set",
+            "center_id",
+            "--secret-env",
+            "X",
+        ],
     ] {
         let out = p.sk.run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).starts_with("error: "), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("error: "),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
     p.sim.shutdown().await;
 }
@@ -180,7 +210,10 @@ async fn refused_credentials_exit_3() {
     let sim = sim(SimProvider::Helpcenter, 4).await;
     let sk = Shotkeeper::new("wrong");
     let id = sk.connect("helpcenter", &sim);
-    for args in [vec!["import", id.as_str()], vec!["integration", "verify", id.as_str()]] {
+    for args in [
+        vec!["import", id.as_str()],
+        vec!["integration", "verify", id.as_str()],
+    ] {
         let out = sk.run(&args);
         assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("error: "), "{}", stderr(&out));
@@ -192,8 +225,18 @@ async fn refused_credentials_exit_3() {
 fn no_keychain_exits_4() {
     let sk = Shotkeeper::new("x");
     let mut child = sk
-        .cmd(&["integration", "add", "helpcenterio", "--label", "x", "--secret-stdin"])
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/shotkeeper-test-bus")
+        .cmd(&[
+            "integration",
+            "add",
+            "helpcenterio",
+            "--label",
+            "x",
+            "--secret-stdin",
+        ])
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/shotkeeper-test-bus",
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

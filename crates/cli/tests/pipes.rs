@@ -36,7 +36,10 @@ fn run_into(sk: &Shotkeeper, args: &[&str], reader: Reader) -> (Option<i32>, Str
         }
     }
     let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,13 +115,30 @@ async fn every_printing_command_stops_quietly_when_its_reader_goes_away() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(sim.article_html(ext, None).unwrap(), html, "rolled back");
 
-    let added = sk.json(&["integration", "add", "helpcenterio", "--label", "Tmp", "--secret-env", "X", "--json"]);
+    let added = sk.json(&[
+        "integration",
+        "add",
+        "helpcenterio",
+        "--label",
+        "Tmp",
+        "--secret-env",
+        "X",
+        "--json",
+    ]);
     let tmp = added["id"].as_str().unwrap();
     let (code, err) = run_into(&sk, &["integration", "delete", tmp], Reader::ClosedAtOnce);
     assert_eq!(code, Some(0), "{err}");
     let (code, err) = run_into(
         &sk,
-        &["integration", "add", "helpcenterio", "--label", "Piped", "--secret-env", "X"],
+        &[
+            "integration",
+            "add",
+            "helpcenterio",
+            "--label",
+            "Piped",
+            "--secret-env",
+            "X",
+        ],
         Reader::ClosedAtOnce,
     );
     assert_eq!(code, Some(0), "{err}");
@@ -129,12 +149,22 @@ async fn every_printing_command_stops_quietly_when_its_reader_goes_away() {
         .iter()
         .map(|i| i["label"].as_str().unwrap())
         .collect();
-    assert!(labels.contains(&"Piped") && !labels.contains(&"Tmp"), "{labels:?}");
+    assert!(
+        labels.contains(&"Piped") && !labels.contains(&"Tmp"),
+        "{labels:?}"
+    );
 
     // `demo --import` prints too.
     let (code, err) = run_into(
         &sk,
-        &["demo", "--provider", "helpjuice", "--articles", "4", "--import"],
+        &[
+            "demo",
+            "--provider",
+            "helpjuice",
+            "--articles",
+            "4",
+            "--import",
+        ],
         Reader::ClosedAtOnce,
     );
     assert_eq!(code, Some(0), "{err}");
@@ -145,7 +175,11 @@ async fn every_printing_command_stops_quietly_when_its_reader_goes_away() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_pipe_does_not_hide_a_failure() {
     let sk = Shotkeeper::new("x");
-    let (code, err) = run_into(&sk, &["apply", "no-such-plan", "--json"], Reader::ClosedAtOnce);
+    let (code, err) = run_into(
+        &sk,
+        &["apply", "no-such-plan", "--json"],
+        Reader::ClosedAtOnce,
+    );
     assert_eq!(code, Some(2), "{err}");
     assert!(err.starts_with("error: "), "{err}");
 }

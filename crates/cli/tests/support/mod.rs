@@ -108,7 +108,9 @@ pub fn targets(images: &Value, n: usize) -> Vec<Target> {
     let all = images["images"].as_array().unwrap();
     let mut out: Vec<Target> = Vec::new();
     for i in all {
-        let article = i["articles"][0]["external_article_id"].as_str().unwrap_or("");
+        let article = i["articles"][0]["external_article_id"]
+            .as_str()
+            .unwrap_or("");
         if i["statusCode"] == 200
             && i["articlesCount"] == 1
             && i["articles"][0]["isPublished"] == true
