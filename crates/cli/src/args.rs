@@ -133,12 +133,14 @@ pub enum Command {
     /// Find images that need care: broken, no alt text, heavy, insecure, hotlinked, duplicated, old.
     Audit {
         job_id: String,
-        /// Images above this many KiB are heavy.
-        #[arg(long, default_value_t = 500)]
-        heavy_kib: u64,
-        /// Images last modified more than this many days ago are old.
-        #[arg(long, default_value_t = 365)]
-        old_days: i64,
+        /// Images above this many KiB are heavy (default: the help center's
+        /// audit settings from the desktop app, else 500).
+        #[arg(long)]
+        heavy_kib: Option<u64>,
+        /// Images last modified more than this many days ago are old
+        /// (default: the help center's audit settings, else 365).
+        #[arg(long)]
+        old_days: Option<i64>,
         /// Print the findings as CSV instead of a table.
         #[arg(long, conflicts_with = "json")]
         csv: bool,

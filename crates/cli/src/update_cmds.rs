@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use shotkeeper_core::app_update::PlanRequest;
-use shotkeeper_core::audit::AuditConfig;
 use shotkeeper_core::matching::MatchConfig;
 use shotkeeper_core::providers::ArticleRef;
 use shotkeeper_core::update::{screenshots, UpdateResult};
@@ -119,12 +118,11 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
             csv,
             json,
         } => {
-            let config = AuditConfig {
-                heavy_bytes: heavy_kib * 1024,
-                old_after_days: old_days,
-                ..AuditConfig::default()
-            };
-            let report = app.audit(&job_id, config).await?;
+            let mut settings = app.job_audit_settings(&job_id).await?;
+            settings.heavy_kib = heavy_kib.unwrap_or(settings.heavy_kib);
+            settings.old_days = old_days.unwrap_or(settings.old_days);
+            settings.validate()?;
+            let report = app.audit(&job_id, settings.config()).await?;
             output::audit(&report, csv, json)
         }
         _ => unreachable!("handled in commands::run"),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::audit::{self, AuditConfig, AuditReport};
+use crate::audit::{self, AuditConfig, AuditReport, AuditSettings};
 use crate::db::{self, jobs};
 use crate::diff::{self, DiffResult};
 use crate::error::{CoreError, Result};
@@ -289,15 +289,58 @@ impl App {
         ))
     }
 
-    /// Writes the audit of an import into `dir` as CSV or JSON, named after
-    /// the import and the day, and returns the file written.
+    /// The audit thresholds of a help center: as last saved, or the
+    /// defaults (500 KiB, 365 days).
+    pub async fn audit_settings(&self, integration_id: &str) -> Result<AuditSettings> {
+        let integration = db::integrations::get(self.pool(), integration_id).await?;
+        if integration.platform != Platform::Helpcenter {
+            return Err(CoreError::Invalid(format!(
+                "'{}' is storage, not a help center: audit settings belong to a help center",
+                integration.label
+            )));
+        }
+        Ok(db::audit_settings::get(self.pool(), integration_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Remembers a help center's audit thresholds; every later audit of its
+    /// imports uses them.
+    pub async fn save_audit_settings(
+        &self,
+        integration_id: &str,
+        settings: AuditSettings,
+    ) -> Result<AuditSettings> {
+        settings.validate()?;
+        self.audit_settings(integration_id).await?;
+        db::audit_settings::put(self.pool(), integration_id, &settings).await?;
+        Ok(settings)
+    }
+
+    /// The thresholds an audit of this import uses: those of its help center.
+    pub async fn job_audit_settings(&self, job_id: &str) -> Result<AuditSettings> {
+        let job = jobs::get(self.pool(), job_id).await?;
+        Ok(db::audit_settings::get(self.pool(), &job.integration_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Audits an import with its help center's saved thresholds.
+    pub async fn audit_job(&self, job_id: &str) -> Result<AuditReport> {
+        let settings = self.job_audit_settings(job_id).await?;
+        self.audit(job_id, settings.config()).await
+    }
+
+    /// Writes the audit of an import (with its help center's thresholds)
+    /// into `dir` as CSV or JSON, named after the import and the day, and
+    /// returns the file written.
     pub async fn export_audit(
         &self,
         job_id: &str,
         format: AuditFormat,
         dir: &std::path::Path,
     ) -> Result<PathBuf> {
-        let report = self.audit(job_id, AuditConfig::default()).await?;
+        let report = self.audit_job(job_id).await?;
         let (body, ext) = match format {
             AuditFormat::Csv => (audit::to_csv(&report)?, "csv"),
             AuditFormat::Json => (
