@@ -389,7 +389,7 @@ impl App {
                 "this screenshot was given by URL: only dropped files can be compared".into(),
             ));
         }
-        self.diff(old_url, std::path::Path::new(&shot.screenshot.source))
+        self.diff_with_views(old_url, std::path::Path::new(&shot.screenshot.source))
             .await
     }
 
@@ -413,6 +413,56 @@ impl App {
 
     /// Visual diff of an image of the import (downloaded again) and a screenshot file.
     pub async fn diff(&self, old_url: &str, new_path: &std::path::Path) -> Result<DiffResult> {
+        let (old, new) = self.diff_inputs(old_url, new_path).await?;
+        tokio::task::spawn_blocking(move || diff::diff_bytes(&old, &new))
+            .await
+            .map_err(|e| CoreError::Image(format!("diff stopped: {e}")))?
+    }
+
+    /// [`App::diff`], with the pictures compared written as PNG files under
+    /// `thumbnails/compare/` in the data directory (named after both
+    /// images' contents, so comparing again reuses them) for the compare
+    /// modes of a front end.
+    pub async fn diff_with_views(
+        &self,
+        old_url: &str,
+        new_path: &std::path::Path,
+    ) -> Result<DiffResult> {
+        let (old, new) = self.diff_inputs(old_url, new_path).await?;
+        let dir = self.data_dir().join("thumbnails").join("compare");
+        tokio::task::spawn_blocking(move || {
+            let (mut result, pictures) = diff::diff_bytes_with_pictures(&old, &new)?;
+            let key = format!(
+                "{}-{}",
+                &crate::imaging::sha256_hex(&old)[..16],
+                &crate::imaging::sha256_hex(&new)[..16]
+            );
+            std::fs::create_dir_all(&dir)?;
+            let write = |name: &str, img: &image::RgbaImage| -> Result<String> {
+                let path = dir.join(format!("{key}-{name}.png"));
+                if !path.exists() {
+                    img.save(&path).map_err(|e| {
+                        CoreError::Image(format!("could not write {}: {e}", path.display()))
+                    })?;
+                }
+                Ok(path.display().to_string())
+            };
+            result.views = Some(diff::DiffViews {
+                before: write("before", &pictures.before)?,
+                after: write("after", &pictures.after)?,
+                highlight: write("highlight", &pictures.highlight)?,
+            });
+            Ok(result)
+        })
+        .await
+        .map_err(|e| CoreError::Image(format!("diff stopped: {e}")))?
+    }
+
+    async fn diff_inputs(
+        &self,
+        old_url: &str,
+        new_path: &std::path::Path,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
         let client = import::image_client()?;
         let old = client
             .fetch_image(old_url, crate::imaging::ImageLimits::default().max_bytes)
@@ -424,8 +474,6 @@ impl App {
             )));
         }
         let new = std::fs::read(new_path)?;
-        tokio::task::spawn_blocking(move || diff::diff_bytes(&old.bytes, &new))
-            .await
-            .map_err(|e| CoreError::Image(format!("diff stopped: {e}")))?
+        Ok((old.bytes, new))
     }
 }
