@@ -27,6 +27,8 @@ const COMMANDS: &[&str] = &[
     "article_revisions",
     "rollback_revision",
     "audit_job",
+    "audit_settings",
+    "save_audit_settings",
     "export_audit",
 ];
 

@@ -82,6 +82,8 @@ fn main() {
             commands::replace::article_revisions,
             commands::replace::rollback_revision,
             commands::audit::audit_job,
+            commands::audit::audit_settings,
+            commands::audit::save_audit_settings,
             commands::audit::export_audit,
         ])
         .run(tauri::generate_context!())

@@ -293,6 +293,43 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await s.find('[data-testid="image-detail"] [aria-label="Close details"]').then((e) => e.click());
   });
 
+  it("recounts heavy images with the help center's own threshold, and remembers it", async () => {
+    const heavyCount = async () => {
+      const v = await s.find('[data-testid="filter-audit-heavy"]').then((e) => e.attr("data-count"));
+      return v === "" || v === null ? null : Number(v);
+    };
+    const before = await waitFor("the heavy count", heavyCount);
+    assert.equal(before, simInfo.expected.audit.heavy);
+    const setThresholds = async (kib) => {
+      await s.find('[data-testid="audit-settings"]').then((e) => e.click());
+      const css = '[data-testid="audit-heavy-kib"]';
+      const field = await s.waitFor(css);
+      // The form shows what is stored before it is edited.
+      const shown = await waitFor("the stored thresholds", async () => (await s.exec("return document.querySelector(arguments[0]).value;", css)) || null).catch(async (e) => {
+        const form = await s.find('[data-testid="audit-settings-form"]').then((f) => f.text());
+        await shot("audit-thresholds-failed");
+        throw new Error(`${e.message}; the form says: ${form}`);
+      });
+      await field.clear();
+      await field.type(String(kib));
+      return shown;
+    };
+    assert.equal(await setThresholds(1), "500", "the defaults are shown first");
+    await shot("audit-thresholds");
+    await s.find('[data-testid="audit-settings-save"]').then((e) => e.click());
+    const after = await waitFor("the heavy count with 1 KiB", async () => {
+      const n = await heavyCount();
+      return n !== null && n !== before ? n : null;
+    });
+    assert.ok(after > before, `a 1 KiB threshold finds more heavy images: ${before} -> ${after}`);
+    await shot("audit-thresholds-applied");
+    // Stored in core for this help center: the form shows it again, and
+    // putting the default back gives the known answer again.
+    assert.equal(await setThresholds(500), "1", "the saved threshold is remembered");
+    await s.find('[data-testid="audit-settings-save"]').then((e) => e.click());
+    await waitFor("the heavy count back at 500 KiB", async () => ((await heavyCount()) === before ? true : null));
+  });
+
   it("cancels an import and resumes it", async () => {
     // A second help center, HelpCenter.io this time (100 articles a page),
     // whose API answers slowly: the listing takes several pages, leaving
@@ -405,6 +442,64 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     const regions = await s.findAll('[data-testid="diff-region"]');
     assert.ok(regions.length >= 1, "the changed panel is outlined");
     await shot("diff-view");
+
+    // The four compare modes, switched with their keys, over core's pictures.
+    const stage = '[data-testid="compare-stage"]';
+    await s.waitFor(stage, { timeout: 30_000 });
+    const press = (key) =>
+      s.exec("document.body.dispatchEvent(new KeyboardEvent('keydown', { key: arguments[0], bubbles: true })); return true;", key);
+    const modeIs = (mode) => waitFor(`compare mode ${mode}`, async () => ((await s.find(stage).then((e) => e.attr("data-mode"))) === mode ? true : null));
+    const slide = (css, value) =>
+      s.exec(
+        `const el = document.querySelector(arguments[0]);
+         el.value = arguments[1];
+         el.dispatchEvent(new Event("input", { bubbles: true }));
+         return el.value;`,
+        css,
+        String(value),
+      );
+    const width = Number(await s.find('[data-testid="compare-picture"]').then((e) => e.attr("viewBox").then((v) => v.split(" ")[2])));
+    assert.ok(width > 0, "the pictures are in the diff canvas's coordinates");
+
+    await press("2");
+    await modeIs("swipe");
+    await slide('[data-testid="swipe-slider"]', 30);
+    const clipX = Number(await s.find('[data-testid="swipe-clip"]').then((e) => e.attr("x")));
+    assert.ok(Math.abs(clipX - width * 0.3) < 1, `the divider is at 30 %: ${clipX} of ${width}`);
+    await shot("compare-swipe");
+
+    await press("3");
+    await modeIs("onion");
+    await slide('[data-testid="onion-slider"]', 40);
+    assert.equal(Number(await s.find('[data-testid="layer-after"]').then((e) => e.attr("opacity"))), 0.4);
+    await shot("compare-onion");
+
+    await press("4");
+    await modeIs("difference");
+    assert.match(await s.find('[data-testid="layer-highlight"]').then((e) => e.attr("href")), /highlight/);
+    assert.ok((await s.findAll('[data-testid="diff-region"]')).length >= 1, "the changed regions are outlined on the difference");
+    await shot("compare-difference");
+
+    await press("1");
+    await modeIs("side");
+    assert.equal((await s.findAll('[data-testid="compare-pane"]')).length, 2);
+    await shot("compare-side");
+
+    // 100 %: the pictures at the canvas's pixels, both panes panned together.
+    await press("z");
+    await waitFor("100 %", async () => ((await s.find(stage).then((e) => e.attr("data-zoom"))) === "actual" ? true : null));
+    assert.equal(Number(await s.find('[data-testid="compare-picture"]').then((e) => e.attr("width"))), width);
+    const panned = await s.exec(`
+      const [a, b] = document.querySelectorAll('[data-testid="compare-pane"]');
+      a.scrollLeft = 120; a.scrollTop = 60;
+      a.dispatchEvent(new Event("scroll"));
+      return new Promise((r) => requestAnimationFrame(() => r([a.scrollLeft, a.scrollTop, b.scrollLeft, b.scrollTop, a.scrollWidth > a.clientWidth])));`);
+    if (panned[4]) {
+      assert.ok(panned[0] > 0, "the picture at 100 % is larger than its pane");
+      assert.deepEqual([panned[2], panned[3]], [panned[0], panned[1]], "the other pane follows");
+    }
+    await shot("compare-zoom");
+    await press("z");
     await s.find('[data-testid="diff-view"] [aria-label="Close"]').then((e) => e.click());
   });
 

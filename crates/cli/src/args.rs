@@ -81,8 +81,7 @@ pub enum Command {
         /// S3/R2 integration the new images will be uploaded to (default: the help center's own upload).
         #[arg(long)]
         storage: Option<String>,
-        /// Largest perceptual-hash distance (differing bits of the 256-bit
-        /// hash) that still matches; default 40.
+        /// Largest perceptual-hash distance (bits of 256 that differ) that still matches (default 40).
         #[arg(long)]
         threshold: Option<u32>,
         /// Compare each match with the old image and print the changed share.
@@ -134,12 +133,14 @@ pub enum Command {
     /// Find images that need care: broken, no alt text, heavy, insecure, hotlinked, duplicated, old.
     Audit {
         job_id: String,
-        /// Images above this many KiB are heavy.
-        #[arg(long, default_value_t = 500)]
-        heavy_kib: u64,
-        /// Images last modified more than this many days ago are old.
-        #[arg(long, default_value_t = 365)]
-        old_days: i64,
+        /// Images above this many KiB are heavy (default: the help center's
+        /// audit settings from the desktop app, else 500).
+        #[arg(long)]
+        heavy_kib: Option<u64>,
+        /// Images last modified more than this many days ago are old
+        /// (default: the help center's audit settings, else 365).
+        #[arg(long)]
+        old_days: Option<i64>,
         /// Print the findings as CSV instead of a table.
         #[arg(long, conflicts_with = "json")]
         csv: bool,

@@ -11,7 +11,8 @@ use shotkeeper_core::{App, CoreError};
 use tokio_util::sync::CancellationToken;
 
 use crate::args::{Cli, Command, DemoArgs, IntegrationCmd, OptionalSecretArgs, SecretArgs};
-use crate::{output, progress};
+use crate::pipe::errln;
+use crate::{exit, output, progress};
 
 /// A failure as the shell sees it: one line and an exit status.
 pub struct CliError {
@@ -22,13 +23,13 @@ pub struct CliError {
 impl From<CoreError> for CliError {
     fn from(e: CoreError) -> Self {
         let code = match &e {
-            CoreError::Invalid(_) | CoreError::NotFound { .. } => 2,
+            CoreError::Invalid(_) | CoreError::NotFound { .. } => exit::BAD_INPUT,
             CoreError::BadCredentials { .. }
             | CoreError::Forbidden { .. }
-            | CoreError::SecretMissing { .. } => 3,
-            CoreError::KeychainUnavailable { .. } => 4,
-            CoreError::Cancelled => 130,
-            _ => 1,
+            | CoreError::SecretMissing { .. } => exit::CREDENTIALS,
+            CoreError::KeychainUnavailable { .. } => exit::NO_KEYCHAIN,
+            CoreError::Cancelled => exit::CANCELLED,
+            _ => exit::FAILED,
         };
         let mut message = e.to_string();
         if matches!(e, CoreError::KeychainUnavailable { .. }) {
@@ -42,8 +43,20 @@ impl From<CoreError> for CliError {
 fn usage(message: impl Into<String>) -> CliError {
     CliError {
         message: message.into(),
-        code: 2,
+        code: exit::BAD_INPUT,
     }
+}
+
+/// Exit 5 when some of the work failed and the rest was done: the output
+/// above lists what failed.
+pub fn partly_failed(failed: u64, what: &str) -> CliResult {
+    if failed == 0 {
+        return Ok(());
+    }
+    Err(CliError {
+        message: format!("{failed} {what} failed; everything else was done (see above)"),
+        code: exit::PARTLY_FAILED,
+    })
 }
 
 pub type CliResult = Result<(), CliError>;
@@ -196,7 +209,7 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
             } else {
                 Err(CliError {
                     message: "verification failed".into(),
-                    code: 3,
+                    code: exit::CREDENTIALS,
                 })
             }
         }
@@ -218,7 +231,7 @@ async fn import(
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ncancelling… (the job can be resumed)");
+            errln!("\ncancelling… (the job can be resumed)");
             on_ctrl_c.cancel();
         }
     });
@@ -239,13 +252,16 @@ async fn import(
         .await;
     printer.finish();
     match result {
-        Ok(view) => output::job_summary(&view, json),
+        Ok(view) => {
+            output::job_summary(&view, json)?;
+            partly_failed(view.total.articles.failed, "article(s)")
+        }
         Err(CoreError::Cancelled) => Err(CliError {
             message: match printer.job_id() {
                 Some(job) => format!("import cancelled; resume it with `shotkeeper import {integration_id} --resume {job}`"),
                 None => "import cancelled".into(),
             },
-            code: 130,
+            code: exit::CANCELLED,
         }),
         Err(e) => {
             let mut err = CliError::from(e);
@@ -279,7 +295,7 @@ async fn demo(app: &App, args: DemoArgs) -> CliResult {
     options.articles = args.articles;
     let sim = shotkeeper_sim::start(options).await.map_err(|e| CliError {
         message: format!("could not start the demo help center: {e}"),
-        code: 1,
+        code: exit::FAILED,
     })?;
     let kind: ProviderKind = args.provider.parse()?;
     let demo = shotkeeper_core::app::DemoHelpCenter {
@@ -289,16 +305,17 @@ async fn demo(app: &App, args: DemoArgs) -> CliResult {
         settings: sim.settings.clone(),
     };
     let integration = app.ensure_demo(demo).await?;
-    eprintln!(
+    errln!(
         "demo help center at {} — integration {}",
-        sim.site_base, integration.integration.id
+        sim.site_base,
+        integration.integration.id
     );
     if args.import {
         import(app, &integration.integration.id, None, 8, false).await?;
         sim.shutdown().await;
         return Ok(());
     }
-    eprintln!(
+    errln!(
         "serving until Ctrl-C; in another terminal: shotkeeper import {}",
         integration.integration.id
     );

@@ -5,7 +5,9 @@
 
 mod args;
 mod commands;
+mod exit;
 mod output;
+mod pipe;
 mod progress;
 mod update_cmds;
 
@@ -15,13 +17,19 @@ use clap::Parser;
 async fn main() {
     let cli = args::Cli::parse();
     init_logging(cli.verbose);
-    let code = match commands::run(cli).await {
-        Ok(()) => 0,
+    let mut code = match commands::run(cli).await {
+        Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            pipe::errln!("error: {}", e.message);
             e.code
         }
     };
+    if let Some(e) = pipe::finish() {
+        pipe::errln!("error: could not write the output: {e}");
+        if code == exit::OK {
+            code = exit::FAILED;
+        }
+    }
     std::process::exit(code);
 }
 

@@ -8,13 +8,14 @@ use shotkeeper_core::model::{
 };
 
 use crate::commands::{CliError, CliResult};
+use crate::pipe::{out, outln};
 
 fn print_json<T: Serialize>(value: &T) -> CliResult {
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError {
         message: format!("could not format JSON: {e}"),
         code: 1,
     })?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }
 
@@ -39,7 +40,7 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) {
                 }
             })
             .collect();
-        println!("{}", parts.join("  ").trim_end());
+        outln!("{}", parts.join("  ").trim_end());
     };
     line(headers.iter().map(|h| h.to_string()).collect());
     for row in rows {
@@ -61,18 +62,18 @@ pub fn integration(i: &IntegrationView, json: bool) -> CliResult {
         return print_json(i);
     }
     let it = &i.integration;
-    println!("id:        {}", it.id);
-    println!("label:     {}", it.label);
-    println!(
+    outln!("id:        {}", it.id);
+    outln!("label:     {}", it.label);
+    outln!(
         "provider:  {} ({})",
         it.provider.display_name(),
         it.provider
     );
     if let Some(b) = &it.base_url {
-        println!("base URL:  {b}");
+        outln!("base URL:  {b}");
     }
     for (k, v) in &it.settings {
-        println!("{:<10} {v}", format!("{k}:"));
+        outln!("{:<10} {v}", format!("{k}:"));
     }
     let secret = match (&it.secret_source, i.has_secret) {
         (shotkeeper_core::model::SecretSource::Keychain, true) => {
@@ -90,7 +91,7 @@ pub fn integration(i: &IntegrationView, json: bool) -> CliResult {
             format!("read from ${n} (not set now)")
         }
     };
-    println!("secret:    {secret}");
+    outln!("secret:    {secret}");
     Ok(())
 }
 
@@ -99,7 +100,7 @@ pub fn integrations(list: &[IntegrationView], json: bool) -> CliResult {
         return print_json(&list);
     }
     if list.is_empty() {
-        println!("No integrations yet. Add one with `shotkeeper integration add PROVIDER --label TEXT ...`.");
+        outln!("No integrations yet. Add one with `shotkeeper integration add PROVIDER --label TEXT ...`.");
         return Ok(());
     }
     let rows = list
@@ -126,7 +127,7 @@ pub fn verify(r: &VerifyResult, json: bool) -> CliResult {
     } else {
         "FAILED"
     };
-    println!("{mark}: {}", r.message);
+    outln!("{mark}: {}", r.message);
     Ok(())
 }
 
@@ -134,23 +135,30 @@ pub fn deleted(id: &str, json: bool) -> CliResult {
     if json {
         return print_json(&serde_json::json!({ "id": id, "deleted": true }));
     }
-    println!("deleted integration {id}");
+    outln!("deleted integration {id}");
     Ok(())
 }
 
 fn print_totals(v: &JobView) {
     let a = &v.total.articles;
     let i = &v.total.images;
-    println!("job:      {} ({})", v.id, v.name);
-    println!(
+    outln!("job:      {} ({})", v.id, v.name);
+    outln!(
         "articles: {} discovered, {} processed, {} success, {} failed, {} skipped, {} pending",
-        a.discovered, a.processed, a.success, a.failed, a.skipped, a.pending
+        a.discovered,
+        a.processed,
+        a.success,
+        a.failed,
+        a.skipped,
+        a.pending
     );
-    println!(
+    outln!(
         "images:   {} references, {} unique, {} duplicate",
-        i.total, i.unique, i.duplicate
+        i.total,
+        i.unique,
+        i.duplicate
     );
-    println!("authors:  {}", v.total.authors);
+    outln!("authors:  {}", v.total.authors);
 }
 
 pub fn job_summary(v: &JobView, json: bool) -> CliResult {
@@ -166,7 +174,7 @@ pub fn jobs(list: &[JobListItem], json: bool) -> CliResult {
         return print_json(&list);
     }
     if list.is_empty() {
-        println!("No import jobs yet. Start one with `shotkeeper import INTEGRATION_ID`.");
+        outln!("No import jobs yet. Start one with `shotkeeper import INTEGRATION_ID`.");
         return Ok(());
     }
     let rows = list
@@ -201,7 +209,7 @@ pub fn job(v: &JobView, dim: Dimension, json: bool) -> CliResult {
         return print_json(v);
     }
     print_totals(v);
-    println!();
+    outln!();
     match dim {
         Dimension::Images => images_table(v.images.as_deref().unwrap_or_default()),
         Dimension::Articles => {
@@ -268,14 +276,14 @@ pub fn article(a: &RetrievedArticle, json: bool) -> CliResult {
     if json {
         return print_json(a);
     }
-    println!("{} — {}", a.id, a.title);
-    println!("{}", a.url);
-    println!(
+    outln!("{} — {}", a.id, a.title);
+    outln!("{}", a.url);
+    outln!(
         "published: {}   images: {}",
         if a.is_published { "yes" } else { "no" },
         a.images_count
     );
-    println!();
+    outln!();
     let rows = a
         .images
         .iter()
@@ -299,20 +307,22 @@ pub fn broken(images: &[ImageWithArticles], json: bool) -> CliResult {
         return print_json(&images);
     }
     if images.is_empty() {
-        println!("No broken images.");
+        outln!("No broken images.");
         return Ok(());
     }
     for i in images {
-        println!("{}  {}", i.status_code, i.url);
+        outln!("{}  {}", i.status_code, i.url);
         for a in &i.articles {
-            println!(
+            outln!(
                 "      used in {} — {} ({})",
-                a.external_article_id, a.title, a.url
+                a.external_article_id,
+                a.title,
+                a.url
             );
         }
     }
-    println!();
-    println!("{} broken image(s).", images.len());
+    outln!();
+    outln!("{} broken image(s).", images.len());
     Ok(())
 }
 
@@ -374,12 +384,12 @@ pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> Cli
     for a in &plan.articles {
         for place in a.places.iter().filter(|p| !p.changes) {
             if let Some(note) = &place.note {
-                println!("note: {} ({}): {note}", a.title, a.external_id);
+                outln!("note: {} ({}): {note}", a.title, a.external_id);
             }
         }
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "plan {}: {} change(s) in {} article(s). Apply with `shotkeeper apply {}` (add --dry-run to preview).",
         plan.id,
         plan.selected_changes(),
@@ -414,15 +424,17 @@ pub fn update_result(r: &UpdateResult, json: bool) -> CliResult {
         &["ARTICLE", "STATUS", "REPLACED", "REVISION", "TITLE / ERROR"],
         rows,
     );
-    println!();
+    outln!();
     let verb = if r.dry_run {
         "would succeed"
     } else {
         "succeeded"
     };
-    println!(
+    outln!(
         "{} of {} screenshot(s) {verb}, {} failed.",
-        r.summary.success, r.summary.total, r.summary.failed
+        r.summary.success,
+        r.summary.total,
+        r.summary.failed
     );
     Ok(())
 }
@@ -432,7 +444,7 @@ pub fn revisions(list: &[Revision], json: bool) -> CliResult {
         return print_json(&list);
     }
     if list.is_empty() {
-        println!("No revisions: this article was never updated by Shotkeeper.");
+        outln!("No revisions: this article was never updated by Shotkeeper.");
         return Ok(());
     }
     let rows = list
@@ -476,12 +488,12 @@ pub fn rollback(r: &RollbackOutcome, json: bool) -> CliResult {
         "the article was edited since: the replaced image URLs were put back and the later edits kept"
     };
     if r.dry_run {
-        println!(
+        outln!(
             "dry run: rolling back {} would restore the article ({how}).",
             r.revision_id
         );
     } else {
-        println!(
+        outln!(
             "rolled back {}: {how}. Undo with `shotkeeper rollback {}`.",
             r.revision_id,
             r.rollback_revision_id.clone().unwrap_or_default()
@@ -495,13 +507,13 @@ pub fn audit(report: &AuditReport, csv: bool, json: bool) -> CliResult {
         return print_json(report);
     }
     if csv {
-        print!("{}", shotkeeper_core::audit::to_csv(report)?);
+        out!("{}", shotkeeper_core::audit::to_csv(report)?);
         return Ok(());
     }
     for (rule, n) in &report.counts {
-        println!("{:<12} {n}", rule.as_str());
+        outln!("{:<12} {n}", rule.as_str());
     }
-    println!();
+    outln!();
     let rows = report
         .findings
         .iter()

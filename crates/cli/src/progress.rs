@@ -1,11 +1,13 @@
 //! Import progress on stderr: one updating line on a terminal, a line per
 //! second otherwise (CI logs stay readable).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use shotkeeper_core::import::ImportProgress;
+
+use crate::pipe::errln;
 
 pub struct Printer {
     tty: bool,
@@ -37,7 +39,7 @@ impl Printer {
     pub fn show(&self, p: &ImportProgress) {
         let Ok(mut s) = self.state.lock() else { return };
         if s.job_id.is_none() {
-            eprintln!("job {}", p.job_id);
+            errln!("job {}", p.job_id);
             s.job_id = Some(p.job_id.clone());
         }
         let every = if self.tty {
@@ -62,17 +64,16 @@ impl Printer {
             p.broken,
             p.duplicates
         );
-        let mut err = std::io::stderr().lock();
         if self.tty {
-            let _ = write!(err, "\r\x1b[2K{line}");
+            crate::pipe::stderr(format_args!("\r\x1b[2K{line}"));
         } else {
-            let _ = writeln!(err, "{line}");
+            errln!("{line}");
         }
     }
 
     pub fn finish(&self) {
         if self.tty {
-            eprintln!();
+            errln!();
         }
     }
 }

@@ -5,16 +5,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use shotkeeper_core::app_update::PlanRequest;
-use shotkeeper_core::audit::AuditConfig;
 use shotkeeper_core::matching::MatchConfig;
 use shotkeeper_core::providers::ArticleRef;
-use shotkeeper_core::update::screenshots;
+use shotkeeper_core::update::{screenshots, UpdateResult};
 use shotkeeper_core::App;
 use tokio_util::sync::CancellationToken;
 
 use crate::args::Command;
-use crate::commands::{CliError, CliResult};
-use crate::output;
+use crate::commands::{partly_failed, CliError, CliResult};
+use crate::{exit, output};
 
 pub async fn run(app: &App, cmd: Command) -> CliResult {
     match cmd {
@@ -78,7 +77,8 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
                     dry_run,
                 )
                 .await?;
-            output::update_result(&result, json)
+            output::update_result(&result, json)?;
+            update_status(&result)
         }
         Command::Apply {
             plan_id,
@@ -94,16 +94,7 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
                 )
                 .await?;
             output::update_result(&result, json)?;
-            if result.summary.failed > 0 {
-                return Err(CliError {
-                    message: format!(
-                        "{} screenshot(s) could not be applied everywhere; see above",
-                        result.summary.failed
-                    ),
-                    code: 1,
-                });
-            }
-            Ok(())
+            update_status(&result)
         }
         Command::Revisions {
             article,
@@ -127,12 +118,11 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
             csv,
             json,
         } => {
-            let config = AuditConfig {
-                heavy_bytes: heavy_kib * 1024,
-                old_after_days: old_days,
-                ..AuditConfig::default()
-            };
-            let report = app.audit(&job_id, config).await?;
+            let mut settings = app.job_audit_settings(&job_id).await?;
+            settings.heavy_kib = heavy_kib.unwrap_or(settings.heavy_kib);
+            settings.old_days = old_days.unwrap_or(settings.old_days);
+            settings.validate()?;
+            let report = app.audit(&job_id, settings.config()).await?;
             output::audit(&report, csv, json)
         }
         _ => unreachable!("handled in commands::run"),
@@ -151,6 +141,19 @@ async fn internal_article_id(
         .map(|r| r.id)
         .ok_or_else(|| CliError {
             message: format!("article {article} is not in import {job_id}"),
-            code: 2,
+            code: exit::BAD_INPUT,
         })
+}
+
+/// `update` and `apply`: exit 5 when an article or a screenshot failed.
+fn update_status(result: &UpdateResult) -> CliResult {
+    let articles = result
+        .articles
+        .iter()
+        .filter(|a| a.status == "failed")
+        .count() as u64;
+    if articles > 0 {
+        return partly_failed(articles, "article(s)");
+    }
+    partly_failed(result.summary.failed, "screenshot(s)")
 }

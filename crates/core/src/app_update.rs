@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::audit::{self, AuditConfig, AuditReport};
+use crate::audit::{self, AuditConfig, AuditReport, AuditSettings};
 use crate::db::{self, jobs};
 use crate::diff::{self, DiffResult};
 use crate::error::{CoreError, Result};
@@ -289,15 +289,58 @@ impl App {
         ))
     }
 
-    /// Writes the audit of an import into `dir` as CSV or JSON, named after
-    /// the import and the day, and returns the file written.
+    /// The audit thresholds of a help center: as last saved, or the
+    /// defaults (500 KiB, 365 days).
+    pub async fn audit_settings(&self, integration_id: &str) -> Result<AuditSettings> {
+        let integration = db::integrations::get(self.pool(), integration_id).await?;
+        if integration.platform != Platform::Helpcenter {
+            return Err(CoreError::Invalid(format!(
+                "'{}' is storage, not a help center: audit settings belong to a help center",
+                integration.label
+            )));
+        }
+        Ok(db::audit_settings::get(self.pool(), integration_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Remembers a help center's audit thresholds; every later audit of its
+    /// imports uses them.
+    pub async fn save_audit_settings(
+        &self,
+        integration_id: &str,
+        settings: AuditSettings,
+    ) -> Result<AuditSettings> {
+        settings.validate()?;
+        self.audit_settings(integration_id).await?;
+        db::audit_settings::put(self.pool(), integration_id, &settings).await?;
+        Ok(settings)
+    }
+
+    /// The thresholds an audit of this import uses: those of its help center.
+    pub async fn job_audit_settings(&self, job_id: &str) -> Result<AuditSettings> {
+        let job = jobs::get(self.pool(), job_id).await?;
+        Ok(db::audit_settings::get(self.pool(), &job.integration_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Audits an import with its help center's saved thresholds.
+    pub async fn audit_job(&self, job_id: &str) -> Result<AuditReport> {
+        let settings = self.job_audit_settings(job_id).await?;
+        self.audit(job_id, settings.config()).await
+    }
+
+    /// Writes the audit of an import (with its help center's thresholds)
+    /// into `dir` as CSV or JSON, named after the import and the day, and
+    /// returns the file written.
     pub async fn export_audit(
         &self,
         job_id: &str,
         format: AuditFormat,
         dir: &std::path::Path,
     ) -> Result<PathBuf> {
-        let report = self.audit(job_id, AuditConfig::default()).await?;
+        let report = self.audit_job(job_id).await?;
         let (body, ext) = match format {
             AuditFormat::Csv => (audit::to_csv(&report)?, "csv"),
             AuditFormat::Json => (
@@ -346,7 +389,7 @@ impl App {
                 "this screenshot was given by URL: only dropped files can be compared".into(),
             ));
         }
-        self.diff(old_url, std::path::Path::new(&shot.screenshot.source))
+        self.diff_with_views(old_url, std::path::Path::new(&shot.screenshot.source))
             .await
     }
 
@@ -370,6 +413,56 @@ impl App {
 
     /// Visual diff of an image of the import (downloaded again) and a screenshot file.
     pub async fn diff(&self, old_url: &str, new_path: &std::path::Path) -> Result<DiffResult> {
+        let (old, new) = self.diff_inputs(old_url, new_path).await?;
+        tokio::task::spawn_blocking(move || diff::diff_bytes(&old, &new))
+            .await
+            .map_err(|e| CoreError::Image(format!("diff stopped: {e}")))?
+    }
+
+    /// [`App::diff`], with the pictures compared written as PNG files under
+    /// `thumbnails/compare/` in the data directory (named after both
+    /// images' contents, so comparing again reuses them) for the compare
+    /// modes of a front end.
+    pub async fn diff_with_views(
+        &self,
+        old_url: &str,
+        new_path: &std::path::Path,
+    ) -> Result<DiffResult> {
+        let (old, new) = self.diff_inputs(old_url, new_path).await?;
+        let dir = self.data_dir().join("thumbnails").join("compare");
+        tokio::task::spawn_blocking(move || {
+            let (mut result, pictures) = diff::diff_bytes_with_pictures(&old, &new)?;
+            let key = format!(
+                "{}-{}",
+                &crate::imaging::sha256_hex(&old)[..16],
+                &crate::imaging::sha256_hex(&new)[..16]
+            );
+            std::fs::create_dir_all(&dir)?;
+            let write = |name: &str, img: &image::RgbaImage| -> Result<String> {
+                let path = dir.join(format!("{key}-{name}.png"));
+                if !path.exists() {
+                    img.save(&path).map_err(|e| {
+                        CoreError::Image(format!("could not write {}: {e}", path.display()))
+                    })?;
+                }
+                Ok(path.display().to_string())
+            };
+            result.views = Some(diff::DiffViews {
+                before: write("before", &pictures.before)?,
+                after: write("after", &pictures.after)?,
+                highlight: write("highlight", &pictures.highlight)?,
+            });
+            Ok(result)
+        })
+        .await
+        .map_err(|e| CoreError::Image(format!("diff stopped: {e}")))?
+    }
+
+    async fn diff_inputs(
+        &self,
+        old_url: &str,
+        new_path: &std::path::Path,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
         let client = import::image_client()?;
         let old = client
             .fetch_image(old_url, crate::imaging::ImageLimits::default().max_bytes)
@@ -381,8 +474,6 @@ impl App {
             )));
         }
         let new = std::fs::read(new_path)?;
-        tokio::task::spawn_blocking(move || diff::diff_bytes(&old.bytes, &new))
-            .await
-            .map_err(|e| CoreError::Image(format!("diff stopped: {e}")))?
+        Ok((old.bytes, new))
     }
 }

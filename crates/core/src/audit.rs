@@ -79,6 +79,60 @@ impl Default for AuditConfig {
     }
 }
 
+/// The thresholds a person sets for one help center: what counts as heavy
+/// and as old. Stored per help-center integration; the desktop's audit
+/// settings edit them, the CLI's `--heavy-kib`/`--old-days` override them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditSettings {
+    /// Images above this many KiB are heavy.
+    pub heavy_kib: u64,
+    /// Images last modified more than this many days ago are old.
+    pub old_days: i64,
+}
+
+impl AuditSettings {
+    pub const MAX_HEAVY_KIB: u64 = 1024 * 1024;
+    pub const MAX_OLD_DAYS: i64 = 36_500;
+
+    /// Refuses thresholds that would make a rule meaningless, naming the fix.
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=Self::MAX_HEAVY_KIB).contains(&self.heavy_kib) {
+            return Err(CoreError::Invalid(format!(
+                "the heavy threshold must be between 1 and {} KiB (it was {})",
+                Self::MAX_HEAVY_KIB,
+                self.heavy_kib
+            )));
+        }
+        if !(1..=Self::MAX_OLD_DAYS).contains(&self.old_days) {
+            return Err(CoreError::Invalid(format!(
+                "the age threshold must be between 1 and {} days (it was {})",
+                Self::MAX_OLD_DAYS,
+                self.old_days
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn config(&self) -> AuditConfig {
+        AuditConfig {
+            heavy_bytes: self.heavy_kib * 1024,
+            old_after_days: self.old_days,
+            ..AuditConfig::default()
+        }
+    }
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        let d = AuditConfig::default();
+        AuditSettings {
+            heavy_kib: d.heavy_bytes / 1024,
+            old_days: d.old_after_days,
+        }
+    }
+}
+
 /// One image that breaks one rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -40,6 +40,36 @@ pub struct DiffResult {
     pub regions: Vec<Rect>,
     /// The images' sizes differed and were scaled to compare.
     pub scaled: bool,
+    /// The pictures compared, as PNG files on the canvas (`width` ×
+    /// `height`): what a person looks at in the compare modes (side by
+    /// side, swipe, onion skin, highlighted difference). Only where asked
+    /// for (`App::plan_diff`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub views: Option<DiffViews>,
+}
+
+/// Paths of the compared pictures, all `width` × `height` so that they lie
+/// exactly over one another and over the regions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffViews {
+    /// The old image, scaled to the canvas.
+    pub before: String,
+    /// The new image on the canvas.
+    pub after: String,
+    /// The highlighted difference: the new image faded to grey, every
+    /// changed pixel (the same pixels `changed_share` counts) in magenta.
+    pub highlight: String,
+}
+
+/// Colour of a changed pixel in the highlighted difference.
+pub const HIGHLIGHT: [u8; 4] = [230, 0, 126, 255];
+
+/// The pictures behind a [`DiffResult`], before they are written as files.
+pub struct DiffPictures {
+    pub before: RgbaImage,
+    pub after: RgbaImage,
+    pub highlight: RgbaImage,
 }
 
 fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<DynamicImage> {
@@ -82,12 +112,37 @@ fn to_canvas(img: &DynamicImage, w: u32, h: u32) -> RgbaImage {
 }
 
 pub fn diff_images(old: &DynamicImage, new: &DynamicImage) -> DiffResult {
+    compare(old, new).0
+}
+
+/// Compares two encoded images and also returns the pictures compared,
+/// for a person to look at.
+pub fn diff_bytes_with_pictures(old: &[u8], new: &[u8]) -> Result<(DiffResult, DiffPictures)> {
+    let limits = ImageLimits::default();
+    let (result, before, after, changed) = compare(&decode(old, &limits)?, &decode(new, &limits)?);
+    let highlight = highlight(&after, &changed);
+    Ok((
+        result,
+        DiffPictures {
+            before,
+            after,
+            highlight,
+        },
+    ))
+}
+
+/// The diff, the two images on the canvas, and which pixels changed.
+fn compare(
+    old: &DynamicImage,
+    new: &DynamicImage,
+) -> (DiffResult, RgbaImage, RgbaImage, Vec<bool>) {
     let (w, h) = canvas_size(new);
     let scaled = old.dimensions() != new.dimensions();
     let a = to_canvas(old, w, h);
     let b = to_canvas(new, w, h);
     let (cols, rows) = (w.div_ceil(CELL), h.div_ceil(CELL));
     let mut cells = vec![false; (cols * rows) as usize];
+    let mut mask = vec![false; (w * h) as usize];
     let mut changed: u64 = 0;
     for (x, y, pb) in b.enumerate_pixels() {
         let pa = a.get_pixel(x, y);
@@ -98,15 +153,33 @@ pub fn diff_images(old: &DynamicImage, new: &DynamicImage) -> DiffResult {
         if differs {
             changed += 1;
             cells[((y / CELL) * cols + x / CELL) as usize] = true;
+            mask[(y * w + x) as usize] = true;
         }
     }
-    DiffResult {
+    let result = DiffResult {
         width: w,
         height: h,
         changed_share: changed as f64 / (w as u64 * h as u64) as f64,
         regions: regions(&cells, cols, rows, w, h),
         scaled,
-    }
+        views: None,
+    };
+    (result, a, b, mask)
+}
+
+/// The new image faded to a light grey, changed pixels in [`HIGHLIGHT`].
+fn highlight(after: &RgbaImage, changed: &[bool]) -> RgbaImage {
+    let w = after.width();
+    RgbaImage::from_fn(w, after.height(), |x, y| {
+        if changed[(y * w + x) as usize] {
+            return image::Rgba(HIGHLIGHT);
+        }
+        let p = after.get_pixel(x, y).0;
+        let luma = (0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64) as u8;
+        // A quarter of the contrast, on white: context without competing.
+        let faded = 255 - (255 - luma) / 4;
+        image::Rgba([faded, faded, faded, 255])
+    })
 }
 
 /// Bounding boxes of 8-connected groups of changed cells, in pixels.
@@ -253,6 +326,35 @@ mod tests {
         let img = DynamicImage::ImageRgba8(screen(2048, 1024));
         let d = diff_images(&img, &img);
         assert_eq!((d.width, d.height), (1024, 512));
+    }
+
+    fn png(img: RgbaImage) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        DynamicImage::ImageRgba8(img)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn the_highlighted_difference_marks_exactly_the_changed_pixels() {
+        let old = screen(200, 100);
+        let mut new = old.clone();
+        for y in 10..20 {
+            for x in 30..50 {
+                new.put_pixel(x, y, Rgba([0, 0, 0, 255]));
+            }
+        }
+        let (d, pics) = diff_bytes_with_pictures(&png(old.clone()), &png(new)).unwrap();
+        assert_eq!(pics.highlight.dimensions(), (d.width, d.height));
+        assert_eq!(pics.before.dimensions(), (d.width, d.height));
+        assert_eq!(pics.after.dimensions(), (d.width, d.height));
+        let marked = pics.highlight.pixels().filter(|p| p.0 == HIGHLIGHT).count() as f64;
+        assert_eq!(marked / (200.0 * 100.0), d.changed_share);
+        assert_eq!(marked, 200.0);
+        assert_eq!(pics.highlight.get_pixel(35, 15).0, HIGHLIGHT);
+        assert_ne!(pics.highlight.get_pixel(100, 60).0, HIGHLIGHT);
+        assert_eq!(pics.before, old);
     }
 
     #[test]

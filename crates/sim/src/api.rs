@@ -77,6 +77,7 @@ pub async fn guard(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -
         return rate_limited(p, q);
     }
     let mut resp = match key.as_deref().and_then(|k| s.principal_for(k)) {
+        Some(_) if refused(&s, &req) => refusal(),
         Some(principal) => {
             req.extensions_mut().insert(principal);
             next.run(req).await
@@ -87,6 +88,21 @@ pub async fn guard(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -
         quota_headers(p, resp.headers_mut(), &q);
     }
     resp
+}
+
+fn refused(s: &Shared, req: &Request) -> bool {
+    let refusals = s.refusals.lock().expect("refusals lock");
+    refusals.refuses(req.method().as_str(), req.uri().path())
+}
+
+/// What a help center answers a write it will not take (a validation
+/// error): a plain 400, whatever the provider.
+fn refusal() -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({ "error": "the simulator was told to refuse this article" })),
+    )
+        .into_response()
 }
 
 /// The key a request presents, the way each provider reads it.

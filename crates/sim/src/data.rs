@@ -74,9 +74,9 @@ pub struct AuditExpected {
     pub broken: u64,
     /// Distinct image URLs (hosted, broken or `data:`) with at least one
     /// `<img>` that has no `alt` attribute or an empty/blank one: inline
-    /// icons (`alt=""`), every fifth reference after the script (`alt=""`),
-    /// every fifth from the fifth after the script (no `alt`), the planted
-    /// hotlinked screenshot (no `alt`).
+    /// icons (`alt=""`), after the script the references numbered 7 mod 20
+    /// (`alt=""`) and 17 mod 20 (no `alt`), the planted hotlinked
+    /// screenshot (no `alt`).
     pub missing_alt: u64,
     /// Downloadable distinct URLs whose file is over 500 KiB (the noise
     /// PNG) or whose intrinsic width is at least twice the largest `width`
@@ -98,10 +98,10 @@ pub struct AuditExpected {
     /// references.
     pub duplicate: u64,
     /// Distinct hosted URLs whose `Last-Modified` is more than 365 days
-    /// before the simulator started. Every third hosted path from the
-    /// second on (and the planted oversize and `0.0.0.0` screenshots) was
-    /// modified 1-90 days before the start; the rest carry fixed dates in
-    /// 2023-2024. The answer holds while the audit runs within 275 days of
+    /// before the simulator started. Every fourth hosted path from the
+    /// third on carries a fixed date in 2023-2024; the rest (and the
+    /// planted oversize and `0.0.0.0` screenshots) were modified 1-90 days
+    /// before the start. The answer holds while the audit runs within 275 days of
     /// the simulator's start.
     pub old: u64,
 }
@@ -613,13 +613,14 @@ impl Gen {
             form
         };
         let target = self.target(pick);
-        // Most images have alt text describing the screen (a re-uploaded
-        // duplicate keeps its original's); every fifth after the script and
-        // inline icons have `alt=""`, and every fifth from the fifth after
-        // the script no `alt` attribute at all.
+        // Images have alt text describing the screen (a re-uploaded
+        // duplicate keeps its original's), as in a cared-for help center;
+        // a few were missed: after the script, one reference in twenty has
+        // `alt=""` and another in twenty no `alt` attribute at all. Inline
+        // icons are decorative: `alt=""`.
         let alt = match &target {
-            _ if n % 5 == 2 && n >= SCRIPT.len() => Some(String::new()),
-            _ if n % 5 == 4 && n >= SCRIPT.len() => None,
+            _ if n % 20 == 7 && n >= SCRIPT.len() => Some(String::new()),
+            _ if n % 20 == 17 && n >= SCRIPT.len() => None,
             Target::Inline(_) => Some(String::new()),
             Target::Hosted(p) => Some(text::alt_for(self.assets[self.hosted[p].asset].stem())),
             Target::Broken(p) => Some(text::alt_for(stem_of(p))),
@@ -635,9 +636,10 @@ impl Gen {
     fn random_pick(&mut self) -> Pick {
         let r: f64 = self.rng.gen();
         match r {
-            // About one new image per two references overall.
-            r if r < 0.05 => Pick::Broken,
-            r if r < 0.08 => Pick::Inline,
+            // About one new image per two references overall; a broken
+            // link now and then.
+            r if r < 0.02 => Pick::Broken,
+            r if r < 0.05 => Pick::Inline,
             r if r < 0.45 => Pick::Shared,
             r if r < 0.50 => Pick::Duplicate,
             r if r < 0.62 => Pick::NewPhoto,
@@ -678,9 +680,9 @@ impl Gen {
     fn host(&mut self, path: String, asset: usize) -> Target {
         let days = self.rng.gen_range(0..700);
         let seconds = self.rng.gen_range(0..86_400);
-        // Every third path from the second on was updated recently (1-90
-        // days before generation), the rest long ago (2023-2024).
-        let last_modified = if self.hosted_paths.len() % 3 == 1 {
+        // Most paths were updated recently (1-90 days before generation);
+        // every fourth from the third on is stale (2023-2024).
+        let last_modified = if self.hosted_paths.len() % 4 != 2 {
             self.now - Duration::days(1 + days % 90) - Duration::seconds(seconds)
         } else {
             base_date() + Duration::days(days) + Duration::seconds(seconds)

@@ -115,6 +115,21 @@ impl Sim {
         }
     }
 
+    /// From now on, every write naming this article (PUT, PATCH, POST on
+    /// `.../articles/{id}...`) answers 400, as a help center does when it
+    /// rejects an update. Reads still work.
+    pub fn refuse_writes_to(&self, id: &str) {
+        let mut r = self.shared.refusals.lock().expect("refusals lock");
+        r.writes.push(id.to_string());
+    }
+
+    /// From now on, every GET naming this article (`.../articles/{id}...`)
+    /// answers 400: the article cannot be read (lists are unaffected).
+    pub fn refuse_reads_of(&self, id: &str) {
+        let mut r = self.shared.refusals.lock().expect("refusals lock");
+        r.reads.push(id.to_string());
+    }
+
     /// Stops the server and waits (at most 5 s) for it to finish.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

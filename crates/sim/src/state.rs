@@ -42,6 +42,33 @@ pub struct Principal {
     pub read_only: bool,
 }
 
+/// Articles whose requests the simulator refuses from now on (see
+/// `Sim::refuse_writes_to`, `Sim::refuse_reads_of`).
+#[derive(Default)]
+pub struct Refusals {
+    pub writes: Vec<String>,
+    pub reads: Vec<String>,
+}
+
+impl Refusals {
+    /// Whether a request `method path` names a refused article: a path
+    /// segment `articles` followed by the article's id.
+    pub fn refuses(&self, method: &str, path: &str) -> bool {
+        let list = if method == "GET" {
+            &self.reads
+        } else {
+            &self.writes
+        };
+        if list.is_empty() {
+            return false;
+        }
+        let segments: Vec<&str> = path.split('/').collect();
+        segments
+            .windows(2)
+            .any(|w| w[0] == "articles" && list.iter().any(|id| id == w[1]))
+    }
+}
+
 pub struct Shared {
     pub opts: SimOptions,
     /// `http://127.0.0.1:PORT`
@@ -52,6 +79,7 @@ pub struct Shared {
     pub images: ImageStore,
     pub stats: Stats,
     pub limiter: Limiter,
+    pub refusals: Mutex<Refusals>,
 }
 
 impl Shared {
@@ -71,6 +99,7 @@ impl Shared {
             images: ImageStore::new(&model),
             stats: Stats::default(),
             limiter: Limiter::new(per_minute, burst),
+            refusals: Mutex::new(Refusals::default()),
             center_id,
             site,
             opts,
@@ -92,5 +121,24 @@ impl Shared {
             return Some(Principal { read_only: true });
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Refusals;
+
+    #[test]
+    fn refusals_name_the_article_segment_exactly() {
+        let r = Refusals {
+            writes: vec!["12".into()],
+            reads: vec!["7".into()],
+        };
+        assert!(r.refuses("PUT", "/v0/centers/c1/articles/12/draft"));
+        assert!(r.refuses("POST", "/v0/centers/c1/articles/12/publish"));
+        assert!(!r.refuses("GET", "/v0/centers/c1/articles/12"));
+        assert!(!r.refuses("PUT", "/v0/centers/c1/articles/123"));
+        assert!(r.refuses("GET", "/v1/articles/7"));
+        assert!(!r.refuses("GET", "/v1/collections/7/articles"));
     }
 }

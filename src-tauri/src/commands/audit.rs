@@ -1,8 +1,9 @@
-//! Commands of image audits: the findings of an import, and an export of
-//! them into the Downloads folder.
+//! Commands of image audits: the findings of an import (with its help
+//! center's thresholds), those thresholds, and an export of the findings
+//! into the Downloads folder.
 
 use shotkeeper_core::app_update::AuditFormat;
-use shotkeeper_core::audit::{AuditConfig, AuditReport};
+use shotkeeper_core::audit::{AuditReport, AuditSettings};
 use tauri::{Manager, State};
 
 use crate::error::{CmdResult, CommandError};
@@ -10,7 +11,29 @@ use crate::state::Shell;
 
 #[tauri::command]
 pub async fn audit_job(shell: State<'_, Shell>, job_id: String) -> CmdResult<AuditReport> {
-    Ok(shell.app()?.audit(&job_id, AuditConfig::default()).await?)
+    Ok(shell.app()?.audit_job(&job_id).await?)
+}
+
+/// A help center's audit thresholds (heavy KiB, old days).
+#[tauri::command]
+pub async fn audit_settings(
+    shell: State<'_, Shell>,
+    integration_id: String,
+) -> CmdResult<AuditSettings> {
+    Ok(shell.app()?.audit_settings(&integration_id).await?)
+}
+
+/// Remembers a help center's audit thresholds.
+#[tauri::command]
+pub async fn save_audit_settings(
+    shell: State<'_, Shell>,
+    integration_id: String,
+    settings: AuditSettings,
+) -> CmdResult<AuditSettings> {
+    Ok(shell
+        .app()?
+        .save_audit_settings(&integration_id, settings)
+        .await?)
 }
 
 /// Writes the audit as CSV or JSON into the Downloads folder (the data

@@ -39,6 +39,13 @@ describe("command bindings", () => {
     ["imageDetail", () => api.imageDetail("j1", "https://x/a.png"), "image_detail", { jobId: "j1", url: "https://x/a.png" }],
     ["articleRows", () => api.articleRows("j1"), "article_rows", { jobId: "j1" }],
     ["articleDetail", () => api.articleDetail("j1", "a1"), "article_detail", { jobId: "j1", articleId: "a1" }],
+    ["auditSettings", () => api.auditSettings("i1"), "audit_settings", { integrationId: "i1" }],
+    [
+      "saveAuditSettings",
+      () => api.saveAuditSettings("i1", { heavyKib: 200, oldDays: 90 }),
+      "save_audit_settings",
+      { integrationId: "i1", settings: { heavyKib: 200, oldDays: 90 } },
+    ],
   ];
   it.each(cases)("%s invokes its command with camelCase args", async (_n, fn, cmd, args) => {
     await expect(fn()).resolves.toBe("ok");

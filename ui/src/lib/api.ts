@@ -7,6 +7,7 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
   ApplyProgress,
   AuditReport,
+  AuditSettings,
   DiffResult,
   PlanRequest,
   Revision,
@@ -111,7 +112,12 @@ export const api = {
     call<Revision[]>("article_revisions", { integrationId, externalId, locale }),
   rollbackRevision: (revisionId: string) => call<RollbackOutcome>("rollback_revision", { revisionId }),
 
+  /** The audit of an import, with its help center's saved thresholds. */
   auditJob: (jobId: string) => call<AuditReport>("audit_job", { jobId }),
+  auditSettings: (integrationId: string) => call<AuditSettings>("audit_settings", { integrationId }),
+  /** Remembers a help center's thresholds (core checks them); resolves with what was saved. */
+  saveAuditSettings: (integrationId: string, settings: AuditSettings) =>
+    call<AuditSettings>("save_audit_settings", { integrationId, settings }),
   /** Writes the audit into the Downloads folder; resolves with the file's path. */
   exportAudit: (jobId: string, format: "csv" | "json") => call<string>("export_audit", { jobId, format }),
 };

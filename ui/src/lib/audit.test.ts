@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findingsFor, RULES, urlsByRule } from "./audit";
+import { findingsFor, parseWhole, RULES, urlsByRule } from "./audit";
 import { defaultImageFilter, filterImages } from "./filters";
 import type { AuditReport, ImageRow } from "./types";
 
@@ -55,5 +55,14 @@ describe("audit filters", () => {
       { label: "Heavy", detail: "812 KB, over 500 KB" },
     ]);
     expect(findingsFor(null, "http://h/b.png")).toEqual([]);
+  });
+});
+
+describe("audit thresholds as typed", () => {
+  it("reads whole numbers and refuses anything else", () => {
+    expect(parseWhole("500")).toBe(500);
+    expect(parseWhole(" 90 ")).toBe(90);
+    expect(parseWhole("0")).toBe(0);
+    for (const bad of ["", "  ", "1.5", "-3", "12kb", "1e3"]) expect(parseWhole(bad)).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatCount, percent, plural, shortHash, typeLabel } from "./format";
+import { formatBytes, formatCount, percent, plural, secretHint, sentences, shortHash, typeLabel } from "./format";
 
 describe("format", () => {
   it("formats bytes like a file manager", () => {
@@ -23,5 +23,24 @@ describe("format", () => {
     expect(typeLabel("png")).toBe("PNG");
     expect(typeLabel("")).toBe("—");
     expect(shortHash("e3b0c44298fc1c149afbf4c8996fb924")).toBe("e3b0c44298fc…");
+  });
+});
+
+describe("help text", () => {
+  it("ends each piece as a sentence", () => {
+    expect(sentences("Settings > API Credentials in Helpjuice; \"Require token for API?\" must be enabled there", "Saved to the OS keychain")).toBe(
+      "Settings > API Credentials in Helpjuice; \"Require token for API?\" must be enabled there. Saved to the OS keychain.",
+    );
+    expect(sentences("Already a sentence.", "", null, "Next")).toBe("Already a sentence. Next.");
+    expect(sentences()).toBe("");
+  });
+
+  it("says where a typed secret goes, and that a variable is stored nowhere", () => {
+    const helpjuice = "Settings > API Credentials in Helpjuice; \"Require token for API?\" must be enabled there";
+    expect(secretHint("value", helpjuice)).toMatch(/must be enabled there\. Saved to the OS keychain, never shown again\.$/);
+    expect(secretHint("value", "")).toBe("Saved to the OS keychain, never shown again.");
+    const env = secretHint("env", helpjuice);
+    expect(env).not.toMatch(/keychain/);
+    expect(env).toBe("Nothing is stored; the variable is read each time Shotkeeper connects.");
   });
 });

@@ -46,3 +46,23 @@ export function formatShortDate(iso: string): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
+
+/**
+ * Joins pieces of help text into sentences: blank pieces are left out and
+ * each piece ends with a full stop unless it already ends in punctuation
+ * (core's hints are phrases without one).
+ */
+export function sentences(...parts: (string | null | undefined)[]): string {
+  return parts
+    .map((p) => (p ?? "").trim())
+    .filter((p) => p.length > 0)
+    .map((p) => (/[.!?…)]$/.test(p) ? p : `${p}.`))
+    .join(" ");
+}
+
+/** The hint under a secret field: where to find it, and where it goes. */
+export function secretHint(mode: "value" | "env", providerHelp: string | null | undefined): string {
+  return mode === "value"
+    ? sentences(providerHelp, "Saved to the OS keychain, never shown again")
+    : sentences("Nothing is stored; the variable is read each time Shotkeeper connects");
+}

@@ -126,6 +126,12 @@ export async function selectJob(jobId: string | null): Promise<void> {
   ]);
 }
 
+/** Audits the job in review again (after its help center's thresholds changed). */
+export async function reloadAudit(): Promise<void> {
+  const jobId = app.jobId;
+  if (jobId) await load(app.audit, () => api.auditJob(jobId));
+}
+
 export async function openImage(url: string | null): Promise<void> {
   const jobId = app.jobId;
   if (!url || !jobId) {

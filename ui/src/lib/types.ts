@@ -438,6 +438,18 @@ export interface DiffResult {
   changedShare: number;
   regions: Rect[];
   scaled: boolean;
+  /** The compared pictures as files, all width × height (compare modes). */
+  views?: DiffViews;
+}
+
+/** Paths of core's pictures of a diff; they lie exactly over one another. */
+export interface DiffViews {
+  /** The old image, scaled to the canvas. */
+  before: string;
+  /** The new screenshot on the canvas. */
+  after: string;
+  /** The new one faded to grey, changed pixels in magenta. */
+  highlight: string;
 }
 
 export interface Revision {
@@ -478,6 +490,14 @@ export interface Finding {
   detail: string;
   wastedBytes: number;
   articles: ArticleUse[];
+}
+
+/** A help center's audit thresholds (shotkeeper_core::audit::AuditSettings). */
+export interface AuditSettings {
+  /** Images above this many KiB are heavy. */
+  heavyKib: number;
+  /** Images last modified more than this many days ago are old. */
+  oldDays: number;
 }
 
 export interface AuditReport {
