@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use crate::data::Model;
 use crate::images::ImageStore;
-use crate::limits::Limiter;
+use crate::limits::{FixedWindow, Limiter};
 use crate::options::{SimOptions, SimProvider};
 use crate::store::Store;
 
@@ -52,6 +52,8 @@ pub struct Shared {
     pub images: ImageStore,
     pub stats: Stats,
     pub limiter: Limiter,
+    /// HelpCenter.io's minute window (off for the other providers).
+    pub window: FixedWindow,
 }
 
 impl Shared {
@@ -66,11 +68,22 @@ impl Shared {
             SimProvider::Helpcenter => format!("c{:015x}", opts.seed.wrapping_mul(0x9E37_79B9)),
             _ => String::new(),
         };
+        let mut store = Store::from_model(&model);
+        if opts.provider == SimProvider::Helpcenterio {
+            crate::helpcenterio::add_title_only_languages(&mut store);
+        }
         Shared {
-            store: Mutex::new(Store::from_model(&model)),
+            store: Mutex::new(store),
             images: ImageStore::new(&model),
             stats: Stats::default(),
             limiter: Limiter::new(per_minute, burst),
+            window: FixedWindow::new(
+                match opts.provider {
+                    SimProvider::Helpcenterio => per_minute,
+                    _ => 0,
+                },
+                opts.rate_limit_window,
+            ),
             center_id,
             site,
             opts,
