@@ -207,7 +207,12 @@ pub async fn rollback(
             .collect();
         (
             "images",
-            html::rewrite_images(&current_html, &current.url, &back)?.html,
+            html::rewrite_images(
+                &current_html,
+                crate::providers::image_base(help_center, &current.url),
+                &back,
+            )?
+            .html,
         )
     };
     if dry_run {
