@@ -105,7 +105,8 @@ fn index_of(id: &str) -> Option<usize> {
 }
 
 /// Every sixth article is served in the shape of older KnowledgeOwl answers,
-/// as KnowledgeOwl's own API examples show it: plain `text` and `title`
+/// as a `GET /article/{id}.json` answer quoted in the README of the
+/// `knowledgeowl` Python client (PyPI) shows it: plain `text` and `title`
 /// strings beside the language objects
 /// (`"current_version": {"text": "...", "en": {"text": "", "title": "Test"}, "title": "test"}`),
 /// and language objects with no `url`. Their images then have no public
