@@ -169,13 +169,15 @@ pub enum IntegrationCmd {
     ///   helpcenter: center_id (Settings > General > API)
     ///   s3: bucket, region, [endpoint, path_style=true, public_base_url, prefix], access_key_id
     ///   r2: account_id, bucket, [public_base_url, prefix], access_key_id
-    ///   any help center: requests_per_minute=N overrides the documented rate limit (0 = off)
+    ///   any help center: requests_per_minute=N overrides the documented rate limit (0 = off);
+    ///   rate_limit_wait_seconds=S overrides the documented wait after a bare 429
     Add {
         /// zendesk, intercom, helpscout, helpjuice, freshdesk, knowledgeowl, helpcenterio, helpcenter, s3 or r2.
         provider: String,
         #[arg(long)]
         label: String,
-        /// Override the provider's API base URL (simulators, staging, self-hosted gateways).
+        /// Override the provider's API base URL (simulators, staging, self-hosted gateways):
+        /// the help center's address or its API base; the API path is added when missing.
         #[arg(long)]
         base_url: Option<String>,
         /// A provider setting, KEY=VALUE; repeat for several.

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use shotkeeper_core::integrations::{NewIntegration, SecretInput, UpdateIntegration};
-use shotkeeper_core::model::{Dimension, ProviderKind};
+use shotkeeper_core::model::{Dimension, ProviderKind, VerifyResult};
 use shotkeeper_core::providers::ArticleRef;
 use shotkeeper_core::{App, CoreError};
 use tokio_util::sync::CancellationToken;
@@ -23,7 +23,9 @@ pub struct CliError {
 impl From<CoreError> for CliError {
     fn from(e: CoreError) -> Self {
         let code = match &e {
-            CoreError::Invalid(_) | CoreError::NotFound { .. } => exit::BAD_INPUT,
+            CoreError::Invalid(_) | CoreError::NotFound { .. } | CoreError::WrongBaseUrl { .. } => {
+                exit::BAD_INPUT
+            }
             CoreError::BadCredentials { .. }
             | CoreError::Forbidden { .. }
             | CoreError::SecretMissing { .. } => exit::CREDENTIALS,
@@ -202,15 +204,33 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
             output::integration(&app.update_integration(&id, input).await?, json)
         }
         IntegrationCmd::Verify { id, json } => {
-            let result = app.verify_integration(&id).await?;
+            // The exit status follows the reason: 3 only for refused
+            // credentials, 2 for a wrong base URL or setting, 1 otherwise.
+            app.get_integration(&id).await?;
+            let (result, failure) = match app.check_integration(&id).await {
+                Ok(message) => (
+                    VerifyResult {
+                        is_connection_successful: true,
+                        message,
+                    },
+                    None,
+                ),
+                Err(e @ CoreError::Db(_)) => return Err(e.into()),
+                Err(e) => (
+                    VerifyResult {
+                        is_connection_successful: false,
+                        message: e.to_string(),
+                    },
+                    Some(CliError::from(e).code),
+                ),
+            };
             output::verify(&result, json)?;
-            if result.is_connection_successful {
-                Ok(())
-            } else {
-                Err(CliError {
+            match failure {
+                None => Ok(()),
+                Some(code) => Err(CliError {
                     message: "verification failed".into(),
-                    code: exit::CREDENTIALS,
-                })
+                    code,
+                }),
             }
         }
         IntegrationCmd::Delete { id, json } => {

@@ -48,12 +48,14 @@ impl Printer {
             Duration::from_secs(1)
         };
         let phase_changed = s.last_phase != p.phase;
-        if !phase_changed && s.last.is_some_and(|t| t.elapsed() < every) {
+        // A wait notice is new each second; keep it in step with core's countdown.
+        let waiting = p.notice.is_some();
+        if !phase_changed && !waiting && s.last.is_some_and(|t| t.elapsed() < every) {
             return;
         }
         s.last = Some(Instant::now());
         s.last_phase = p.phase.clone();
-        let line = format!(
+        let mut line = format!(
             "{:<8} articles {}/{} ({} failed)  images {}/{}  broken {}  duplicates {}",
             p.phase,
             p.articles_processed,
@@ -64,6 +66,10 @@ impl Printer {
             p.broken,
             p.duplicates
         );
+        if let Some(notice) = &p.notice {
+            line.push_str("  ");
+            line.push_str(notice);
+        }
         if self.tty {
             crate::pipe::stderr(format_args!("\r\x1b[2K{line}"));
         } else {

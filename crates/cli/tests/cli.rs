@@ -284,3 +284,49 @@ async fn killed_import_resumes_without_downloading_stored_images_again() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_exit_status_follows_the_reason() {
+    // The documented Help.Center base without /v0 works; a base URL that
+    // is no API answers 404 and exits 2 (bad input), not 3 (credentials).
+    let sim = sim(SimProvider::Helpcenter, 3).await;
+    let env = Env::new();
+    let token = [("SIM_TOKEN", sim.token.as_str())];
+    let center = format!("center_id={}", sim.settings["center_id"]);
+    let add = |base: String| {
+        let args = [
+            "integration",
+            "add",
+            "helpcenter",
+            "--label",
+            "Sim",
+            "--base-url",
+            &base,
+            "--secret-env",
+            "SIM_TOKEN",
+            "--set",
+            &center,
+            "--json",
+        ];
+        env.json(&args, &token)["id"].as_str().unwrap().to_owned()
+    };
+    let host_only = add(sim.site_base.clone());
+    let out = env.run(&["integration", "verify", &host_only], &token);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let wrong = add(format!("{}/api", sim.site_base));
+    let out = env.run(&["integration", "verify", &wrong], &token);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("has no API at") && stdout.contains("https://api.help.center/v0"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("refused the credentials"), "{stdout}");
+    sim.shutdown().await;
+}

@@ -139,6 +139,12 @@ impl App {
         integrations::verify(&self.pool, id).await
     }
 
+    /// Like [`verify_integration`](Self::verify_integration), with a failed
+    /// check as its typed error (front ends that map errors to exit codes).
+    pub async fn check_integration(&self, id: &str) -> Result<String> {
+        integrations::check(&self.pool, id).await
+    }
+
     /// Creates the demo integration on first start, or points it at the
     /// simulator's current address.
     pub async fn ensure_demo(&self, demo: DemoHelpCenter) -> Result<IntegrationView> {
@@ -311,7 +317,10 @@ impl App {
         let (_, client) = self.help_center(integration_id).await?;
         let remote = client.get_article(article).await?;
         let content = remote.html.clone().unwrap_or_default();
-        let refs = html::extract_images(&content, &remote.url)?;
+        let refs = html::extract_images(
+            &content,
+            crate::providers::image_base(client.as_ref(), &remote.url),
+        )?;
         let http = import::image_client()?;
         let options = ImportOptions::default();
         let mut images = Vec::with_capacity(refs.len());
@@ -333,6 +342,36 @@ impl App {
             created_on: remote.created_at.unwrap_or_default(),
             tags: remote.tags,
         })
+    }
+
+    /// The imported document an [`ArticleRef`] without a locale addresses:
+    /// the article's default-language document. That is the document
+    /// stored without a locale where the provider has one (Zendesk, Help
+    /// Scout...); where every document names its language (HelpCenter.io,
+    /// KnowledgeOwl) it is English when the article has it, else its first
+    /// language, the providers' own rule for a missing locale. A reference
+    /// with a locale, or to an article never imported, is returned as is.
+    pub(crate) async fn document_of(
+        &self,
+        integration_id: Option<&str>,
+        article: &ArticleRef,
+    ) -> Result<ArticleRef> {
+        if article.locale.is_some() {
+            return Ok(article.clone());
+        }
+        let locale: Option<String> = sqlx::query_scalar(
+            "SELECT a.locale FROM articles a JOIN jobs j ON j.id = a.job_id
+             WHERE (?1 IS NULL OR j.integration_id = ?1) AND a.external_id = ?2
+             ORDER BY a.locale = '' DESC, a.locale = 'en' DESC, a.locale LIMIT 1",
+        )
+        .bind(integration_id)
+        .bind(&article.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(ArticleRef::with_locale(
+            article.id.clone(),
+            locale.filter(|l| !l.is_empty()),
+        ))
     }
 
     async fn latest_job_with(

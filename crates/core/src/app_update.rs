@@ -213,6 +213,7 @@ impl App {
         storage_integration_id: Option<String>,
         dry_run: bool,
     ) -> Result<UpdateResult> {
+        let article = &self.document_of(Some(integration_id), article).await?;
         let (job_id, article_id) = self.latest_import_of(integration_id, article).await?;
         let plan = self
             .plan_update(PlanRequest {
@@ -258,7 +259,8 @@ impl App {
         integration_id: Option<&str>,
         article: &ArticleRef,
     ) -> Result<Vec<Revision>> {
-        revisions::list(self.pool(), integration_id, article).await
+        let article = self.document_of(integration_id, article).await?;
+        revisions::list(self.pool(), integration_id, &article).await
     }
 
     pub async fn rollback(&self, revision_id: &str, dry_run: bool) -> Result<RollbackOutcome> {

@@ -61,6 +61,14 @@ pub enum CoreError {
     #[error("{what} was not found")]
     NotFound { what: String },
 
+    /// The base URL answers 404 at the API root: it is not the provider's API.
+    #[error("{provider} has no API at {base} (HTTP 404). The base URL should be {expected}")]
+    WrongBaseUrl {
+        provider: String,
+        base: String,
+        expected: String,
+    },
+
     /// User input that cannot be used; the message names the field and the fix.
     #[error("{0}")]
     Invalid(String),
@@ -114,6 +122,7 @@ impl CoreError {
             CoreError::Http { .. } => "http",
             CoreError::Garbage { .. } => "garbage",
             CoreError::NotFound { .. } => "not_found",
+            CoreError::WrongBaseUrl { .. } => "wrong_base_url",
             CoreError::Invalid(_) => "invalid",
             CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
             CoreError::SecretMissing { .. } => "secret_missing",

@@ -20,7 +20,7 @@ use crate::db::jobs::{self, ImageRecord, JobStatus, PendingArticle};
 use crate::db::views;
 use crate::error::{CoreError, Result};
 use crate::html;
-use crate::http::{HttpClient, HttpConfig};
+use crate::http::{self, HttpClient, HttpConfig};
 use crate::imaging::{self, ImageLimits};
 use crate::providers::{ArticleRef, HelpCenter};
 
@@ -39,6 +39,10 @@ pub struct ImportProgress {
     pub images_downloaded: u64,
     pub broken: u64,
     pub duplicates: u64,
+    /// What the job is waiting for, when it waits longer than a moment
+    /// ("rate limited by HelpCenter.io, resuming in 52 s"); `None` otherwise.
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 pub type ProgressFn = Arc<dyn Fn(ImportProgress) + Send + Sync>;
@@ -74,6 +78,8 @@ pub struct ImportRun<'a> {
     /// When progress was last sent: counting is a few queries, so it is
     /// throttled rather than run after every article.
     last_report: Mutex<Option<Instant>>,
+    /// The last counts sent, repeated with a notice during a long retry wait.
+    last_progress: Arc<Mutex<Option<ImportProgress>>>,
 }
 
 /// Progress is sent at most this often (and always at phase ends).
@@ -104,13 +110,14 @@ impl<'a> ImportRun<'a> {
             progress,
             cancel,
             last_report: Mutex::new(None),
+            last_progress: Arc::new(Mutex::new(None)),
         }
     }
 
     /// Runs (or resumes) the job to its end and records how it ended.
     pub async fn run(&self) -> Result<()> {
         jobs::set_status(self.pool, &self.job_id, JobStatus::Running, None).await?;
-        let outcome = self.phases().await;
+        let outcome = http::observe_waits(self.wait_hook(), self.phases()).await;
         let (status, error) = match &outcome {
             Ok(()) => (JobStatus::Completed, None),
             Err(CoreError::Cancelled) => (JobStatus::Cancelled, None),
@@ -145,8 +152,30 @@ impl<'a> ImportRun<'a> {
             *last = Some(Instant::now());
         }
         let p = progress_of(self.pool, &self.job_id, phase).await?;
+        *self.last_progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(p.clone());
         (self.progress)(p);
         Ok(())
+    }
+
+    /// Long retry waits (a provider's rate limit) are reported with the last
+    /// counts and a notice, every second, so the job never looks stuck.
+    fn wait_hook(&self) -> http::WaitHook {
+        let last = Arc::clone(&self.last_progress);
+        let progress = Arc::clone(&self.progress);
+        let job_id = self.job_id.clone();
+        Arc::new(move |wait: &http::RetryWait| {
+            let mut p = last
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone()
+                .unwrap_or_else(|| ImportProgress {
+                    job_id: job_id.clone(),
+                    phase: "listing".into(),
+                    ..Default::default()
+                });
+            p.notice = (!wait.remaining.is_zero()).then(|| wait.message());
+            progress(p);
+        })
     }
 
     /// Phase 1: every page of the listing, resuming at the stored cursor.
@@ -174,6 +203,7 @@ impl<'a> ImportRun<'a> {
                 self.pool,
                 &self.job_id,
                 &page.articles,
+                &page.failed,
                 page.next.as_deref(),
             )
             .await?;
@@ -221,7 +251,8 @@ impl<'a> ImportRun<'a> {
                 (html, Some(remote))
             }
         };
-        let refs = html::extract_images(&content, &article.url)?;
+        let base = crate::providers::image_base(self.help_center, &article.url);
+        let refs = html::extract_images(&content, base)?;
         jobs::complete_article(self.pool, &article.id, &content, &refs, fresh.as_ref()).await
     }
 
@@ -417,6 +448,7 @@ pub async fn progress_of(pool: &SqlitePool, job_id: &str, phase: &str) -> Result
         images_downloaded: downloaded,
         broken,
         duplicates: totals.images.duplicate,
+        notice: None,
     })
 }
 

@@ -267,20 +267,26 @@ pub async fn storage(pool: &SqlitePool, id: &str) -> Result<(Integration, Storag
     Ok((integration, Storage::new(settings, &secret)?))
 }
 
+/// One cheap authenticated call: the success message, or the typed reason it
+/// failed (a 404 at the API root explained as a wrong base URL).
+pub async fn check(pool: &SqlitePool, id: &str) -> Result<String> {
+    let integration = db::integrations::get(pool, id).await?;
+    match integration.platform {
+        Platform::Helpcenter => {
+            let (integration, client) = help_center(pool, id).await?;
+            client.verify().await.map_err(|e| {
+                crate::providers::registry::explain_verify_error(&integration, client.api_base(), e)
+            })
+        }
+        Platform::Cloud => storage(pool, id).await?.1.verify(false).await,
+    }
+}
+
 /// One cheap authenticated call. Provider failures are a result, not an error:
 /// the message says exactly what went wrong.
 pub async fn verify(pool: &SqlitePool, id: &str) -> Result<VerifyResult> {
-    let integration = db::integrations::get(pool, id).await?;
-    let outcome = match integration.platform {
-        Platform::Helpcenter => match help_center(pool, id).await {
-            Ok((_, client)) => client.verify().await,
-            Err(e) => Err(e),
-        },
-        Platform::Cloud => match storage(pool, id).await {
-            Ok((_, storage)) => storage.verify(false).await,
-            Err(e) => Err(e),
-        },
-    };
+    db::integrations::get(pool, id).await?;
+    let outcome = check(pool, id).await;
     Ok(match outcome {
         Ok(message) => VerifyResult {
             is_connection_successful: true,

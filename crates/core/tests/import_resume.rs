@@ -160,3 +160,90 @@ async fn rate_limited_listing_is_retried_and_completes() {
     assert_eq!(view.total.articles.success, sim.expected.documents);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_rate_limited_import_says_how_long_it_waits_and_cancels_during_the_wait() {
+    // HelpCenter.io at one request per window of its documented minute: the
+    // second listing page gets a 429 without any header, so the client
+    // waits the documented minute, says so, and a cancel ends the wait.
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(SimProvider::Helpcenterio, 150, |o| {
+        o.rate_limit_per_minute = Some(1)
+    })
+    .await;
+    let id = common::connect(&app, SimProvider::Helpcenterio, &sim).await;
+    let cancel = CancellationToken::new();
+    let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (seen, stop) = (notices.clone(), cancel.clone());
+    let progress = std::sync::Arc::new(move |p: shotkeeper_core::import::ImportProgress| {
+        if let Some(n) = p.notice {
+            seen.lock().unwrap().push(n);
+            stop.cancel();
+        }
+    });
+    let started = std::time::Instant::now();
+    let err = app
+        .run_import(&id, None, progress, cancel)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, shotkeeper_core::CoreError::Cancelled),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "cancelled during the minute: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        notices.lock().unwrap().first().map(String::as_str),
+        Some("rate limited by HelpCenter.io, resuming in 60 s")
+    );
+    let jobs = app.list_jobs().await.unwrap();
+    assert_eq!(jobs[0].status, "cancelled");
+    assert!(
+        jobs[0].total.articles.discovered >= 100,
+        "the first page is kept"
+    );
+    sim.shutdown().await;
+}
+
+/// One rule for every provider: an article that cannot be read is counted
+/// failed with its reason, and the import goes on.
+async fn an_unreadable_article_fails_alone(p: SimProvider, provider: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(p, 12, |o| o.faults.unreadable_article = true).await;
+    let id = common::connect(&app, p, &sim).await;
+    let view = app
+        .run_import(&id, None, common::no_progress(), CancellationToken::new())
+        .await
+        .expect("the import completes");
+    assert_eq!(view.total.articles.failed, 1, "{:?}", view.total);
+    assert!(view.total.articles.success >= 10, "{:?}", view.total);
+    let jobs = app.list_jobs().await.unwrap();
+    assert_eq!(jobs[0].status, "completed");
+    let articles = shotkeeper_core::db::views::job_data(app.pool(), &view.id)
+        .await
+        .unwrap();
+    let failed: Vec<_> = articles
+        .articles
+        .iter()
+        .filter(|a| a.status == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    let reason = failed[0].error.as_deref().unwrap_or_default();
+    assert!(reason.contains(provider), "{reason}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_helpcenterio_article_fails_alone() {
+    an_unreadable_article_fails_alone(SimProvider::Helpcenterio, "HelpCenter.io").await;
+}
+
+#[tokio::test]
+async fn an_unreadable_knowledgeowl_article_fails_alone() {
+    an_unreadable_article_fails_alone(SimProvider::Knowledgeowl, "KnowledgeOwl").await;
+}

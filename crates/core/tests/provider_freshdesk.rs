@@ -74,7 +74,20 @@ async fn lists_every_document_over_several_pages_folders_and_languages() {
     let mut seen = HashMap::new();
     for d in &docs {
         *seen.entry(d.article.clone()).or_insert(0) += 1;
-        assert_eq!(d.url, "", "Freshdesk article JSON has no public URL");
+        // The support portal's address, built from the domain and the id.
+        let lang = d
+            .article
+            .locale
+            .as_deref()
+            .map(|l| format!("/{l}"))
+            .unwrap_or_default();
+        assert_eq!(
+            d.url,
+            format!(
+                "{}{lang}/support/solutions/articles/{}",
+                sim.site_base, d.article.id
+            )
+        );
         assert_eq!(
             d.html.as_deref(),
             sim.article_html(&d.article.id, d.article.locale.as_deref())
@@ -82,6 +95,7 @@ async fn lists_every_document_over_several_pages_folders_and_languages() {
         );
     }
     assert!(seen.values().all(|n| *n == 1), "no document twice");
+    assert_public_urls_work(&docs).await;
     sim.shutdown().await;
 }
 

@@ -276,3 +276,54 @@ async fn the_simulators_own_rate_limit_is_waited_out() {
     // Help.Center's burst is twice its per-minute rate.
     rate_limit_is_waited_out(P, 60).await;
 }
+
+#[tokio::test]
+async fn the_documented_base_without_v0_reaches_v0_centers() {
+    // "All API requests go to https://api.help.center", with paths
+    // /v0/centers/:centerId/...: given the host alone, every call goes there.
+    let sim = sim(P, |_| {}).await;
+    let mut i = integration(&sim, K);
+    i.base_url = Some(sim.site_base.clone());
+    let hc = shotkeeper_core::providers::registry::build(&i, &sim.token).unwrap();
+    assert_eq!(
+        hc.api_base(),
+        format!("{}/v0/centers/{}", sim.site_base, sim.settings["center_id"])
+    );
+    hc.verify().await.unwrap();
+    let (docs, _) = list_all(hc.as_ref()).await.unwrap();
+    assert_eq!(docs.len() as u64, sim.expected.documents);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_404_at_the_api_root_is_a_wrong_base_url_not_refused_credentials() {
+    use shotkeeper_core::integrations::{NewIntegration, SecretInput};
+    let sim = sim(P, |_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = shotkeeper_core::App::open(dir.path()).await.unwrap();
+    let var = format!("SHOTKEEPER_TEST_HC404_{}", std::process::id());
+    std::env::set_var(&var, &sim.token);
+    let view = app
+        .add_integration(NewIntegration {
+            label: "wrong base".into(),
+            provider: K,
+            base_url: Some(format!("{}/api", sim.site_base)),
+            settings: sim.settings.clone(),
+            secret: SecretInput::Env { name: var },
+        })
+        .await
+        .unwrap();
+    let e = app
+        .check_integration(&view.integration.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::WrongBaseUrl { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(msg.contains("https://api.help.center/v0"), "{msg}");
+    assert!(!msg.contains("credentials"), "{msg}");
+    assert!(!msg.contains(&sim.token), "{msg}");
+    let result = app.verify_integration(&view.integration.id).await.unwrap();
+    assert!(!result.is_connection_successful);
+    assert_eq!(result.message, msg);
+    sim.shutdown().await;
+}

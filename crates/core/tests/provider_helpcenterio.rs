@@ -2,9 +2,14 @@
 
 mod provider_common;
 
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use provider_common::*;
+use shotkeeper_core::http::{observe_waits, RetryWait, WaitHook};
 use shotkeeper_core::model::ProviderKind;
-use shotkeeper_core::providers::ArticleRef;
+use shotkeeper_core::providers::helpcenterio::HelpCenterIo;
+use shotkeeper_core::providers::{registry, ArticleRef};
 use shotkeeper_core::CoreError;
 use shotkeeper_sim::SimProvider;
 
@@ -47,6 +52,7 @@ async fn lists_every_language_document_over_several_pages() {
     assert!(docs
         .iter()
         .any(|d| d.article.locale.as_deref() == Some("de")));
+    assert_public_urls_work(&docs).await;
     sim.shutdown().await;
 }
 
@@ -159,9 +165,142 @@ async fn garbage_list_names_provider_and_endpoint() {
 }
 
 #[tokio::test]
-async fn the_simulators_own_rate_limit_is_waited_out() {
-    // The simulator at 30 per minute (burst 30; Help.Center's burst is
-    // twice that) and the client's limiter off: the requests past the burst
-    // are answered 429 with the provider's own headers, and waited out.
-    rate_limit_is_waited_out(P, 30).await;
+async fn a_bare_429_is_waited_out_for_the_documented_wait_and_shown() {
+    // The simulator allows 3 requests per (shortened) window and answers 429
+    // without any header for the rest of it; the client waits the
+    // configured documented wait, once, and says so while it waits.
+    let sim = sim(P, |o| {
+        o.rate_limit_per_minute = Some(3);
+        o.rate_limit_window = Duration::from_millis(1000);
+    })
+    .await;
+    let mut i = integration(&sim, K);
+    i.settings
+        .insert(registry::WAIT_SETTING.into(), "1.2".into());
+    let hc = registry::build(&i, &sim.token).unwrap();
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&notices);
+    let hook: WaitHook = Arc::new(move |w: &RetryWait| seen.lock().unwrap().push(w.clone()));
+    let t = Instant::now();
+    observe_waits(hook, async {
+        for _ in 0..4 {
+            hc.verify().await.unwrap();
+        }
+    })
+    .await;
+    assert!(
+        t.elapsed() >= Duration::from_millis(1200),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(sim.api_requests(), 5, "one 429, waited out once");
+    let notices = notices.lock().unwrap();
+    assert_eq!(
+        notices[0].message(),
+        "rate limited by HelpCenter.io, resuming in 2 s"
+    );
+    assert_eq!(notices.last().unwrap().remaining, Duration::ZERO);
+}
+
+#[test]
+fn the_documented_wait_after_a_429_is_a_minute() {
+    // "Wait at least one minute and retry": without an override, the client
+    // built for an integration waits exactly that after a bare 429.
+    let spec = registry::spec(K);
+    let cfg = registry::http_config(&spec, &Default::default());
+    assert_eq!(cfg.rate_limit_wait, None, "no override in the settings");
+    let hc = HelpCenterIo::new(cfg, spec.default_base_url, "key").unwrap();
+    assert_eq!(
+        hc.http().config().rate_limit_wait,
+        Some(Duration::from_secs(60))
+    );
+}
+
+#[tokio::test]
+async fn articles_are_read_from_the_listing_and_title_only_languages_are_no_documents() {
+    let sim = sim(P, |o| o.articles = 120).await;
+    let hc = client(&sim, K);
+    let (docs, _) = list_all(hc.as_ref()).await.unwrap();
+    // Articles with a German title and no German content: no German document.
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/articles?limit=100", sim.api_base))
+        .header("apikey", &sim.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let title_only: Vec<String> = body["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["title"]["de"].is_string() && a["content"].get("de").is_none())
+        .map(|a| a["id"].to_string())
+        .collect();
+    assert!(!title_only.is_empty());
+    for id in &title_only {
+        let langs: Vec<_> = docs
+            .iter()
+            .filter(|d| &d.article.id == id)
+            .map(|d| d.article.locale.clone())
+            .collect();
+        assert_eq!(langs, vec![Some("en".to_string())], "article {id}");
+        let de = ArticleRef::with_locale(id.clone(), Some("de".into()));
+        let e = hc.get_article(&de).await.unwrap_err();
+        assert!(matches!(e, CoreError::NotFound { .. }), "{e:?}");
+    }
+    // An article on the second page is read (from the listing) and updated.
+    let last = docs.last().unwrap().article.clone();
+    let before = sim.api_requests();
+    let got = hc.get_article(&last).await.unwrap();
+    let sim_locale = last.locale.as_deref().filter(|l| *l != "en");
+    assert_eq!(got.html, sim.article_html(&last.id, sim_locale));
+    assert_eq!(
+        sim.api_requests() - before,
+        2,
+        "two listing pages, no GET of one article"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_german_only_article_has_only_a_german_document() {
+    let sim = sim(P, |_| {}).await;
+    // Created through the documented POST: an English title (required), German content only.
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/articles", sim.api_base))
+        .header("apikey", &sim.token)
+        .json(&serde_json::json!({
+            "title": {"en": "Billing", "de": "Abrechnung"},
+            "content": {"de": "<p>nur deutsch</p>"}
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["article"]["id"].to_string();
+    let hc = client(&sim, K);
+    let (docs, _) = list_all(hc.as_ref()).await.unwrap();
+    let mine: Vec<_> = docs.iter().filter(|d| d.article.id == id).collect();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0].article.locale.as_deref(), Some("de"));
+    assert_eq!(mine[0].title, "Abrechnung");
+    // Without a locale, the article's own language: German.
+    let plain = ArticleRef::new(id.clone());
+    let got = hc.get_article(&plain).await.unwrap();
+    assert_eq!(got.article.locale.as_deref(), Some("de"));
+    hc.update_article_html(&plain, "<p>neu</p>").await.unwrap();
+    assert_eq!(
+        sim.article_html(&id, Some("de")).as_deref(),
+        Some("<p>neu</p>")
+    );
+    assert_eq!(
+        sim.article_html(&id, None).as_deref(),
+        Some(""),
+        "no English content was added"
+    );
+    sim.shutdown().await;
 }

@@ -51,6 +51,7 @@ async fn lists_every_language_version_over_several_pages() {
     assert!(docs
         .iter()
         .any(|d| d.article.locale.as_deref() == Some("de")));
+    assert_public_urls_work(&docs).await;
     sim.shutdown().await;
 }
 
@@ -156,4 +157,41 @@ async fn import_counts_equal_the_known_answers() {
 #[tokio::test]
 async fn import_then_update_round_trip() {
     common::import_then_update_round_trip(P).await;
+}
+
+#[tokio::test]
+async fn older_shape_articles_are_read_and_their_protocol_relative_images_resolve() {
+    // The simulator serves every sixth article in the older shape: plain
+    // `text`/`title` strings beside the language objects, and no public URL.
+    let sim = sim(P, |o| o.articles = 30).await;
+    let hc = client(&sim, K);
+    let (docs, _) = list_all(hc.as_ref()).await.unwrap();
+    assert_eq!(docs.len() as u64, sim.expected.documents, "no article lost");
+    let older: Vec<_> = docs.iter().filter(|d| d.url.is_empty()).collect();
+    assert!(!older.is_empty(), "some articles in the older shape");
+    let mut protocol_relative = 0;
+    for d in &older {
+        let html = d.html.as_deref().unwrap();
+        protocol_relative += html.matches("src=\"//").count();
+        let base = shotkeeper_core::providers::image_base(hc.as_ref(), &d.url);
+        for img in shotkeeper_core::html::extract_images(html, base).unwrap() {
+            if img.is_inline {
+                continue;
+            }
+            assert!(
+                img.url.starts_with(&format!("{}/", sim.site_base)),
+                "{} in {}: {:?}",
+                img.url,
+                d.article,
+                img.src
+            );
+            let status = reqwest::get(&img.url).await.unwrap().status().as_u16();
+            assert!(status == 200 || status == 404, "{}: {status}", img.url);
+        }
+    }
+    assert!(
+        protocol_relative > 0,
+        "the older articles use //host/… image URLs"
+    );
+    sim.shutdown().await;
 }

@@ -13,6 +13,7 @@ use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
 use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::imaging::{self, ImageLimits};
 use shotkeeper_core::matching::{MatchStatus, MatchType};
+use shotkeeper_core::providers::ArticleRef;
 use shotkeeper_core::report::ImageRow;
 use shotkeeper_core::App;
 use shotkeeper_sim::{Sim, SimProvider};
@@ -437,4 +438,57 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
         assert!(result.summary.failed >= 1);
     }
     f.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn update_and_revisions_without_a_locale_address_the_default_language_document() {
+    // KnowledgeOwl names the language of every document (`en`, `de`), as
+    // HelpCenter.io does; `update ID` without `@en` still finds the article.
+    let dir = tempfile::tempdir().unwrap();
+    let shots = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let sim = common::start_sim(SimProvider::Knowledgeowl, 8, |_| {}).await;
+    let id = common::connect(&app, SimProvider::Knowledgeowl, &sim).await;
+    let view = app
+        .run_import(&id, None, common::no_progress(), CancellationToken::new())
+        .await
+        .unwrap();
+    let data = shotkeeper_core::db::views::job_data(app.pool(), &view.id)
+        .await
+        .unwrap();
+    let unique = |name: &str| {
+        data.images
+            .values()
+            .filter(|i| i.name.eq_ignore_ascii_case(name))
+            .count()
+            == 1
+    };
+    let (article, name) = data
+        .articles
+        .iter()
+        .filter(|a| a.locale.as_deref() == Some("en"))
+        .find_map(|a| {
+            data.refs
+                .iter()
+                .filter(|r| r.article_id == a.id)
+                .filter_map(|r| data.images.get(&r.url))
+                .find(|i| !i.is_broken() && unique(&i.name))
+                .map(|i| (a.external_id.clone(), i.name.clone()))
+        })
+        .expect("an English document with a uniquely named image");
+    let path = save(shots.path(), &name, &png_bytes(&fresh_picture(90, 40, 7)));
+    let before = sim.article_html(&article, None).unwrap();
+    let plain = ArticleRef::new(article.clone());
+    let result = app
+        .update_article(&id, &plain, vec![path], Vec::new(), None, false)
+        .await
+        .expect("found without a locale");
+    assert_eq!(result.summary.failed, 0, "{:?}", result.articles);
+    assert_eq!(result.summary.success, 1, "{:?}", result.articles);
+    let after = sim.article_html(&article, None).unwrap();
+    assert_ne!(after, before, "the English document was updated");
+    let revisions = app.revisions(Some(&id), &plain).await.unwrap();
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0].locale.as_deref(), Some("en"));
+    sim.shutdown().await;
 }

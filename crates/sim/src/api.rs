@@ -72,7 +72,14 @@ pub async fn guard(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -
         Injected::None => {}
     }
     let key = credential(p, req.headers(), req.uri());
-    let quota = s.limiter.take(key.as_deref().unwrap_or(""));
+    let caller = key.as_deref().unwrap_or("");
+    let quota = match p {
+        // HelpCenter.io API v1: "up to 60 requests per minute per token. ...
+        // If you exceed it, you get a 429 Too Many Requests response and
+        // should wait a minute before retrying."
+        SimProvider::Helpcenterio => s.window.take(caller),
+        _ => s.limiter.take(caller),
+    };
     if let Some(q) = quota.filter(|q| !q.allowed) {
         return rate_limited(p, q);
     }
@@ -160,8 +167,8 @@ fn rate_limited(p: SimProvider, q: Quota) -> Response {
 }
 
 /// Each provider's rate-limit headers: Helpjuice only `Retry-After` on a
-/// 429; HelpCenter.io (Laravel throttle) `X-RateLimit-Limit/Remaining` on
-/// every answer plus `Retry-After` and `X-RateLimit-Reset` on a 429;
+/// 429; HelpCenter.io none (its documentation names no header and says
+/// "Wait at least one minute and retry");
 /// Help.Center `X-RateLimit-Limit/Remaining/Reset` on every answer.
 fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
     let mut set = |name: &'static str, v: u64| {
@@ -173,14 +180,7 @@ fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
                 set("retry-after", q.retry_after);
             }
         }
-        SimProvider::Helpcenterio => {
-            set("x-ratelimit-limit", q.limit.into());
-            set("x-ratelimit-remaining", q.remaining.into());
-            if !q.allowed {
-                set("retry-after", q.retry_after);
-                set("x-ratelimit-reset", q.reset_unix);
-            }
-        }
+        SimProvider::Helpcenterio => {}
         SimProvider::Helpcenter => {
             set("x-ratelimit-limit", q.limit.into());
             set("x-ratelimit-remaining", q.remaining.into());
@@ -231,6 +231,17 @@ fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
             }
         }
     }
+}
+
+/// With the `unreadable_article` fault, the first article of a listing page
+/// has `field` replaced by a number, a shape no client can read.
+pub fn unreadable_first(s: &Shared, mut page: Vec<Value>, field: &str) -> Vec<Value> {
+    if s.opts.faults.unreadable_article {
+        if let Some(Value::Object(first)) = page.first_mut() {
+            first.insert(field.to_string(), Value::from(42));
+        }
+    }
+    page
 }
 
 /// A request body as handlers take it, so that a body over the limit gets

@@ -7,8 +7,17 @@
 //!   `search`, `category_id`; `{"status": "success", "articles", "meta":
 //!   {page, per_page, total_pages, items_count}}`; bad paging is 400
 //!   `{"status": "validation_error", "errors": {field: [msg]}}`.
-//! - `GET /articles/{id}` → `{"status": "success", "article"}` (seed:
-//!   "single-resource endpoints return the resource under ... article").
+//! - No single-article GET: "This is the full v1 surface today: list and
+//!   create articles, update articles, list and update categories." A GET
+//!   of `/articles/{id}` is answered as any unknown route (404).
+//! - Rate limit: a fixed window per token of "up to 60 requests per minute"
+//!   (`SimOptions::rate_limit_window`); past them, 429 until the window is
+//!   over ("Wait at least one minute and retry"), with no header saying how
+//!   long.
+//! - Languages: "Anything not translated stays untranslated and the article
+//!   only appears on the languages where it has content." Some generated
+//!   articles carry a title in a language they have no content in (`content`
+//!   then has no key for it), and some exist in German only.
 //! - `PATCH /articles/{id}`: JSON only (415 otherwise); partial; `title`,
 //!   `slug`, `content` are objects keyed by language and languages not sent
 //!   are kept; a language not enabled on the site (`en`, `de`) is 400
@@ -40,8 +49,11 @@ pub const LANGUAGES: [&str; 2] = [DEFAULT_LOCALE, "de"];
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/articles", get(list))
-        .route("/articles/{id}", get(show).patch(update))
+        .route("/articles", get(list).post(create))
+        // "This is the full v1 surface today: list and create articles,
+        // update articles, list and update categories": no GET of one
+        // article, which answers like any unknown route.
+        .route("/articles/{id}", get(api::not_found).patch(update))
         .route("/categories", get(categories))
 }
 
@@ -87,6 +99,35 @@ fn by_lang(a: &Article, f: impl Fn(&crate::store::Doc) -> String) -> Value {
     Value::Object(m)
 }
 
+/// `content` keyed by the languages that have content: "Anything not
+/// translated stays untranslated and the article only appears on the
+/// languages where it has content." A language with only a title is absent.
+fn content_by_lang(a: &Article) -> Value {
+    let m: Map<String, Value> = a
+        .docs
+        .iter()
+        .filter(|d| !d.html.is_empty())
+        .map(|d| (d.locale.clone(), Value::String(d.html.clone())))
+        .collect();
+    Value::Object(m)
+}
+
+/// Every fifth article without a German translation gets a German title
+/// and no German content, as an author who translated only the title
+/// leaves it ("Anything not translated stays untranslated"). Such a
+/// language is no document, so the expected counts do not change.
+pub fn add_title_only_languages(store: &mut crate::store::Store) {
+    for (i, a) in store.articles.iter_mut().enumerate() {
+        if i % 5 != 2 || a.doc(Some("de")).is_some() {
+            continue;
+        }
+        let published = a.main().published;
+        let title = crate::text::translate_title(&a.main().title, "de");
+        let d = a.add_doc("de", published);
+        d.title = title;
+    }
+}
+
 fn article_json(s: &Shared, a: &Article) -> Value {
     let (author_id, author_name) = AUTHORS[a.author];
     let category = CATEGORIES[a.category].0;
@@ -94,7 +135,7 @@ fn article_json(s: &Shared, a: &Article) -> Value {
         "id": a.id.parse::<u64>().unwrap_or(0),
         "title": by_lang(a, |d| d.title.clone()),
         "slug": by_lang(a, |d| d.slug.clone()),
-        "content": by_lang(a, |d| d.html.clone()),
+        "content": content_by_lang(a),
         "url": by_lang(a, |d| format!("{}{}", s.site, d.path)),
         "published": a.main().published,
         "visibility": "public",
@@ -185,6 +226,7 @@ async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
         .collect();
     let (items, meta) = page_of(selected, page, limit);
     let articles: Vec<Value> = items.iter().map(|a| article_json(&s, a)).collect();
+    let articles = api::unreadable_first(&s, articles, "content");
     api::json(
         StatusCode::OK,
         json!({ "status": "success", "articles": articles, "meta": meta }),
@@ -195,15 +237,81 @@ fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "Article not found.")
 }
 
-async fn show(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    let store = s.store.lock().expect("store lock");
-    match store.get(&id) {
-        Some(a) => api::json(
-            StatusCode::OK,
-            json!({ "status": "success", "article": article_json(&s, a) }),
-        ),
-        None => not_found(),
+/// `POST /articles` ("Create an article"): "title is the only required
+/// field, and it has to be a translation object (at minimum your site's
+/// default language)"; "Setting published: false (or leaving it off) creates
+/// the article as a draft." Answers 201 with the article.
+async fn create(
+    State(s): State<Arc<Shared>>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    body: api::Body,
+) -> Response {
+    let body = match api::body(s.provider(), body) {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    if who.read_only {
+        return error(
+            StatusCode::FORBIDDEN,
+            "This API key is Read Only: creating articles is not allowed.",
+        );
     }
+    let obj = match check_patch(who, true, &headers, &body) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let has_default_title = obj
+        .get("title")
+        .and_then(Value::as_object)
+        .and_then(|t| t.get(DEFAULT_LOCALE))
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.trim().is_empty());
+    if !has_default_title {
+        let mut e = Map::new();
+        e.insert(
+            format!("title.{DEFAULT_LOCALE}"),
+            json!(["The title field is required in the site's default language."]),
+        );
+        return bare(e);
+    }
+    let mut store = s.store.lock().expect("store lock");
+    let id = store
+        .articles
+        .iter()
+        .filter_map(|a| a.id.parse::<u64>().ok())
+        .max()
+        .unwrap_or(5_000)
+        + 1;
+    let published = obj
+        .get("published")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let now = Utc::now();
+    let title = obj["title"][DEFAULT_LOCALE].as_str().unwrap_or_default();
+    let slug = crate::text::slugify(title);
+    let mut article = Article {
+        id: id.to_string(),
+        category: 0,
+        author: 0,
+        created_at: now,
+        updated_at: now,
+        views: 0,
+        docs: vec![crate::store::Doc {
+            locale: DEFAULT_LOCALE.to_string(),
+            title: title.to_string(),
+            path: public_path(DEFAULT_LOCALE, &slug),
+            slug,
+            html: String::new(),
+            pending: None,
+            published,
+            updated_at: now,
+        }],
+    };
+    apply(&mut article, &obj);
+    let answer = json!({ "status": "success", "article": article_json(&s, &article) });
+    store.push(article);
+    api::json(StatusCode::CREATED, answer)
 }
 
 /// Laravel's bare validation shape: `{field: [message]}`.

@@ -18,8 +18,13 @@
 //! - `PUT /articles/{id}`: JSON only; fields sent change, others are kept;
 //!   `text` must be a string; a body with no known field is 400. Answers
 //!   200 with no body (the article with `?reload=true`).
-//! - `POST /assets/article`: multipart with `articleId` and `file`
-//!   (`assetType` `image` if sent); 201 `{"filelink": URL}`.
+//! - `POST /assets/article`: multipart with `key`, `articleId`,
+//!   `assetType` (`image` or `attachment`) and `file`, all required
+//!   ("key String Y An API key used to authenticate this request."; the
+//!   documented example sends `-u API_KEY:X -F key=API_KEY -F
+//!   articleId=ARTICLE_ID -F assetType=image -F file=@FILE.jpg`); a
+//!   missing field is 400, a `key` that is not a valid API key 401;
+//!   201 `{"filelink": URL}`.
 //! - Rate limit per account: 2000 requests per 10 minutes for one site
 //!   (200/min), `X-RateLimit-Limit/Remaining/Reset` (seconds) on every
 //!   answer, 429 with `Retry-After` beyond.
@@ -364,14 +369,20 @@ async fn update(
     }
 }
 
-/// `articleId`, the file (name, bytes) and the `assetType` if sent.
-async fn fields(
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(Option<String>, Option<(String, Bytes)>, Option<String>), Response> {
+/// The fields of an asset upload, each `None` when not sent.
+struct AssetFields {
+    key: Option<String>,
+    article: Option<String>,
+    file: Option<(String, Bytes)>,
+    kind: Option<String>,
+}
+
+/// `key`, `articleId`, the file (name, bytes) and the `assetType` as sent.
+async fn fields(multipart: Result<Multipart, MultipartRejection>) -> Result<AssetFields, Response> {
     let mut m = multipart.map_err(|_| {
         error(
             StatusCode::BAD_REQUEST,
-            "Send multipart/form-data with the fields articleId and file",
+            "Send multipart/form-data with the fields key, articleId, assetType and file",
         )
     })?;
     let field_error = |e: axum::extract::multipart::MultipartError| {
@@ -384,9 +395,10 @@ async fn fields(
             )
         }
     };
-    let (mut article, mut file, mut kind) = (None, None, None);
+    let (mut key, mut article, mut file, mut kind) = (None, None, None, None);
     while let Some(field) = m.next_field().await.map_err(field_error)? {
         match field.name() {
+            Some("key") => key = Some(field.text().await.map_err(field_error)?),
             Some("articleId") => article = Some(field.text().await.map_err(field_error)?),
             Some("assetType") => kind = Some(field.text().await.map_err(field_error)?),
             Some("file") => {
@@ -396,27 +408,45 @@ async fn fields(
             _ => {}
         }
     }
-    Ok((article, file, kind))
+    Ok(AssetFields {
+        key,
+        article,
+        file,
+        kind,
+    })
 }
 
 async fn upload(
     State(s): State<Arc<Shared>>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let (article, file, kind) = match fields(multipart).await {
+    let AssetFields {
+        key,
+        article,
+        file,
+        kind,
+    } = match fields(multipart).await {
         Ok(f) => f,
         Err(e) => return e,
     };
+    // "key String Y An API key used to authenticate this request."
+    let Some(key) = key.filter(|k| !k.trim().is_empty()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Input could not be validated: key is required",
+        );
+    };
+    if s.principal_for(key.trim()).is_none() {
+        return failure(Failure::Unauthorized);
+    }
     let Some(article) = article.filter(|a| !a.trim().is_empty()) else {
         return error(
             StatusCode::BAD_REQUEST,
             "Input could not be validated: articleId is required",
         );
     };
-    if kind
-        .as_deref()
-        .is_some_and(|k| k != "image" && k != "attachment")
-    {
+    // "assetType String Y The type of asset being uploaded": 'image' or 'attachment'.
+    if !matches!(kind.as_deref(), Some("image" | "attachment")) {
         return error(
             StatusCode::BAD_REQUEST,
             "Input could not be validated: assetType must be image or attachment",

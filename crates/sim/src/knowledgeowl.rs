@@ -98,17 +98,41 @@ fn check_project(s: &Shared, given: Option<&str>) -> Result<(), Response> {
     }
 }
 
+/// The generator's index of an article (`60` + six hex digits + seed).
+fn index_of(id: &str) -> Option<usize> {
+    let n = usize::from_str_radix(id.get(2..8)?, 16).ok()?;
+    n.checked_sub(0x2b_0000)
+}
+
+/// Every sixth article is served in the shape of older KnowledgeOwl answers,
+/// as a `GET /article/{id}.json` answer quoted in the README of the
+/// `knowledgeowl` Python client (PyPI) shows it: plain `text` and `title`
+/// strings beside the language objects
+/// (`"current_version": {"text": "...", "en": {"text": "", "title": "Test"}, "title": "test"}`),
+/// and language objects with no `url`. Their images then have no public
+/// URL to resolve against.
+fn older_shape(a: &Article) -> bool {
+    index_of(&a.id).is_some_and(|i| i % 6 == 1)
+}
+
 fn article_json(s: &Shared, a: &Article) -> Value {
-    let versions: Map<String, Value> = a
+    let older = older_shape(a);
+    let mut versions: Map<String, Value> = a
         .docs
         .iter()
         .map(|d| {
-            (
-                d.locale.clone(),
-                json!({ "title": d.title, "text": d.html, "url": format!("{}{}", s.site, d.path) }),
-            )
+            let v = if older {
+                json!({ "title": d.title, "text": d.html })
+            } else {
+                json!({ "title": d.title, "text": d.html, "url": format!("{}{}", s.site, d.path) })
+            };
+            (d.locale.clone(), v)
         })
         .collect();
+    if older {
+        versions.insert("text".into(), json!(a.main().html));
+        versions.insert("title".into(), json!(a.main().title.to_lowercase()));
+    }
     json!({
         "id": a.id,
         "project_id": project_id(s),
@@ -183,6 +207,7 @@ async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
         .take(limit as usize)
         .map(|a| article_json(&s, a))
         .collect();
+    let data = api::unreadable_first(&s, data, "current_version");
     api::json(
         StatusCode::OK,
         json!({

@@ -108,6 +108,51 @@ impl Limiter {
     }
 }
 
+/// A fixed window per key: `limit` requests, then every request is refused
+/// until the window is over. No token trickles back before that, so a
+/// client that retries after a second is refused again.
+pub struct FixedWindow {
+    limit: u32,
+    window: std::time::Duration,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl FixedWindow {
+    pub fn new(limit: u32, window: std::time::Duration) -> Self {
+        FixedWindow {
+            limit,
+            window,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one request of `key`; `None` when limiting is off.
+    pub fn take(&self, key: &str) -> Option<Quota> {
+        if self.limit == 0 {
+            return None;
+        }
+        let now = Instant::now();
+        let mut windows = self.windows.lock().expect("window lock");
+        let (start, count) = windows.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(*start) >= self.window {
+            *start = now;
+            *count = 0;
+        }
+        let allowed = *count < self.limit;
+        if allowed {
+            *count += 1;
+        }
+        let left = self.window.saturating_sub(now.duration_since(*start));
+        Some(Quota {
+            allowed,
+            limit: self.limit,
+            remaining: self.limit - *count,
+            reset_unix: unix_now() + left.as_secs(),
+            retry_after: left.as_secs_f64().ceil() as u64,
+        })
+    }
+}
+
 /// What the fault schedule says about the n-th (0-based) API request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Injected {
@@ -130,6 +175,21 @@ pub fn injected(faults: &Faults, n: u64) -> Injected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_window_refuses_until_it_is_over() {
+        let w = FixedWindow::new(2, std::time::Duration::from_millis(200));
+        assert!(w.take("k").unwrap().allowed);
+        assert!(w.take("k").unwrap().allowed);
+        assert!(!w.take("k").unwrap().allowed);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!w.take("k").unwrap().allowed, "no token trickles back");
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        assert!(w.take("k").unwrap().allowed);
+        assert!(FixedWindow::new(0, std::time::Duration::ZERO)
+            .take("k")
+            .is_none());
+    }
 
     #[test]
     fn bucket_refuses_after_burst() {

@@ -97,6 +97,7 @@ impl Args {
             slow_ms: self.slow_ms,
             truncate_images: self.truncate_images,
             garbage_list: self.garbage_list,
+            unreadable_article: false,
         };
         o
     }

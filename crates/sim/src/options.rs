@@ -82,6 +82,10 @@ pub struct Faults {
     pub truncate_images: bool,
     /// The article list endpoint answers 200 with invalid JSON.
     pub garbage_list: bool,
+    /// HelpCenter.io and KnowledgeOwl: the first article of every listing
+    /// page comes with its content field as a number, which no client can
+    /// read; the rest of the page is as usual.
+    pub unreadable_article: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -103,6 +107,11 @@ pub struct SimOptions {
     pub read_only_token: Option<String>,
     /// 0: any free port.
     pub port: u16,
+    /// HelpCenter.io only: the length of its rate-limit window. The API
+    /// allows "up to 60 requests per minute per token"; past them every
+    /// request is refused until the minute is over ("wait a minute before
+    /// retrying"). Default one minute; tests shorten it.
+    pub rate_limit_window: std::time::Duration,
 }
 
 impl SimOptions {
@@ -117,6 +126,7 @@ impl SimOptions {
             token: "sim-token".to_string(),
             read_only_token: None,
             port: 0,
+            rate_limit_window: std::time::Duration::from_secs(60),
         }
     }
 

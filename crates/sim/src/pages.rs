@@ -14,7 +14,48 @@ use crate::html::escape;
 use crate::state::Shared;
 
 pub fn routes() -> Router<Arc<Shared>> {
-    Router::new().route("/kb/{*path}", get(page))
+    Router::new()
+        .route("/kb/{*path}", get(page))
+        // Freshdesk's support portal: an article is at
+        // `/support/solutions/articles/ID`, a translation at
+        // `/LANG/support/solutions/articles/ID`.
+        .route("/support/solutions/articles/{id}", get(portal_article))
+        .route(
+            "/{lang}/support/solutions/articles/{id}",
+            get(portal_translation),
+        )
+}
+
+async fn portal_article(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    portal(&s, &id, None)
+}
+
+async fn portal_translation(
+    State(s): State<Arc<Shared>>,
+    Path((lang, id)): Path<(String, String)>,
+) -> Response {
+    portal(&s, &id, Some(&lang))
+}
+
+/// A published document of a Freshdesk article on the support portal.
+fn portal(s: &Shared, id: &str, lang: Option<&str>) -> Response {
+    if s.provider() != crate::options::SimProvider::Freshdesk {
+        return (StatusCode::NOT_FOUND, "Not Found").into_response();
+    }
+    // Freshdesk ids may carry a `-title-slug` after the number.
+    let id = id.split('-').next().unwrap_or(id);
+    let page = {
+        let store = s.store.lock().expect("store lock");
+        store
+            .get(id)
+            .and_then(|a| a.doc(lang))
+            .filter(|d| d.published)
+            .map(|d| render(&d.title, &d.locale, &d.html))
+    };
+    match page {
+        Some(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        None => (StatusCode::NOT_FOUND, "Not Found").into_response(),
+    }
 }
 
 async fn page(State(s): State<Arc<Shared>>, Path(path): Path<String>) -> Response {

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use crate::data::Model;
 use crate::images::ImageStore;
-use crate::limits::Limiter;
+use crate::limits::{FixedWindow, Limiter};
 use crate::options::{SimOptions, SimProvider};
 use crate::store::Store;
 
@@ -80,6 +80,8 @@ pub struct Shared {
     pub stats: Stats,
     pub limiter: Limiter,
     pub refusals: Mutex<Refusals>,
+    /// HelpCenter.io's minute window (off for the other providers).
+    pub window: FixedWindow,
 }
 
 impl Shared {
@@ -94,12 +96,23 @@ impl Shared {
             SimProvider::Helpcenter => format!("c{:015x}", opts.seed.wrapping_mul(0x9E37_79B9)),
             _ => String::new(),
         };
+        let mut store = Store::from_model(&model);
+        if opts.provider == SimProvider::Helpcenterio {
+            crate::helpcenterio::add_title_only_languages(&mut store);
+        }
         Shared {
-            store: Mutex::new(Store::from_model(&model)),
+            store: Mutex::new(store),
             images: ImageStore::new(&model),
             stats: Stats::default(),
             limiter: Limiter::new(per_minute, burst),
             refusals: Mutex::new(Refusals::default()),
+            window: FixedWindow::new(
+                match opts.provider {
+                    SimProvider::Helpcenterio => per_minute,
+                    _ => 0,
+                },
+                opts.rate_limit_window,
+            ),
             center_id,
             site,
             opts,

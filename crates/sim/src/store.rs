@@ -147,6 +147,12 @@ impl Store {
         self.index.get(id).map(|&i| &mut self.articles[i])
     }
 
+    /// Adds an article at the end of the listing.
+    pub fn push(&mut self, a: Article) {
+        self.index.insert(a.id.clone(), self.articles.len());
+        self.articles.push(a);
+    }
+
     /// Position in the listing order.
     pub fn position(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()

@@ -131,7 +131,9 @@ async fn update_takes_json_text_only_in_the_documented_shape() {
 }
 
 #[tokio::test]
-async fn article_assets_need_article_id_and_file() {
+async fn article_assets_need_key_article_id_asset_type_and_file() {
+    // Help Scout Docs API, Create Article Asset: key, articleId and
+    // assetType are required; the example sends `-u API_KEY:X -F key=API_KEY`.
     let sim = sim().await;
     let id = first_article(&sim).await["id"]
         .as_str()
@@ -146,25 +148,48 @@ async fn article_assets_need_article_id_and_file() {
             .send()
     };
     let file = || reqwest::multipart::Part::bytes(png.clone()).file_name("a.png");
-    let no_article = post(reqwest::multipart::Form::new().part("file", file()))
-        .await
-        .unwrap();
-    assert_eq!(no_article.status(), 400);
-    let wrong_field = post(
+    let form = |key: Option<&str>, kind: Option<&str>| {
+        let mut f = reqwest::multipart::Form::new().text("articleId", id.clone());
+        if let Some(k) = key {
+            f = f.text("key", k.to_string());
+        }
+        if let Some(t) = kind {
+            f = f.text("assetType", t.to_string());
+        }
+        f
+    };
+    let no_article = post(
         reqwest::multipart::Form::new()
-            .text("articleId", id.clone())
-            .part("image", file()),
-    )
-    .await
-    .unwrap();
-    assert_eq!(wrong_field.status(), 400);
-    let ok = post(
-        reqwest::multipart::Form::new()
-            .text("articleId", id.clone())
+            .text("key", sim.token.clone())
+            .text("assetType", "image")
             .part("file", file()),
     )
     .await
     .unwrap();
+    assert_eq!(no_article.status(), 400);
+    let wrong_field = post(form(Some(&sim.token), Some("image")).part("image", file()))
+        .await
+        .unwrap();
+    assert_eq!(wrong_field.status(), 400);
+    let (status, body) = json_of(
+        post(form(None, Some("image")).part("file", file()))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400, "no key: {body}");
+    assert!(body["error"].as_str().unwrap().contains("key"), "{body}");
+    let no_type = post(form(Some(&sim.token), None).part("file", file()))
+        .await
+        .unwrap();
+    assert_eq!(no_type.status(), 400);
+    let bad_key = post(form(Some("wrong"), Some("image")).part("file", file()))
+        .await
+        .unwrap();
+    assert_eq!(bad_key.status(), 401);
+    let ok = post(form(Some(&sim.token), Some("image")).part("file", file()))
+        .await
+        .unwrap();
     let (status, v) = json_of(ok).await;
     assert_eq!(status, 201);
     let link = v["filelink"].as_str().unwrap();

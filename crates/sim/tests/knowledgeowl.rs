@@ -189,3 +189,29 @@ async fn a_429_carries_retry_after() {
     assert!(header(&limited, "retry-after").is_some());
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn some_articles_come_in_the_older_shape() {
+    // Older KnowledgeOwl answers: plain `text` and `title` strings beside
+    // the language objects, and language objects without a `url`.
+    let sim = sim().await;
+    let path = format!("/article.json?project_id={}", project(&sim));
+    let (_, v) = json_of(get(&sim, &path).send().await.unwrap()).await;
+    let data = v["data"].as_array().unwrap();
+    let older: Vec<&Value> = data
+        .iter()
+        .filter(|a| a["current_version"]["text"].is_string())
+        .collect();
+    assert!(!older.is_empty());
+    assert!(
+        older.len() < data.len(),
+        "most articles are in today's shape"
+    );
+    for a in older {
+        let cv = &a["current_version"];
+        assert!(cv["title"].is_string());
+        assert!(cv["en"]["text"].is_string());
+        assert!(cv["en"].get("url").is_none());
+    }
+    sim.shutdown().await;
+}

@@ -26,6 +26,11 @@ describe("progressDisplay", () => {
     expect(progressDisplay(p({ phase: "images", articlesDiscovered: 40, articlesProcessed: 38, articlesFailed: 2, imagesToDownload: 60, imagesDownloaded: 60 })).percent).toBe(99);
     expect(progressDisplay(p({ phase: "done" })).percent).toBe(100);
   });
+  it("shows core's notice while the job waits out a rate limit", () => {
+    const notice = "rate limited by HelpCenter.io, resuming in 52 s";
+    expect(progressDisplay(p({ phase: "listing", notice })).phaseLabel).toBe(notice);
+    expect(progressDisplay(p({ phase: "listing", notice: null })).phaseLabel).toBe("Listing articles…");
+  });
 });
 
 describe("job actions", () => {

@@ -13,8 +13,9 @@ export function progressDisplay(p: ImportProgress | null): ProgressDisplay {
   const total = p.articlesDiscovered + p.imagesToDownload;
   const done = p.articlesProcessed + p.articlesFailed + p.imagesDownloaded;
   if (p.phase === "done") return { percent: 100, phaseLabel: "Finished" };
-  const phaseLabel =
-    p.phase === "listing"
+  const phaseLabel = p.notice
+    ? p.notice
+    : p.phase === "listing"
       ? "Listing articles…"
       : p.phase === "articles"
         ? "Reading articles and finding images…"

@@ -98,6 +98,8 @@ export interface ImportProgress {
   imagesDownloaded: number;
   broken: number;
   duplicates: number;
+  /** Set by core while the job waits out a long retry ("rate limited by …, resuming in 52 s"). */
+  notice?: string | null;
 }
 
 export interface Summary {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::now;
 use crate::error::{CoreError, Result};
 use crate::html::ImageRef;
-use crate::providers::RemoteArticle;
+use crate::providers::{RemoteArticle, UnreadableArticle};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobStatus {
@@ -125,10 +125,28 @@ pub async fn store_page(
     pool: &SqlitePool,
     job_id: &str,
     articles: &[RemoteArticle],
+    unreadable: &[UnreadableArticle],
     next: Option<&str>,
 ) -> Result<()> {
     let mut tx = pool.begin().await?;
     let ts = now();
+    // Articles the listing could not read: failed at once, with the reason.
+    for u in unreadable {
+        sqlx::query(
+            "INSERT OR IGNORE INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, error, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, '', 0, NULL, '[]', NULL, 'failed', ?, ?, ?)",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(job_id)
+        .bind(&u.article.id)
+        .bind(u.article.locale.as_deref().unwrap_or(""))
+        .bind(&u.title)
+        .bind(&u.reason)
+        .bind(&ts)
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
+    }
     for a in articles {
         sqlx::query(
             "INSERT OR IGNORE INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, remote_created_at, remote_updated_at, created_at, updated_at)

@@ -110,7 +110,7 @@ async fn fetch_hop(
                 }
                 Err(e) => return Err(transport_error(&e, cfg, &endpoint, &host, attempt)),
             },
-            Outcome::Retry(wait) => wait,
+            Outcome::Retry(wait, _) => wait,
             Outcome::Fail(Failure::Transport(e)) => {
                 return Err(transport_error(&e, cfg, &endpoint, &host, attempt))
             }

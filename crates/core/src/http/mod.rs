@@ -51,6 +51,14 @@ pub struct HttpConfig {
     /// Wait before the second attempt when the server gives no hint; doubles
     /// for each further attempt.
     pub initial_backoff: Duration,
+    /// The wait after a 429 that carries neither `Retry-After` nor
+    /// `X-RateLimit-Reset`, where the provider documents one (HelpCenter.io:
+    /// "wait at least one minute"). `None`: exponential backoff as for 5xx.
+    /// Never capped by `max_backoff`: it is what the provider asks for.
+    /// Providers fill in their documented value when it is `None`; the
+    /// `rate_limit_wait_seconds` setting of an integration overrides it (a
+    /// simulator with a shorter window, tests).
+    pub rate_limit_wait: Option<Duration>,
     /// Lets a provider turn a failed answer into its own error (for example a
     /// 403 that means "read-only key" rather than "bad key").
     pub on_error: Option<ErrorHook>,
@@ -72,6 +80,7 @@ impl HttpConfig {
             timeout: Duration::from_secs(30),
             max_backoff: Duration::from_secs(60),
             initial_backoff: Duration::from_millis(500),
+            rate_limit_wait: None,
             on_error: None,
             redact: Vec::new(),
         }
@@ -88,6 +97,7 @@ impl fmt::Debug for HttpConfig {
             .field("timeout", &self.timeout)
             .field("max_backoff", &self.max_backoff)
             .field("initial_backoff", &self.initial_backoff)
+            .field("rate_limit_wait", &self.rate_limit_wait)
             .field("on_error", &self.on_error.as_ref().map(|_| "hook"))
             .field("redact", &format_args!("[{} value(s)]", self.redact.len()))
             .finish()
@@ -174,9 +184,9 @@ impl HttpClient {
             let result = self.inner.api.execute(request).await;
             match retry::classify(result, attempt, cfg) {
                 Outcome::Done(resp) => return Ok(resp),
-                Outcome::Retry(wait) => {
+                Outcome::Retry(wait, status) => {
                     tracing::debug!(provider = %cfg.provider, endpoint, attempt, ?wait, "retrying");
-                    tokio::time::sleep(wait).await;
+                    self.wait_out(wait, status).await;
                     attempt += 1;
                 }
                 Outcome::Fail(failure) => {
@@ -222,11 +232,81 @@ impl HttpClient {
         image::fetch(&self.inner.images, &self.inner.cfg, url, max_bytes).await
     }
 
+    /// Sleeps before the next attempt. A wait of [`NOTICE_AFTER`] or more is
+    /// told, once a second, to the hook installed by [`observe_waits`] (if
+    /// any), and once more with nothing remaining when it is over. Dropping
+    /// the future (a cancelled job) ends the wait at once.
+    async fn wait_out(&self, wait: Duration, status: Option<u16>) {
+        let hook = WAIT_HOOK.try_with(Arc::clone).ok();
+        let Some(hook) = hook.filter(|_| wait >= NOTICE_AFTER) else {
+            tokio::time::sleep(wait).await;
+            return;
+        };
+        let end = tokio::time::Instant::now() + wait;
+        let notice = |remaining| RetryWait {
+            provider: self.inner.cfg.provider.clone(),
+            status,
+            remaining,
+        };
+        loop {
+            let remaining = end.saturating_duration_since(tokio::time::Instant::now());
+            if remaining.is_zero() {
+                break;
+            }
+            hook(&notice(remaining));
+            tokio::time::sleep(remaining.min(NOTICE_EVERY)).await;
+        }
+        hook(&notice(Duration::ZERO));
+    }
+
     async fn wait_for_limiter(&self) {
         if let Some(limiter) = &self.inner.limiter {
             limiter.until_ready().await;
         }
     }
+}
+
+/// Retry waits at least this long are shown to the person waiting.
+pub const NOTICE_AFTER: Duration = Duration::from_secs(1);
+/// How often a long wait's countdown is reported.
+const NOTICE_EVERY: Duration = Duration::from_secs(1);
+
+/// A retry wait in progress, as told to an [`observe_waits`] hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryWait {
+    /// Display name of the provider ("HelpCenter.io").
+    pub provider: String,
+    /// The status that is being waited out (429, 503); `None` after a
+    /// timeout or a dropped connection.
+    pub status: Option<u16>,
+    /// Time left before the next attempt; zero when the wait is over.
+    pub remaining: Duration,
+}
+
+impl RetryWait {
+    /// "rate limited by HelpCenter.io, resuming in 52 s": for any front end.
+    pub fn message(&self) -> String {
+        let secs = self.remaining.as_secs_f64().ceil() as u64;
+        match self.status {
+            Some(429) => format!("rate limited by {}, resuming in {secs} s", self.provider),
+            Some(s) => format!("{} answered HTTP {s}, retrying in {secs} s", self.provider),
+            None => format!("{} did not answer, retrying in {secs} s", self.provider),
+        }
+    }
+}
+
+/// Told about every long retry wait of the calls it observes.
+pub type WaitHook = Arc<dyn Fn(&RetryWait) + Send + Sync>;
+
+tokio::task_local! {
+    static WAIT_HOOK: WaitHook;
+}
+
+/// Runs `fut` with `hook` told about each retry wait of [`NOTICE_AFTER`] or
+/// more that any [`HttpClient`] makes while polled inside it (a job shows
+/// "rate limited by …, resuming in 52 s" instead of looking stuck).
+pub async fn observe_waits<F: std::future::Future>(hook: WaitHook, fut: F) -> F::Output {
+    WAIT_HOOK.scope(hook, fut).await
 }
 
 fn base_builder(cfg: &HttpConfig) -> reqwest::ClientBuilder {

@@ -18,7 +18,8 @@ pub(super) enum Failure {
 
 pub(super) enum Outcome {
     Done(reqwest::Response),
-    Retry(Duration),
+    /// Wait this long, then try again; the status being waited out.
+    Retry(Duration, Option<u16>),
     Fail(Failure),
 }
 
@@ -31,11 +32,14 @@ pub(super) fn classify(
     let last = attempt >= cfg.max_attempts;
     match result {
         Ok(resp) if resp.status().is_success() => Outcome::Done(resp),
-        Ok(resp) if !last && retryable_status(resp.status()) => {
-            Outcome::Retry(delay(attempt, cfg, Some((resp.status(), resp.headers()))))
-        }
+        Ok(resp) if !last && retryable_status(resp.status()) => Outcome::Retry(
+            delay(attempt, cfg, Some((resp.status(), resp.headers()))),
+            Some(resp.status().as_u16()),
+        ),
         Ok(resp) => Outcome::Fail(Failure::Status(resp)),
-        Err(e) if !last && retryable_transport(&e) => Outcome::Retry(delay(attempt, cfg, None)),
+        Err(e) if !last && retryable_transport(&e) => {
+            Outcome::Retry(delay(attempt, cfg, None), None)
+        }
         Err(e) => Outcome::Fail(Failure::Transport(e)),
     }
 }
@@ -77,16 +81,20 @@ fn connection_dropped(e: &reqwest::Error) -> bool {
     false
 }
 
-/// The wait before attempt `attempt + 1`: what the server asked for when it
-/// said, otherwise exponential backoff with jitter; never above `max_backoff`.
+/// The wait before attempt `attempt + 1`, in this order: what the server
+/// asked for in its headers (never above `max_backoff`); for a 429 without
+/// such a header, the provider's documented wait (`rate_limit_wait`);
+/// otherwise exponential backoff with jitter.
 pub(super) fn delay(
     attempt: u32,
     cfg: &HttpConfig,
     answer: Option<(StatusCode, &HeaderMap)>,
 ) -> Duration {
     let hint = answer.and_then(|(status, headers)| server_hint(status, headers, SystemTime::now()));
-    match hint {
-        Some(wait) if !wait.is_zero() => wait.min(cfg.max_backoff),
+    let too_many = answer.is_some_and(|(status, _)| status == StatusCode::TOO_MANY_REQUESTS);
+    match (hint, cfg.rate_limit_wait) {
+        (Some(wait), _) if !wait.is_zero() => wait.min(cfg.max_backoff),
+        (_, Some(documented)) if too_many => documented,
         _ => jittered(exponential(attempt, cfg)),
     }
 }
@@ -257,6 +265,31 @@ mod tests {
         assert_eq!(exponential(1, &c), Duration::from_millis(500));
         assert_eq!(exponential(3, &c), Duration::from_secs(2));
         assert_eq!(exponential(30, &c), Duration::from_secs(10));
+    }
+
+    #[test]
+    fn documented_wait_applies_to_a_bare_429_only() {
+        let mut c = cfg();
+        c.rate_limit_wait = Some(Duration::from_secs(60));
+        let none = HeaderMap::new();
+        // A 429 without headers: exactly the documented minute, above max_backoff too.
+        c.max_backoff = Duration::from_secs(10);
+        for attempt in 1..=4 {
+            let d = delay(attempt, &c, Some((StatusCode::TOO_MANY_REQUESTS, &none)));
+            assert_eq!(d, Duration::from_secs(60));
+        }
+        // Headers come first.
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        let d = delay(1, &c, Some((StatusCode::TOO_MANY_REQUESTS, &h)));
+        assert_eq!(d, Duration::from_secs(3));
+        // A 503 keeps the exponential backoff.
+        let d = delay(1, &c, Some((StatusCode::SERVICE_UNAVAILABLE, &none)));
+        assert!(d <= Duration::from_millis(500), "{d:?}");
+        // Without a documented wait, a bare 429 backs off exponentially.
+        c.rate_limit_wait = None;
+        let d = delay(1, &c, Some((StatusCode::TOO_MANY_REQUESTS, &none)));
+        assert!(d <= Duration::from_millis(500), "{d:?}");
     }
 
     #[test]

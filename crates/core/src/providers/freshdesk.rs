@@ -42,9 +42,12 @@
 //! from the top-level folder down to the one being listed, joined by `/`
 //! (`|42|3` from before subfolders is still read). A resumed listing finds
 //! its folder by that path, else by its id (moved), and stops with an error
-//! when the folder is gone. Article JSON has no public URL, so documents
-//! have an empty `url` and only absolute image URLs resolve. No image
-//! upload for articles: images go to the linked S3/R2 integration.
+//! when the folder is gone. Article JSON carries no public URL; the support
+//! portal's address of an article is built from the helpdesk address and
+//! the id, `https://acme.freshdesk.com/support/solutions/articles/ID`, with
+//! the language in front for a translation (`…/de/support/solutions/…`);
+//! relative image URLs resolve against it. No image upload for articles:
+//! images go to the linked S3/R2 integration.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -211,12 +214,27 @@ struct Article {
     updated_at: Option<String>,
 }
 
+/// The support portal's address of an article: the helpdesk address (the
+/// API base without `/api/v2`), the language of a translation, and
+/// `/support/solutions/articles/ID`.
+fn portal_url(api_base: &str, id: &str, locale: Option<&str>) -> String {
+    let site = api_base
+        .trim_end_matches('/')
+        .strip_suffix("/api/v2")
+        .unwrap_or(api_base.trim_end_matches('/'));
+    let lang = locale
+        .map(|l| format!("/{}", segment(l)))
+        .unwrap_or_default();
+    format!("{site}{lang}/support/solutions/articles/{}", segment(id))
+}
+
 impl Article {
-    fn document(self, locale: Option<String>) -> RemoteArticle {
+    fn document(self, locale: Option<String>, api_base: &str) -> RemoteArticle {
+        let url = portal_url(api_base, &self.id, locale.as_deref());
         RemoteArticle {
             article: ArticleRef::with_locale(self.id, locale),
             title: self.title,
-            url: String::new(),
+            url,
             html: Some(self.description.unwrap_or_default()),
             is_published: self.status == Some(2),
             author: None,
@@ -535,6 +553,10 @@ impl HelpCenter for Freshdesk {
         ProviderKind::Freshdesk
     }
 
+    fn api_base(&self) -> &str {
+        &self.base
+    }
+
     async fn verify(&self) -> Result<String> {
         let me: Agent = self.get("/agents/me").await?;
         let who = me
@@ -566,6 +588,7 @@ impl HelpCenter for Freshdesk {
                 },
                 None => {
                     return Ok(ArticlePage {
+                        failed: Vec::new(),
                         articles: Vec::new(),
                         next: None,
                         total: Some(0),
@@ -584,6 +607,7 @@ impl HelpCenter for Freshdesk {
             // A folder not translated into this language has no listing.
             Err(CoreError::NotFound { .. }) if pos.language.is_some() => {
                 return Ok(ArticlePage {
+                    failed: Vec::new(),
                     articles: Vec::new(),
                     next: next_folder(&layout, &pos).map(|p| encode_cursor(&p)),
                     total: None,
@@ -599,9 +623,10 @@ impl HelpCenter for Freshdesk {
             None => next_folder(&layout, &pos),
         };
         Ok(ArticlePage {
+            failed: Vec::new(),
             articles: list
                 .into_iter()
-                .map(|a| a.document(pos.language.clone()))
+                .map(|a| a.document(pos.language.clone(), &self.base))
                 .collect(),
             next: next.map(|p| encode_cursor(&p)),
             total: None,
@@ -619,7 +644,7 @@ impl HelpCenter for Freshdesk {
             },
             other => other,
         })?;
-        let mut doc = a.document(article.locale.clone());
+        let mut doc = a.document(article.locale.clone(), &self.base);
         doc.article = article.clone();
         Ok(doc)
     }
@@ -825,11 +850,19 @@ mod tests {
             "created_at": "2016-09-09T06:07:26Z", "updated_at": "2016-09-09T06:07:26Z"
         }))
         .unwrap();
-        let d = a.document(Some("de".into()));
+        let d = a.document(Some("de".into()), "https://acme.freshdesk.com/api/v2");
         assert_eq!(d.article, ArticleRef::with_locale("2", Some("de".into())));
         assert_eq!(d.html.as_deref(), Some("<p>x <b>y</b></p>"));
         assert!(!d.is_published);
-        assert!(d.tags.is_empty() && d.url.is_empty());
+        assert!(d.tags.is_empty());
+        assert_eq!(
+            d.url,
+            "https://acme.freshdesk.com/de/support/solutions/articles/2"
+        );
+        assert_eq!(
+            portal_url("http://127.0.0.1:9/api/v2/", "7", None),
+            "http://127.0.0.1:9/support/solutions/articles/7"
+        );
     }
 
     #[test]

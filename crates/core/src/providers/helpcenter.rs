@@ -38,7 +38,9 @@ use reqwest::header::{HeaderValue, AUTHORIZATION};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UploadedImage};
+use super::{
+    split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle, UploadedImage,
+};
 use crate::error::{CoreError, Result};
 use crate::http::json::{id_string, person_name};
 use crate::http::{secret_header, segment, ErrorHook, ErrorResponse, HttpClient, HttpConfig};
@@ -64,8 +66,9 @@ pub struct HelpCenterV0 {
 struct ArticleList {
     /// The seed does not show the list envelope; `data` (its convention for
     /// uploads) and `articles` are both accepted.
+    /// Decoded one by one: an odd article fails alone.
     #[serde(alias = "articles")]
-    data: Vec<Article>,
+    data: Vec<Entry<Article>>,
     #[serde(default)]
     has_more: bool,
 }
@@ -317,6 +320,10 @@ impl HelpCenter for HelpCenterV0 {
         ProviderKind::Helpcenter
     }
 
+    fn api_base(&self) -> &str {
+        &self.center
+    }
+
     async fn verify(&self) -> Result<String> {
         let center: Center = self.get("", &[]).await?;
         let name = center.name.unwrap_or_else(|| self.center_id.clone());
@@ -339,15 +346,29 @@ impl HelpCenter for HelpCenterV0 {
             query.push(("starting_after", after));
         }
         let list: ArticleList = self.get("/articles/drafts", &query).await?;
+        // The cursor is the last entry's id, readable or not.
         let next = match list.data.last() {
-            Some(last) if list.has_more => Some(last.id.clone()),
+            Some(Entry::Read(last)) if list.has_more => Some(last.id.clone()),
+            Some(Entry::Unreadable(v, _)) if list.has_more => {
+                let id = v.get("id").filter(|i| !i.is_null()).map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| i.to_string())
+                });
+                Some(id.ok_or_else(|| {
+                    self.http
+                        .garbage("GET /articles/drafts", "the last article has no id")
+                })?)
+            }
             _ => None,
         };
-        let mut articles = Vec::with_capacity(list.data.len());
-        for article in list.data {
+        let (read, failed) = split_entries(list.data, "Help.Center");
+        let mut articles = Vec::with_capacity(read.len());
+        for article in read {
             articles.extend(self.documents(article).await?);
         }
         Ok(ArticlePage {
+            failed,
             articles,
             next,
             total: None,

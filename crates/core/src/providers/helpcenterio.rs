@@ -7,16 +7,25 @@
 //!   `{"status":"success","articles":[...],"meta":{page,per_page,total_pages,items_count}}`;
 //!   the listing stops when `page >= total_pages`.
 //! - `title`, `slug` and `content` are objects keyed by language code.
-//!   **Every language is its own document**, and its `ArticleRef.locale` is
-//!   always `Some(lang)` (the default language too): the API has no notion of
-//!   a "default document" we could address with `None`, and a write must name
-//!   the language key anyway.
+//!   **Every language with content is its own document** ("the article only
+//!   appears on the languages where it has content": a language with a title
+//!   but no content is no document), and its `ArticleRef.locale` is always
+//!   `Some(lang)` (the default language too): the API has no notion of a
+//!   "default document" we could address with `None`, and a write must name
+//!   the language key anyway. `None` reads as English when the article has
+//!   English content, else its first language with content.
+//! - An entry of a listing page that cannot be read is reported as
+//!   unreadable (counted failed); the rest of the page is kept.
 //! - Update `PATCH /articles/{id}` with `{"content":{"<lang>": html}}` only:
 //!   languages not sent are kept, and `published` is never sent (sending
 //!   `false` would unpublish).
-//! - Get `GET /articles/{id}`: not in the seed's endpoint list (which has
-//!   list, create, update), used as the brief specifies; the envelope is the
-//!   seed's single-resource one, `{"status":"success","article":{...}}`.
+//! - There is no single-article GET: "This is the full v1 surface today:
+//!   list and create articles, update articles, list and update
+//!   categories." An article's current content is read from the listing,
+//!   page by page until the article is found.
+//! - 429: "you get a 429 Too Many Requests response and should wait a minute
+//!   before retrying" / "Wait at least one minute and retry"; no header says
+//!   how long, so a bare 429 waits [`RATE_LIMIT_WAIT`].
 //! - 401 = missing or unknown key; 403 = a write with a Read Only key, which
 //!   becomes `Forbidden` naming the read-only key. 60 requests per minute.
 //! - Verify `GET /categories?limit=1`. No image upload: images go to S3/R2.
@@ -29,7 +38,7 @@ use reqwest::header::HeaderValue;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle};
+use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UnreadableArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::{id_string, person_name};
 use crate::http::{secret_header, segment, ErrorHook, ErrorResponse, HttpClient, HttpConfig};
@@ -39,6 +48,10 @@ use crate::model::ProviderKind;
 pub const PAGE_SIZE: u32 = 100;
 /// Documented request budget per token.
 pub const REQUESTS_PER_MINUTE: u32 = 60;
+/// HelpCenter.io API v1, "Errors and troubleshooting": "429 Too Many
+/// Requests means you have crossed the 60 requests per minute limit on this
+/// token. Wait at least one minute and retry."
+pub const RATE_LIMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct HelpCenterIo {
     http: HttpClient,
@@ -46,10 +59,25 @@ pub struct HelpCenterIo {
     api_key: HeaderValue,
 }
 
+/// A listing page; entries are decoded one by one so that one odd article
+/// cannot make the page unreadable.
 #[derive(Deserialize)]
 struct ArticleList {
-    articles: Vec<Article>,
+    articles: Vec<Value>,
     meta: Meta,
+}
+
+/// The listed articles that could be read, and those that could not.
+fn decode_articles(entries: Vec<Value>) -> (Vec<Article>, Vec<UnreadableArticle>) {
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for entry in entries {
+        match Article::deserialize(&entry) {
+            Ok(a) => ok.push(a),
+            Err(e) => bad.push(UnreadableArticle::from_listing(&entry, "HelpCenter.io", e)),
+        }
+    }
+    (ok, bad)
 }
 
 #[derive(Deserialize)]
@@ -58,11 +86,6 @@ struct Meta {
     total_pages: u64,
     #[serde(default)]
     items_count: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct OneArticle {
-    article: Article,
 }
 
 #[derive(Deserialize)]
@@ -117,8 +140,10 @@ struct CategoryList {
 }
 
 impl HelpCenterIo {
+    /// `cfg.rate_limit_wait` left `None` becomes the documented minute.
     pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
         cfg.on_error = Some(error_hook());
+        cfg.rate_limit_wait.get_or_insert(RATE_LIMIT_WAIT);
         cfg.redact.push(api_key.trim().to_string());
         Ok(HelpCenterIo {
             http: HttpClient::new(cfg)?,
@@ -142,14 +167,45 @@ impl HelpCenterIo {
             .header("apikey", self.api_key.clone())
     }
 
-    async fn fetch(&self, id: &str) -> Result<(String, Article)> {
-        let path = format!("/articles/{}", segment(id));
-        let endpoint = format!("GET {path}");
-        let one: OneArticle = self
+    /// One listing page: the endpoint named in errors, and the page.
+    async fn page(&self, page: u64) -> Result<(String, ArticleList)> {
+        let endpoint = format!("GET /articles?page={page}");
+        let list: ArticleList = self
             .http
-            .get_json(&endpoint, |c| self.request(c, reqwest::Method::GET, &path))
+            .get_json(&endpoint, |c| {
+                self.request(c, reqwest::Method::GET, "/articles")
+                    .query(&[("page", page), ("limit", u64::from(PAGE_SIZE))])
+            })
             .await?;
-        Ok((endpoint, one.article))
+        Ok((endpoint, list))
+    }
+
+    /// The current state of one article. API v1 has no single-article GET,
+    /// so the listing is read page by page until the article is found.
+    async fn fetch(&self, id: &str) -> Result<(String, Article)> {
+        let mut page = 1;
+        // Bounded: a listing that never ends is garbage, not a loop.
+        for _ in 0..100_000 {
+            let (endpoint, list) = self.page(page).await?;
+            for entry in list.articles {
+                if entry.get("id").map(id_of).as_deref() != Some(id) {
+                    continue;
+                }
+                return match Article::deserialize(&entry) {
+                    Ok(a) => Ok((endpoint, a)),
+                    Err(e) => Err(self
+                        .http
+                        .garbage(&endpoint, format!("article {id} cannot be read ({e})"))),
+                };
+            }
+            match next_page(page, &list.meta) {
+                Some(_) => page += 1,
+                None => break,
+            }
+        }
+        Err(CoreError::NotFound {
+            what: format!("HelpCenter.io article {id} (it is not in the article listing)"),
+        })
     }
 }
 
@@ -178,13 +234,22 @@ fn page_number(cursor: Option<&str>) -> Result<u64> {
     }
 }
 
-/// The seed's loop: stop when `page >= total_pages`.
+/// An article id as the listing gives it (a number or a string).
+fn id_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The documented loop: stop when `page >= total_pages`.
 fn next_page(page: u64, meta: &Meta) -> Option<String> {
     (page < meta.total_pages).then(|| (page + 1).to_string())
 }
 
-/// The language of a `None` locale: English when the article has it (the
-/// seed's examples put `en` first), otherwise the first language it has.
+/// The language of a `None` locale: English when the article has content
+/// in it (the documentation's examples put `en` first), otherwise the first
+/// language it has content in.
 fn default_language(article: &Article) -> Option<String> {
     let langs = languages(article);
     langs
@@ -194,18 +259,18 @@ fn default_language(article: &Article) -> Option<String> {
         .cloned()
 }
 
-/// Every language the article has a title or content in, sorted.
+/// Every language the article has content in, sorted. "Anything not
+/// translated stays untranslated and the article only appears on the
+/// languages where it has content" (HelpCenter.io API v1): a title alone
+/// makes no document.
 fn languages(article: &Article) -> Vec<String> {
-    let mut langs: Vec<String> = article
+    article
         .content
         .0
-        .keys()
-        .chain(article.title.0.keys())
-        .cloned()
-        .collect();
-    langs.sort();
-    langs.dedup();
-    langs
+        .iter()
+        .filter(|(_, html)| !html.trim().is_empty())
+        .map(|(lang, _)| lang.clone())
+        .collect()
 }
 
 /// `true`, `1`, `"1"`, `"published"` all mean published.
@@ -261,6 +326,10 @@ impl HelpCenter for HelpCenterIo {
         ProviderKind::Helpcenterio
     }
 
+    fn api_base(&self) -> &str {
+        &self.base
+    }
+
     async fn verify(&self) -> Result<String> {
         let list: CategoryList = self
             .http
@@ -280,18 +349,14 @@ impl HelpCenter for HelpCenterIo {
 
     async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
         let page = page_number(cursor)?;
-        let endpoint = format!("GET /articles?page={page}");
-        let list: ArticleList = self
-            .http
-            .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, "/articles")
-                    .query(&[("page", page), ("limit", u64::from(PAGE_SIZE))])
-            })
-            .await?;
+        let (_, list) = self.page(page).await?;
+        let next = next_page(page, &list.meta);
+        let (articles, failed) = decode_articles(list.articles);
         Ok(ArticlePage {
-            articles: list.articles.iter().flat_map(Article::documents).collect(),
-            next: next_page(page, &list.meta),
+            articles: articles.iter().flat_map(Article::documents).collect(),
+            next,
             total: list.meta.items_count,
+            failed,
         })
     }
 
@@ -301,7 +366,7 @@ impl HelpCenter for HelpCenterIo {
             Some(l) => l.clone(),
             None => default_language(&remote).unwrap_or_else(|| "en".into()),
         };
-        if !remote.content.0.contains_key(&lang) && !remote.title.0.contains_key(&lang) {
+        if !languages(&remote).contains(&lang) {
             return Err(CoreError::NotFound {
                 what: format!(
                     "the '{lang}' version of HelpCenter.io article {}",
@@ -366,6 +431,43 @@ mod tests {
         assert!(a.documents().is_empty());
         assert!(!is_published(&a.published));
         assert!(is_published(&Some(json!(1))));
+    }
+
+    #[test]
+    fn only_languages_with_content_are_documents() {
+        // A German title without German content is no German document.
+        let a = article(json!({
+            "id": 1, "title": {"en": "Start", "de": "Anfang"},
+            "content": {"en": "<p>en</p>"}
+        }));
+        let langs: Vec<_> = a
+            .documents()
+            .into_iter()
+            .map(|d| d.article.locale)
+            .collect();
+        assert_eq!(langs, vec![Some("en".to_string())]);
+        // A German-only article has no English document, and `None` is German.
+        let a = article(json!({
+            "id": 2, "title": {"en": "Start", "de": "Anfang"},
+            "content": {"en": "", "de": "<p>de</p>"}
+        }));
+        let docs = a.documents();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].article.locale.as_deref(), Some("de"));
+        assert_eq!(docs[0].title, "Anfang");
+        assert_eq!(default_language(&a).as_deref(), Some("de"));
+    }
+
+    #[test]
+    fn an_unreadable_entry_does_not_spoil_its_page() {
+        let (ok, bad) = decode_articles(vec![
+            json!({"id": 1, "title": {"en": "A"}, "content": {"en": "<p>a</p>"}}),
+            json!({"id": 2, "title": {"en": "B"}, "content": "<p>not keyed by language</p>"}),
+        ]);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].article.id, "2");
+        assert!(bad[0].reason.contains("HelpCenter.io"), "{}", bad[0].reason);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle};
+use super::{split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::{id_string, person_name};
 use crate::http::{secret_header, segment, HttpClient, HttpConfig};
@@ -39,7 +39,8 @@ pub struct Helpjuice {
 
 #[derive(Deserialize)]
 struct ArticleList {
-    articles: Vec<Article>,
+    /// Decoded one by one: an odd article fails alone.
+    articles: Vec<Entry<Article>>,
     /// The seed's list example omits `meta`; then a full page means "maybe more".
     #[serde(default)]
     meta: Option<Meta>,
@@ -192,6 +193,10 @@ impl HelpCenter for Helpjuice {
         ProviderKind::Helpjuice
     }
 
+    fn api_base(&self) -> &str {
+        &self.base
+    }
+
     async fn verify(&self) -> Result<String> {
         let endpoint = "GET /settings/account";
         let settings: AccountSettings = self
@@ -219,12 +224,10 @@ impl HelpCenter for Helpjuice {
             .await?;
         let next = next_page(page, &list);
         let total = list.meta.as_ref().and_then(|m| m.total_count);
+        let (articles, failed) = split_entries(list.articles, "Helpjuice");
         Ok(ArticlePage {
-            articles: list
-                .articles
-                .into_iter()
-                .map(Article::into_remote)
-                .collect(),
+            failed,
+            articles: articles.into_iter().map(Article::into_remote).collect(),
             next,
             total,
         })

@@ -17,8 +17,10 @@
 //! - A Docs site has one language: every document is `locale: None`.
 //! - Update `PUT /articles/{id}` with `{"text": html}` only (status, name
 //!   and the rest are kept).
-//! - Upload `POST /assets/article`, multipart `articleId`, `assetType=image`
-//!   and `file`; answers `{"filelink": URL}`.
+//! - Upload `POST /assets/article`, multipart `key` (the API key, required
+//!   beside basic auth: the documented example sends `-u API_KEY:X -F
+//!   key=API_KEY`), `articleId`, `assetType=image` and `file`; answers
+//!   `{"filelink": URL}`.
 //! - 2000 requests per 10 minutes per account for one site (200/min);
 //!   `X-RateLimit-*` on every answer, 429 beyond (retried by the HTTP layer).
 //!   Errors `{"code", "error"}`.
@@ -46,6 +48,9 @@ pub struct HelpScout {
     http: HttpClient,
     base: String,
     auth: HeaderValue,
+    /// The API key itself: the asset upload also takes it as a form field.
+    /// Never logged (the struct has no `Debug`) and redacted from errors.
+    api_key: String,
     /// Collection ids in listing order, fetched once per client.
     collections: Mutex<Option<Vec<String>>>,
 }
@@ -155,8 +160,9 @@ fn next_position(collections: &[String], current: &str, page: u64, pages: u64) -
 }
 
 impl HelpScout {
-    pub fn new(cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
+    pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
         let key = api_key.trim();
+        cfg.redact.push(key.to_string());
         // Validate the key as a header value first, so the error never quotes it.
         secret_header(key, "Help Scout Docs API key")?;
         let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:X"));
@@ -164,6 +170,7 @@ impl HelpScout {
             http: HttpClient::new(cfg)?,
             base: base_url.trim_end_matches('/').to_string(),
             auth: secret_header(&format!("Basic {encoded}"), "Help Scout Docs API key")?,
+            api_key: key.to_string(),
             collections: Mutex::new(None),
         })
     }
@@ -216,6 +223,10 @@ impl HelpCenter for HelpScout {
         ProviderKind::Helpscout
     }
 
+    fn api_base(&self) -> &str {
+        &self.base
+    }
+
     async fn verify(&self) -> Result<String> {
         let sites: Sites = self
             .http
@@ -238,6 +249,7 @@ impl HelpCenter for HelpScout {
                 Some(c) => (c.clone(), 1),
                 None => {
                     return Ok(ArticlePage {
+                        failed: Vec::new(),
                         articles: Vec::new(),
                         next: None,
                         total: Some(0),
@@ -256,6 +268,7 @@ impl HelpCenter for HelpScout {
             .await?;
         let current = list.articles.page.max(page);
         Ok(ArticlePage {
+            failed: Vec::new(),
             next: next_position(&collections, &collection, current, list.articles.pages),
             articles: list
                 .articles
@@ -327,7 +340,11 @@ impl HelpCenter for HelpScout {
                 .file_name(file_name.to_string())
             };
             let part = fresh().mime_str(content_type).unwrap_or_else(|_| fresh());
+            // Help Scout Docs API, Create Article Asset: `key` ("An API key
+            // used to authenticate this request"), `articleId` and
+            // `assetType` are all required, beside basic auth.
             reqwest::multipart::Form::new()
+                .text("key", self.api_key.clone())
                 .text("articleId", article.id.clone())
                 .text("assetType", "image")
                 .part("file", part)

@@ -27,7 +27,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle};
+use super::{split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
 use crate::http::{secret_header, segment, HttpClient, HttpConfig};
@@ -77,7 +77,8 @@ struct App {
 
 #[derive(Deserialize)]
 struct ArticleList {
-    data: Vec<Article>,
+    /// Decoded one by one: an odd article fails alone.
+    data: Vec<Entry<Article>>,
     #[serde(default)]
     pages: Option<Pages>,
     #[serde(default)]
@@ -238,6 +239,10 @@ impl HelpCenter for Intercom {
         ProviderKind::Intercom
     }
 
+    fn api_base(&self) -> &str {
+        &self.base
+    }
+
     async fn verify(&self) -> Result<String> {
         let me: Me = self
             .http
@@ -265,8 +270,10 @@ impl HelpCenter for Intercom {
             Some(total) => page < total,
             None => list.data.len() as u64 >= u64::from(PAGE_SIZE),
         };
+        let (articles, failed) = split_entries(list.data, "Intercom");
         Ok(ArticlePage {
-            articles: list.data.into_iter().flat_map(Article::into_docs).collect(),
+            failed,
+            articles: articles.into_iter().flat_map(Article::into_docs).collect(),
             next: more.then(|| (page + 1).to_string()),
             total: list.total_count,
         })

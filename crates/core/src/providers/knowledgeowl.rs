@@ -14,6 +14,15 @@
 //! - HTML in `current_version.{lang}.text`. **Every language version is
 //!   its own document** with `ArticleRef.locale = Some(lang)` (the default
 //!   language too); `None` reads as English, else the first language.
+//!   Older answers hold plain `text` and `title` strings beside the language
+//!   objects (`{"text": "…", "en": {"text": "…", "title": "Test"}, "title":
+//!   "test"}`): the strings are not languages and are skipped; where they are
+//!   all there is, they are the English version.
+//! - A listing entry that cannot be read is reported as unreadable (counted
+//!   failed); the rest of its page is kept.
+//! - Versions carry no public URL of their own unless `url` is given, so
+//!   relative and protocol-relative (`//…/app/image/id/…`, what the editor
+//!   and the file upload write) image URLs resolve against the API base.
 //! - Update `PUT /article/{id}.json` with `{"project_id", "current_version":
 //!   {lang: {"text": html}}}`: only that language's text; other languages,
 //!   titles and the status are kept.
@@ -31,7 +40,7 @@ use reqwest::header::HeaderValue;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UploadedImage};
+use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UnreadableArticle, UploadedImage};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
 use crate::http::{secret_header, segment, HttpClient, HttpConfig};
@@ -48,10 +57,12 @@ pub struct KnowledgeOwl {
     auth: HeaderValue,
 }
 
+/// A listing page; entries are decoded one by one so that one odd article
+/// cannot make the page unreadable.
 #[derive(Deserialize)]
 struct ArticleList {
     #[serde(default)]
-    data: Vec<Article>,
+    data: Vec<serde_json::Value>,
     page_stats: PageStats,
 }
 
@@ -106,21 +117,42 @@ struct Version {
 }
 
 /// `current_version` keyed by language; an empty list counts as empty.
+/// Plain strings beside the language objects (older answers) are not
+/// languages; when they are the only content, they are the English version.
 #[derive(Default)]
 struct Versions(BTreeMap<String, Version>);
 
 impl<'de> Deserialize<'de> for Versions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Object(m) => m
-                .into_iter()
-                .map(|(k, v)| {
-                    serde_json::from_value(v)
-                        .map(|v| (k, v))
-                        .map_err(serde::de::Error::custom)
-                })
-                .collect::<Result<_, _>>()
-                .map(Versions),
+            serde_json::Value::Object(m) => {
+                let mut langs = BTreeMap::new();
+                let (mut text, mut title) = (None, None);
+                for (k, v) in m {
+                    match v {
+                        serde_json::Value::Object(_) => {
+                            let version =
+                                serde_json::from_value(v).map_err(serde::de::Error::custom)?;
+                            langs.insert(k, version);
+                        }
+                        serde_json::Value::String(s) if k == "text" => text = Some(s),
+                        serde_json::Value::String(s) if k == "title" => title = Some(s),
+                        // Other loose values (null, numbers) carry no document.
+                        _ => {}
+                    }
+                }
+                if langs.is_empty() && text.is_some() {
+                    langs.insert(
+                        "en".to_string(),
+                        Version {
+                            title,
+                            text,
+                            url: None,
+                        },
+                    );
+                }
+                Ok(Versions(langs))
+            }
             serde_json::Value::Null => Ok(Versions::default()),
             serde_json::Value::Array(a) if a.is_empty() => Ok(Versions::default()),
             _ => Err(serde::de::Error::custom(
@@ -234,6 +266,10 @@ impl HelpCenter for KnowledgeOwl {
         ProviderKind::Knowledgeowl
     }
 
+    fn api_base(&self) -> &str {
+        &self.base
+    }
+
     async fn verify(&self) -> Result<String> {
         let path = format!("/project/{}.json", segment(&self.project_id));
         let one: One<Project> = self
@@ -249,6 +285,7 @@ impl HelpCenter for KnowledgeOwl {
     }
 
     async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
+        let mut failed = Vec::new();
         let page = page_number(cursor)?;
         let endpoint = format!("GET /article.json?page={page}");
         let list: ArticleList = self
@@ -259,10 +296,18 @@ impl HelpCenter for KnowledgeOwl {
                     .query(&[("page", page), ("limit", u64::from(PAGE_SIZE))])
             })
             .await?;
+        let mut articles = Vec::new();
+        for entry in list.data {
+            match Article::deserialize(&entry) {
+                Ok(a) => articles.extend(a.documents()),
+                Err(e) => failed.push(UnreadableArticle::from_listing(&entry, "KnowledgeOwl", e)),
+            }
+        }
         Ok(ArticlePage {
-            articles: list.data.iter().flat_map(Article::documents).collect(),
+            articles,
             next: (page < list.page_stats.total_pages).then(|| (page + 1).to_string()),
             total: list.page_stats.total_records,
+            failed,
         })
     }
 
@@ -364,6 +409,39 @@ mod tests {
         assert!(docs[1].is_published);
         assert!(docs[1].created_at.is_some());
         assert_eq!(a.default_language().as_deref(), Some("en"));
+    }
+
+    #[test]
+    fn older_shape_strings_beside_languages() {
+        // The shape of older KnowledgeOwl answers.
+        let a: Article = serde_json::from_value(json!({
+            "id": "58cb", "status": "published",
+            "current_version": {
+                "text": "updated by ko admin",
+                "en": {"text": "<p>en</p>", "title": "Test"},
+                "title": "test"
+            }
+        }))
+        .unwrap();
+        let docs = a.documents();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].article.locale.as_deref(), Some("en"));
+        assert_eq!(docs[0].html.as_deref(), Some("<p>en</p>"));
+        assert_eq!(docs[0].title, "Test");
+        // Strings only: they are the English version.
+        let a: Article = serde_json::from_value(json!({
+            "id": "58cc", "current_version": {"text": "<p>old</p>", "title": "Old"}
+        }))
+        .unwrap();
+        let docs = a.documents();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].html.as_deref(), Some("<p>old</p>"));
+        assert_eq!(docs[0].title, "Old");
+        // A language that is not an object with text is unreadable, alone.
+        let bad = serde_json::from_value::<Article>(json!({
+            "id": "58cd", "current_version": {"en": {"text": 42}}
+        }));
+        assert!(bad.is_err());
     }
 
     #[test]

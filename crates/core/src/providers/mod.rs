@@ -89,6 +89,86 @@ pub struct ArticlePage {
     pub next: Option<String>,
     /// Total number of articles, when the provider says.
     pub total: Option<u64>,
+    /// Articles of this page that could not be read. Each is counted failed
+    /// with its reason and the import goes on: one odd article never fails
+    /// the job or its page.
+    pub failed: Vec<UnreadableArticle>,
+}
+
+/// A listed article that could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnreadableArticle {
+    pub article: ArticleRef,
+    /// The title when it could be read, otherwise `""`.
+    pub title: String,
+    /// What was wrong with it, for the person reading the import's results.
+    pub reason: String,
+}
+
+/// One entry of a listing page, decoded on its own so that an odd article
+/// fails alone instead of making its page unreadable.
+#[derive(Debug)]
+pub enum Entry<T> {
+    Read(T),
+    /// The entry as sent, and why it could not be read.
+    Unreadable(serde_json::Value, String),
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Entry<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(match T::deserialize(&value) {
+            Ok(t) => Entry::Read(t),
+            Err(e) => Entry::Unreadable(value, e.to_string()),
+        })
+    }
+}
+
+/// The readable entries of a listing page, and the unreadable ones as
+/// failed articles of `provider`.
+pub fn split_entries<T>(
+    entries: Vec<Entry<T>>,
+    provider: &str,
+) -> (Vec<T>, Vec<UnreadableArticle>) {
+    let mut read = Vec::with_capacity(entries.len());
+    let mut failed = Vec::new();
+    for e in entries {
+        match e {
+            Entry::Read(t) => read.push(t),
+            Entry::Unreadable(v, why) => {
+                failed.push(UnreadableArticle::from_listing(&v, provider, why))
+            }
+        }
+    }
+    (read, failed)
+}
+
+impl UnreadableArticle {
+    /// An entry of a listing that failed to decode: its `id` if it has one
+    /// (a string or a number), and the decoding error.
+    pub fn from_listing(
+        entry: &serde_json::Value,
+        provider: &str,
+        error: impl std::fmt::Display,
+    ) -> Self {
+        let id = match entry.get("id") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        let title = ["title", "name"]
+            .iter()
+            .find_map(|k| entry.get(*k).and_then(serde_json::Value::as_str))
+            .unwrap_or_default()
+            .to_string();
+        UnreadableArticle {
+            article: ArticleRef::new(id),
+            title,
+            reason: format!(
+                "{provider} sent this article in a shape Shotkeeper cannot read ({error}); the rest of the import went on"
+            ),
+        }
+    }
 }
 
 /// An image uploaded through a help center's own upload endpoint.
@@ -101,6 +181,10 @@ pub struct UploadedImage {
 #[async_trait]
 pub trait HelpCenter: Send + Sync {
     fn kind(&self) -> ProviderKind;
+
+    /// The API base requests go to (what relative image URLs of a document
+    /// without a public URL resolve against; see [`image_base`]).
+    fn api_base(&self) -> &str;
 
     /// One cheap authenticated call. Ok(message) on success.
     async fn verify(&self) -> Result<String>;
@@ -132,6 +216,19 @@ pub trait HelpCenter: Send + Sync {
             "{} has no image upload; link an S3 or R2 integration instead",
             self.kind().display_name()
         )))
+    }
+}
+
+/// What relative and protocol-relative image URLs of a document resolve
+/// against: its public URL, or the provider's API base where it gives none
+/// (a KnowledgeOwl `//cdn…/app/image/id/…` URL then still becomes an https
+/// URL instead of nothing). Import, update, rollback and live retrieval all
+/// resolve through this one rule, so the URLs they compare agree.
+pub fn image_base<'a>(help_center: &'a dyn HelpCenter, public_url: &'a str) -> &'a str {
+    if public_url.trim().is_empty() {
+        help_center.api_base()
+    } else {
+        public_url
     }
 }
 

@@ -21,6 +21,12 @@ use crate::model::{Integration, ProviderKind};
 /// limit, a simulator); `0` turns the limiter off.
 pub const RATE_SETTING: &str = "requests_per_minute";
 
+/// Optional on every help center: seconds to wait after a 429 that does not
+/// say how long (no `Retry-After`, no `X-RateLimit-Reset`), in place of the
+/// provider's documented wait (HelpCenter.io: one minute). Decimals allowed;
+/// meant for simulators and tests with a shorter window.
+pub const WAIT_SETTING: &str = "rate_limit_wait_seconds";
+
 /// The help centers `build` can connect to today.
 const IMPLEMENTED: [ProviderKind; 8] = [
     ProviderKind::Helpjuice,
@@ -65,6 +71,14 @@ pub fn validate_settings(
     let base_url = base_url.map(str::trim).filter(|b| !b.is_empty());
     if let Some(base) = base_url {
         check_base_url(&spec, base)?;
+    }
+    if let Some(v) = settings.get(WAIT_SETTING).map(|v| v.trim()) {
+        wait_seconds(v).ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "{} setting '{WAIT_SETTING}' = '{v}' is not a number of seconds (for example 60 or 0.5); remove it to use the documented wait",
+                spec.display_name
+            ))
+        })?;
     }
     for field in &spec.fields {
         let value = settings
@@ -148,7 +162,17 @@ pub fn http_config(spec: &ProviderSpec, settings: &BTreeMap<String, String>) -> 
         (ProviderKind::Helpcenter, None) => helpcenter::BURST,
         _ => default_burst(cfg.requests_per_minute),
     };
+    cfg.rate_limit_wait = settings
+        .get(WAIT_SETTING)
+        .and_then(|v| wait_seconds(v.trim()));
     cfg
+}
+
+/// A `rate_limit_wait_seconds` value: finite, not negative, at most a day.
+fn wait_seconds(v: &str) -> Option<std::time::Duration> {
+    let secs: f64 = v.parse().ok()?;
+    (secs.is_finite() && (0.0..=86_400.0).contains(&secs))
+        .then(|| std::time::Duration::from_secs_f64(secs))
 }
 
 /// Where no burst is documented, a tenth of the minute's budget: quick
@@ -157,15 +181,16 @@ fn default_burst(per_minute: u32) -> u32 {
     (per_minute / 10).max(1)
 }
 
-/// The API base: the integration's override (trailing slash dropped) or the
-/// documented base with `{setting}` placeholders filled in.
+/// The API base: the integration's override, completed by
+/// [`complete_base_url`], or the documented base with `{setting}`
+/// placeholders filled in.
 pub fn base_url(
     spec: &ProviderSpec,
     overridden: Option<&str>,
     settings: &BTreeMap<String, String>,
 ) -> String {
     if let Some(b) = overridden.map(str::trim).filter(|b| !b.is_empty()) {
-        return b.trim_end_matches('/').to_string();
+        return complete_base_url(spec, b);
     }
     let mut url = spec.default_base_url.to_string();
     for (key, value) in settings {
@@ -177,6 +202,113 @@ pub fn base_url(
         url = url.replace(&format!("{{{key}}}"), &value);
     }
     url
+}
+
+/// The path every documented API base of the provider ends with.
+pub fn api_path(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::Helpjuice => "/api/v3",
+        ProviderKind::Helpcenterio => "/v1",
+        ProviderKind::Helpcenter => "/v0",
+        ProviderKind::Zendesk | ProviderKind::Freshdesk => "/api/v2",
+        ProviderKind::Helpscout => "/v1",
+        ProviderKind::Knowledgeowl => "/api/head",
+        // Intercom's API is at the root of its host; storage has no API path.
+        ProviderKind::Intercom | ProviderKind::S3 | ProviderKind::R2 => "",
+    }
+}
+
+/// Help-center sites whose API lives on another host: a site address there
+/// (`https://acme.helpcenter.io`) means the documented API base. The key
+/// names the site for these providers, so nothing is lost.
+const SITE_DOMAINS: [(ProviderKind, &str); 4] = [
+    (ProviderKind::Helpcenterio, "helpcenter.io"),
+    (ProviderKind::Helpcenter, "help.center"),
+    (ProviderKind::Helpscout, "helpscoutdocs.com"),
+    (ProviderKind::Knowledgeowl, "knowledgeowl.com"),
+];
+
+/// Providers whose API is on the site's own host, under the API path.
+const OWN_DOMAINS: [(ProviderKind, &str); 3] = [
+    (ProviderKind::Helpjuice, "helpjuice.com"),
+    (ProviderKind::Zendesk, "zendesk.com"),
+    (ProviderKind::Freshdesk, "freshdesk.com"),
+];
+
+/// A base URL as people type it, made the API base: either the help
+/// center's address or the API base is accepted for every provider.
+/// - Already ending in the provider's API path (`…/api/v3`): kept (trailing
+///   slash dropped). A Help.Center base that goes on into
+///   `/v0/centers/ID` is cut back to `/v0`.
+/// - A site address on a provider domain whose API lives elsewhere
+///   (`https://acme.helpcenter.io`): the documented API base.
+/// - A site address on the provider's own domain
+///   (`https://acme.helpjuice.com/en_US`): that host with the API path.
+/// - Anything else (a gateway, a simulator, `https://api.help.center`): the
+///   API path is appended.
+pub fn complete_base_url(spec: &ProviderSpec, given: &str) -> String {
+    let trimmed = given.trim().trim_end_matches('/');
+    let path = api_path(spec.kind);
+    let Ok(mut url) = url::Url::parse(trimmed) else {
+        return trimmed.to_string();
+    };
+    if path.is_empty() || url.query().is_some() || url.fragment().is_some() {
+        return trimmed.to_string();
+    }
+    let current = url.path().trim_end_matches('/').to_string();
+    if current.ends_with(path) {
+        return trimmed.to_string();
+    }
+    if let Some(at) = current.find(&format!("{path}/")) {
+        url.set_path(&current[..at + path.len()]);
+        return url.as_str().trim_end_matches('/').to_string();
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    let api_host = url::Url::parse(spec.default_base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    let elsewhere = SITE_DOMAINS.iter().any(|(k, d)| *k == spec.kind && on(d));
+    if elsewhere && api_host.as_deref() != Some(host.as_str()) {
+        return spec.default_base_url.to_string();
+    }
+    let own = OWN_DOMAINS.iter().any(|(k, d)| *k == spec.kind && on(d));
+    let new_path = if own {
+        path.to_string()
+    } else {
+        format!("{current}{path}")
+    };
+    url.set_path(&new_path);
+    url.as_str().trim_end_matches('/').to_string()
+}
+
+/// A verify that got 404 at the API root means the base URL is not the
+/// API: say which forms are expected instead of "not found".
+pub fn explain_verify_error(integration: &Integration, api_base: &str, e: CoreError) -> CoreError {
+    if !matches!(e, CoreError::NotFound { .. }) {
+        return e;
+    }
+    let spec = spec(integration.provider);
+    let path = api_path(spec.kind);
+    let site = spec
+        .default_base_url
+        .strip_suffix(path)
+        .filter(|_| !path.is_empty())
+        .unwrap_or(spec.default_base_url);
+    let also = spec
+        .fields
+        .iter()
+        .filter(|f| f.required && !spec.default_base_url.contains(&format!("{{{}}}", f.key)))
+        .map(|f| format!(" Check the {} setting too.", f.label))
+        .collect::<String>();
+    CoreError::WrongBaseUrl {
+        provider: spec.display_name.to_string(),
+        base: api_base.to_string(),
+        expected: format!(
+            "the help center's address ({site}) or its API base ({}); leave the base URL empty to use the documented one.{also}",
+            spec.default_base_url
+        ),
+    }
 }
 
 /// A required setting may be left out when it only fills the documented base
@@ -595,6 +727,105 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("--set domain="), "{e}");
+    }
+
+    #[test]
+    fn site_addresses_and_api_bases_are_both_accepted() {
+        let cases = [
+            (
+                ProviderKind::Helpjuice,
+                "https://acme.helpjuice.com",
+                "https://acme.helpjuice.com/api/v3",
+            ),
+            (
+                ProviderKind::Helpjuice,
+                "https://acme.helpjuice.com/en_US/",
+                "https://acme.helpjuice.com/api/v3",
+            ),
+            (
+                ProviderKind::Helpjuice,
+                "https://acme.helpjuice.com/api/v3/",
+                "https://acme.helpjuice.com/api/v3",
+            ),
+            (
+                ProviderKind::Helpcenter,
+                "https://api.help.center",
+                "https://api.help.center/v0",
+            ),
+            (
+                ProviderKind::Helpcenter,
+                "https://api.help.center/v0/centers/abc",
+                "https://api.help.center/v0",
+            ),
+            (
+                ProviderKind::Helpcenter,
+                "https://support.help.center",
+                "https://api.help.center/v0",
+            ),
+            (
+                ProviderKind::Helpcenterio,
+                "https://acme.helpcenter.io/",
+                "https://api.helpcenter.io/v1",
+            ),
+            (
+                ProviderKind::Helpcenterio,
+                "https://api.helpcenter.io",
+                "https://api.helpcenter.io/v1",
+            ),
+            (
+                ProviderKind::Zendesk,
+                "https://acme.zendesk.com/hc/en-us",
+                "https://acme.zendesk.com/api/v2",
+            ),
+            (
+                ProviderKind::Freshdesk,
+                "https://acme.freshdesk.com",
+                "https://acme.freshdesk.com/api/v2",
+            ),
+            (
+                ProviderKind::Helpscout,
+                "https://acme.helpscoutdocs.com",
+                "https://docsapi.helpscout.net/v1",
+            ),
+            (
+                ProviderKind::Helpscout,
+                "https://docsapi.helpscout.net",
+                "https://docsapi.helpscout.net/v1",
+            ),
+            (
+                ProviderKind::Knowledgeowl,
+                "https://acme.knowledgeowl.com/help",
+                "https://app.knowledgeowl.com/api/head",
+            ),
+            (
+                ProviderKind::Knowledgeowl,
+                "https://app.knowledgeowl.com",
+                "https://app.knowledgeowl.com/api/head",
+            ),
+            (
+                ProviderKind::Intercom,
+                "https://api.eu.intercom.io/",
+                "https://api.eu.intercom.io",
+            ),
+            // A gateway or a simulator: the API path is added to what is there.
+            (
+                ProviderKind::Helpjuice,
+                "http://127.0.0.1:9/helpjuice",
+                "http://127.0.0.1:9/helpjuice/api/v3",
+            ),
+            (
+                ProviderKind::Helpcenterio,
+                "http://127.0.0.1:9",
+                "http://127.0.0.1:9/v1",
+            ),
+        ];
+        for (kind, given, want) in cases {
+            assert_eq!(
+                complete_base_url(&spec(kind), given),
+                want,
+                "{kind:?} {given}"
+            );
+        }
     }
 
     #[test]

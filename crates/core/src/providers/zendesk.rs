@@ -30,7 +30,9 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UploadedImage};
+use super::{
+    split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle, UploadedImage,
+};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
 use crate::http::{segment, HttpClient, HttpConfig};
@@ -75,7 +77,8 @@ struct Locales {
 
 #[derive(Deserialize)]
 struct ArticleList {
-    articles: Vec<Article>,
+    /// Decoded one by one: an odd article fails alone.
+    articles: Vec<Entry<Article>>,
     #[serde(default)]
     meta: Option<Meta>,
 }
@@ -272,6 +275,10 @@ impl HelpCenter for Zendesk {
         ProviderKind::Zendesk
     }
 
+    fn api_base(&self) -> &str {
+        &self.base
+    }
+
     async fn verify(&self) -> Result<String> {
         let me: Me = self
             .http
@@ -299,6 +306,7 @@ impl HelpCenter for Zendesk {
         };
         let Some(locale) = locales.first().cloned() else {
             return Ok(ArticlePage {
+                failed: Vec::new(),
                 articles: Vec::new(),
                 next: None,
                 total: None,
@@ -330,12 +338,10 @@ impl HelpCenter for Zendesk {
             (false, _) if locales.len() > 1 => Some(encode_cursor(&locales[1..], None)),
             (false, _) => None,
         };
+        let (articles, failed) = split_entries(list.articles, "Zendesk");
         Ok(ArticlePage {
-            articles: list
-                .articles
-                .into_iter()
-                .map(Article::into_remote)
-                .collect(),
+            failed,
+            articles: articles.into_iter().map(Article::into_remote).collect(),
             next,
             total: None,
         })

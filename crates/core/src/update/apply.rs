@@ -109,11 +109,12 @@ impl Applier<'_> {
         // Match against what is there now: an edit made after the import is kept.
         let current = self.help_center.get_article(&aref).await?;
         let html_now = current.html.clone().unwrap_or_default();
-        let base = if current.url.is_empty() {
+        let public = if current.url.is_empty() {
             article.url.clone()
         } else {
             current.url.clone()
         };
+        let base = crate::providers::image_base(self.help_center, &public).to_string();
         let refs = html::extract_images(&html_now, &base)?;
         let present: HashSet<String> = refs.iter().map(|r| r.url.clone()).collect();
 

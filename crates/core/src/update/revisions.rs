@@ -208,7 +208,8 @@ pub async fn rollback(
         ("exact", rev.content_before.clone(), Vec::new())
     } else if !rev.changes.is_empty() {
         // Edited since: put back exactly the places the update changed.
-        let out = html::restore_images(&current_html, &current.url, &rev.changes)?;
+        let base = crate::providers::image_base(help_center, &current.url);
+        let out = html::restore_images(&current_html, base, &rev.changes)?;
         ("images", out.html, out.changes)
     } else {
         // A revision written before places were recorded: map URLs back.
@@ -217,7 +218,11 @@ pub async fn rollback(
             .iter()
             .map(|(old, new)| (new.clone(), old.clone()))
             .collect();
-        let out = html::rewrite_images(&current_html, &current.url, &back)?;
+        let out = html::rewrite_images(
+            &current_html,
+            crate::providers::image_base(help_center, &current.url),
+            &back,
+        )?;
         ("images", out.html, out.changes)
     };
     if dry_run {

@@ -11,10 +11,17 @@ use shotkeeper_core::providers::{HelpCenter, RemoteArticle};
 use shotkeeper_core::Result;
 use shotkeeper_sim::{Sim, SimOptions, SimProvider};
 
+/// HelpCenter.io's rate-limit window in these tests, instead of its minute.
+pub const SIM_WINDOW: std::time::Duration = std::time::Duration::from_millis(200);
+/// The client's wait after a bare 429 in these tests (the
+/// `rate_limit_wait_seconds` setting), just longer than [`SIM_WINDOW`].
+pub const CLIENT_WAIT: &str = "0.25";
+
 /// A simulator without its rate limit (tests about limits turn it on).
 pub async fn sim(provider: SimProvider, tweak: impl FnOnce(&mut SimOptions)) -> Sim {
     let mut opts = SimOptions::new(provider);
     opts.rate_limit_per_minute = Some(0);
+    opts.rate_limit_window = SIM_WINDOW;
     opts.read_only_token = Some("read-only-token".into());
     tweak(&mut opts);
     shotkeeper_sim::start(opts).await.expect("simulator starts")
@@ -25,10 +32,12 @@ pub fn kind_of(p: SimProvider) -> ProviderKind {
 }
 
 /// The integration a user would create for this simulator, with the
-/// client's limiter off (the simulator's is off too).
+/// client's limiter off (the simulator's is off too) and the wait after a
+/// bare 429 matched to the simulator's shortened window.
 pub fn integration(sim: &Sim, kind: ProviderKind) -> Integration {
     let mut settings = sim.settings.clone();
     settings.insert(registry::RATE_SETTING.into(), "0".into());
+    settings.insert(registry::WAIT_SETTING.into(), CLIENT_WAIT.into());
     Integration {
         id: "test".into(),
         label: "Simulator".into(),
@@ -105,4 +114,29 @@ pub async fn rate_limit_is_waited_out(p: SimProvider, burst: u64) {
         t.elapsed()
     );
     sim.shutdown().await;
+}
+
+/// Every published document that has a public URL can be opened there, and
+/// the page shows its title.
+pub async fn assert_public_urls_work(docs: &[RemoteArticle]) {
+    let mut opened = 0;
+    for d in docs.iter().filter(|d| d.is_published && !d.url.is_empty()) {
+        let resp = reqwest::get(&d.url).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{} at {}", d.article, d.url);
+        let page = resp.text().await.unwrap();
+        let title = d
+            .title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        assert!(
+            page.contains(&title) || page.contains(&d.title),
+            "{} at {}",
+            d.article,
+            d.url
+        );
+        opened += 1;
+    }
+    assert!(opened > 0, "no published document had a public URL");
 }
