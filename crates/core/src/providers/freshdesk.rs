@@ -59,7 +59,7 @@ use reqwest::header::HeaderValue;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle};
+use super::{split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
 use crate::http::{secret_header, segment, ErrorResponse, HttpClient, HttpConfig};
@@ -601,7 +601,10 @@ impl HelpCenter for Freshdesk {
             path.push_str(&format!("/{}", segment(l)));
         }
         let query = [("page", pos.page), ("per_page", u64::from(PAGE_SIZE))];
-        let listed = self.list_page::<Article>(&path, pos.page, &query).await;
+        // Each entry decoded on its own: an odd article fails alone.
+        let listed = self
+            .list_page::<Entry<Article>>(&path, pos.page, &query)
+            .await;
         let (list, next_page) = match listed {
             Ok(r) => r,
             // A folder not translated into this language has no listing.
@@ -622,9 +625,13 @@ impl HelpCenter for Freshdesk {
             }),
             None => next_folder(&layout, &pos),
         };
+        let (read, mut failed) = split_entries(list, "Freshdesk");
+        for f in &mut failed {
+            f.article.locale = pos.language.clone();
+        }
         Ok(ArticlePage {
-            failed: Vec::new(),
-            articles: list
+            failed,
+            articles: read
                 .into_iter()
                 .map(|a| a.document(pos.language.clone(), &self.base))
                 .collect(),
@@ -664,6 +671,21 @@ impl HelpCenter for Freshdesk {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_odd_listed_article_fails_alone() {
+        // Freshdesk's "List all Solution Articles in a Folder" is a bare
+        // array; one entry whose title is not text fails alone.
+        let list: Vec<Entry<Article>> = serde_json::from_value(json!([
+            {"id": 43000500001u64, "title": "Setup", "status": 2},
+            {"id": 43000500002u64, "title": ["odd"], "status": 2}
+        ]))
+        .expect("the page decodes");
+        let (read, failed) = split_entries(list, "Freshdesk");
+        assert_eq!(read.len(), 1);
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].article.id, "43000500002");
+    }
 
     #[test]
     fn domains() {

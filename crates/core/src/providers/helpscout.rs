@@ -33,7 +33,9 @@ use reqwest::header::HeaderValue;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UploadedImage};
+use super::{
+    split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle, UploadedImage,
+};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
 use crate::http::{secret_header, segment, HttpClient, HttpConfig};
@@ -85,7 +87,8 @@ struct Sites {
 
 #[derive(Deserialize)]
 struct Articles {
-    articles: Page<Article>,
+    /// Each entry decoded on its own: an odd article fails alone.
+    articles: Page<Entry<Article>>,
 }
 
 #[derive(Deserialize)]
@@ -267,12 +270,12 @@ impl HelpCenter for HelpScout {
             })
             .await?;
         let current = list.articles.page.max(page);
+        let next = next_position(&collections, &collection, current, list.articles.pages);
+        let (read, failed) = split_entries(list.articles.items, "Help Scout");
         Ok(ArticlePage {
-            failed: Vec::new(),
-            next: next_position(&collections, &collection, current, list.articles.pages),
-            articles: list
-                .articles
-                .items
+            failed,
+            next,
+            articles: read
                 .into_iter()
                 .map(|a| RemoteArticle {
                     html: None,
@@ -365,6 +368,24 @@ impl HelpCenter for HelpScout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_odd_listed_article_fails_alone() {
+        // Help Scout Docs API "List Articles": items of id, name, status...;
+        // one entry whose name is not text must not make the page unreadable.
+        let page: Articles = serde_json::from_value(serde_json::json!({
+            "articles": {"page": 1, "pages": 1, "count": 2, "items": [
+                {"id": "a1", "name": "Setup", "status": "published"},
+                {"id": "a2", "name": {"en": "Odd"}, "status": "published"}
+            ]}
+        }))
+        .expect("the page decodes");
+        let (read, failed) = split_entries(page.articles.items, "Help Scout");
+        assert_eq!(read.len(), 1);
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].article.id, "a2");
+        assert!(!failed[0].reason.is_empty());
+    }
 
     #[test]
     fn cursors() {
