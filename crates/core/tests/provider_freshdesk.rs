@@ -405,19 +405,7 @@ async fn full_import_counts_equal_the_known_answers_and_update_round_trips() {
     // Replacing a screenshot needs a linked S3/R2 integration: without one
     // the update is refused before anything is written.
     let rows = app.image_rows(&view.id).await.unwrap();
-    let ok: Vec<_> = rows
-        .iter()
-        .filter(|r| r.status_code == 200 && !r.is_duplicate)
-        .collect();
-    let target = ok
-        .iter()
-        .find(|r| {
-            ok.iter()
-                .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
-                .count()
-                == 1
-        })
-        .expect("a uniquely named image");
+    let target = common::uniquely_named(&rows, |_| true);
     let shots = tempfile::tempdir().unwrap();
     let shot = shots.path().join(&target.name);
     let picture = DynamicImage::ImageRgba8(RgbaImage::from_fn(97, 41, |x, y| {
@@ -471,7 +459,6 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
     use std::collections::BTreeMap;
 
     use shotkeeper_core::imaging;
-    use shotkeeper_core::integrations::{NewIntegration, SecretInput};
     use shotkeeper_core::matching::{MatchStatus, MatchType};
     use shotkeeper_core::storage::{Storage, StorageSettings};
 
@@ -480,20 +467,7 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
     let app = App::open(dir.path()).await.unwrap();
     let sim = common::start_sim(P, 30, |_| {}).await;
     let hc = common::connect(&app, P, &sim).await;
-    let secret_var = format!("SHOTKEEPER_TEST_FD_S3_SECRET_{}", std::process::id());
-    std::env::set_var(&secret_var, s3_server::SECRET_KEY);
-    let storage = app
-        .add_integration(NewIntegration {
-            label: "s3s-fs".into(),
-            provider: ProviderKind::S3,
-            base_url: None,
-            settings: server.integration_settings(S3_PREFIX),
-            secret: SecretInput::Env { name: secret_var },
-        })
-        .await
-        .expect("add the S3 integration")
-        .integration
-        .id;
+    let storage = server.connect(&app, S3_PREFIX).await;
     let job = app
         .run_import(&hc, None, common::no_progress(), CancellationToken::new())
         .await

@@ -14,10 +14,8 @@ mod s3_server;
 use std::sync::Arc;
 
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
-use s3_server::{S3Server, SECRET_KEY};
+use s3_server::S3Server;
 use shotkeeper_core::app_update::PlanRequest;
-use shotkeeper_core::integrations::{NewIntegration, SecretInput};
-use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
@@ -52,37 +50,12 @@ async fn shapes_round_trip(p: SimProvider) {
     let app = App::open(dir.path()).await.unwrap();
     let sim = common::start_sim(p, 12, |_| {}).await;
     let hc = common::connect(&app, p, &sim).await;
-    let secret_var = format!("SHOTKEEPER_TEST_S3_SECRET_{}_{p:?}", std::process::id());
-    std::env::set_var(&secret_var, SECRET_KEY);
-    let s3 = app
-        .add_integration(NewIntegration {
-            label: "s3s-fs".into(),
-            provider: ProviderKind::S3,
-            base_url: None,
-            settings: server.integration_settings("shapes"),
-            secret: SecretInput::Env { name: secret_var },
-        })
-        .await
-        .expect("add the S3 integration")
-        .integration
-        .id;
+    let s3 = server.connect(&app, "shapes").await;
 
     // An image of the site, uniquely named, and a default-language document.
     let first = import(&app, &hc).await;
     let rows = app.image_rows(&first).await.unwrap();
-    let ok: Vec<_> = rows
-        .iter()
-        .filter(|r| r.status_code == 200 && !r.is_duplicate && r.url.ends_with(".png"))
-        .collect();
-    let target = ok
-        .iter()
-        .find(|r| {
-            ok.iter()
-                .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
-                .count()
-                == 1
-        })
-        .expect("a uniquely named PNG");
+    let target = common::uniquely_named(&rows, |r| r.url.ends_with(".png"));
     let t = target.url.clone();
     let v = t.replace(".png", "@2x.png");
     let o = t.replace(".png", "-full.png");

@@ -18,7 +18,6 @@ use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
 use s3_server::{S3Server, BUCKET, SECRET_KEY};
 use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::imaging;
-use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::matching::{MatchStatus, MatchType};
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::storage::{Storage, StorageSettings};
@@ -51,20 +50,7 @@ async fn two_screenshots_uploaded_to_s3_applied_read_back_and_rolled_back() {
     let sim = common::start_sim(SimProvider::Helpjuice, 24, |_| {}).await;
     let hc = common::connect(&app, SimProvider::Helpjuice, &sim).await;
 
-    let secret_var = format!("SHOTKEEPER_TEST_S3_SECRET_{}", std::process::id());
-    std::env::set_var(&secret_var, SECRET_KEY);
-    let s3 = app
-        .add_integration(NewIntegration {
-            label: "s3s-fs".into(),
-            provider: ProviderKind::S3,
-            base_url: None,
-            settings: server.integration_settings(PREFIX),
-            secret: SecretInput::Env { name: secret_var },
-        })
-        .await
-        .expect("add the S3 integration")
-        .integration
-        .id;
+    let s3 = server.connect(&app, PREFIX).await;
 
     let job = app
         .run_import(&hc, None, common::no_progress(), CancellationToken::new())

@@ -186,11 +186,7 @@ fn apply(html: &str, chosen: &[(&Reference, String)]) -> RewriteOutcome {
         let mut last = 0;
         let mut group_changes = Vec::new();
         for (r, new) in &group {
-            let Some(at) = r
-                .span
-                .as_ref()
-                .map(|s| s.start - span.start..s.end - span.start)
-            else {
+            let Some(at) = within(r, &span) else {
                 continue;
             };
             let written = if is_candidate_list(r.attribute) {
@@ -256,11 +252,7 @@ fn restore(html: &str, chosen: &[(&Reference, &RefChange)]) -> RestoreOutcome {
         let mut text = String::with_capacity(value.len());
         let mut last = 0;
         for (r, c) in &group {
-            let Some(at) = r
-                .span
-                .as_ref()
-                .map(|s| s.start - span.start..s.end - span.start)
-            else {
+            let Some(at) = within(r, &span) else {
                 continue;
             };
             let written = old_value_for(&c.old_value, quote);
@@ -309,6 +301,13 @@ fn old_value_for(old: &str, quote: Quote) -> String {
     } else {
         escape_in(&decode_attr(old), quote)
     }
+}
+
+/// Where a reference sits inside its attribute's value.
+fn within(r: &Reference, attr: &Range<usize>) -> Option<Range<usize>> {
+    r.span
+        .as_ref()
+        .map(|s| s.start - attr.start..s.end - attr.start)
 }
 
 /// Whether text that stood unquoted in an article can stand unquoted again:

@@ -103,19 +103,7 @@ pub async fn import_then_update_round_trip(p: SimProvider) {
         .await
         .unwrap();
     let rows = app.image_rows(&view.id).await.unwrap();
-    let ok: Vec<_> = rows
-        .iter()
-        .filter(|r| r.status_code == 200 && !r.is_duplicate)
-        .collect();
-    let target = ok
-        .iter()
-        .find(|r| {
-            ok.iter()
-                .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
-                .count()
-                == 1
-        })
-        .expect("a uniquely named image");
+    let target = uniquely_named(&rows, |_| true);
     let img = DynamicImage::ImageRgba8(RgbaImage::from_fn(97, 41, |x, y| {
         Rgba([(x * 3) as u8, (y * 5) as u8, 77, 255])
     }));
@@ -150,6 +138,27 @@ pub async fn import_then_update_round_trip(p: SimProvider) {
         );
     }
     sim.shutdown().await;
+}
+
+/// A downloaded image whose file name no other downloaded image shares,
+/// so a screenshot of that name matches it alone.
+pub fn uniquely_named(
+    rows: &[shotkeeper_core::report::ImageRow],
+    keep: impl Fn(&shotkeeper_core::report::ImageRow) -> bool,
+) -> shotkeeper_core::report::ImageRow {
+    let ok: Vec<_> = rows
+        .iter()
+        .filter(|r| r.status_code == 200 && !r.is_duplicate && keep(r))
+        .collect();
+    ok.iter()
+        .find(|r| {
+            ok.iter()
+                .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
+                .count()
+                == 1
+        })
+        .map(|r| (*r).clone())
+        .expect("a uniquely named image")
 }
 
 /// Every count of a finished import equals the simulator's known answers.

@@ -131,6 +131,32 @@ impl S3Server {
         format!("{}/{BUCKET}", self.endpoint())
     }
 
+    /// Adds an S3 integration on this server to `app` (keys under
+    /// `prefix`; the secret read from a fresh environment variable) and
+    /// returns its id.
+    pub async fn connect(&self, app: &shotkeeper_core::App, prefix: &str) -> String {
+        use shotkeeper_core::integrations::{NewIntegration, SecretInput};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let var = format!(
+            "SHOTKEEPER_TEST_S3_SECRET_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        std::env::set_var(&var, SECRET_KEY);
+        app.add_integration(NewIntegration {
+            label: "s3s-fs".into(),
+            provider: shotkeeper_core::model::ProviderKind::S3,
+            base_url: None,
+            settings: self.integration_settings(prefix),
+            secret: SecretInput::Env { name: var },
+        })
+        .await
+        .expect("add the S3 integration")
+        .integration
+        .id
+    }
+
     /// The settings of an S3 integration on this server: path style, a
     /// region, the bucket's URL as public base URL, keys under `prefix`.
     pub fn integration_settings(&self, prefix: &str) -> BTreeMap<String, String> {
