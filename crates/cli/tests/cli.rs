@@ -1,10 +1,13 @@
 //! The `shotkeeper` binary as scripts call it: exit codes, stderr reasons,
 //! and the exact JSON shapes, against the simulators.
 
+mod support;
+
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use shotkeeper_sim::{Sim, SimOptions, SimProvider};
+use shotkeeper_sim::{Sim, SimProvider};
+use support::sim;
 
 struct Env {
     dir: tempfile::TempDir,
@@ -41,13 +44,6 @@ impl Env {
         );
         serde_json::from_slice(&out.stdout).expect("JSON on stdout")
     }
-}
-
-async fn sim(provider: SimProvider, articles: usize) -> Sim {
-    let mut o = SimOptions::new(provider);
-    o.articles = articles;
-    o.rate_limit_per_minute = Some(0);
-    shotkeeper_sim::start(o).await.unwrap()
 }
 
 fn add_args<'a>(provider: &'a str, sim: &'a Sim, extra: &'a mut Vec<String>) -> Vec<&'a str> {
