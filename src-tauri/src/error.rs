@@ -5,7 +5,7 @@ use shotkeeper_core::CoreError;
 
 /// Every command error as the UI sees it: the core error kind (for styling
 /// and deciding the way out) and its message (what went wrong, what to do).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommandError {
     pub kind: String,
     pub message: String,

@@ -6,6 +6,7 @@ use shotkeeper_core::integrations::IntegrationView;
 use shotkeeper_core::model::{
     Dimension, ImageWithArticles, JobView, RetrievedArticle, VerifyResult,
 };
+use shotkeeper_core::update::revisions::RollbackMode;
 
 use crate::commands::{CliError, CliResult};
 use crate::pipe::{out, outln};
@@ -182,7 +183,7 @@ pub fn jobs(list: &[JobListItem], json: bool) -> CliResult {
         .map(|j| {
             vec![
                 j.id.clone(),
-                j.status.clone(),
+                j.status.as_str().into(),
                 j.total.articles.discovered.to_string(),
                 j.total.images.total.to_string(),
                 j.created_at.clone(),
@@ -354,7 +355,7 @@ pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> Cli
             vec![
                 shorten(&p.screenshot.name, 40),
                 format!("{:?}", p.result.status).to_lowercase(),
-                p.result.match_type.seed_match_type().to_owned(),
+                p.result.match_type.seed_match_type().as_str().into(),
                 p.result.distance.map(|d| d.to_string()).unwrap_or_default(),
                 diffs
                     .and_then(|d| d.get(i).copied().flatten())
@@ -413,7 +414,7 @@ pub fn update_result(r: &UpdateResult, json: bool) -> CliResult {
                         .as_ref()
                         .map(|l| format!("@{l}"))
                         .unwrap_or_default(),
-                a.status.clone(),
+                a.status.as_str().into(),
                 a.replaced.to_string(),
                 a.revision_id.clone().unwrap_or_default(),
                 shorten(&a.error.clone().unwrap_or_else(|| a.title.clone()), 70),
@@ -452,7 +453,7 @@ pub fn revisions(list: &[Revision], json: bool) -> CliResult {
         .map(|r| {
             vec![
                 r.id.clone(),
-                r.status.clone(),
+                r.status.as_str().into(),
                 r.created_at.clone(),
                 r.replacements.len().to_string(),
                 if r.rollback_of.is_some() {
@@ -482,7 +483,7 @@ pub fn rollback(r: &RollbackOutcome, json: bool) -> CliResult {
     if json {
         return print_json(r);
     }
-    let how = if r.mode == "exact" {
+    let how = if r.mode == RollbackMode::Exact {
         "the previous content is back, byte for byte"
     } else {
         "the article was edited since: the replaced image URLs were put back and the later edits kept"

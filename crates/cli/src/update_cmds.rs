@@ -1,6 +1,7 @@
 //! Subcommands that replace screenshots and audit images: match, update,
 //! apply, revisions, rollback, audit.
 
+use shotkeeper_core::update::ArticleStatus;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -150,7 +151,7 @@ fn update_status(result: &UpdateResult) -> CliResult {
     let articles = result
         .articles
         .iter()
-        .filter(|a| a.status == "failed")
+        .filter(|a| a.status == ArticleStatus::Failed)
         .count() as u64;
     if articles > 0 {
         return partly_failed(articles, "article(s)");

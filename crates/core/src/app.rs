@@ -9,7 +9,8 @@ use sqlx::SqlitePool;
 use tokio_util::sync::CancellationToken;
 
 use crate::clients::Clients;
-use crate::db::{self, jobs};
+use crate::db;
+use crate::db::jobs::{self, JobStatus};
 use crate::error::{CoreError, Result};
 use crate::html;
 use crate::imaging;
@@ -47,14 +48,14 @@ pub struct DemoHelpCenter {
 }
 
 /// One line of the past-jobs list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobListItem {
     pub id: String,
     pub integration_id: String,
     pub integration_label: String,
     pub name: String,
-    pub status: String,
+    pub status: JobStatus,
     pub error: Option<String>,
     pub summary: Summary,
     pub total: Totals,
@@ -254,7 +255,8 @@ impl App {
                 integration_id: job.integration_id,
                 integration_label: label,
                 name: job.name,
-                status: job.status,
+                // A row a newer Shotkeeper wrote reads as stopped, not running.
+                status: JobStatus::parse(&job.status).unwrap_or(JobStatus::Interrupted),
                 error: job.error,
                 summary,
                 total,

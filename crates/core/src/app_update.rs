@@ -28,16 +28,19 @@ pub enum AuditFormat {
 }
 
 /// What to plan: which screenshots, against which import, and where uploads go.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields = nullable)]
 pub struct PlanRequest {
     pub job_id: String,
     /// Files or folders (dropped or given on the command line).
     pub paths: Vec<PathBuf>,
-    /// Screenshots in seed 000's API form, already parsed.
+    /// Screenshots in LaunchBrightly's update form, already parsed.
+    #[ts(as = "Option<Vec<Screenshot>>", optional)]
     pub screenshots: Vec<Screenshot>,
     /// Only this article (internal id) instead of the whole import.
     pub article_id: Option<String>,
+    #[ts(as = "Option<Vec<ManualMatch>>", optional)]
     pub manual: Vec<ManualMatch>,
     /// S3/R2 integration for uploads; `None` = the help center's own upload.
     pub storage_integration_id: Option<String>,

@@ -21,7 +21,9 @@ use crate::db::views::{ImageRec, JobData, RefRec};
 use crate::error::{CoreError, Result};
 use crate::report::ArticleUseView;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     Broken,
@@ -82,7 +84,7 @@ impl Default for AuditConfig {
 /// The thresholds a person sets for one help center: what counts as heavy
 /// and as old. Stored per help-center integration; the desktop's audit
 /// settings edit them, the CLI's `--heavy-kib`/`--old-days` override them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditSettings {
     /// Images above this many KiB are heavy.
@@ -134,7 +136,7 @@ impl Default for AuditSettings {
 }
 
 /// One image that breaks one rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     pub rule: Rule,
@@ -145,7 +147,7 @@ pub struct Finding {
     pub articles: Vec<ArticleUseView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditReport {
     pub job_id: String,

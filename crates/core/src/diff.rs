@@ -21,7 +21,7 @@ const TOLERANCE: u8 = 24;
 /// Side of the grid cells changed pixels are grouped in.
 const CELL: u32 = 8;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Rect {
     pub x: u32,
     pub y: u32,
@@ -29,7 +29,7 @@ pub struct Rect {
     pub height: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffResult {
     /// Size of the comparison canvas; regions are in these coordinates.
@@ -50,7 +50,7 @@ pub struct DiffResult {
 
 /// Paths of the compared pictures, all `width` × `height` so that they lie
 /// exactly over one another and over the regions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DiffViews {
     /// The old image, scaled to the canvas.

@@ -25,7 +25,7 @@ use crate::imaging::{self, ImageLimits};
 use crate::providers::{ArticleRef, HelpCenter};
 
 /// Live counts of a running import, sent to front ends after every step.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {
     pub job_id: String,

@@ -16,7 +16,7 @@ use crate::secrets;
 use crate::storage::{Storage, StorageSettings};
 
 /// How a new secret is given. The value is consumed by core and never returned.
-#[derive(Clone, Deserialize, Serialize)]
+#[derive(Clone, Deserialize, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum SecretInput {
     Value {
@@ -43,7 +43,7 @@ impl std::fmt::Debug for SecretInput {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewIntegration {
     pub label: String,
@@ -55,7 +55,7 @@ pub struct NewIntegration {
     pub secret: SecretInput,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateIntegration {
     pub label: Option<String>,
@@ -68,7 +68,7 @@ pub struct UpdateIntegration {
 }
 
 /// What front ends see of an integration: never the secret, only whether one is there.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationView {
     #[serde(flatten)]

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod app_update;
 pub mod audit;
+pub mod bindings;
 pub mod clients;
 pub mod db;
 pub mod diff;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     Helpcenter,
@@ -18,7 +18,9 @@ pub enum Platform {
 
 /// Every provider Shotkeeper can connect to. The string form is the
 /// `provider` value of seed 003.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, ts_rs::TS,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ProviderKind {
     Zendesk,
@@ -110,7 +112,7 @@ impl FromStr for ProviderKind {
 }
 
 /// Where an integration's secret lives. Never the secret itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", content = "name", rename_all = "lowercase")]
 pub enum SecretSource {
     /// The OS keychain, under service `shotkeeper`, account = integration id.
@@ -124,7 +126,7 @@ pub enum SecretSource {
 }
 
 /// A stored connection (seed 003), without its secret.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Integration {
     pub id: String,
@@ -141,7 +143,7 @@ pub struct Integration {
 }
 
 /// Result of `verify` (seed 003 shape).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyResult {
     pub is_connection_successful: bool,
@@ -152,7 +154,7 @@ pub struct VerifyResult {
 // Import job shapes (seed 000)
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Summary {
     pub total: u64,
     pub success: u64,
@@ -161,7 +163,7 @@ pub struct Summary {
     pub skipped: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ArticleTotals {
     pub discovered: u64,
     pub processed: u64,
@@ -172,14 +174,14 @@ pub struct ArticleTotals {
     pub skipped: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImageTotals {
     pub total: u64,
     pub unique: u64,
     pub duplicate: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Totals {
     pub articles: ArticleTotals,
     pub images: ImageTotals,
@@ -187,7 +189,7 @@ pub struct Totals {
 }
 
 /// `cloud` of an uploaded image (seed 000).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CloudObject {
     pub upload: String,
@@ -196,11 +198,11 @@ pub struct CloudObject {
 }
 
 /// One image as seed 000 shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageView {
     pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud: Option<CloudObject>,
     pub name: String,
     pub alt: String,
@@ -215,7 +217,7 @@ pub struct ImageView {
 }
 
 /// An article reference inside the images dimension.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleRefView {
     pub kbid: String,
@@ -227,11 +229,11 @@ pub struct ArticleRefView {
 }
 
 /// An image in the images dimension: the image plus who uses it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageWithArticles {
     pub url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud: Option<CloudObject>,
     pub name: String,
     pub alt: String,
@@ -249,7 +251,7 @@ pub struct ImageWithArticles {
 }
 
 /// An article in the articles dimension.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleView {
     pub id: String,
@@ -270,7 +272,7 @@ pub struct ArticleView {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Dimension {
     #[default]
@@ -292,15 +294,15 @@ impl FromStr for Dimension {
 }
 
 /// A finished or running import job in seed 000's shape.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct JobView {
     pub id: String,
     pub name: String,
     pub summary: Summary,
     pub total: Totals,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub articles: Option<Vec<ArticleView>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<ImageWithArticles>>,
 }
 

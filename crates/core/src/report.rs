@@ -177,7 +177,7 @@ pub async fn broken_images(pool: &SqlitePool, job_id: &str) -> Result<Vec<ImageW
 // ---------------------------------------------------------------------------
 
 /// One tile of the images grid.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageRow {
     pub url: String,
@@ -202,7 +202,7 @@ pub struct ImageRow {
     pub last_modified: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleUseView {
     pub article_id: String,
@@ -213,7 +213,7 @@ pub struct ArticleUseView {
     pub is_published: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageDetail {
     #[serde(flatten)]
@@ -223,7 +223,7 @@ pub struct ImageDetail {
     pub duplicate_urls: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StripImage {
     pub url: String,
@@ -231,7 +231,7 @@ pub struct StripImage {
     pub status_code: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleRow {
     pub id: String,
@@ -247,7 +247,7 @@ pub struct ArticleRow {
     pub images: Vec<StripImage>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleDetail {
     pub id: String,

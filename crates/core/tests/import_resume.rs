@@ -3,6 +3,7 @@
 
 mod common;
 
+use shotkeeper_core::db::jobs::JobStatus;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -42,7 +43,7 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
 
     let jobs = app.list_jobs().await.unwrap();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(jobs[0].status, "cancelled");
+    assert_eq!(jobs[0].status, JobStatus::Cancelled);
     let job_id = jobs[0].id.clone();
 
     let stored_first: HashSet<String> =
@@ -89,7 +90,10 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
             "{url} was downloaded again"
         );
     }
-    assert_eq!(app.list_jobs().await.unwrap()[0].status, "completed");
+    assert_eq!(
+        app.list_jobs().await.unwrap()[0].status,
+        JobStatus::Completed
+    );
     sim.shutdown().await;
 }
 
@@ -142,7 +146,7 @@ async fn garbage_listing_fails_the_job_clearly_and_saves_nothing() {
     assert!(msg.contains("HelpCenter.io"), "names the provider: {msg}");
     assert!(msg.contains("articles"), "names the endpoint: {msg}");
     let jobs = app.list_jobs().await.unwrap();
-    assert_eq!(jobs[0].status, "failed");
+    assert_eq!(jobs[0].status, JobStatus::Failed);
     assert_eq!(jobs[0].total.articles.discovered, 0, "nothing half-written");
     sim.shutdown().await;
 }
@@ -201,7 +205,7 @@ async fn a_rate_limited_import_says_how_long_it_waits_and_cancels_during_the_wai
         Some("rate limited by HelpCenter.io, resuming in 60 s")
     );
     let jobs = app.list_jobs().await.unwrap();
-    assert_eq!(jobs[0].status, "cancelled");
+    assert_eq!(jobs[0].status, JobStatus::Cancelled);
     assert!(
         jobs[0].total.articles.discovered >= 100,
         "the first page is kept"
@@ -223,7 +227,7 @@ async fn an_unreadable_article_fails_alone(p: SimProvider, provider: &str) {
     assert_eq!(view.total.articles.failed, 1, "{:?}", view.total);
     assert!(view.total.articles.success >= 10, "{:?}", view.total);
     let jobs = app.list_jobs().await.unwrap();
-    assert_eq!(jobs[0].status, "completed");
+    assert_eq!(jobs[0].status, JobStatus::Completed);
     let articles = shotkeeper_core::db::views::job_data(app.pool(), &view.id)
         .await
         .unwrap();

@@ -184,7 +184,10 @@ fn perceptual_threshold_edges() {
     assert_eq!(r.distance, Some(40));
     assert_eq!(urls(&r), ["https://h/at.png"]);
     assert_eq!(r.targets[0].distance, Some(40));
-    assert_eq!(r.match_type.seed_match_type(), "hash");
+    assert_eq!(
+        r.match_type.seed_match_type(),
+        shotkeeper_core::update::SeedMatchType::Hash
+    );
 
     let strict = MatchIndex::build(
         vec![image_with_phash("https://h/at.png", ph(0..40))],

@@ -4,6 +4,8 @@ mod common;
 mod provider_common;
 mod s3_server;
 
+use shotkeeper_core::update::revisions::RollbackMode;
+use shotkeeper_core::update::ArticleStatus;
 use std::collections::HashMap;
 
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
@@ -560,7 +562,7 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
         .any(|a| a.locale.as_deref() == Some("de")));
     let base = format!("{}/{}/", server.public_base_url(), S3_PREFIX);
     for a in &result.articles {
-        assert_eq!(a.status, "updated", "{a:?}");
+        assert_eq!(a.status, ArticleStatus::Updated, "{a:?}");
         let html = sim
             .article_html(&a.external_id, a.locale.as_deref())
             .unwrap();
@@ -608,7 +610,7 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
             .rollback(a.revision_id.as_deref().unwrap(), false)
             .await
             .unwrap();
-        assert_eq!(rb.mode, "exact");
+        assert_eq!(rb.mode, RollbackMode::Exact);
         let original = &before
             .iter()
             .find(|b| b.0 == a.external_id && b.1 == a.locale)

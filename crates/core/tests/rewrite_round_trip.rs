@@ -11,6 +11,8 @@
 mod common;
 mod s3_server;
 
+use shotkeeper_core::update::revisions::RollbackMode;
+use shotkeeper_core::update::ArticleStatus;
 use std::sync::Arc;
 
 use image::{DynamicImage, ImageFormat, Rgba, RgbaImage};
@@ -112,7 +114,7 @@ async fn shapes_round_trip(p: SimProvider) {
         .iter()
         .find(|a| a.article_id == planned.article_id)
         .expect("the fixture article was applied");
-    assert_eq!(outcome.status, "updated", "{outcome:?}");
+    assert_eq!(outcome.status, ArticleStatus::Updated, "{outcome:?}");
     let n = outcome
         .replacements
         .get(&t)
@@ -138,7 +140,7 @@ async fn shapes_round_trip(p: SimProvider) {
         .rollback(outcome.revision_id.as_deref().unwrap(), false)
         .await
         .unwrap();
-    assert_eq!(rollback.mode, "images");
+    assert_eq!(rollback.mode, RollbackMode::Images);
     assert_eq!(
         sim.article_html(&doc.external_article_id, sim_locale.as_deref()),
         Some(format!("<p>Edited in the help center</p>\n{before}"))

@@ -5,6 +5,9 @@
 
 mod common;
 
+use shotkeeper_core::update::revisions::RevisionStatus;
+use shotkeeper_core::update::revisions::RollbackMode;
+use shotkeeper_core::update::ArticleStatus;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -245,7 +248,10 @@ async fn three_screenshots_matched_applied_read_back_and_rolled_back() {
         .apply_plan(&plan.id, true, Arc::new(|_| {}), CancellationToken::new())
         .await
         .unwrap();
-    assert!(dry.articles.iter().all(|a| a.status == "would_update"));
+    assert!(dry
+        .articles
+        .iter()
+        .all(|a| a.status == ArticleStatus::WouldUpdate));
     for (id, loc, html) in &before {
         assert_eq!(&f.sim.article_html(id, loc.as_deref()).unwrap(), html);
     }
@@ -268,7 +274,7 @@ async fn three_screenshots_matched_applied_read_back_and_rolled_back() {
     // After: read back from the help center: new URLs in, old ones out, the
     // new images served by the help center's image host.
     for a in &result.articles {
-        assert_eq!(a.status, "updated", "{a:?}");
+        assert_eq!(a.status, ArticleStatus::Updated, "{a:?}");
         let html = f
             .sim
             .article_html(&a.external_id, a.locale.as_deref())
@@ -303,7 +309,7 @@ async fn three_screenshots_matched_applied_read_back_and_rolled_back() {
         .rollback(first.revision_id.as_deref().unwrap(), false)
         .await
         .unwrap();
-    assert_eq!(rb.mode, "exact");
+    assert_eq!(rb.mode, RollbackMode::Exact);
     assert_eq!(
         &f.sim
             .article_html(&first.external_id, first.locale.as_deref())
@@ -323,7 +329,7 @@ async fn three_screenshots_matched_applied_read_back_and_rolled_back() {
         .unwrap();
     assert_eq!(revs.len(), 2);
     assert_eq!(revs[0].rollback_of.as_deref(), first.revision_id.as_deref());
-    assert_eq!(revs[1].status, "rolled_back");
+    assert_eq!(revs[1].status, RevisionStatus::RolledBack);
     f.sim.shutdown().await;
 }
 
@@ -402,7 +408,7 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
         .iter()
         .find(|a| a.article_id == edited.article_id)
         .unwrap();
-    assert_eq!(out.status, "updated");
+    assert_eq!(out.status, ArticleStatus::Updated);
     assert!(out
         .replacements
         .values()
@@ -414,7 +420,7 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
             .iter()
             .find(|a| a.external_id == ext && a.locale.is_none())
             .unwrap();
-        assert_eq!(o.status, "failed", "{o:?}");
+        assert_eq!(o.status, ArticleStatus::Failed, "{o:?}");
         assert!(
             o.error
                 .as_deref()
@@ -433,7 +439,7 @@ async fn an_edit_after_the_import_is_kept_and_a_refused_write_loses_nothing() {
             )
             .await
             .unwrap();
-        assert_eq!(revs[0].status, "failed");
+        assert_eq!(revs[0].status, RevisionStatus::Failed);
         assert_eq!(revs[0].content_before, live_other);
         assert!(result.summary.failed >= 1);
     }

@@ -11,6 +11,8 @@
 mod common;
 mod s3_server;
 
+use shotkeeper_core::update::revisions::RollbackMode;
+use shotkeeper_core::update::ArticleStatus;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
@@ -144,7 +146,7 @@ async fn two_screenshots_uploaded_to_s3_applied_read_back_and_rolled_back() {
     let base = format!("{}/{PREFIX}/", server.public_base_url());
     let mut new_urls = HashSet::new();
     for a in &result.articles {
-        assert_eq!(a.status, "updated", "{a:?}");
+        assert_eq!(a.status, ArticleStatus::Updated, "{a:?}");
         let html = sim
             .article_html(&a.external_id, a.locale.as_deref())
             .unwrap();
@@ -184,7 +186,7 @@ async fn two_screenshots_uploaded_to_s3_applied_read_back_and_rolled_back() {
         .rollback(first.revision_id.as_deref().unwrap(), false)
         .await
         .unwrap();
-    assert_eq!(rb.mode, "exact");
+    assert_eq!(rb.mode, RollbackMode::Exact);
     assert_eq!(
         &sim.article_html(&first.external_id, first.locale.as_deref())
             .unwrap(),

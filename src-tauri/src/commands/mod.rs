@@ -25,7 +25,7 @@ use crate::state::Shell;
 /// of a burst is always delivered with the next report or at the end).
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(60);
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     version: &'static str,

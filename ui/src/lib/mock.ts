@@ -3,6 +3,7 @@
 // Never part of a production build: main.ts imports it only when VITE_MOCK=1.
 
 import { mockIPC } from "@tauri-apps/api/mocks";
+import providerSpecs from "./bindings/providers.json";
 import type {
   ArticleRow,
   ImageRow,
@@ -21,55 +22,8 @@ function svgThumb(i: number): string {
   return `data:image/svg+xml;utf8,${encodeURIComponent(svg)}`;
 }
 
-const specs: ProviderSpec[] = [
-  {
-    kind: "zendesk",
-    displayName: "Zendesk",
-    fields: [
-      { key: "subdomain", label: "Subdomain", help: "The part before .zendesk.com", required: true, placeholder: "acme" },
-      { key: "email", label: "Email address", help: "The agent the API token belongs to", required: true, placeholder: "agent@acme.com" },
-    ],
-    secretLabel: "API token",
-    secretHelp: "Admin Center › Apps and integrations › Zendesk API.",
-    defaultBaseUrl: "https://{subdomain}.zendesk.com",
-    hasImageUpload: false,
-  },
-  {
-    kind: "helpcenter",
-    displayName: "Help.Center",
-    fields: [{ key: "center_id", label: "Center ID", help: "Settings › API", required: true, placeholder: "123" }],
-    secretLabel: "API key",
-    secretHelp: "Settings › API › API keys.",
-    defaultBaseUrl: "https://api.help.center/v0",
-    hasImageUpload: true,
-  },
-  {
-    kind: "s3",
-    displayName: "Amazon S3",
-    fields: [
-      { key: "bucket", label: "Bucket name", help: "", required: true, placeholder: "help-screenshots" },
-      { key: "region", label: "AWS Region", help: "", required: true, placeholder: "us-east-1" },
-      { key: "accessKeyId", label: "Access key ID", help: "", required: true, placeholder: "AKIA…" },
-      { key: "publicBaseUrl", label: "Public base URL", help: "Where readers load the images from", required: false, placeholder: "https://cdn.example.com" },
-    ],
-    secretLabel: "Secret access key",
-    secretHelp: "",
-    defaultBaseUrl: "",
-    hasImageUpload: false,
-  },
-  {
-    kind: "r2",
-    displayName: "Cloudflare R2",
-    fields: [
-      { key: "bucket", label: "Bucket name", help: "", required: true, placeholder: "help-screenshots" },
-      { key: "accountId", label: "Account ID", help: "", required: true, placeholder: "0123abcd…" },
-    ],
-    secretLabel: "Secret access key",
-    secretHelp: "",
-    defaultBaseUrl: "",
-    hasImageUpload: false,
-  },
-];
+// Exactly what core sends (generated with the bindings).
+const specs = providerSpecs as ProviderSpec[];
 
 const now = new Date().toISOString();
 const integrations: IntegrationView[] = [
@@ -179,7 +133,7 @@ export function installMock(): void {
         const ch = a.onProgress as { onmessage: (p: ImportProgress) => void };
         const jobId = `job${jobs.length + 1}`;
         const nArticles = Math.ceil(count / 4);
-        const p: ImportProgress = { jobId, phase: "listing", articlesDiscovered: 0, articlesProcessed: 0, articlesFailed: 0, imageRefs: 0, imagesToDownload: 0, imagesDownloaded: 0, broken: 0, duplicates: 0 };
+        const p: ImportProgress = { jobId, phase: "listing", articlesDiscovered: 0, articlesProcessed: 0, articlesFailed: 0, imageRefs: 0, imagesToDownload: 0, imagesDownloaded: 0, broken: 0, duplicates: 0, notice: null };
         for (let s = 1; s <= 20; s++) {
           await sleep(60);
           if (s <= 4) p.articlesDiscovered = Math.round((nArticles * s) / 4);

@@ -13,6 +13,7 @@ const p = (x: Partial<ImportProgress>): ImportProgress => ({
   imagesDownloaded: 0,
   broken: 0,
   duplicates: 0,
+  notice: null,
   ...x,
 });
 
@@ -43,7 +44,7 @@ describe("job actions", () => {
 });
 
 describe("stoppedPercent", () => {
-  const base: ImportProgress = { jobId: "j", phase: "done", articlesDiscovered: 250, articlesProcessed: 0, articlesFailed: 0, imageRefs: 0, imagesToDownload: 0, imagesDownloaded: 0, duplicates: 0, broken: 0 };
+  const base: ImportProgress = { jobId: "j", phase: "done", articlesDiscovered: 250, articlesProcessed: 0, articlesFailed: 0, imageRefs: 0, imagesToDownload: 0, imagesDownloaded: 0, duplicates: 0, broken: 0, notice: null };
   it("says how far a cancelled import got, even when its last report says done", () => {
     expect(stoppedPercent({ ...base })).toBe(0);
     expect(stoppedPercent({ ...base, articlesProcessed: 125 })).toBe(50);

@@ -21,7 +21,8 @@ const zendesk: ProviderSpec = {
   secretLabel: "API token",
   secretHelp: "",
   defaultBaseUrl: "https://{subdomain}.zendesk.com",
-  hasImageUpload: false,
+  requestsPerMinute: 200,
+  hasImageUpload: true,
 };
 
 const s3: ProviderSpec = {
@@ -34,6 +35,7 @@ const s3: ProviderSpec = {
   secretLabel: "Secret access key",
   secretHelp: "",
   defaultBaseUrl: "",
+  requestsPerMinute: 0,
   hasImageUpload: false,
 };
 

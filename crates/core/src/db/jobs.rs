@@ -10,7 +10,8 @@ use crate::error::{CoreError, Result};
 use crate::html::ImageRef;
 use crate::providers::{RemoteArticle, UnreadableArticle};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     Running,
     Completed,
@@ -28,6 +29,19 @@ impl JobStatus {
             JobStatus::Cancelled => "cancelled",
             JobStatus::Interrupted => "interrupted",
         }
+    }
+
+    /// The status a job row stores; `None` for a word no Shotkeeper wrote.
+    pub fn parse(s: &str) -> Option<JobStatus> {
+        [
+            JobStatus::Running,
+            JobStatus::Completed,
+            JobStatus::Failed,
+            JobStatus::Cancelled,
+            JobStatus::Interrupted,
+        ]
+        .into_iter()
+        .find(|j| j.as_str() == s)
     }
 }
 

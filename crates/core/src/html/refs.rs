@@ -18,7 +18,7 @@ use crate::error::CoreError;
 use crate::imaging::file_name_from_url;
 
 /// The element a reference sits in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RefElement {
     Img,
@@ -144,7 +144,7 @@ pub(crate) fn changing(refs: &[Reference], keys: &HashSet<&str>) -> Vec<bool> {
 }
 
 /// One place of an article that a replacement touches or leaves alone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Place {
     pub element: RefElement,

@@ -15,7 +15,7 @@ use super::{srcset, urls};
 use crate::error::CoreError;
 
 /// One URL the rewrite changed, where it was, and what it was as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RefChange {
     /// The reference's order in the document it was written to.

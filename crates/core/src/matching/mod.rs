@@ -35,7 +35,7 @@ use crate::error::{CoreError, Result};
 pub use phash::{HexHamming, PhashMetric};
 
 /// One use of an image by an article (or one translation of it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleUse {
     /// Shotkeeper's internal article id.
@@ -62,7 +62,7 @@ pub struct Candidate {
 }
 
 /// A new image offered as a replacement.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Screenshot {
     /// File name; when empty, the last segment of `source` is used.
@@ -77,7 +77,7 @@ pub struct Screenshot {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchType {
     Metadata,
@@ -89,22 +89,20 @@ pub enum MatchType {
 }
 
 impl MatchType {
-    /// The `matchType` of seed 000's update result, which has only
-    /// metadata|hash|name|notfound: a perceptual match is the seed's
-    /// "pixel hash" tier, so `hash`. `manual` has no seed equivalent and
-    /// stays `manual`.
-    pub fn seed_match_type(self) -> &'static str {
+    /// The `matchType` LaunchBrightly's update result reports for this tier.
+    pub fn seed_match_type(self) -> crate::update::SeedMatchType {
+        use crate::update::SeedMatchType as Seed;
         match self {
-            MatchType::Metadata => "metadata",
-            MatchType::Hash | MatchType::Perceptual => "hash",
-            MatchType::Name => "name",
-            MatchType::Manual => "manual",
-            MatchType::Notfound => "notfound",
+            MatchType::Metadata => Seed::Metadata,
+            MatchType::Hash | MatchType::Perceptual => Seed::Hash,
+            MatchType::Name => Seed::Name,
+            MatchType::Manual => Seed::Manual,
+            MatchType::Notfound => Seed::Notfound,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchStatus {
     /// At least one target is to be replaced.
@@ -117,7 +115,7 @@ pub enum MatchStatus {
 }
 
 /// One image a screenshot replaces, and the articles where it does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MatchTarget {
     pub url: String,
@@ -130,13 +128,13 @@ pub struct MatchTarget {
     /// The uses this match applies to (narrowed by scope and ambiguity).
     pub articles: Vec<ArticleUse>,
     /// Perceptual distance, for perceptual matches.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance: Option<u32>,
     /// The image already has the screenshot's exact bytes.
     pub unchanged: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MatchResult {
     /// The screenshot's name.
@@ -146,7 +144,7 @@ pub struct MatchResult {
     pub match_type: MatchType,
     pub status: MatchStatus,
     /// Perceptual distance of the nearest target (perceptual matches only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance: Option<u32>,
     pub targets: Vec<MatchTarget>,
     /// Images with the screenshot's name that were left out as ambiguous.
@@ -156,7 +154,7 @@ pub struct MatchResult {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MatchConfig {
     /// Largest perceptual-hash distance (differing bits) that counts as the
@@ -806,7 +804,10 @@ mod tests {
 
     #[test]
     fn seed_match_types_stay_within_the_seed_vocabulary() {
-        assert_eq!(MatchType::Perceptual.seed_match_type(), "hash");
+        assert_eq!(
+            MatchType::Perceptual.seed_match_type(),
+            crate::update::SeedMatchType::Hash
+        );
         assert_eq!(
             serde_json::to_string(&MatchType::Perceptual).unwrap(),
             "\"perceptual\""

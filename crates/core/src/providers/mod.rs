@@ -233,7 +233,7 @@ pub fn image_base<'a>(help_center: &'a dyn HelpCenter, public_url: &'a str) -> &
 }
 
 /// A setting a provider needs, named the way that provider's settings page names it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldSpec {
     /// Key used with `--set KEY=VALUE` and stored in settings.
@@ -246,7 +246,7 @@ pub struct FieldSpec {
 }
 
 /// Static description of a provider: its settings, its secret, its defaults.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderSpec {
     pub kind: ProviderKind,

@@ -12,8 +12,8 @@ use tokio_util::sync::CancellationToken;
 use super::revisions::{self, NewRevision};
 use super::screenshots::{content_type_for, extension_for};
 use super::{
-    ApplyProgress, ArticleOutcome, PlannedArticle, ScreenshotOutcome, UpdatePlan, UpdateResult,
-    UpdateSummary,
+    ApplyProgress, ArticleOutcome, ArticleStatus, PlannedArticle, ScreenshotOutcome,
+    ScreenshotStatus, UpdatePlan, UpdateResult, UpdateSummary,
 };
 use crate::db::now;
 use crate::error::{CoreError, Result};
@@ -84,7 +84,7 @@ impl Applier<'_> {
                 Err(e) => failed(article, &e),
             };
             progress.articles_done += 1;
-            if outcome.status == "failed" {
+            if outcome.status == ArticleStatus::Failed {
                 progress.articles_failed += 1;
             }
             progress.uploads_done = uploads.len() as u64;
@@ -154,7 +154,13 @@ impl Applier<'_> {
             .collect();
         let rewritten = html::rewrite_images(&html_now, &base, &map)?;
         if self.dry_run {
-            let mut o = outcome(article, "would_update", rewritten.replaced, None, None);
+            let mut o = outcome(
+                article,
+                ArticleStatus::WouldUpdate,
+                rewritten.replaced,
+                None,
+                None,
+            );
             o.replacements = replacements;
             return Ok(o);
         }
@@ -176,10 +182,16 @@ impl Applier<'_> {
         )
         .await;
         let mut o = match rev {
-            Ok(id) => outcome(article, "updated", rewritten.replaced, Some(id), None),
+            Ok(id) => outcome(
+                article,
+                ArticleStatus::Updated,
+                rewritten.replaced,
+                Some(id),
+                None,
+            ),
             Err(e) => {
                 let id = last_revision_id(self.pool, &aref).await?;
-                outcome(article, "failed", 0, id, Some(e.to_string()))
+                outcome(article, ArticleStatus::Failed, 0, id, Some(e.to_string()))
             }
         };
         o.replacements = replacements;
@@ -313,7 +325,7 @@ async fn last_revision_id(pool: &SqlitePool, aref: &ArticleRef) -> Result<Option
 
 fn outcome(
     a: &PlannedArticle,
-    status: &str,
+    status: ArticleStatus,
     replaced: u32,
     revision_id: Option<String>,
     error: Option<String>,
@@ -323,7 +335,7 @@ fn outcome(
         external_id: a.external_id.clone(),
         locale: a.locale.clone(),
         title: a.title.clone(),
-        status: status.into(),
+        status,
         replaced,
         revision_id,
         error,
@@ -332,11 +344,11 @@ fn outcome(
 }
 
 fn skipped(a: &PlannedArticle, why: &str) -> ArticleOutcome {
-    outcome(a, "skipped", 0, None, Some(why.into()))
+    outcome(a, ArticleStatus::Skipped, 0, None, Some(why.into()))
 }
 
 fn failed(a: &PlannedArticle, e: &CoreError) -> ArticleOutcome {
-    outcome(a, "failed", 0, None, Some(e.to_string()))
+    outcome(a, ArticleStatus::Failed, 0, None, Some(e.to_string()))
 }
 
 /// Seed 000's result: per screenshot, success when every article it was
@@ -346,7 +358,11 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
         .iter()
         .map(|o| (o.article_id.as_str(), o))
         .collect();
-    let ok_status = if dry_run { "would_update" } else { "updated" };
+    let ok_status = if dry_run {
+        ArticleStatus::WouldUpdate
+    } else {
+        ArticleStatus::Updated
+    };
     let screenshots: Vec<ScreenshotOutcome> = plan
         .screenshots
         .iter()
@@ -362,18 +378,22 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
                 .filter_map(|a| by_article.get(a.article_id.as_str()).copied())
                 .collect();
             let status = match p.result.status {
-                MatchStatus::Unchanged => "unchanged",
-                MatchStatus::Notfound | MatchStatus::Ambiguous => "notfound",
-                MatchStatus::Matched if touched.is_empty() => "skipped",
-                MatchStatus::Matched if touched.iter().any(|o| o.status == "failed") => "failed",
+                MatchStatus::Unchanged => ScreenshotStatus::Unchanged,
+                MatchStatus::Notfound | MatchStatus::Ambiguous => ScreenshotStatus::Notfound,
+                MatchStatus::Matched if touched.is_empty() => ScreenshotStatus::Skipped,
+                MatchStatus::Matched
+                    if touched.iter().any(|o| o.status == ArticleStatus::Failed) =>
+                {
+                    ScreenshotStatus::Failed
+                }
                 MatchStatus::Matched
                     if touched
                         .iter()
-                        .all(|o| o.status == ok_status || o.status == "skipped") =>
+                        .all(|o| o.status == ok_status || o.status == ArticleStatus::Skipped) =>
                 {
-                    "success"
+                    ScreenshotStatus::Success
                 }
-                MatchStatus::Matched => "failed",
+                MatchStatus::Matched => ScreenshotStatus::Failed,
             };
             let (metadata, hash, name) = match p.result.targets.first() {
                 Some(t) => (t.metadata.clone(), t.sha256.clone(), t.name.clone()),
@@ -387,8 +407,8 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
                 metadata,
                 hash,
                 name,
-                status: status.into(),
-                match_type: p.result.match_type.seed_match_type().into(),
+                status,
+                match_type: p.result.match_type.seed_match_type(),
                 screenshot_name: p.screenshot.name.clone(),
                 screenshot_hash: p.screenshot.sha256.clone(),
             }
@@ -398,9 +418,17 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
         total: screenshots.len() as u64,
         success: screenshots
             .iter()
-            .filter(|s| s.status == "success" || s.status == "unchanged")
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    ScreenshotStatus::Success | ScreenshotStatus::Unchanged
+                )
+            })
             .count() as u64,
-        failed: screenshots.iter().filter(|s| s.status == "failed").count() as u64,
+        failed: screenshots
+            .iter()
+            .filter(|s| s.status == ScreenshotStatus::Failed)
+            .count() as u64,
     };
     UpdateResult {
         summary,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::matching::{MatchResult, MatchType, Screenshot};
 
 /// A plan: per article, which image URLs change to which screenshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePlan {
     pub id: String,
@@ -30,7 +30,7 @@ pub struct UpdatePlan {
 }
 
 /// A screenshot and what matching found for it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedScreenshot {
     pub screenshot: Screenshot,
@@ -38,7 +38,7 @@ pub struct PlannedScreenshot {
     pub result: MatchResult,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedArticle {
     pub article_id: String,
@@ -55,7 +55,7 @@ pub struct PlannedArticle {
 }
 
 /// One image of one article replaced by one screenshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedChange {
     pub old_url: String,
@@ -85,7 +85,7 @@ impl UpdatePlan {
 }
 
 /// Seed 000's update result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateResult {
     pub summary: UpdateSummary,
@@ -95,7 +95,7 @@ pub struct UpdateResult {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct UpdateSummary {
     pub total: u64,
     pub success: u64,
@@ -106,15 +106,14 @@ pub struct UpdateSummary {
 /// `PUT /helpcenter/article/:id`, `metadata`, `hash` and `name` describe the
 /// article image that was matched (the screenshot's own when nothing
 /// matched); the screenshot's own name and hash follow as extra fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ScreenshotOutcome {
     pub metadata: BTreeMap<String, String>,
     pub hash: String,
     pub name: String,
-    /// success | failed | unchanged | notfound | skipped
-    pub status: String,
-    pub match_type: String,
+    pub status: ScreenshotStatus,
+    pub match_type: SeedMatchType,
     /// The screenshot sent (beyond the seed's shape).
     #[serde(default)]
     pub screenshot_name: String,
@@ -122,15 +121,92 @@ pub struct ScreenshotOutcome {
     pub screenshot_hash: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What became of one screenshot of an update (LaunchBrightly's update
+/// result lists `success` and `failed`; the others say why nothing was done).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ScreenshotStatus {
+    /// Every article it was meant to change was updated (or would be).
+    Success,
+    Failed,
+    /// The images already have its exact bytes.
+    Unchanged,
+    /// Nothing in the help center matched it.
+    Notfound,
+    /// Every article it would change was left out.
+    Skipped,
+}
+
+impl ScreenshotStatus {
+    /// The word the JSON answer uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScreenshotStatus::Success => "success",
+            ScreenshotStatus::Failed => "failed",
+            ScreenshotStatus::Unchanged => "unchanged",
+            ScreenshotStatus::Notfound => "notfound",
+            ScreenshotStatus::Skipped => "skipped",
+        }
+    }
+}
+
+/// The `matchType` of LaunchBrightly's update result, which has only
+/// metadata, hash, name and notfound: a perceptual match is its "pixel hash"
+/// tier, so `hash`; a match chosen by hand has no equivalent and is `manual`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum SeedMatchType {
+    Metadata,
+    Hash,
+    Name,
+    Manual,
+    Notfound,
+}
+
+impl SeedMatchType {
+    /// The word the JSON answer uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeedMatchType::Metadata => "metadata",
+            SeedMatchType::Hash => "hash",
+            SeedMatchType::Name => "name",
+            SeedMatchType::Manual => "manual",
+            SeedMatchType::Notfound => "notfound",
+        }
+    }
+}
+
+/// What became of one article document of an update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleStatus {
+    Updated,
+    Failed,
+    Skipped,
+    /// A dry run: it would have been updated.
+    WouldUpdate,
+}
+
+impl ArticleStatus {
+    /// The word the JSON answer uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Updated => "updated",
+            ArticleStatus::Failed => "failed",
+            ArticleStatus::Skipped => "skipped",
+            ArticleStatus::WouldUpdate => "would_update",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ArticleOutcome {
     pub article_id: String,
     pub external_id: String,
     pub locale: Option<String>,
     pub title: String,
-    /// updated | failed | skipped | would_update (dry run)
-    pub status: String,
+    pub status: ArticleStatus,
     pub replaced: u32,
     pub revision_id: Option<String>,
     pub error: Option<String>,
@@ -139,7 +215,7 @@ pub struct ArticleOutcome {
 }
 
 /// Live counts of an update being applied.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyProgress {
     pub plan_id: String,

@@ -69,7 +69,7 @@ pub async fn index_for_job(
 }
 
 /// A manual choice made in review: this screenshot replaces this image.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ManualMatch {
     pub screenshot_sha256: String,

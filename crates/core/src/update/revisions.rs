@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::html::{self, RefChange};
 use crate::providers::{ArticleRef, HelpCenter};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Revision {
     pub id: String,
@@ -29,12 +29,57 @@ pub struct Revision {
     /// Every URL the write changed, with its place in `content_after`.
     #[serde(default)]
     pub changes: Vec<RefChange>,
-    /// pending | applied | failed | rolled_back
-    pub status: String,
+    pub status: RevisionStatus,
     pub error: Option<String>,
     pub rollback_of: Option<String>,
     pub created_at: String,
     pub applied_at: Option<String>,
+}
+
+/// Where a revision stands. It is written `pending` before the help center
+/// is touched, then marked by what the write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+pub enum RevisionStatus {
+    Pending,
+    Applied,
+    Failed,
+    /// Its previous content was put back by a later revision.
+    RolledBack,
+}
+
+impl RevisionStatus {
+    /// The word the JSON answer and the database use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevisionStatus::Pending => "pending",
+            RevisionStatus::Applied => "applied",
+            RevisionStatus::Failed => "failed",
+            RevisionStatus::RolledBack => "rolled_back",
+        }
+    }
+}
+
+impl std::fmt::Display for RevisionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RevisionStatus::RolledBack => "rolled back",
+            other => other.as_str(),
+        })
+    }
+}
+
+/// How a rollback put an article back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RollbackMode {
+    /// The article was as the update left it: its previous content is back
+    /// byte for byte.
+    Exact,
+    /// It was edited since: only the replaced image URLs were put back and
+    /// the later edits kept.
+    Images,
 }
 
 impl Revision {
@@ -81,7 +126,12 @@ pub async fn insert_pending(pool: &SqlitePool, r: NewRevision<'_>) -> Result<Str
     Ok(id)
 }
 
-pub async fn mark(pool: &SqlitePool, id: &str, status: &str, error: Option<&str>) -> Result<()> {
+pub async fn mark(
+    pool: &SqlitePool,
+    id: &str,
+    status: RevisionStatus,
+    error: Option<&str>,
+) -> Result<()> {
     sqlx::query("UPDATE revisions SET status = ?, error = ?, applied_at = CASE WHEN ? = 'applied' THEN ? ELSE applied_at END WHERE id = ?")
         .bind(status)
         .bind(error)
@@ -160,27 +210,24 @@ pub async fn write_with_revision(
     let id = insert_pending(pool, rev).await?;
     match help_center.update_article_html(&article, &after).await {
         Ok(()) => {
-            mark(pool, &id, "applied", None).await?;
+            mark(pool, &id, RevisionStatus::Applied, None).await?;
             Ok(id)
         }
         Err(e) => {
-            mark(pool, &id, "failed", Some(&e.to_string())).await?;
+            mark(pool, &id, RevisionStatus::Failed, Some(&e.to_string())).await?;
             Err(e)
         }
     }
 }
 
 /// The outcome of a rollback.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RollbackOutcome {
     pub revision_id: String,
     /// The revision recording the rollback itself (so it can be undone too).
     pub rollback_revision_id: Option<String>,
-    /// `exact`: the article was as we left it, its previous content is back
-    /// byte for byte. `images`: it was edited since, so only the replaced
-    /// image URLs were put back and the later edits kept.
-    pub mode: String,
+    pub mode: RollbackMode,
     pub content: String,
     pub dry_run: bool,
 }
@@ -195,7 +242,7 @@ pub async fn rollback(
     dry_run: bool,
 ) -> Result<RollbackOutcome> {
     let rev = get(pool, revision_id).await?;
-    if rev.status != "applied" {
+    if rev.status != RevisionStatus::Applied {
         return Err(CoreError::Invalid(format!(
             "revision {revision_id} is {}: only an applied revision can be rolled back",
             rev.status
@@ -205,12 +252,12 @@ pub async fn rollback(
     let current = help_center.get_article(&article).await?;
     let current_html = current.html.clone().unwrap_or_default();
     let (mode, restored, undo_changes) = if current_html == rev.content_after {
-        ("exact", rev.content_before.clone(), Vec::new())
+        (RollbackMode::Exact, rev.content_before.clone(), Vec::new())
     } else if !rev.changes.is_empty() {
         // Edited since: put back exactly the places the update changed.
         let base = crate::providers::image_base(help_center, &current.url);
         let out = html::restore_images(&current_html, base, &rev.changes)?;
-        ("images", out.html, out.changes)
+        (RollbackMode::Images, out.html, out.changes)
     } else {
         // A revision written before places were recorded: map URLs back.
         let back: HashMap<String, String> = rev
@@ -223,13 +270,13 @@ pub async fn rollback(
             crate::providers::image_base(help_center, &current.url),
             &back,
         )?;
-        ("images", out.html, out.changes)
+        (RollbackMode::Images, out.html, out.changes)
     };
     if dry_run {
         return Ok(RollbackOutcome {
             revision_id: rev.id,
             rollback_revision_id: None,
-            mode: mode.into(),
+            mode,
             content: restored,
             dry_run,
         });
@@ -256,11 +303,11 @@ pub async fn rollback(
         },
     )
     .await?;
-    mark(pool, &rev.id, "rolled_back", None).await?;
+    mark(pool, &rev.id, RevisionStatus::RolledBack, None).await?;
     Ok(RollbackOutcome {
         revision_id: rev.id,
         rollback_revision_id: Some(new_id),
-        mode: mode.into(),
+        mode,
         content: restored,
         dry_run,
     })
