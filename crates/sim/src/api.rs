@@ -2,7 +2,6 @@
 //! slowness, injected faults, rate limit, authentication), the shared error
 //! kinds each provider dresses in its own envelope, and small helpers.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,7 +53,7 @@ pub fn failure(p: SimProvider, f: Failure) -> Response {
 /// presented key (invalid keys are limited too, as real APIs limit by
 /// caller), authenticate, and finally stamp the rate-limit headers.
 pub async fn guard(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
-    let n = s.stats.api.fetch_add(1, Ordering::SeqCst);
+    let n = s.stats.count_api();
     if s.opts.faults.slow_ms > 0 {
         tokio::time::sleep(Duration::from_millis(s.opts.faults.slow_ms)).await;
     }

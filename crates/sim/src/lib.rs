@@ -83,6 +83,12 @@ impl Sim {
         self.shared.stats.api.load(Ordering::SeqCst)
     }
 
+    /// When each API request arrived, in order (a client's pacing as the
+    /// provider sees it).
+    pub fn api_request_times(&self) -> Vec<std::time::Instant> {
+        self.shared.stats.api_times()
+    }
+
     /// Image-host GETs (`/images/...`, `/uploads/...`) served so far.
     pub fn image_requests(&self) -> u64 {
         self.shared.stats.images.load(Ordering::SeqCst)

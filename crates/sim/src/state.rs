@@ -19,9 +19,25 @@ pub struct Stats {
     pub api: AtomicU64,
     pub images: AtomicU64,
     per_path: Mutex<HashMap<String, u64>>,
+    /// When each API request arrived, for tests of a client's pacing.
+    api_times: Mutex<Vec<std::time::Instant>>,
 }
 
 impl Stats {
+    /// Counts an API request and notes when it arrived; returns how many
+    /// came before it.
+    pub fn count_api(&self) -> u64 {
+        self.api_times
+            .lock()
+            .expect("stats lock")
+            .push(std::time::Instant::now());
+        self.api.fetch_add(1, Ordering::SeqCst)
+    }
+
+    pub fn api_times(&self) -> Vec<std::time::Instant> {
+        self.api_times.lock().expect("stats lock").clone()
+    }
+
     pub fn count_image(&self, path: &str) {
         self.images.fetch_add(1, Ordering::SeqCst);
         let mut map = self.per_path.lock().expect("stats lock");
