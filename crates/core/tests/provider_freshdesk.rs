@@ -345,27 +345,6 @@ async fn domain_setting_and_base_url() {
 }
 
 #[tokio::test]
-async fn a_429_burst_is_retried() {
-    let sim = sim(P, |o| o.faults.burst_429 = 2).await;
-    let (docs, pages) = list_all(client(&sim, K).as_ref()).await.unwrap();
-    assert_eq!(docs.len() as u64, sim.expected.documents);
-    // 30 articles: one page per folder (12 with subfolders) in each of the
-    // two languages.
-    assert_eq!(pages, 24);
-    assert_eq!(
-        sim.api_requests(),
-        2 + 4 + 12 + 24,
-        "two 429s, the layout (with the subfolders of each folder), 24 pages"
-    );
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn the_simulators_own_rate_limit_is_waited_out() {
-    rate_limit_is_waited_out(P, 30).await;
-}
-
-#[tokio::test]
 async fn a_list_that_is_not_json_is_named() {
     let sim = sim(P, |o| o.faults.garbage_list = true).await;
     let e = list_all(client(&sim, K).as_ref()).await.unwrap_err();

@@ -237,47 +237,6 @@ async fn verify_and_bad_token() {
 }
 
 #[tokio::test]
-async fn a_429_burst_is_retried() {
-    let sim = sim(P, |o| o.faults.burst_429 = 2).await;
-    let hc = client(&sim, K);
-    let page = hc.list_articles(None).await.unwrap();
-    assert!(!page.articles.is_empty());
-    let translations = page
-        .articles
-        .iter()
-        .filter(|d| d.article.locale.is_some())
-        .count() as u64;
-    assert_eq!(
-        sim.api_requests(),
-        3 + translations,
-        "two 429s, then the page"
-    );
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn garbage_list_names_provider_and_endpoint() {
-    let sim = sim(P, |o| o.faults.garbage_list = true).await;
-    let e = client(&sim, K).list_articles(None).await.unwrap_err();
-    match &e {
-        CoreError::Garbage {
-            provider, endpoint, ..
-        } => {
-            assert_eq!(provider, "Help.Center");
-            assert_eq!(endpoint, "GET /articles/drafts");
-        }
-        other => panic!("{other:?}"),
-    }
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn the_simulators_own_rate_limit_is_waited_out() {
-    // Help.Center's burst is twice its per-minute rate.
-    rate_limit_is_waited_out(P, 60).await;
-}
-
-#[tokio::test]
 async fn the_documented_base_without_v0_reaches_v0_centers() {
     // "All API requests go to https://api.help.center", with paths
     // /v0/centers/:centerId/...: given the host alone, every call goes there.

@@ -127,24 +127,6 @@ async fn verify_and_bad_key() {
 }
 
 #[tokio::test]
-async fn a_429_burst_is_retried() {
-    let sim = sim(P, |o| o.faults.burst_429 = 2).await;
-    let (docs, pages) = list_all(client(&sim, K).as_ref()).await.unwrap();
-    assert_eq!(docs.len() as u64, sim.expected.documents);
-    assert_eq!(
-        sim.api_requests(),
-        2 + 1 + pages as u64,
-        "two 429s, the collections, then the pages"
-    );
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn the_simulators_own_rate_limit_is_waited_out() {
-    rate_limit_is_waited_out(P, 30).await;
-}
-
-#[tokio::test]
 async fn import_counts_equal_the_known_answers() {
     common::import_counts_equal_the_known_answers(P).await;
 }

@@ -93,23 +93,6 @@ async fn get_update_and_read_back_each_translation() {
 }
 
 #[tokio::test]
-async fn verify_and_bad_token() {
-    let sim = sim(P, |_| {}).await;
-    let msg = client(&sim, K).verify().await.unwrap();
-    assert!(msg.contains("Intercom"), "{msg}");
-    let e = client_with_token(&sim, K, "wrong-token")
-        .verify()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, CoreError::BadCredentials { status: 401, .. }),
-        "{e:?}"
-    );
-    assert!(!e.to_string().contains("wrong-token"));
-    sim.shutdown().await;
-}
-
-#[tokio::test]
 async fn region_selects_the_host_unless_a_base_url_is_given() {
     let sim = sim(P, |_| {}).await;
     let mut i = integration(&sim, K);
@@ -121,21 +104,6 @@ async fn region_selects_the_host_unless_a_base_url_is_given() {
     i.settings.insert("region".into(), "eu".into());
     assert!(registry::build(&i, "t").is_ok());
     sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn a_429_burst_is_retried() {
-    let sim = sim(P, |o| o.faults.burst_429 = 2).await;
-    let (docs, _) = list_all(client(&sim, K).as_ref()).await.unwrap();
-    assert_eq!(docs.len() as u64, sim.expected.documents);
-    assert_eq!(sim.api_requests(), 3, "two 429s, then the page");
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn the_simulators_own_rate_limit_is_waited_out() {
-    // Intercom sends no Retry-After: the client waits for X-RateLimit-Reset.
-    rate_limit_is_waited_out(P, 30).await;
 }
 
 #[tokio::test]

@@ -141,15 +141,6 @@ async fn verify_bad_key_and_wrong_project() {
 }
 
 #[tokio::test]
-async fn a_429_burst_is_retried() {
-    let sim = sim(P, |o| o.faults.burst_429 = 2).await;
-    let (docs, _) = list_all(client(&sim, K).as_ref()).await.unwrap();
-    assert_eq!(docs.len() as u64, sim.expected.documents);
-    assert_eq!(sim.api_requests(), 3, "two 429s, then the page");
-    sim.shutdown().await;
-}
-
-#[tokio::test]
 async fn import_counts_equal_the_known_answers() {
     common::import_counts_equal_the_known_answers(P).await;
 }

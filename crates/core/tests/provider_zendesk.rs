@@ -125,37 +125,6 @@ async fn uploads_an_inline_article_attachment() {
 }
 
 #[tokio::test]
-async fn verify_and_bad_token() {
-    let sim = sim(P, |_| {}).await;
-    let msg = client(&sim, K).verify().await.unwrap();
-    assert!(msg.contains("Zendesk"), "{msg}");
-    let e = client_with_token(&sim, K, "wrong-token")
-        .verify()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(e, CoreError::BadCredentials { status: 401, .. }),
-        "{e:?}"
-    );
-    assert!(!e.to_string().contains("wrong-token"));
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn a_429_burst_is_retried() {
-    let sim = sim(P, |o| o.faults.burst_429 = 2).await;
-    let (docs, _) = list_all(client(&sim, K).as_ref()).await.unwrap();
-    assert_eq!(docs.len() as u64, sim.expected.documents);
-    assert_eq!(sim.api_requests(), 5, "two 429s, locales, two pages");
-    sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn the_simulators_own_rate_limit_is_waited_out() {
-    rate_limit_is_waited_out(P, 30).await;
-}
-
-#[tokio::test]
 async fn full_import_counts_equal_the_known_answers_and_update_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).await.unwrap();
