@@ -219,7 +219,7 @@ pub fn job(v: &JobView, dim: Dimension, json: bool) -> CliResult {
                 .iter()
                 .flatten()
                 .map(|a| {
-                    let broken = a.images.iter().filter(|i| i.status_code != 200).count();
+                    let broken = a.images.iter().filter(|i| i.is_broken()).count();
                     vec![
                         a.external_article_id.clone()
                             + &a.locale

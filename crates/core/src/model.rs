@@ -198,6 +198,14 @@ pub struct CloudObject {
 }
 
 /// One image as seed 000 shows it.
+/// The one definition of a broken image: its download did not answer 2xx
+/// (LaunchBrightly's import API keeps a broken image's 404 as its
+/// `statusCode`). Every count, filter and badge of every front end uses it,
+/// through this function or the `isBroken` flag core sends.
+pub fn is_broken_status(status_code: u16) -> bool {
+    !(200..300).contains(&status_code)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageView {
@@ -214,6 +222,12 @@ pub struct ImageView {
     pub size: u64,
     pub hash: String,
     pub metadata: BTreeMap<String, String>,
+}
+
+impl ImageView {
+    pub fn is_broken(&self) -> bool {
+        is_broken_status(self.status_code)
+    }
 }
 
 /// An article reference inside the images dimension.

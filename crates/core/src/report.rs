@@ -229,6 +229,9 @@ pub struct StripImage {
     pub url: String,
     pub thumbnail: Option<String>,
     pub status_code: u16,
+    /// Core's one definition ([`crate::model::is_broken_status`]); an image
+    /// not downloaded yet is not broken.
+    pub is_broken: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
@@ -437,6 +440,7 @@ impl<'a> RowContext<'a> {
                             url: r.url.clone(),
                             thumbnail: self.thumbnail(img),
                             status_code: img.map_or(0, |i| i.status_code),
+                            is_broken: img.is_some_and(ImageRec::is_broken),
                         }
                     })
                     .collect();

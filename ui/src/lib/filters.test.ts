@@ -35,7 +35,7 @@ function img(p: Partial<ImageRow> & { name: string }): ImageRow {
 
 const rows: ImageRow[] = [
   img({ name: "billing.png", size: 52913, articlesCount: 3 }),
-  img({ name: "missing.png", statusCode: 404, size: 0, width: 0, height: 0, hash: EMPTY_SHA, type: "" }),
+  img({ name: "missing.png", statusCode: 404, isBroken: true, size: 0, width: 0, height: 0, hash: EMPTY_SHA, type: "" }),
   img({ name: "photo.jpg", type: "jpeg", size: 9000, articlesCount: 2, alt: "Team photo" }),
   img({ name: "copy-of-billing.png", size: 52913, isDuplicate: true, articlesCount: 1 }),
   img({ name: "image10.png", size: 10, articlesCount: 2, metadata: { screen: "Settings" } }),
@@ -56,12 +56,12 @@ describe("filterImages", () => {
     ]);
   });
 
-  it("broken only keeps non-2xx downloads", () => {
+  it("broken only keeps what core calls broken, and nothing else", () => {
     expect(names(filterImages(rows, { ...defaultImageFilter(), brokenOnly: true }))).toEqual(["missing.png"]);
-    expect(isBroken({ statusCode: 404 })).toBe(true);
-    expect(isBroken({ statusCode: 204 })).toBe(false);
-    expect(isBroken({ statusCode: 0 })).toBe(true);
-    expect(isBroken({ statusCode: 200, isBroken: true })).toBe(true);
+    // Not downloaded yet (no status): core says not broken, and so does the UI.
+    const pending = { ...rows[0], url: "https://x/pending.png", name: "pending.png", statusCode: 0, isBroken: false };
+    expect(names(filterImages([pending], { ...defaultImageFilter(), brokenOnly: true }))).toEqual([]);
+    expect(isBroken(pending)).toBe(false);
   });
 
   it("duplicates only", () => {

@@ -28,11 +28,10 @@ export const defaultImageFilter = (): ImageFilter => ({
 });
 
 /**
- * A broken image is one whose download did not answer 2xx (seed 000 keeps its
- * 404), or whose bytes core found unusable (`isBroken`).
+ * Whether an image is broken, as core decides it (`is_broken_status`: its
+ * download did not answer 2xx; an image not downloaded yet is not broken).
  */
-export const isBroken = (img: { statusCode: number; isBroken?: boolean }): boolean =>
-  img.isBroken === true || img.statusCode < 200 || img.statusCode >= 300;
+export const isBroken = (img: { isBroken: boolean }): boolean => img.isBroken;
 
 function matchesText(img: ImageRow, needle: string): boolean {
   if (!needle) return true;

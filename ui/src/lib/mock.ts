@@ -83,8 +83,8 @@ function makeArticles(images: ImageRow[]): ArticleRow[] {
       status: "completed",
       error: null,
       imageCount: imgs.length,
-      brokenCount: imgs.filter((x) => x.statusCode !== 200).length,
-      images: imgs.map((x) => ({ url: x.url, thumbnail: x.thumbnail, statusCode: x.statusCode })),
+      brokenCount: imgs.filter((x) => x.isBroken).length,
+      images: imgs.map((x) => ({ url: x.url, thumbnail: x.thumbnail, statusCode: x.statusCode, isBroken: x.isBroken })),
     };
   });
 }

@@ -53,9 +53,9 @@ pub struct ImageRec {
 }
 
 impl ImageRec {
-    /// Whether the download failed (seed 000: a broken image keeps its 404).
+    /// Whether the download failed ([`crate::model::is_broken_status`]).
     pub fn is_broken(&self) -> bool {
-        !(200..300).contains(&self.status_code)
+        crate::model::is_broken_status(self.status_code)
     }
 }
 
