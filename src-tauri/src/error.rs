@@ -4,11 +4,16 @@ use serde::Serialize;
 use shotkeeper_core::CoreError;
 
 /// Every command error as the UI sees it: the core error kind (for styling
-/// and deciding the way out) and its message (what went wrong, what to do).
+/// and deciding the way out), its message (what went wrong, what to do) and,
+/// when core found one setting wrong, that setting's key so the form shows
+/// the message beside its field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommandError {
     pub kind: String,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub setting: Option<String>,
 }
 
 impl CommandError {
@@ -16,13 +21,17 @@ impl CommandError {
         CommandError {
             kind: kind.to_owned(),
             message: message.into(),
+            setting: None,
         }
     }
 }
 
 impl From<CoreError> for CommandError {
     fn from(e: CoreError) -> Self {
-        CommandError::new(e.kind(), e.to_string())
+        CommandError {
+            setting: e.setting().map(str::to_owned),
+            ..CommandError::new(e.kind(), e.to_string())
+        }
     }
 }
 
@@ -45,5 +54,21 @@ mod tests {
             json,
             serde_json::json!({"kind": "not_found", "message": "integration 42 was not found"})
         );
+    }
+
+    #[test]
+    fn a_wrong_setting_names_its_field() {
+        let e: CommandError = CoreError::InvalidSetting {
+            provider: "Zendesk".into(),
+            key: "subdomain".into(),
+            label: "Subdomain".into(),
+            problem: "it is required and empty".into(),
+            example: "yourcompany".into(),
+        }
+        .into();
+        assert_eq!(e.setting.as_deref(), Some("subdomain"));
+        assert!(!e.message.contains("--set"), "{}", e.message);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["setting"], "subdomain");
     }
 }

@@ -45,7 +45,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Show an import job's results in one of the two dimensions of seed 000.
+    /// Show an import job's results in one of the two dimensions of LaunchBrightly's import API.
     Job {
         job_id: String,
         #[arg(long, default_value = "images", value_parser = ["images", "articles"])]
@@ -90,7 +90,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Seed 000's "update an article": match screenshots against one article as it is now and update it.
+    /// The LaunchBrightly import API's "update an article": match screenshots against one article as it is now and update it.
     Update {
         integration_id: String,
         external_id: String,

@@ -23,9 +23,10 @@ pub struct CliError {
 impl From<CoreError> for CliError {
     fn from(e: CoreError) -> Self {
         let code = match &e {
-            CoreError::Invalid(_) | CoreError::NotFound { .. } | CoreError::WrongBaseUrl { .. } => {
-                exit::BAD_INPUT
-            }
+            CoreError::Invalid(_)
+            | CoreError::InvalidSetting { .. }
+            | CoreError::NotFound { .. }
+            | CoreError::WrongBaseUrl { .. } => exit::BAD_INPUT,
             CoreError::BadCredentials { .. }
             | CoreError::Forbidden { .. }
             | CoreError::SecretMissing { .. } => exit::CREDENTIALS,
@@ -34,6 +35,12 @@ impl From<CoreError> for CliError {
             _ => exit::FAILED,
         };
         let mut message = e.to_string();
+        if let CoreError::InvalidSetting { key, example, .. } = &e {
+            // Core names the setting; the command line says how to give it.
+            message.push_str(&format!(
+                ". Set it with --set {key}=VALUE, for example --set {key}={example}"
+            ));
+        }
         if matches!(e, CoreError::KeychainUnavailable { .. }) {
             // The command line has a way round a missing keychain.
             message.push_str(". On a headless machine, add the integration with --secret-env NAME so the secret is read from that environment variable at run time");

@@ -1,6 +1,6 @@
 //! `shotkeeper`: the headless front end. Each subcommand parses its
 //! arguments, calls `shotkeeper_core`, and presents the result as a table or,
-//! with `--json`, in the exact shapes of seed 000. Errors are one line on
+//! with `--json`, in the exact shapes of LaunchBrightly's import API. Errors are one line on
 //! stderr and a non-zero exit status.
 
 mod args;

@@ -284,3 +284,24 @@ async fn ctrl_c_cancels_an_import_with_130() {
     assert!(stderr(&out).contains("--resume"), "{}", stderr(&out));
     sim.shutdown().await;
 }
+
+#[test]
+fn a_missing_setting_exits_2_and_says_how_to_give_it_on_the_command_line() {
+    let sk = Shotkeeper::new("unused");
+    let out = sk.run(&[
+        "integration",
+        "add",
+        "zendesk",
+        "--label",
+        "Support",
+        "--set",
+        "email=agent@example.com",
+        "--secret-env",
+        "SIM_TOKEN",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    // Core names the setting; the command line adds its own way to give it.
+    assert!(err.contains("Subdomain (subdomain)"), "{err}");
+    assert!(err.contains("--set subdomain=VALUE"), "{err}");
+}

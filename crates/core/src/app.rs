@@ -272,7 +272,7 @@ impl App {
         import::progress_of(&self.pool, &job.id, &job.status).await
     }
 
-    /// Seed 000 shape; `dimension: None` gives the counts only.
+    /// LaunchBrightly's import API shape; `dimension: None` gives the counts only.
     pub async fn job_view(&self, job_id: &str, dimension: Option<Dimension>) -> Result<JobView> {
         report::job_view(&self.pool, job_id, dimension).await
     }
@@ -309,7 +309,7 @@ impl App {
         RowContext::new(&data, &self.data_dir).article_detail(article_id)
     }
 
-    /// "Retrieve an article" of seed 000: fetched live, its images downloaded
+    /// "Retrieve an article" of LaunchBrightly's import API: fetched live, its images downloaded
     /// and analysed now.
     pub async fn retrieve_article(
         &self,

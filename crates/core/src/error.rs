@@ -73,6 +73,19 @@ pub enum CoreError {
     #[error("{0}")]
     Invalid(String),
 
+    /// One setting of an integration is missing or malformed. The message
+    /// names the setting by its label and says what it should be, in words
+    /// that fit any front end; `key` lets each front end point at it (the
+    /// form's field, the CLI's `--set KEY=VALUE`).
+    #[error("{provider} needs a valid {label} ({key}): {problem}. For example: {example}")]
+    InvalidSetting {
+        provider: String,
+        key: String,
+        label: String,
+        problem: String,
+        example: String,
+    },
+
     #[error("the OS keychain is not reachable ({detail}). Start your desktop's keyring (GNOME Keyring or KWallet, which provide the Secret Service) and unlock it, then try again")]
     KeychainUnavailable { detail: String },
 
@@ -101,6 +114,14 @@ pub enum CoreError {
 }
 
 impl CoreError {
+    /// The setting an error is about, for front ends that point at it.
+    pub fn setting(&self) -> Option<&str> {
+        match self {
+            CoreError::InvalidSetting { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
     /// Whether retrying the same call later could succeed.
     pub fn is_transient(&self) -> bool {
         matches!(
@@ -124,6 +145,7 @@ impl CoreError {
             CoreError::NotFound { .. } => "not_found",
             CoreError::WrongBaseUrl { .. } => "wrong_base_url",
             CoreError::Invalid(_) => "invalid",
+            CoreError::InvalidSetting { .. } => "invalid_setting",
             CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
             CoreError::SecretMissing { .. } => "secret_missing",
             CoreError::Image(_) => "image",

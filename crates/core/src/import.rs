@@ -1,4 +1,4 @@
-//! The import job (seed 000): list every article, read each one's HTML, find
+//! The import job (LaunchBrightly's import API): list every article, read each one's HTML, find
 //! every image, download and analyse each distinct image URL once.
 //!
 //! Three phases, each persisted as it goes so a job killed anywhere resumes:
@@ -359,7 +359,7 @@ async fn fetch_and_analyse(
             Err(e) => (0, Vec::new(), None, None, Some(e.to_string())),
         }
     };
-    // Seed 000: a broken image has size 0 and the hash of empty input.
+    // LaunchBrightly's import API: a broken image has size 0 and the hash of empty input.
     let body = if (200..300).contains(&status) {
         bytes
     } else {

@@ -1,4 +1,4 @@
-//! Integrations (seed 003): add, list, show, update, delete, verify.
+//! Integrations (LaunchBrightly's integration API): add, list, show, update, delete, verify.
 //! Non-secret settings go to SQLite, the secret to the keychain (or an env var
 //! name), and nothing secret ever comes back out of this module.
 

@@ -1,4 +1,4 @@
-//! Serde types shared by every front end. Field names follow seed 000
+//! Serde types shared by every front end. Field names follow LaunchBrightly's import API
 //! (camelCase where the seed uses it, snake_case where it does).
 
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ pub enum Platform {
 }
 
 /// Every provider Shotkeeper can connect to. The string form is the
-/// `provider` value of seed 003.
+/// `provider` value of LaunchBrightly's integration API.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, ts_rs::TS,
 )]
@@ -125,7 +125,7 @@ pub enum SecretSource {
     Demo,
 }
 
-/// A stored connection (seed 003), without its secret.
+/// A stored connection (LaunchBrightly's integration API), without its secret.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Integration {
@@ -142,7 +142,7 @@ pub struct Integration {
     pub updated_at: String,
 }
 
-/// Result of `verify` (seed 003 shape).
+/// Result of `verify` (LaunchBrightly's integration API shape).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyResult {
@@ -151,7 +151,7 @@ pub struct VerifyResult {
 }
 
 // ---------------------------------------------------------------------------
-// Import job shapes (seed 000)
+// Import job shapes (LaunchBrightly's import API)
 // ---------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -188,7 +188,7 @@ pub struct Totals {
     pub authors: u64,
 }
 
-/// `cloud` of an uploaded image (seed 000).
+/// `cloud` of an uploaded image (LaunchBrightly's import API).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CloudObject {
@@ -197,7 +197,7 @@ pub struct CloudObject {
     pub bucket: String,
 }
 
-/// One image as seed 000 shows it.
+/// One image as LaunchBrightly's import API shows it.
 /// The one definition of a broken image: its download did not answer 2xx
 /// (LaunchBrightly's import API keeps a broken image's 404 as its
 /// `statusCode`). Every count, filter and badge of every front end uses it,
@@ -307,7 +307,7 @@ impl FromStr for Dimension {
     }
 }
 
-/// A finished or running import job in seed 000's shape.
+/// A finished or running import job in the LaunchBrightly import API's shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct JobView {
     pub id: String,
@@ -320,7 +320,7 @@ pub struct JobView {
     pub images: Option<Vec<ImageWithArticles>>,
 }
 
-/// "Retrieve an article" of seed 000.
+/// "Retrieve an article" of LaunchBrightly's import API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RetrievedArticle {

@@ -1,4 +1,4 @@
-//! Builds the views of a job from stored records: seed 000's two dimensions,
+//! Builds the views of a job from stored records: the LaunchBrightly import API's two dimensions,
 //! broken images, and the richer rows the desktop grid and lists use.
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,5 +1,5 @@
 //! An import of each simulated help center reports exactly the counts the
-//! simulator's generator knows by construction (seed 000 meanings).
+//! simulator's generator knows by construction (LaunchBrightly's import API meanings).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! The matching tiers of DESIGN.md "Match", one behaviour per test.
+//! The matching tiers (metadata, SHA-256, perceptual hash, name), one behaviour per test.
 
 use std::collections::BTreeMap;
 

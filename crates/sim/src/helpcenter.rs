@@ -1,4 +1,4 @@
-//! Help.Center API v0 (seed 004), under `/v0/centers/:centerId`.
+//! Help.Center API v0 (the Help.Center API), under `/v0/centers/:centerId`.
 //!
 //! - Auth: `Authorization: Bearer KEY` only (401 `authentication_error`
 //!   otherwise). The full key has `content.read/write/publish/delete`; the

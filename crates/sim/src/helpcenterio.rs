@@ -1,4 +1,4 @@
-//! HelpCenter.io API v1 (seed 002), under `/v1`.
+//! HelpCenter.io API v1 (the HelpCenter.io API), under `/v1`.
 //!
 //! - Auth: exactly the `apikey: TOKEN` header; `Authorization: Bearer` and
 //!   `X-API-Key` are not looked at. 401 for a missing or unknown key.

@@ -1,4 +1,4 @@
-//! Helpjuice API v3 (seed 001), under `/api/v3`.
+//! Helpjuice API v3 (Helpjuice API v3), under `/api/v3`.
 //!
 //! - Auth: the key in `Authorization` (raw, or `Bearer KEY`) or `?api_key=`;
 //!   403 without a valid key ("403: In case the API key is not provided").

@@ -2,8 +2,10 @@
 //! HelpCenter.io v1, Help.Center v0), an image host and public article
 //! pages, serving generated sample data with known answers ([`Expected`]).
 //!
-//! Each simulator follows its provider's documented API (seeds 001, 002 and
-//! 004) including what it rejects: wrong auth schemes, oversized pages,
+//! Each simulator follows its provider's documented API (Helpjuice API v3,
+//! the HelpCenter.io API, the Help.Center API, Zendesk Help Center API,
+//! Intercom Articles API, Help Scout Docs API, KnowledgeOwl API, Freshdesk
+//! Solutions API) including what it rejects: wrong auth schemes, oversized pages,
 //! malformed updates, missing scopes, rate limits. See the provider modules
 //! for each one's exact contract.
 //!

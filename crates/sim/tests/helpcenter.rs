@@ -1,4 +1,4 @@
-//! Help.Center v0 simulator, black box (seed 004).
+//! Help.Center v0 simulator, black box (the Help.Center API).
 
 mod common;
 

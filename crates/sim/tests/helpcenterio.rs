@@ -1,4 +1,4 @@
-//! HelpCenter.io v1 simulator, black box (seed 002).
+//! HelpCenter.io v1 simulator, black box (the HelpCenter.io API).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Helpjuice v3 simulator, black box (seed 001).
+//! Helpjuice v3 simulator, black box (Helpjuice API v3).
 
 mod common;
 

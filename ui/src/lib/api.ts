@@ -34,10 +34,13 @@ import type {
 /** An error from a command, with the core error kind and its message. */
 export class ApiError extends Error implements CommandError {
   readonly kind: string;
-  constructor(kind: string, message: string) {
+  /** The integration setting core found wrong, when it was one. */
+  readonly setting?: string;
+  constructor(kind: string, message: string, setting?: string) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
+    this.setting = setting;
   }
 }
 
@@ -45,8 +48,9 @@ export class ApiError extends Error implements CommandError {
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e && typeof e === "object" && "message" in e) {
-    const o = e as { kind?: unknown; message?: unknown };
-    return new ApiError(typeof o.kind === "string" ? o.kind : "internal", String(o.message));
+    const o = e as { kind?: unknown; message?: unknown; setting?: unknown };
+    const setting = typeof o.setting === "string" ? o.setting : undefined;
+    return new ApiError(typeof o.kind === "string" ? o.kind : "internal", String(o.message), setting);
   }
   if (typeof e === "string") return new ApiError("internal", e);
   return new ApiError("internal", "Something went wrong inside Shotkeeper. Try again; if it persists, restart the app.");

@@ -39,7 +39,7 @@ pub async fn open(data_dir: &Path) -> Result<SqlitePool> {
     Ok(pool)
 }
 
-/// Current time as RFC 3339 with milliseconds, the form seed 000 uses.
+/// Current time as RFC 3339 with milliseconds, the form LaunchBrightly's import API uses.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -1,5 +1,5 @@
 //! The read side: raw records of one job, loaded in a few queries, and the
-//! counts of seed 000 computed in SQL.
+//! counts of LaunchBrightly's import API computed in SQL.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -173,7 +173,7 @@ pub async fn job_data(pool: &SqlitePool, job_id: &str) -> Result<JobData> {
     })
 }
 
-/// The counts of seed 000, with these meanings:
+/// The counts of LaunchBrightly's import API, with these meanings:
 /// - articles: `discovered` = seen in the listing; `processed` = finished either way.
 /// - images: `total` = every reference; `unique` = distinct images, where an
 ///   image that downloaded counts once per distinct content (SHA-256) and

@@ -60,12 +60,12 @@ impl Default for ImageLimits {
     }
 }
 
-/// What Shotkeeper knows about one image file (seed 000's image fields plus
+/// What Shotkeeper knows about one image file (the LaunchBrightly import API's image fields plus
 /// the perceptual hash and a problem description).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageAnalysis {
-    /// Seed 000 `type`: png jpeg gif webp svg bmp ico avif, or unknown.
+    /// LaunchBrightly's import API `type`: png jpeg gif webp svg bmp ico avif, or unknown.
     #[serde(rename = "type")]
     pub kind: String,
     /// Pixels; 0 when the image could not be decoded. SVG, ICO and AVIF
@@ -83,7 +83,7 @@ pub struct ImageAnalysis {
     pub problem: Option<String>,
 }
 
-/// Lowercase hex SHA-256 (of empty input: `e3b0c442...b855`, as seed 000 shows
+/// Lowercase hex SHA-256 (of empty input: `e3b0c442...b855`, as LaunchBrightly's import API shows
 /// for broken images).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -1,4 +1,4 @@
-//! The file name of an image URL, as seed 000's `name` shows it and as the
+//! The file name of an image URL, as the LaunchBrightly import API's `name` shows it and as the
 //! `name` tier of matching compares it.
 
 use percent_encoding::percent_decode_str;

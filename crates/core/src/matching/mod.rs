@@ -1,12 +1,12 @@
-//! Which existing image(s) a new screenshot replaces (DESIGN.md "Match",
-//! seed 000 "Screenshot Matching Priority").
+//! Which existing image(s) a new screenshot replaces (LaunchBrightly's import
+//! API, "Screenshot Matching Priority").
 //!
 //! Tiers, in order, stopping at the first that finds something:
 //! 1. `metadata`: the screenshot's identifying PNG text pairs (every pair but
 //!    the generic keys of [`MatchConfig::generic_metadata_keys`], and with a
 //!    non-empty value) are non-empty and all present, equal, in the image.
 //! 2. `hash`: SHA-256 equality. The screenshot's hash is its own content hash
-//!    (seed 000 PUT `hash`, or computed from a dropped file), so equality means
+//!    (LaunchBrightly's import API PUT `hash`, or computed from a dropped file), so equality means
 //!    the image is already current: status `unchanged`, nothing to update.
 //!    Then `perceptual`: the nearest images by perceptual hash within
 //!    [`MatchConfig::perceptual_threshold`] whose aspect ratio agrees.

@@ -47,9 +47,13 @@ pub fn region_base(region: &str) -> Result<&'static str> {
         "" | "us" => Ok("https://api.intercom.io"),
         "eu" => Ok("https://api.eu.intercom.io"),
         "au" => Ok("https://api.au.intercom.io"),
-        other => Err(CoreError::Invalid(format!(
-            "Intercom region '{other}' is not one of us, eu, au; fix it with --set region=us"
-        ))),
+        other => Err(CoreError::InvalidSetting {
+            provider: "Intercom".into(),
+            key: "region".into(),
+            label: "Region".into(),
+            problem: format!("'{other}' is not one of us, eu, au"),
+            example: "us".into(),
+        }),
     }
 }
 

@@ -236,7 +236,7 @@ pub fn image_base<'a>(help_center: &'a dyn HelpCenter, public_url: &'a str) -> &
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldSpec {
-    /// Key used with `--set KEY=VALUE` and stored in settings.
+    /// The setting's key, as stored and as errors name it.
     pub key: &'static str,
     pub label: &'static str,
     pub help: &'static str,

@@ -320,26 +320,27 @@ fn needed(spec: &ProviderSpec, field: &FieldSpec, has_base_url: bool) -> bool {
     field.required && !(has_base_url && only_in_url)
 }
 
+fn setting_error(spec: &ProviderSpec, field: &FieldSpec, problem: String) -> CoreError {
+    CoreError::InvalidSetting {
+        provider: spec.display_name.to_string(),
+        key: field.key.to_string(),
+        label: field.label.to_string(),
+        problem,
+        example: field.placeholder.to_string(),
+    }
+}
+
 fn missing(spec: &ProviderSpec, field: &FieldSpec) -> CoreError {
-    CoreError::Invalid(format!(
-        "{} needs the setting '{}' ({}: {}). Add it with --set {}=VALUE, for example --set {}={}",
-        spec.display_name,
-        field.key,
-        field.label,
-        field.help,
-        field.key,
-        field.key,
-        field.placeholder
-    ))
+    let help = if field.help.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", field.help)
+    };
+    setting_error(spec, field, format!("it is required and empty{help}"))
 }
 
 fn check_value(spec: &ProviderSpec, field: &FieldSpec, value: &str) -> Result<()> {
-    let bad = |why: &str| {
-        CoreError::Invalid(format!(
-            "{} setting '{}' = '{value}' {why}. Fix it with --set {}=VALUE, for example --set {}={}",
-            spec.display_name, field.key, field.key, field.key, field.placeholder
-        ))
-    };
+    let bad = |why: &str| setting_error(spec, field, format!("'{value}' {why}"));
     match field.key {
         RATE_SETTING => value
             .parse::<u32>()
@@ -661,18 +662,17 @@ mod tests {
     }
 
     #[test]
-    fn missing_setting_names_key_and_flag() {
-        let e = validate_settings(ProviderKind::Helpcenter, None, &settings(&[]))
-            .unwrap_err()
-            .to_string();
+    fn missing_setting_names_the_setting_in_words_for_any_front_end() {
+        let e = validate_settings(ProviderKind::Helpcenter, None, &settings(&[])).unwrap_err();
+        assert_eq!(e.setting(), Some("center_id"));
+        let text = e.to_string();
         assert!(
-            e.contains("'center_id'") && e.contains("--set center_id="),
-            "{e}"
+            text.contains("(center_id)") && text.contains("required"),
+            "{text}"
         );
-        let e = validate_settings(ProviderKind::Helpjuice, None, &settings(&[]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--set account="), "{e}");
+        assert!(!text.contains("--"), "no CLI flag in core's words: {text}");
+        let e = validate_settings(ProviderKind::Helpjuice, None, &settings(&[])).unwrap_err();
+        assert_eq!(e.setting(), Some("account"));
     }
 
     #[test]
@@ -723,10 +723,9 @@ mod tests {
             );
         }
         let bad = settings(&[("domain", "support.acme.com")]);
-        let e = validate_settings(ProviderKind::Freshdesk, None, &bad)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("--set domain="), "{e}");
+        let e = validate_settings(ProviderKind::Freshdesk, None, &bad).unwrap_err();
+        assert_eq!(e.setting(), Some("domain"));
+        assert!(e.to_string().contains("'support.acme.com'"), "{e}");
     }
 
     #[test]

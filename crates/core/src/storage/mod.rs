@@ -1,5 +1,5 @@
 //! Cloud storage for new images: Amazon S3, Cloudflare R2 and other
-//! S3-compatible stores (PROVIDERS.md "Storage", seed 003).
+//! S3-compatible stores (LaunchBrightly's integration API).
 //!
 //! This file holds what needs no network: the settings an integration
 //! stores, object keys and public URLs. `s3.rs` talks to the store.
@@ -56,11 +56,11 @@ pub struct Uploaded {
     pub bucket: String,
     /// The object was already there with the same size: nothing was sent.
     pub already_existed: bool,
-    /// Seed 000's `cloud {upload, fileObject, bucket}`.
+    /// The LaunchBrightly import API's `cloud {upload, fileObject, bucket}`.
     pub cloud: CloudObject,
 }
 
-/// Look a setting up by its snake_case name or seed 003's camelCase one.
+/// Look a setting up by its snake_case name or the LaunchBrightly integration API's camelCase one.
 fn setting<'a>(settings: &'a BTreeMap<String, String>, names: &[&str]) -> Option<&'a str> {
     names
         .iter()
@@ -110,7 +110,7 @@ impl StorageSettings {
     /// Read an integration's stored settings. `base_url` (the integration's
     /// API-base override) is used as the endpoint when `endpoint` is not set.
     /// Keys: bucket, region, account_id, endpoint, public_base_url, prefix,
-    /// access_key_id, path_style (seed 003's camelCase spellings also work).
+    /// access_key_id, path_style (the LaunchBrightly integration API's camelCase spellings also work).
     pub fn from_settings(
         kind: ProviderKind,
         base_url: Option<&str>,
@@ -285,7 +285,7 @@ impl StorageSettings {
         }
     }
 
-    /// Seed 000's `cloud` object for a key.
+    /// The LaunchBrightly import API's `cloud` object for a key.
     pub fn cloud_object(&self, key: &str) -> CloudObject {
         CloudObject {
             upload: self.provider.as_str().to_string(),

@@ -24,9 +24,9 @@ use super::{StorageSettings, Uploaded, CACHE_CONTROL};
 use crate::error::{CoreError, Result};
 use crate::model::ProviderKind;
 
-/// Seed 003's message for a successful verification.
+/// The LaunchBrightly integration API's message for a successful verification.
 const CONNECTION_OK: &str = "The connection was successful";
-/// Seed 003's message for a missing bucket.
+/// The LaunchBrightly integration API's message for a missing bucket.
 const NO_SUCH_BUCKET: &str = "The specified bucket does not exist.";
 const MAX_ATTEMPTS: u32 = 3;
 
@@ -144,7 +144,7 @@ impl Storage {
 
     /// Check the bucket is there and the keys may use it (HeadBucket). With
     /// `write_check`, also write and delete a small object to prove write
-    /// access. Returns seed 003's success message.
+    /// access. Returns the LaunchBrightly integration API's success message.
     pub async fn verify(&self, write_check: bool) -> Result<String> {
         let bucket = &self.settings.bucket;
         let head = self.client.head_bucket().bucket(bucket).send().await;

@@ -1,4 +1,4 @@
-//! Replacing screenshots (seed 000 "Update an article"): load the new
+//! Replacing screenshots (LaunchBrightly's import API "Update an article"): load the new
 //! screenshots, match them against an import, make a plan a person reviews,
 //! apply it article by article with the previous content kept as a revision,
 //! and roll any revision back.
@@ -84,7 +84,7 @@ impl UpdatePlan {
     }
 }
 
-/// Seed 000's update result.
+/// The LaunchBrightly import API's update result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateResult {

@@ -1,5 +1,5 @@
 //! From screenshots to a plan: the import's images become match candidates,
-//! every screenshot is matched (tiers of DESIGN.md), and every matched image
+//! every screenshot is matched (metadata, SHA-256, perceptual hash, then name), and every matched image
 //! of every article becomes a change a person can deselect.
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,5 +1,5 @@
 //! Loading new screenshots: dropped files, paths given to the CLI, or the
-//! API form of seed 000 (`{metadata, hash, name, url}`). A file is analysed
+//! API form of LaunchBrightly's import API (`{metadata, hash, name, url}`). A file is analysed
 //! once and copied into the data directory, so a plan keeps working even if
 //! the original file is moved.
 
@@ -15,7 +15,7 @@ use crate::matching::Screenshot;
 /// Extensions accepted when a folder is dropped.
 const IMAGE_EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "gif", "webp", "svg"];
 
-/// Seed 000's screenshot object in an update request.
+/// The LaunchBrightly import API's screenshot object in an update request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct ApiScreenshot {
@@ -131,7 +131,7 @@ pub fn content_type_for(kind: &str) -> &'static str {
     }
 }
 
-/// Reads a JSON file holding a list of seed 000 screenshot objects.
+/// Reads a JSON file holding a list of LaunchBrightly's import API screenshot objects.
 pub fn load_api_list(path: &Path) -> Result<Vec<Screenshot>> {
     let text = std::fs::read_to_string(path)?;
     let list: Vec<ApiScreenshot> = serde_json::from_str(&text).map_err(|e| {

@@ -2,6 +2,8 @@
 
 /**
  * Every command error as the UI sees it: the core error kind (for styling
- * and deciding the way out) and its message (what went wrong, what to do).
+ * and deciding the way out), its message (what went wrong, what to do) and,
+ * when core found one setting wrong, that setting's key so the form shows
+ * the message beside its field.
  */
-export type CommandError = { kind: string, message: string, };
+export type CommandError = { kind: string, message: string, setting?: string, };

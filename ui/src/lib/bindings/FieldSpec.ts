@@ -5,7 +5,7 @@
  */
 export type FieldSpec = { 
 /**
- * Key used with `--set KEY=VALUE` and stored in settings.
+ * The setting's key, as stored and as errors name it.
  */
 key: string, label: string, help: string, required: boolean, 
 /**

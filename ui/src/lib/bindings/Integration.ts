@@ -4,7 +4,7 @@ import type { ProviderKind } from "./ProviderKind";
 import type { SecretSource } from "./SecretSource";
 
 /**
- * A stored connection (seed 003), without its secret.
+ * A stored connection (LaunchBrightly's integration API), without its secret.
  */
 export type Integration = { id: string, label: string, platform: Platform, provider: ProviderKind, 
 /**

@@ -5,6 +5,6 @@ import type { Summary } from "./Summary";
 import type { Totals } from "./Totals";
 
 /**
- * A finished or running import job in seed 000's shape.
+ * A finished or running import job in the LaunchBrightly import API's shape.
  */
 export type JobView = { id: string, name: string, summary: Summary, total: Totals, articles?: Array<ArticleView> | null, images?: Array<ImageWithArticles> | null, };

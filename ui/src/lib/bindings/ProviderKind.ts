@@ -2,6 +2,6 @@
 
 /**
  * Every provider Shotkeeper can connect to. The string form is the
- * `provider` value of seed 003.
+ * `provider` value of LaunchBrightly's integration API.
  */
 export type ProviderKind = "zendesk" | "intercom" | "helpscout" | "helpjuice" | "freshdesk" | "knowledgeowl" | "helpcenterio" | "helpcenter" | "s3" | "r2";

@@ -4,7 +4,7 @@ import type { ScreenshotOutcome } from "./ScreenshotOutcome";
 import type { UpdateSummary } from "./UpdateSummary";
 
 /**
- * Seed 000's update result.
+ * The LaunchBrightly import API's update result.
  */
 export type UpdateResult = { summary: UpdateSummary, screenshots: Array<ScreenshotOutcome>, 
 /**
