@@ -38,6 +38,7 @@ pub struct ImportProgress {
     pub images_to_download: u64,
     pub images_downloaded: u64,
     pub broken: u64,
+    /// Repeated uses so far ([`crate::model::ImageTotals::duplicate`]).
     pub duplicates: u64,
     /// What the job is waiting for, when it waits longer than a moment
     /// ("rate limited by HelpCenter.io, resuming in 52 s"); `None` otherwise.

@@ -176,8 +176,15 @@ pub struct ArticleTotals {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImageTotals {
+    /// Image references: every use of an image in every document.
     pub total: u64,
+    /// Distinct images: a downloaded image once per distinct content
+    /// (SHA-256), anything else (broken, not yet downloaded) once per URL.
     pub unique: u64,
+    /// Repeated uses: references beyond each distinct image's first
+    /// (`total - unique`), as LaunchBrightly's import API counts them. Not
+    /// the Images view's duplicates, which are image URLs whose file is also
+    /// at another URL.
     pub duplicate: u64,
 }
 

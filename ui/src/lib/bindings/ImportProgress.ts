@@ -7,7 +7,11 @@ export type ImportProgress = { jobId: string,
 /**
  * listing | articles | images | done
  */
-phase: string, articlesDiscovered: number, articlesProcessed: number, articlesFailed: number, imageRefs: number, imagesToDownload: number, imagesDownloaded: number, broken: number, duplicates: number, 
+phase: string, articlesDiscovered: number, articlesProcessed: number, articlesFailed: number, imageRefs: number, imagesToDownload: number, imagesDownloaded: number, broken: number, 
+/**
+ * Repeated uses so far ([`crate::model::ImageTotals::duplicate`]).
+ */
+duplicates: number, 
 /**
  * What the job is waiting for, when it waits longer than a moment
  * ("rate limited by HelpCenter.io, resuming in 52 s"); `None` otherwise.
