@@ -23,7 +23,8 @@ need node "apt-get install nodejs"
 
 echo "==> e2e: building the UI"
 if [ ! -d ui/node_modules ]; then (cd ui && npm ci --no-audit --no-fund --loglevel=error); fi
-(cd ui && npm run build --silent)
+# VITE_E2E=1: this build alone carries the test's hooks on window.
+(cd ui && VITE_E2E=1 npm run build --silent)
 
 echo "==> e2e: building the desktop app (custom-protocol) and the simulator"
 cargo build -p shotkeeper-desktop --features custom-protocol

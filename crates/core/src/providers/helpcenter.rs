@@ -1,5 +1,5 @@
-//! Help.Center, following "How to manage Help articles via API?" (seed
-//! `shared/seeds/004_31a41c7029047431.txt`).
+//! Help.Center, following "How to manage Help articles via API?",
+//! Help.Center's API documentation.
 //!
 //! - Base `https://api.help.center/v0/centers/{center_id}`;
 //!   `Authorization: Bearer KEY`. Scopes: `content.read` to import,

@@ -1,5 +1,5 @@
 //! HelpCenter.io, following "Using the HelpCenter.io API (API
-//! Specification)" (seed `shared/seeds/002_324e3a260fa25651.txt`).
+//! Specification)", HelpCenter.io's API documentation.
 //!
 //! - Base `https://api.helpcenter.io/v1`; header `apikey: TOKEN` (the seed
 //!   is explicit: not `Authorization: Bearer`, not `X-API-Key`).

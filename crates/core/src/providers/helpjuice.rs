@@ -1,5 +1,4 @@
-//! Helpjuice, following "Helpjuice API v3" (seed
-//! `shared/seeds/001_31a99934c69747c5.txt`).
+//! Helpjuice, following "Helpjuice API v3", Helpjuice's API documentation.
 //!
 //! - Base `https://{account}.helpjuice.com/api/v3`; the API key goes in the
 //!   `Authorization` header as is (no scheme), never in the query string,
