@@ -349,8 +349,9 @@ impl App {
         let (body, ext) = match format {
             AuditFormat::Csv => (audit::to_csv(&report)?, "csv"),
             AuditFormat::Json => (
-                serde_json::to_string_pretty(&report)
-                    .map_err(|e| CoreError::Invalid(format!("could not write JSON: {e}")))?,
+                serde_json::to_string_pretty(&report).map_err(|e| {
+                    CoreError::Internal(format!("the audit could not be written as JSON: {e}"))
+                })?,
                 "json",
             ),
         };
@@ -358,12 +359,7 @@ impl App {
         let day = chrono::Utc::now().format("%Y-%m-%d");
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("shotkeeper-audit-{day}-{short}.{ext}"));
-        std::fs::write(&path, body).map_err(|e| {
-            CoreError::Invalid(format!(
-                "could not write {}: {e}; check that the folder exists and is writable",
-                path.display()
-            ))
-        })?;
+        std::fs::write(&path, body).map_err(|e| CoreError::file("write", path.display(), e))?;
         Ok(path)
     }
 

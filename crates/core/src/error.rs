@@ -111,9 +111,33 @@ pub enum CoreError {
 
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+
+    /// A file Shotkeeper had to read or write could not be (not the user's
+    /// bad input: permissions, a full disk, a file that went away).
+    #[error("could not {action} {path}: {detail}. Check that it exists and that you may {action} it, then try again")]
+    File {
+        action: &'static str,
+        path: String,
+        detail: String,
+    },
+
+    /// Something inside Shotkeeper that should not fail did.
+    #[error(
+        "{0}. This is a fault in Shotkeeper, not in your input: please report it with this message"
+    )]
+    Internal(String),
 }
 
 impl CoreError {
+    /// A file that could not be read or written, with its path.
+    pub fn file(action: &'static str, path: impl std::fmt::Display, e: std::io::Error) -> Self {
+        CoreError::File {
+            action,
+            path: path.to_string(),
+            detail: e.to_string(),
+        }
+    }
+
     /// The setting an error is about, for front ends that point at it.
     pub fn setting(&self) -> Option<&str> {
         match self {
@@ -152,7 +176,8 @@ impl CoreError {
             CoreError::Storage(_) => "storage",
             CoreError::Cancelled => "cancelled",
             CoreError::Db(_) | CoreError::Migrate(_) => "database",
-            CoreError::Io(_) => "io",
+            CoreError::Io(_) | CoreError::File { .. } => "io",
+            CoreError::Internal(_) => "internal",
         }
     }
 }

@@ -137,7 +137,7 @@ pub(crate) fn scan_elements(html: &str) -> Result<Vec<RawElement>, CoreError> {
     rewriter
         .write(html.as_bytes())
         .and_then(|()| rewriter.end())
-        .map_err(|e| CoreError::Invalid(format!("the article HTML could not be read: {e}")))?;
+        .map_err(|e| CoreError::Internal(format!("the HTML parser stopped on an article: {e}")))?;
     let elements = std::mem::take(&mut state.borrow_mut().elements);
     Ok(elements)
 }

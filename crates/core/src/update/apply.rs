@@ -264,12 +264,7 @@ impl Applier<'_> {
             }
             f.bytes
         } else {
-            std::fs::read(&shot.source).map_err(|e| {
-                CoreError::Invalid(format!(
-                    "screenshot file {} cannot be read: {e}",
-                    shot.source
-                ))
-            })?
+            std::fs::read(&shot.source).map_err(|e| CoreError::file("read", &shot.source, e))?
         };
         if !shot.sha256.is_empty() && imaging::sha256_hex(&bytes) != shot.sha256 {
             return Err(CoreError::Invalid(format!(

@@ -248,7 +248,7 @@ pub async fn load(pool: &SqlitePool, plan_id: &str) -> Result<UpdatePlan> {
             what: format!("update plan {plan_id}"),
         })?;
     serde_json::from_str(&body)
-        .map_err(|e| CoreError::Invalid(format!("stored plan {plan_id} is unreadable: {e}")))
+        .map_err(|e| CoreError::Internal(format!("stored plan {plan_id} is unreadable: {e}")))
 }
 
 pub async fn mark_applied(pool: &SqlitePool, plan_id: &str) -> Result<()> {

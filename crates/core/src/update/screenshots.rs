@@ -75,8 +75,13 @@ fn has_image_extension(p: &Path) -> bool {
 
 /// Reads, analyses and stores one screenshot file.
 pub fn load_file(data_dir: &Path, path: &Path) -> Result<Screenshot> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| CoreError::Invalid(format!("could not read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        // A path that names nothing is the user's input to fix.
+        std::io::ErrorKind::NotFound => {
+            CoreError::Invalid(format!("{} does not exist: check the path", path.display()))
+        }
+        _ => CoreError::file("read", path.display(), e),
+    })?;
     let analysis = imaging::analyse(&bytes, &ImageLimits::default());
     if let Some(problem) = &analysis.problem {
         return Err(CoreError::Invalid(
