@@ -42,7 +42,9 @@ pub struct PlanRequest {
     pub article_id: Option<String>,
     #[ts(as = "Option<Vec<ManualMatch>>", optional)]
     pub manual: Vec<ManualMatch>,
-    /// S3/R2 integration for uploads; `None` = the help center's own upload.
+    /// S3/R2 integration for uploads; `None` = core's default
+    /// ([`App::default_storage`]: the help center's own upload, else the
+    /// first S3/R2 integration).
     pub storage_integration_id: Option<String>,
     pub config: Option<MatchConfig>,
     /// The screenshots were dropped on this image (its URL): each of them
@@ -59,9 +61,13 @@ impl App {
     /// them against an import and stores the resulting plan for review.
     pub async fn plan_update(&self, req: PlanRequest) -> Result<UpdatePlan> {
         let job = jobs::get(self.pool(), &req.job_id).await?;
-        if let Some(storage) = &req.storage_integration_id {
-            self.check_storage(storage).await?;
-        }
+        let storage = match &req.storage_integration_id {
+            Some(storage) => {
+                self.check_storage(storage).await?;
+                Some(storage.clone())
+            }
+            None => self.default_storage(&job.integration_id).await?,
+        };
         let mut shots = req.screenshots.clone();
         shots.extend(self.load_screenshot_files(req.paths.clone()).await?);
         if shots.is_empty() {
@@ -109,13 +115,28 @@ impl App {
             shots,
             &manual,
             &scope,
-            req.storage_integration_id.clone(),
+            storage,
         )?;
         if let Some(earlier) = &earlier {
             plan::keep_deselections(earlier, &mut plan);
         }
         plan::store(self.pool(), &plan).await?;
         Ok(plan)
+    }
+
+    /// Where uploads go when nobody chose: the help center's own upload
+    /// when it has one, else the first S3/R2 integration (none: the plan
+    /// says so at review, and applying it asks for one).
+    pub async fn default_storage(&self, help_center_id: &str) -> Result<Option<String>> {
+        let hc = db::integrations::get(self.pool(), help_center_id).await?;
+        if crate::providers::registry::spec(hc.provider).has_image_upload {
+            return Ok(None);
+        }
+        Ok(db::integrations::list(self.pool())
+            .await?
+            .into_iter()
+            .find(|i| i.platform == Platform::Cloud)
+            .map(|i| i.id))
     }
 
     async fn check_storage(&self, storage_integration_id: &str) -> Result<()> {

@@ -164,6 +164,10 @@ async fn an_import_and_an_apply_on_one_integration_stay_within_its_rate() {
         .await
         .unwrap();
     assert!(plan.articles_to_update() >= 1);
+    assert_eq!(
+        plan.storage_integration_id, None,
+        "Help Scout's own upload is core's default"
+    );
 
     // Now give the integration a budget: its one client is rebuilt with it.
     let mut settings = sim.settings.clone();

@@ -34,13 +34,6 @@ export const replace = new ReplaceState();
 
 const diffKey = (sha: string, url: string) => `${sha} ${url}`;
 
-/** Where uploads go by default: the help center's own upload when it has one, else the first S3/R2 integration. */
-function defaultStorage(integrationId: string): string | null {
-  const hc = app.integrations.data.find((i) => i.id === integrationId);
-  if (hc && app.specFor(hc.provider)?.hasImageUpload) return null;
-  return app.integrations.data.find((i) => i.platform === "cloud")?.id ?? null;
-}
-
 /**
  * What the drag-and-drop handler calls with the dropped files or folders:
  * matches them against the import in review and opens the review. Dropped
@@ -66,7 +59,8 @@ export async function dropScreenshots(paths: string[], target: string | null = n
       paths,
       dropTarget: target,
       extendPlan: current?.id ?? null,
-      storageIntegrationId: current ? current.storageIntegrationId : defaultStorage(job.integrationId),
+      // null lets core choose where uploads go (its own upload, else the first S3/R2).
+      storageIntegrationId: current ? current.storageIntegrationId : null,
     });
     replace.plan = plan;
     replace.result = null;

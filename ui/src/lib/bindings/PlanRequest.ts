@@ -20,7 +20,9 @@ screenshots?: Array<Screenshot>,
  */
 articleId?: string | null, manual?: Array<ManualMatch>, 
 /**
- * S3/R2 integration for uploads; `None` = the help center's own upload.
+ * S3/R2 integration for uploads; `None` = core's default
+ * ([`App::default_storage`]: the help center's own upload, else the
+ * first S3/R2 integration).
  */
 storageIntegrationId?: string | null, config?: MatchConfig | null, 
 /**
