@@ -5,6 +5,8 @@
 pub mod audit_settings;
 pub mod integrations;
 pub mod jobs;
+pub mod plans;
+pub mod revisions;
 pub mod views;
 
 use std::path::Path;

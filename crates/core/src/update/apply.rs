@@ -15,13 +15,11 @@ use super::{
     ApplyProgress, ArticleOutcome, ArticleStatus, PlannedArticle, ScreenshotOutcome,
     ScreenshotStatus, UpdatePlan, UpdateResult, UpdateSummary,
 };
-use crate::db::now;
 use crate::error::{CoreError, Result};
 use crate::html;
 use crate::http::HttpClient;
 use crate::imaging::{self, ImageLimits};
 use crate::matching::{MatchStatus, Screenshot};
-use crate::model::CloudObject;
 use crate::providers::{ArticleRef, HelpCenter};
 use crate::storage::Storage;
 
@@ -190,7 +188,7 @@ impl Applier<'_> {
                 None,
             ),
             Err(e) => {
-                let id = last_revision_id(self.pool, &aref).await?;
+                let id = crate::db::revisions::last_id(self.pool, &aref).await?;
                 outcome(article, ArticleStatus::Failed, 0, id, Some(e.to_string()))
             }
         };
@@ -212,7 +210,9 @@ impl Applier<'_> {
         let dest_id = match &self.destination {
             Destination::Storage { id, .. } | Destination::HelpCenter { id } => *id,
         };
-        if let Some(url) = recorded_upload(self.pool, dest_id, &shot.sha256).await? {
+        if let Some(url) =
+            crate::db::plans::recorded_upload(self.pool, dest_id, &shot.sha256).await?
+        {
             uploads.insert(shot.sha256.clone(), Upload { url: url.clone() });
             return Ok(url);
         }
@@ -242,7 +242,8 @@ impl Applier<'_> {
                 (up.url, None)
             }
         };
-        record_upload(self.pool, dest_id, &shot.sha256, &url, cloud.as_ref()).await?;
+        crate::db::plans::record_upload(self.pool, dest_id, &shot.sha256, &url, cloud.as_ref())
+            .await?;
         uploads.insert(shot.sha256.clone(), Upload { url: url.clone() });
         Ok(url)
     }
@@ -274,48 +275,6 @@ impl Applier<'_> {
         }
         Ok(bytes)
     }
-}
-
-async fn recorded_upload(
-    pool: &SqlitePool,
-    destination: &str,
-    sha256: &str,
-) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT url FROM uploads WHERE destination = ? AND sha256 = ?")
-            .bind(destination)
-            .bind(sha256)
-            .fetch_optional(pool)
-            .await?,
-    )
-}
-
-async fn record_upload(
-    pool: &SqlitePool,
-    destination: &str,
-    sha256: &str,
-    url: &str,
-    cloud: Option<&CloudObject>,
-) -> Result<()> {
-    sqlx::query("INSERT OR REPLACE INTO uploads (destination, sha256, url, cloud, created_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(destination)
-        .bind(sha256)
-        .bind(url)
-        .bind(cloud.map(|c| serde_json::to_string(c).unwrap_or_default()))
-        .bind(now())
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
-async fn last_revision_id(pool: &SqlitePool, aref: &ArticleRef) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM revisions WHERE external_id = ? AND locale = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
-    )
-    .bind(&aref.id)
-    .bind(aref.locale.as_deref().unwrap_or(""))
-    .fetch_optional(pool)
-    .await?)
 }
 
 fn outcome(

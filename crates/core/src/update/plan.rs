@@ -4,13 +4,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub use crate::db::plans::{load, mark_applied, store};
+
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
 use super::{PlannedArticle, PlannedChange, PlannedScreenshot, UpdatePlan};
 use crate::db::views::{ArticleRec, JobData};
 use crate::db::{jobs, now, views};
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::html::{self, Place};
 use crate::matching::{
     ArticleUse, Candidate, MatchConfig, MatchIndex, MatchResult, MatchScope, MatchStatus,
@@ -220,44 +222,6 @@ pub fn keep_deselections(earlier: &UpdatePlan, plan: &mut UpdatePlan) {
             }
         }
     }
-}
-
-pub async fn store(pool: &SqlitePool, plan: &UpdatePlan) -> Result<()> {
-    let body = serde_json::to_string(plan)
-        .map_err(|e| CoreError::Invalid(format!("plan cannot be stored: {e}")))?;
-    sqlx::query(
-        "INSERT INTO plans (id, job_id, integration_id, body, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-    )
-    .bind(&plan.id)
-    .bind(&plan.job_id)
-    .bind(&plan.integration_id)
-    .bind(body)
-    .bind(&plan.created_at)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-pub async fn load(pool: &SqlitePool, plan_id: &str) -> Result<UpdatePlan> {
-    let body: String = sqlx::query_scalar("SELECT body FROM plans WHERE id = ?")
-        .bind(plan_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| CoreError::NotFound {
-            what: format!("update plan {plan_id}"),
-        })?;
-    serde_json::from_str(&body)
-        .map_err(|e| CoreError::Internal(format!("stored plan {plan_id} is unreadable: {e}")))
-}
-
-pub async fn mark_applied(pool: &SqlitePool, plan_id: &str) -> Result<()> {
-    sqlx::query("UPDATE plans SET applied_at = ? WHERE id = ?")
-        .bind(now())
-        .bind(plan_id)
-        .execute(pool)
-        .await?;
-    Ok(())
 }
 
 /// Reason strings for results that change nothing, for tables.

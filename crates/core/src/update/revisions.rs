@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqlitePool};
-use uuid::Uuid;
+pub use crate::db::revisions::{get, insert_pending, list, mark};
 
-use crate::db::now;
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+
 use crate::error::{CoreError, Result};
 use crate::html::{self, RefChange};
 use crate::providers::{ArticleRef, HelpCenter};
@@ -100,102 +100,6 @@ pub struct NewRevision<'a> {
     pub replacements: &'a BTreeMap<String, String>,
     pub changes: &'a [RefChange],
     pub rollback_of: Option<&'a str>,
-}
-
-pub async fn insert_pending(pool: &SqlitePool, r: NewRevision<'_>) -> Result<String> {
-    let id = Uuid::new_v4().to_string();
-    sqlx::query(
-        "INSERT INTO revisions (id, integration_id, plan_id, article_id, external_id, locale, title, content_before, content_after, replacements, ref_changes, status, rollback_of, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-    )
-    .bind(&id)
-    .bind(r.integration_id)
-    .bind(r.plan_id)
-    .bind(r.article_id)
-    .bind(&r.article.id)
-    .bind(r.article.locale.as_deref().unwrap_or(""))
-    .bind(r.title)
-    .bind(r.before)
-    .bind(r.after)
-    .bind(serde_json::to_string(r.replacements).unwrap_or_else(|_| "{}".into()))
-    .bind(serde_json::to_string(r.changes).unwrap_or_else(|_| "[]".into()))
-    .bind(r.rollback_of)
-    .bind(now())
-    .execute(pool)
-    .await?;
-    Ok(id)
-}
-
-pub async fn mark(
-    pool: &SqlitePool,
-    id: &str,
-    status: RevisionStatus,
-    error: Option<&str>,
-) -> Result<()> {
-    sqlx::query("UPDATE revisions SET status = ?, error = ?, applied_at = CASE WHEN ? = 'applied' THEN ? ELSE applied_at END WHERE id = ?")
-        .bind(status)
-        .bind(error)
-        .bind(status)
-        .bind(now())
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
-fn from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Revision> {
-    let locale: String = r.try_get("locale")?;
-    let replacements: String = r.try_get("replacements")?;
-    let changes: String = r.try_get("ref_changes")?;
-    Ok(Revision {
-        id: r.try_get("id")?,
-        integration_id: r.try_get("integration_id")?,
-        plan_id: r.try_get("plan_id")?,
-        article_id: r.try_get("article_id")?,
-        external_id: r.try_get("external_id")?,
-        locale: (!locale.is_empty()).then_some(locale),
-        title: r.try_get("title")?,
-        content_before: r.try_get("content_before")?,
-        content_after: r.try_get("content_after")?,
-        replacements: serde_json::from_str(&replacements).unwrap_or_default(),
-        changes: serde_json::from_str(&changes).unwrap_or_default(),
-        status: r.try_get("status")?,
-        error: r.try_get("error")?,
-        rollback_of: r.try_get("rollback_of")?,
-        created_at: r.try_get("created_at")?,
-        applied_at: r.try_get("applied_at")?,
-    })
-}
-
-pub async fn get(pool: &SqlitePool, id: &str) -> Result<Revision> {
-    let row = sqlx::query("SELECT * FROM revisions WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| CoreError::NotFound {
-            what: format!(
-                "revision {id} (list an article's revisions with `shotkeeper revisions`)"
-            ),
-        })?;
-    from_row(&row)
-}
-
-/// Revisions of one article document (all its integrations' if `integration_id` is None), newest first.
-pub async fn list(
-    pool: &SqlitePool,
-    integration_id: Option<&str>,
-    article: &ArticleRef,
-) -> Result<Vec<Revision>> {
-    let rows = sqlx::query(
-        "SELECT * FROM revisions WHERE (?1 IS NULL OR integration_id = ?1) AND external_id = ?2 AND locale = ?3
-         ORDER BY created_at DESC, rowid DESC",
-    )
-    .bind(integration_id)
-    .bind(&article.id)
-    .bind(article.locale.as_deref().unwrap_or(""))
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(from_row).collect()
 }
 
 /// Writes `after` to the help center with a revision recorded first.
