@@ -41,17 +41,27 @@ impl Clients {
         if let Some(c) = self.cached(id, &integration.updated_at) {
             return Ok((integration, c));
         }
-        let (integration, client) = integrations::help_center(pool, id).await?;
-        let client: Arc<dyn HelpCenter> = Arc::from(client);
-        if let Ok(mut map) = self.help_centers.lock() {
-            map.insert(
-                id.to_owned(),
-                Cached {
-                    updated_at: integration.updated_at.clone(),
-                    client: client.clone(),
-                },
-            );
-        }
+        let (integration, built) = integrations::help_center(pool, id).await?;
+        let built: Arc<dyn HelpCenter> = Arc::from(built);
+        // Two first uses at once (an import and an apply) both build one;
+        // the first stored wins and the other is dropped before it sends
+        // anything, so they still share one rate limiter.
+        let Ok(mut map) = self.help_centers.lock() else {
+            return Ok((integration, built));
+        };
+        let client = match map.get(id) {
+            Some(c) if c.updated_at == integration.updated_at => c.client.clone(),
+            _ => {
+                map.insert(
+                    id.to_owned(),
+                    Cached {
+                        updated_at: integration.updated_at.clone(),
+                        client: built.clone(),
+                    },
+                );
+                built
+            }
+        };
         Ok((integration, client))
     }
 

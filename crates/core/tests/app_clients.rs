@@ -136,20 +136,7 @@ async fn an_import_and_an_apply_on_one_integration_stay_within_its_rate() {
 
     // A plan that rewrites the articles of the most used, uniquely named image.
     let rows = app.image_rows(&first.id).await.unwrap();
-    let unique = |r: &&shotkeeper_core::report::ImageRow| {
-        r.status_code == 200
-            && !r.is_duplicate
-            && rows
-                .iter()
-                .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
-                .count()
-                == 1
-    };
-    let target = rows
-        .iter()
-        .filter(unique)
-        .max_by_key(|r| r.articles_count)
-        .expect("a uniquely named image");
+    let target = common::most_used_uniquely_named(&rows);
     let picture = image::RgbaImage::from_fn(64, 40, |x, y| image::Rgba([x as u8, y as u8, 9, 255]));
     let path = shots.path().join(&target.name);
     picture

@@ -146,19 +146,39 @@ pub fn uniquely_named(
     rows: &[shotkeeper_core::report::ImageRow],
     keep: impl Fn(&shotkeeper_core::report::ImageRow) -> bool,
 ) -> shotkeeper_core::report::ImageRow {
+    uniquely_named_images(rows, keep)
+        .next()
+        .expect("a uniquely named image")
+}
+
+/// The uniquely named image that the most articles use.
+pub fn most_used_uniquely_named(
+    rows: &[shotkeeper_core::report::ImageRow],
+) -> shotkeeper_core::report::ImageRow {
+    uniquely_named_images(rows, |_| true)
+        .max_by_key(|r| r.articles_count)
+        .expect("a uniquely named image")
+}
+
+fn uniquely_named_images<'a>(
+    rows: &'a [shotkeeper_core::report::ImageRow],
+    keep: impl Fn(&shotkeeper_core::report::ImageRow) -> bool,
+) -> impl Iterator<Item = shotkeeper_core::report::ImageRow> + 'a {
     let ok: Vec<_> = rows
         .iter()
         .filter(|r| r.status_code == 200 && !r.is_duplicate && keep(r))
         .collect();
-    ok.iter()
-        .find(|r| {
+    let unique: Vec<_> = ok
+        .iter()
+        .filter(|r| {
             ok.iter()
                 .filter(|o| o.name.eq_ignore_ascii_case(&r.name))
                 .count()
                 == 1
         })
         .map(|r| (*r).clone())
-        .expect("a uniquely named image")
+        .collect();
+    unique.into_iter()
 }
 
 /// Every count of a finished import equals the simulator's known answers.
