@@ -48,6 +48,21 @@ pub struct DemoHelpCenter {
 }
 
 /// One line of the past-jobs list.
+/// An import running in the background, with its job's id known at once.
+pub struct StartedImport {
+    pub job_id: String,
+    task: tokio::task::JoinHandle<Result<JobView>>,
+}
+
+impl StartedImport {
+    /// Waits for the import to end; its counts, or why it stopped.
+    pub async fn finished(self) -> Result<JobView> {
+        self.task
+            .await
+            .map_err(|e| CoreError::Internal(format!("the import task stopped: {e}")))?
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobListItem {
@@ -203,8 +218,25 @@ impl App {
         progress: ProgressFn,
         cancel: CancellationToken,
     ) -> Result<JobView> {
+        self.start_import(integration_id, resume_job, options, progress, cancel)
+            .await?
+            .finished()
+            .await
+    }
+
+    /// Claims the integration, creates the job (or takes up `resume_job`)
+    /// and starts it in the background: the caller has the job's id at once,
+    /// to cancel it or show it, and awaits [`StartedImport::finished`].
+    pub async fn start_import(
+        &self,
+        integration_id: &str,
+        resume_job: Option<String>,
+        options: ImportOptions,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<StartedImport> {
         let (integration, client) = self.help_center(integration_id).await?;
-        let _claim = self
+        let claim = self
             .clients
             .claim_import(&integration.id, &integration.label)?;
         let job = match resume_job {
@@ -216,7 +248,13 @@ impl App {
                     )));
                 }
                 if job.status == "completed" {
-                    return report::job_view(&self.pool, &id, None).await;
+                    let app = self.clone();
+                    return Ok(StartedImport {
+                        job_id: id.clone(),
+                        task: tokio::spawn(
+                            async move { report::job_view(&app.pool, &id, None).await },
+                        ),
+                    });
                 }
                 job
             }
@@ -229,17 +267,27 @@ impl App {
                 .await?
             }
         };
-        let run = ImportRun::new(
-            &self.pool,
-            &self.data_dir,
-            client.as_ref(),
-            job.id.clone(),
-            options,
-            progress,
-            cancel,
-        );
-        run.run().await?;
-        report::job_view(&self.pool, &job.id, None).await
+        let app = self.clone();
+        let job_id = job.id.clone();
+        let task = tokio::spawn(async move {
+            // The claim lasts as long as the run.
+            let _claim = claim;
+            let run = ImportRun::new(
+                &app.pool,
+                &app.data_dir,
+                client.as_ref(),
+                job_id.clone(),
+                options,
+                progress,
+                cancel,
+            );
+            run.run().await?;
+            report::job_view(&app.pool, &job_id, None).await
+        });
+        Ok(StartedImport {
+            job_id: job.id,
+            task,
+        })
     }
 
     pub async fn list_jobs(&self) -> Result<Vec<JobListItem>> {

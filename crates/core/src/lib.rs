@@ -17,6 +17,7 @@ pub mod import;
 pub mod integrations;
 pub mod matching;
 pub mod model;
+pub mod progress;
 pub mod providers;
 pub mod report;
 pub mod secrets;

@@ -2,11 +2,9 @@
 //! (save, visual diff), apply with progress, revisions and rollback. Each
 //! one calls core; nothing here decides anything.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::diff::DiffResult;
+use shotkeeper_core::progress::{Throttled, PROGRESS_INTERVAL};
 use shotkeeper_core::providers::ArticleRef;
 use shotkeeper_core::update::revisions::{Revision, RollbackOutcome};
 use shotkeeper_core::update::{ApplyProgress, UpdatePlan, UpdateResult};
@@ -19,7 +17,6 @@ use crate::state::Shell;
 
 /// Apply progress closer together than this is coalesced; the last report
 /// is always delivered.
-const PROGRESS_INTERVAL: Duration = Duration::from_millis(60);
 
 /// Matches dropped files (or folders) against an import; the plan is
 /// stored for review. The drop handler calls this with the dropped paths.
@@ -63,30 +60,17 @@ pub async fn apply_plan(
     let app = shell.app()?;
     let token = CancellationToken::new();
     shell.updates.register(&plan_id, &token);
-    let last_sent = Arc::new(Mutex::new(None::<Instant>));
-    let pending = Arc::new(Mutex::new(None::<ApplyProgress>));
-    let progress = {
-        let channel = on_progress.clone();
-        let pending = pending.clone();
-        Arc::new(move |p: ApplyProgress| {
-            let now = Instant::now();
-            let mut last = last_sent.lock().unwrap_or_else(|e| e.into_inner());
-            let done = p.articles_done >= p.articles_total;
-            if done || last.is_none_or(|t| now.duration_since(t) >= PROGRESS_INTERVAL) {
-                *last = Some(now);
-                *pending.lock().unwrap_or_else(|e| e.into_inner()) = None;
-                // A closed window drops the channel; the update goes on.
-                let _ = channel.send(p);
-            } else {
-                *pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(p);
-            }
-        })
-    };
-    let result = app.apply_plan(&plan_id, false, progress, token).await;
+    let throttle = Throttled::new(
+        PROGRESS_INTERVAL,
+        |p: &ApplyProgress| (String::new(), p.articles_done >= p.articles_total),
+        // A closed window drops the channel; the update goes on.
+        move |p| drop(on_progress.send(p)),
+    );
+    let result = app
+        .apply_plan(&plan_id, false, throttle.callback(), token)
+        .await;
     shell.updates.remove(&plan_id);
-    if let Some(p) = pending.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        let _ = on_progress.send(p);
-    }
+    throttle.flush();
     Ok(result?)
 }
 
