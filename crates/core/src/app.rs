@@ -47,7 +47,6 @@ pub struct DemoHelpCenter {
     pub settings: BTreeMap<String, String>,
 }
 
-/// One line of the past-jobs list.
 /// An import running in the background, with its job's id known at once.
 pub struct StartedImport {
     pub job_id: String,
@@ -63,6 +62,7 @@ impl StartedImport {
     }
 }
 
+/// One line of the past-jobs list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobListItem {

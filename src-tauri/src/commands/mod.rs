@@ -19,9 +19,6 @@ use tokio_util::sync::CancellationToken;
 use crate::error::CmdResult;
 use crate::state::Shell;
 
-/// Progress reports closer together than this are coalesced (the last one
-/// of a burst is always delivered with the next report or at the end).
-
 #[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
