@@ -15,6 +15,7 @@ use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::db::jobs::{self, ImageRecord, JobStatus, PendingArticle};
 use crate::db::views;
@@ -151,7 +152,9 @@ impl<'a> ImportRun<'a> {
             }
             *last = Some(Instant::now());
         }
-        let p = progress_of(self.pool, &self.job_id, phase).await?;
+        let p = progress_of(self.pool, &self.job_id, phase)
+            .instrument(tracing::debug_span!("import.database"))
+            .await?;
         *self.last_progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(p.clone());
         (self.progress)(p);
         Ok(())
@@ -188,8 +191,12 @@ impl<'a> ImportRun<'a> {
                 return Ok(());
             }
             self.check_cancel()?;
+            let list = self
+                .help_center
+                .list_articles(job.list_cursor.as_deref())
+                .instrument(tracing::debug_span!("import.list"));
             let page = tokio::select! {
-                page = self.help_center.list_articles(job.list_cursor.as_deref()) => page?,
+                page = list => page?,
                 _ = self.cancel.cancelled() => return Err(CoreError::Cancelled),
             };
             if page.next.is_some() && page.next == job.list_cursor {
@@ -206,6 +213,7 @@ impl<'a> ImportRun<'a> {
                 &page.failed,
                 page.next.as_deref(),
             )
+            .instrument(tracing::debug_span!("import.database"))
             .await?;
             self.report("listing").await?;
         }
@@ -252,13 +260,18 @@ impl<'a> ImportRun<'a> {
             }
         };
         let base = crate::providers::image_base(self.help_center, &article.url);
-        let refs = html::extract_images(&content, base)?;
-        jobs::complete_article(self.pool, &article.id, &content, &refs, fresh.as_ref()).await
+        let refs =
+            tracing::debug_span!("import.html").in_scope(|| html::extract_images(&content, base))?;
+        jobs::complete_article(self.pool, &article.id, &content, &refs, fresh.as_ref())
+            .instrument(tracing::debug_span!("import.database"))
+            .await
     }
 
     /// Phase 3: download and analyse every URL not yet stored.
     async fn download_images(&self) -> Result<()> {
-        let urls = jobs::urls_to_fetch(self.pool, &self.job_id).await?;
+        let urls = jobs::urls_to_fetch(self.pool, &self.job_id)
+            .instrument(tracing::debug_span!("import.database"))
+            .await?;
         if urls.is_empty() {
             return Ok(());
         }
@@ -286,12 +299,16 @@ impl<'a> ImportRun<'a> {
             batch.push(record?);
             // Small batches: few transactions, little lost if killed.
             if batch.len() >= 16 {
-                jobs::store_images(self.pool, &self.job_id, &batch).await?;
+                jobs::store_images(self.pool, &self.job_id, &batch)
+                    .instrument(tracing::debug_span!("import.database"))
+                    .await?;
                 batch.clear();
                 self.report("images").await?;
             }
         }
-        jobs::store_images(self.pool, &self.job_id, &batch).await?;
+        jobs::store_images(self.pool, &self.job_id, &batch)
+            .instrument(tracing::debug_span!("import.database"))
+            .await?;
         self.check_cancel()
     }
 }
@@ -343,7 +360,10 @@ async fn fetch_and_analyse(
             ),
         }
     } else {
-        match client.fetch_image(url, options.limits.max_bytes).await {
+        let fetch = client
+            .fetch_image(url, options.limits.max_bytes)
+            .instrument(tracing::debug_span!("import.fetch"));
+        match fetch.await {
             Ok(f) if f.too_large => (
                 f.status,
                 Vec::new(),
@@ -378,9 +398,10 @@ async fn fetch_and_analyse(
     .await
     .map_err(|e| CoreError::Image(format!("image analysis stopped: {e}")))?;
     let thumbnail = match (thumb, thumbs) {
-        (Some(bytes), Some((data_dir, dir))) => {
-            Some(store_thumbnail(data_dir, dir, &analysis.sha256, &bytes)?)
-        }
+        (Some(bytes), Some((data_dir, dir))) => Some(
+            tracing::debug_span!("import.thumbnail")
+                .in_scope(|| store_thumbnail(data_dir, dir, &analysis.sha256, &bytes))?,
+        ),
         _ => None,
     };
     Ok(ImageRecord {
