@@ -305,10 +305,9 @@ fn render_screenshot(stem: &str, w: u32, h: u32, identity: TextChunk, seed: u64)
     encode_png(&canvas, &chunks)
 }
 
-/// Glyph-like marks on the text rows of a flat screen: runs of dark
-/// pixels of random widths with letter and word gaps, two or three pixel
-/// rows per line with slightly different ink, as anti-aliased text looks
-/// to a compressor.
+/// Glyph-like marks on the text rows of a flat screen: strokes of random
+/// widths and heights with letter and word gaps, each stroke one ink with
+/// lighter top and bottom rows, as anti-aliased text looks to a compressor.
 fn draw_text_rows(c: &mut Canvas, left: u32, top: u32, rng: &mut StdRng) {
     let right = c.width.saturating_sub(16);
     let mut y = top;
@@ -319,16 +318,17 @@ fn draw_text_rows(c: &mut Canvas, left: u32, top: u32, rng: &mut StdRng) {
             let word = rng.gen_range(3..10);
             for _ in 0..word {
                 let w = rng.gen_range(1..4);
+                let h = rng.gen_range(5..9);
                 let ink: u8 = rng.gen_range(20..120);
-                for dy in 0..rng.gen_range(5..9) {
-                    let shade = ink.saturating_add(rng.gen_range(0..50));
-                    c.rect(x, y + dy, w, 1, [shade, shade, shade.saturating_add(8)]);
-                }
+                let soft = ink.saturating_add(90);
+                c.rect(x, y + 9 - h, w, 1, [soft, soft, soft]);
+                c.rect(x, y + 10 - h, w, h - 2, [ink, ink, ink.saturating_add(8)]);
+                c.rect(x, y + 8, w, 1, [soft, soft, soft]);
                 x += w + rng.gen_range(1..3);
             }
             x += rng.gen_range(4..8);
         }
-        y += rng.gen_range(14..19);
+        y += rng.gen_range(18..25);
     }
 }
 
@@ -445,6 +445,7 @@ mod tests {
             seed: 5,
         };
         let bytes = spec.render();
+        eprintln!("detailed screenshot: {} bytes", bytes.len());
         assert!(
             (100_000..200_000).contains(&bytes.len()),
             "{} bytes",
