@@ -15,6 +15,7 @@ mod decode;
 mod name;
 mod phash;
 mod pngtext;
+mod shrink;
 mod sniff;
 mod svg;
 
