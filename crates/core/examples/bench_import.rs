@@ -157,7 +157,17 @@ fn serve(args: &Args) {
 /// every span of that name (threads add up, so CPU stages can exceed the
 /// wall time; `import.fetch` is time in flight, latency included).
 #[derive(Default)]
-struct Stages(Mutex<BTreeMap<&'static str, (Duration, u64)>>);
+struct Stages(Mutex<BTreeMap<&'static str, Stage>>);
+
+/// One stage's spans: busy time, count, and when (since the import
+/// started) the first began and the last ended, to show the overlap.
+#[derive(Default)]
+struct Stage {
+    busy: Duration,
+    count: u64,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
 
 struct Started(Instant);
 
@@ -181,10 +191,13 @@ where
         let Some(started) = span.extensions().get::<Started>().map(|s| s.0) else {
             return;
         };
+        let now = Instant::now();
         let mut totals = self.0 .0.lock().unwrap();
         let e = totals.entry(span.name()).or_default();
-        e.0 += started.elapsed();
-        e.1 += 1;
+        e.busy += now - started;
+        e.count += 1;
+        e.first = Some(e.first.map_or(started, |f| f.min(started)));
+        e.last = Some(e.last.map_or(now, |l| l.max(now)));
     }
 }
 
@@ -235,6 +248,7 @@ fn main() {
         return serve(&inner);
     }
     let stages = Arc::new(Stages::default());
+    let import_start: Mutex<Option<Instant>> = Mutex::new(None);
     tracing::subscriber::set_global_default(
         tracing_subscriber::registry()
             .with(StageLayer(stages.clone()))
@@ -311,6 +325,7 @@ fn main() {
 
         let (cpu0, _) = rusage();
         let t = Instant::now();
+        *import_start.lock().unwrap() = Some(t);
         let view = app
             .run_import_with(&id, None, options, Arc::new(|_| {}), CancellationToken::new())
             .await
@@ -347,13 +362,20 @@ fn main() {
     println!("| wall time | {wall:.2} s |");
     println!("| CPU time (user + system) | {cpu:.2} s |");
     println!("| peak RSS | {peak:.1} MiB |");
-    println!("\n| stage | spans | busy time (sum over threads) | per span |\n|---|---|---|---|");
-    for (name, (d, n)) in stages.0.lock().unwrap().iter() {
+    println!(
+        "\n| stage | spans | busy time (sum over threads) | per span | from | to |\n|---|---|---|---|---|---|"
+    );
+    let start = import_start.lock().unwrap().unwrap_or_else(Instant::now);
+    let at = |i: Option<Instant>| i.map_or(0.0, |i| i.saturating_duration_since(start).as_secs_f64());
+    for (name, st) in stages.0.lock().unwrap().iter() {
         println!(
-            "| {} | {n} | {:.3} s | {:.2} ms |",
+            "| {} | {} | {:.3} s | {:.2} ms | {:.2} s | {:.2} s |",
             name.trim_start_matches("import."),
-            d.as_secs_f64(),
-            d.as_secs_f64() * 1000.0 / (*n).max(1) as f64
+            st.count,
+            st.busy.as_secs_f64(),
+            st.busy.as_secs_f64() * 1000.0 / st.count.max(1) as f64,
+            at(st.first),
+            at(st.last),
         );
     }
 

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use futures::stream::{self, FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -113,6 +113,14 @@ pub struct ImportRun<'a> {
     /// Set once every article is read: until then progress says "articles"
     /// even while images already download.
     articles_done: AtomicBool,
+    /// Set once the listing is complete; `page_stored` wakes the article
+    /// reader after each stored page (and at the end).
+    listed: AtomicBool,
+    page_stored: Notify,
+    /// One write transaction at a time from this job: a writer waiting here
+    /// starts the moment the other commits, where SQLite's busy handler
+    /// would sleep for up to tens of milliseconds between retries.
+    writes: tokio::sync::Mutex<()>,
 }
 
 /// Progress is sent at most this often (and always at phase ends).
@@ -146,6 +154,9 @@ impl<'a> ImportRun<'a> {
             last_progress: Arc::new(Mutex::new(None)),
             last_phase: Mutex::new(String::new()),
             articles_done: AtomicBool::new(false),
+            listed: AtomicBool::new(false),
+            page_stored: Notify::new(),
+            writes: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -163,14 +174,25 @@ impl<'a> ImportRun<'a> {
         outcome
     }
 
+    /// The three phases, overlapping: articles are read as soon as their
+    /// listing page is stored, images downloaded as soon as their article
+    /// page is recorded.
     async fn phases(&self) -> Result<()> {
-        self.list_all().await?;
         // Images an earlier run of this job recorded but did not download.
         let leftovers = jobs::urls_to_fetch(self.pool, &self.job_id)
             .instrument(tracing::debug_span!("import.database"))
             .await?;
         let (urls, incoming) = mpsc::channel(ARTICLE_PAGE as usize * 4);
+        let listing = async {
+            let listed = self.list_all().await;
+            // Wakes the article reader whether the listing ended or failed
+            // (then the join returns the failure).
+            self.listed.store(true, Ordering::Release);
+            self.page_stored.notify_one();
+            listed
+        };
         tokio::try_join!(
+            listing,
             self.process_articles(urls),
             self.download_images(leftovers, incoming)
         )?;
@@ -257,15 +279,19 @@ impl<'a> ImportRun<'a> {
                     detail: "the next page is the same page again".into(),
                 });
             }
-            jobs::store_page(
-                self.pool,
-                &self.job_id,
-                &page.articles,
-                &page.failed,
-                page.next.as_deref(),
-            )
-            .instrument(tracing::debug_span!("import.database"))
-            .await?;
+            {
+                let _write = self.writes.lock().await;
+                jobs::store_page(
+                    self.pool,
+                    &self.job_id,
+                    &page.articles,
+                    &page.failed,
+                    page.next.as_deref(),
+                )
+                .instrument(tracing::debug_span!("import.database"))
+                .await?;
+            }
+            self.page_stored.notify_one();
             self.report("listing").await?;
         }
         Err(CoreError::Garbage {
@@ -286,7 +312,21 @@ impl<'a> ImportRun<'a> {
             let page = jobs::pending_articles_after(self.pool, &self.job_id, after, ARTICLE_PAGE)
                 .instrument(tracing::debug_span!("import.database"))
                 .await?;
-            let Some(last) = page.last() else { break };
+            let Some(last) = page.last() else {
+                // Read the listing's flag before waiting: a page stored
+                // after the query above has left a wake-up behind.
+                if self.listed.load(Ordering::Acquire) {
+                    let more = jobs::pending_articles_after(self.pool, &self.job_id, after, 1)
+                        .instrument(tracing::debug_span!("import.database"))
+                        .await?;
+                    if more.is_empty() {
+                        break;
+                    }
+                    continue;
+                }
+                self.page_stored.notified().await;
+                continue;
+            };
             after = last.rowid;
             let reads: Vec<Result<ReadArticle>> = stream::iter(&page)
                 .map(|a| self.read_article(a))
@@ -322,9 +362,12 @@ impl<'a> ImportRun<'a> {
                     },
                 })
                 .collect();
-            jobs::record_articles(self.pool, &recorded)
-                .instrument(tracing::debug_span!("import.database"))
-                .await?;
+            {
+                let _write = self.writes.lock().await;
+                jobs::record_articles(self.pool, &recorded)
+                    .instrument(tracing::debug_span!("import.database"))
+                    .await?;
+            }
             let read_ids: Vec<&str> = outcomes
                 .iter()
                 .filter(|(_, r)| r.is_ok())
@@ -460,9 +503,12 @@ impl<'a> ImportRun<'a> {
     async fn store_all(&self, mut to_store: mpsc::Receiver<ImageRecord>) -> Result<()> {
         let mut batch = Vec::with_capacity(RECORD_BATCH);
         while to_store.recv_many(&mut batch, RECORD_BATCH).await > 0 {
-            jobs::store_images(self.pool, &self.job_id, &batch)
-                .instrument(tracing::debug_span!("import.database"))
-                .await?;
+            {
+                let _write = self.writes.lock().await;
+                jobs::store_images(self.pool, &self.job_id, &batch)
+                    .instrument(tracing::debug_span!("import.database"))
+                    .await?;
+            }
             batch.clear();
             self.report("images").await?;
         }
