@@ -164,12 +164,23 @@ struct Stages(Mutex<BTreeMap<&'static str, Stage>>);
 #[derive(Default)]
 struct Stage {
     busy: Duration,
+    /// CPU time of the spans that began and ended on one thread (the
+    /// analysis stages): their busy time without the waits for a core.
+    cpu: Duration,
     count: u64,
     first: Option<Instant>,
     last: Option<Instant>,
 }
 
-struct Started(Instant);
+struct Started(Instant, std::thread::ThreadId, Duration);
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    // SAFETY: clock_gettime writes into the zeroed struct we own.
+    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
 
 struct StageLayer(Arc<Stages>);
 
@@ -182,19 +193,31 @@ where
             return;
         }
         if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(Started(Instant::now()));
+            span.extensions_mut().insert(Started(
+                Instant::now(),
+                std::thread::current().id(),
+                thread_cpu(),
+            ));
         }
     }
 
     fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some(started) = span.extensions().get::<Started>().map(|s| s.0) else {
+        let Some((started, thread, cpu0)) = span
+            .extensions()
+            .get::<Started>()
+            .map(|s| (s.0, s.1, s.2))
+        else {
             return;
         };
         let now = Instant::now();
+        let cpu = (thread == std::thread::current().id())
+            .then(|| thread_cpu().saturating_sub(cpu0))
+            .unwrap_or_default();
         let mut totals = self.0 .0.lock().unwrap();
         let e = totals.entry(span.name()).or_default();
         e.busy += now - started;
+        e.cpu += cpu;
         e.count += 1;
         e.first = Some(e.first.map_or(started, |f| f.min(started)));
         e.last = Some(e.last.map_or(now, |l| l.max(now)));
@@ -363,17 +386,22 @@ fn main() {
     println!("| CPU time (user + system) | {cpu:.2} s |");
     println!("| peak RSS | {peak:.1} MiB |");
     println!(
-        "\n| stage | spans | busy time (sum over threads) | per span | from | to |\n|---|---|---|---|---|---|"
+        "\n| stage | spans | busy time (sum over threads) | per span | CPU per span | from | to |\n|---|---|---|---|---|---|---|"
     );
     let start = import_start.lock().unwrap().unwrap_or_else(Instant::now);
     let at = |i: Option<Instant>| i.map_or(0.0, |i| i.saturating_duration_since(start).as_secs_f64());
     for (name, st) in stages.0.lock().unwrap().iter() {
         println!(
-            "| {} | {} | {:.3} s | {:.2} ms | {:.2} s | {:.2} s |",
+            "| {} | {} | {:.3} s | {:.2} ms | {} | {:.2} s | {:.2} s |",
             name.trim_start_matches("import."),
             st.count,
             st.busy.as_secs_f64(),
             st.busy.as_secs_f64() * 1000.0 / st.count.max(1) as f64,
+            if st.cpu.is_zero() {
+                "-".to_owned()
+            } else {
+                format!("{:.2} ms", st.cpu.as_secs_f64() * 1000.0 / st.count.max(1) as f64)
+            },
             at(st.first),
             at(st.last),
         );

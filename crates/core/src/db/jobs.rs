@@ -251,8 +251,9 @@ pub async fn complete_article(
 
 /// What reading one pending article gave.
 pub enum ArticleOutcome<'a> {
-    /// Its HTML (from the listing, or `fresh` from a single-article read)
-    /// and the images found in it.
+    /// Its HTML and the images found in it. `content` is written only with
+    /// `fresh` (a single-article read); without it, it is the listing's
+    /// HTML, which the listing page stored already.
     Completed {
         id: &'a str,
         content: &'a str,
@@ -316,12 +317,22 @@ pub async fn record_articles(pool: &SqlitePool, outcomes: &[ArticleOutcome<'_>])
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("UPDATE articles SET content = ?, status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
-            .bind(content)
-            .bind(&ts)
-            .bind(article_id)
-            .execute(&mut *tx)
-            .await?;
+        if fresh.is_some() {
+            sqlx::query("UPDATE articles SET content = ?, status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+                .bind(content)
+                .bind(&ts)
+                .bind(article_id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            // The HTML came from the listing and is stored already: writing
+            // the same bytes again would only cost time.
+            sqlx::query("UPDATE articles SET status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+                .bind(&ts)
+                .bind(article_id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(())

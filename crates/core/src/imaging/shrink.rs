@@ -74,7 +74,6 @@ fn shrink_buffer<P>(
 where
     P: Pixel<Subpixel = u8>,
 {
-    let c = usize::from(P::CHANNEL_COUNT);
     let (w, h) = src.dimensions();
     let xs = windows(w, nw)?;
     let ys = windows(h, nh)?;
@@ -84,30 +83,66 @@ where
     if (widest(&xs) as u64) * (widest(&ys) as u64) * 255 > u64::from(u32::MAX) {
         return None;
     }
-    let stride = w as usize * c;
-    let raw = src.as_raw();
-    let mut out = vec![0u8; nw as usize * nh as usize * c];
-    let mut columns = vec![0u32; stride];
-    let mut out_rows = out.chunks_exact_mut(nw as usize * c);
-    for &(y0, y1) in &ys {
-        columns.fill(0);
-        for row in raw[y0 * stride..y1 * stride].chunks_exact(stride) {
-            for (sum, &v) in columns.iter_mut().zip(row) {
-                *sum += u32::from(v);
+    let out = match P::CHANNEL_COUNT {
+        1 => shrink_raw::<1>(src.as_raw(), w as usize, &xs, &ys),
+        2 => shrink_raw::<2>(src.as_raw(), w as usize, &xs, &ys),
+        3 => shrink_raw::<3>(src.as_raw(), w as usize, &xs, &ys),
+        4 => shrink_raw::<4>(src.as_raw(), w as usize, &xs, &ys),
+        _ => return None,
+    };
+    ImageBuffer::from_raw(nw, nh, out)
+}
+
+/// The block averages of `C`-channel rows `w` pixels wide. Each block of
+/// rows is first summed into per-column totals (u16 while a block has at
+/// most 257 rows, so that twice as many lanes fit a vector register), then
+/// each block of columns is summed per channel.
+fn shrink_raw<const C: usize>(
+    raw: &[u8],
+    w: usize,
+    xs: &[(usize, usize)],
+    ys: &[(usize, usize)],
+) -> Vec<u8> {
+    let stride = w * C;
+    let mut out = Vec::with_capacity(xs.len() * ys.len() * C);
+    let mut narrow = vec![0u16; stride];
+    let mut wide = vec![0u32; stride];
+    for &(y0, y1) in ys {
+        let rows = raw[y0 * stride..y1 * stride].chunks_exact(stride);
+        let n_rows = (y1 - y0) as u32;
+        let columns: &[u32] = if n_rows <= 257 {
+            narrow.fill(0);
+            for row in rows {
+                for (sum, &v) in narrow.iter_mut().zip(row) {
+                    *sum += u16::from(v);
+                }
             }
-        }
-        let rows = (y1 - y0) as u32;
-        let out_row = out_rows.next()?;
-        for (px, &(x0, x1)) in out_row.chunks_exact_mut(c).zip(&xs) {
-            let n = (x1 - x0) as u32 * rows;
+            for (d, &s) in wide.iter_mut().zip(&narrow) {
+                *d = u32::from(s);
+            }
+            &wide
+        } else {
+            wide.fill(0);
+            for row in rows {
+                for (sum, &v) in wide.iter_mut().zip(row) {
+                    *sum += u32::from(v);
+                }
+            }
+            &wide
+        };
+        for &(x0, x1) in xs {
+            let mut acc = [0u32; C];
+            for px in columns[x0 * C..x1 * C].chunks_exact(C) {
+                for (a, &v) in acc.iter_mut().zip(px) {
+                    *a += v;
+                }
+            }
+            let n = (x1 - x0) as u32 * n_rows;
             let half = n / 2;
-            for (ch, o) in px.iter_mut().enumerate() {
-                let s: u32 = columns[x0 * c + ch..x1 * c].iter().step_by(c).sum();
-                *o = ((s + half) / n).min(255) as u8;
-            }
+            out.extend(acc.iter().map(|&s| ((s + half) / n).min(255) as u8));
         }
     }
-    ImageBuffer::from_raw(nw, nh, out)
+    out
 }
 
 #[cfg(test)]
