@@ -30,8 +30,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use shotkeeper_core::import::ImportOptions;
 use shotkeeper_core::imaging::{self, ImageLimits};
+use shotkeeper_core::import::ImportOptions;
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::App;
@@ -203,17 +203,23 @@ where
 
     fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some((started, thread, cpu0)) = span
-            .extensions()
-            .get::<Started>()
-            .map(|s| (s.0, s.1, s.2))
+        let Some((started, thread, cpu0)) =
+            span.extensions().get::<Started>().map(|s| (s.0, s.1, s.2))
         else {
             return;
         };
         let now = Instant::now();
-        let cpu = (thread == std::thread::current().id())
-            .then(|| thread_cpu().saturating_sub(cpu0))
-            .unwrap_or_default();
+        // Async spans (fetch, list, database) move between threads and
+        // wait on the network: only the synchronous stages have a CPU time.
+        let sync = !matches!(
+            span.name(),
+            "import.fetch" | "import.list" | "import.database"
+        );
+        let cpu = if sync && thread == std::thread::current().id() {
+            thread_cpu().saturating_sub(cpu0)
+        } else {
+            Duration::ZERO
+        };
         let mut totals = self.0 .0.lock().unwrap();
         let e = totals.entry(span.name()).or_default();
         e.busy += now - started;
@@ -230,7 +236,10 @@ fn rusage() -> (f64, f64) {
     let mut r: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut r) };
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    (secs(r.ru_utime) + secs(r.ru_stime), r.ru_maxrss as f64 / 1024.0)
+    (
+        secs(r.ru_utime) + secs(r.ru_stime),
+        r.ru_maxrss as f64 / 1024.0,
+    )
 }
 
 /// Decode + SHA-256 of `files` on every core, best of three runs.
@@ -275,10 +284,10 @@ fn main() {
     tracing::subscriber::set_global_default(
         tracing_subscriber::registry()
             .with(StageLayer(stages.clone()))
-            .with(tracing_subscriber::filter::Targets::new().with_target(
-                "shotkeeper_core",
-                tracing::Level::DEBUG,
-            )),
+            .with(
+                tracing_subscriber::filter::Targets::new()
+                    .with_target("shotkeeper_core", tracing::Level::DEBUG),
+            ),
     )
     .expect("subscriber");
 
@@ -350,7 +359,13 @@ fn main() {
         let t = Instant::now();
         *import_start.lock().unwrap() = Some(t);
         let view = app
-            .run_import_with(&id, None, options, Arc::new(|_| {}), CancellationToken::new())
+            .run_import_with(
+                &id,
+                None,
+                options,
+                Arc::new(|_| {}),
+                CancellationToken::new(),
+            )
             .await
             .expect("import");
         let wall = t.elapsed().as_secs_f64();
@@ -389,7 +404,8 @@ fn main() {
         "\n| stage | spans | busy time (sum over threads) | per span | CPU per span | from | to |\n|---|---|---|---|---|---|---|"
     );
     let start = import_start.lock().unwrap().unwrap_or_else(Instant::now);
-    let at = |i: Option<Instant>| i.map_or(0.0, |i| i.saturating_duration_since(start).as_secs_f64());
+    let at =
+        |i: Option<Instant>| i.map_or(0.0, |i| i.saturating_duration_since(start).as_secs_f64());
     for (name, st) in stages.0.lock().unwrap().iter() {
         println!(
             "| {} | {} | {:.3} s | {:.2} ms | {} | {:.2} s | {:.2} s |",
@@ -400,7 +416,10 @@ fn main() {
             if st.cpu.is_zero() {
                 "-".to_owned()
             } else {
-                format!("{:.2} ms", st.cpu.as_secs_f64() * 1000.0 / st.count.max(1) as f64)
+                format!(
+                    "{:.2} ms",
+                    st.cpu.as_secs_f64() * 1000.0 / st.count.max(1) as f64
+                )
             },
             at(st.first),
             at(st.last),

@@ -110,6 +110,8 @@ pub struct ImportRun<'a> {
     last_progress: Arc<Mutex<Option<ImportProgress>>>,
     /// The phase last reported: a new phase is reported at once.
     last_phase: Mutex<String>,
+    /// How long counting the progress took last time.
+    report_cost: Mutex<Duration>,
     /// Set once every article is read: until then progress says "articles"
     /// even while images already download.
     articles_done: AtomicBool,
@@ -123,7 +125,8 @@ pub struct ImportRun<'a> {
     writes: tokio::sync::Mutex<()>,
 }
 
-/// Progress is sent at most this often (and always at phase ends).
+/// Progress is sent at most this often (and at every change of phase),
+/// less often when counting takes long.
 const REPORT_EVERY: Duration = Duration::from_millis(150);
 
 /// The client used for image hosts: not the provider's rate limit (images come
@@ -153,6 +156,7 @@ impl<'a> ImportRun<'a> {
             last_report: Mutex::new(None),
             last_progress: Arc::new(Mutex::new(None)),
             last_phase: Mutex::new(String::new()),
+            report_cost: Mutex::new(Duration::ZERO),
             articles_done: AtomicBool::new(false),
             listed: AtomicBool::new(false),
             page_stored: Notify::new(),
@@ -216,18 +220,24 @@ impl<'a> ImportRun<'a> {
         {
             let mut last = self.last_report.lock().unwrap_or_else(|e| e.into_inner());
             let mut last_phase = self.last_phase.lock().unwrap_or_else(|e| e.into_inner());
+            // Counting scans the job's rows: on a large job it is done
+            // less often, so that it never takes more than a tenth of the time.
+            let every =
+                REPORT_EVERY.max(*self.report_cost.lock().unwrap_or_else(|e| e.into_inner()) * 10);
             let due = phase == "done"
                 || *last_phase != phase
-                || last.is_none_or(|t| t.elapsed() >= REPORT_EVERY);
+                || last.is_none_or(|t| t.elapsed() >= every);
             if !due {
                 return Ok(());
             }
             *last = Some(Instant::now());
             phase.clone_into(&mut last_phase);
         }
+        let counting = Instant::now();
         let p = progress_of(self.pool, &self.job_id, phase)
             .instrument(tracing::debug_span!("import.database"))
             .await?;
+        *self.report_cost.lock().unwrap_or_else(|e| e.into_inner()) = counting.elapsed();
         *self.last_progress.lock().unwrap_or_else(|e| e.into_inner()) = Some(p.clone());
         (self.progress)(p);
         Ok(())
@@ -328,8 +338,14 @@ impl<'a> ImportRun<'a> {
                 continue;
             };
             after = last.rowid;
-            let reads: Vec<Result<ReadArticle>> = stream::iter(&page)
-                .map(|a| self.read_article(a))
+            // Futures made in a loop, not by a closure: a closure's borrowed
+            // future makes the import's future not `Send` for every lifetime,
+            // which front ends that spawn it need.
+            let mut reading = Vec::with_capacity(page.len());
+            for article in &page {
+                reading.push(self.read_article(article));
+            }
+            let reads: Vec<Result<ReadArticle>> = stream::iter(reading)
                 .buffered(ARTICLE_READS)
                 .collect()
                 .await;
@@ -411,8 +427,8 @@ impl<'a> ImportRun<'a> {
             }
         };
         let base = crate::providers::image_base(self.help_center, &article.url);
-        let refs =
-            tracing::debug_span!("import.html").in_scope(|| html::extract_images(&content, base))?;
+        let refs = tracing::debug_span!("import.html")
+            .in_scope(|| html::extract_images(&content, base))?;
         Ok(ReadArticle {
             content,
             refs,
@@ -854,4 +870,12 @@ async fn image_counts(pool: &SqlitePool, job_id: &str) -> Result<(u64, u64, u64)
     .fetch_one(pool)
     .await?;
     Ok((downloaded as u64, broken as u64, distinct as u64))
+}
+
+/// Front ends spawn imports on multi-threaded runtimes: the future must be
+/// `Send` (checked here, where a change that breaks it fails to compile).
+#[allow(dead_code)]
+fn run_import_is_send(app: &crate::App) {
+    fn send<T: Send>(_: T) {}
+    send(app.run_import("", None, Arc::new(|_| {}), CancellationToken::new()));
 }

@@ -114,7 +114,10 @@ pub fn routes() -> Router<Arc<Shared>> {
 /// The image-host latency fault: every answer waits this long.
 async fn image_latency(s: &Shared) {
     if s.opts.faults.slow_images_ms > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(s.opts.faults.slow_images_ms)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(
+            s.opts.faults.slow_images_ms,
+        ))
+        .await;
     }
 }
 
