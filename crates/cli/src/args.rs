@@ -34,8 +34,9 @@ pub enum Command {
         /// Resume an interrupted or cancelled job instead of starting a new one.
         #[arg(long, value_name = "JOB_ID")]
         resume: Option<String>,
-        /// Image downloads in flight at once.
-        #[arg(long, default_value_t = 8)]
+        /// Most image downloads in flight at once per image host (fewer
+        /// while the CPU, not the network, limits the import).
+        #[arg(long, default_value_t = shotkeeper_core::import::DEFAULT_IMAGE_CONCURRENCY)]
         concurrency: usize,
         #[arg(long)]
         json: bool,

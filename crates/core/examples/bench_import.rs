@@ -1,93 +1,459 @@
-//! Import throughput: a simulated help center of 2,000 articles and ~6,000
-//! image references (rate limits off), imported end to end into a fresh
-//! SQLite file. Prints articles/s, images/s and peak RSS.
+//! Import speed and memory, end to end into a fresh SQLite file, against a
+//! simulator running in a child process (so that this process's CPU time
+//! and peak RSS are the importer's alone).
 //!
-//! cargo run --release -p shotkeeper-core --example bench_import [-- ARTICLES IMAGES_PER_ARTICLE PROVIDER]
+//! ```sh
+//! # Issue 13's workload: a Helpjuice-shaped help center of 2,000 articles,
+//! # 1,000 with images, 3,000 references to 300 distinct 1280x800 PNG
+//! # screenshots of about 140 KB; every answer (API and images) 50 ms late.
+//! cargo run --release -p shotkeeper-core --example bench_import -- workload --latency-ms 50
+//! cargo run --release -p shotkeeper-core --example bench_import -- workload --latency-ms 0
+//! # Memory: 20,000 distinct images, one reference each (smaller pictures
+//! # by default, so the simulator draws them in reasonable time).
+//! cargo run --release -p shotkeeper-core --example bench_import -- many --distinct 20000
+//! # The varied sample data of the simulator (photos, duplicates, broken links).
+//! cargo run --release -p shotkeeper-core --example bench_import -- sample --articles 2000
+//! ```
+//!
+//! Flags (any mode): `--latency-ms N`, `--concurrency N` (image downloads
+//! per host, the import's option), `--articles N`, `--with-images N`,
+//! `--refs N`, `--distinct N`, `--width PX`, `--height PX`, `--provider P`
+//! (sample mode). Prints wall time, CPU time (getrusage), busy time per
+//! import stage (from the core's `import.*` tracing spans, summed over
+//! threads), peak RSS, and the local bound: decoding and SHA-256 of the
+//! same distinct files on every core in this process, with the ratio.
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use shotkeeper_core::imaging::{self, ImageLimits};
+use shotkeeper_core::import::ImportOptions;
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::App;
-use shotkeeper_sim::{SimOptions, SimProvider};
+use shotkeeper_sim::{Faults, ScreenshotPool, SimOptions, SimProvider};
 use tokio_util::sync::CancellationToken;
+use tracing::span;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
+/// Command-line flags, `--name value` pairs after the mode.
+struct Args {
+    mode: String,
+    flags: BTreeMap<String, String>,
 }
 
-#[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let articles: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(2000);
-    let per_article: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
-    let (provider, kind) = match args.get(2).map(String::as_str) {
-        Some("helpcenterio") => (SimProvider::Helpcenterio, ProviderKind::Helpcenterio),
-        Some("helpcenter") => (SimProvider::Helpcenter, ProviderKind::Helpcenter),
-        _ => (SimProvider::Helpjuice, ProviderKind::Helpjuice),
-    };
+impl Args {
+    fn parse() -> Args {
+        let mut raw = std::env::args().skip(1).peekable();
+        let mode = match raw.peek() {
+            Some(m) if !m.starts_with("--") => raw.next().unwrap_or_default(),
+            _ => "workload".to_owned(),
+        };
+        let mut flags = BTreeMap::new();
+        while let Some(k) = raw.next() {
+            let Some(name) = k.strip_prefix("--") else {
+                panic!("unexpected argument {k:?}: flags are --name value");
+            };
+            let v = raw.next().unwrap_or_default();
+            flags.insert(name.to_owned(), v);
+        }
+        Args { mode, flags }
+    }
 
+    fn num(&self, name: &str, default: u64) -> u64 {
+        self.flags.get(name).map_or(default, |v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("--{name} wants a number, got {v:?}"))
+        })
+    }
+}
+
+/// What the child process serves: the simulator's options as flags.
+fn sim_options(args: &Args) -> SimOptions {
+    let provider: SimProvider = args
+        .flags
+        .get("provider")
+        .map_or(Ok(SimProvider::Helpjuice), |p| p.parse())
+        .expect("provider");
     let mut o = SimOptions::new(provider);
-    o.articles = articles;
-    o.images_per_article = per_article;
     o.rate_limit_per_minute = Some(0);
-    let t = Instant::now();
-    let sim = shotkeeper_sim::start(o).await.expect("simulator");
-    println!(
-        "generated {} documents / {} image refs / {} distinct URLs in {:.2}s",
-        sim.expected.documents,
-        sim.expected.image_refs,
-        sim.expected.distinct_urls,
-        t.elapsed().as_secs_f64()
-    );
+    let latency = args.num("latency-ms", 0);
+    o.faults = Faults {
+        slow_ms: latency,
+        slow_images_ms: latency,
+        ..Faults::default()
+    };
+    match args.mode.as_str() {
+        "workload" => {
+            o.articles = args.num("articles", 2000) as usize;
+            o.screenshot_pool = Some(ScreenshotPool {
+                articles_with_images: args.num("with-images", 1000) as usize,
+                refs_per_article: args.num("refs", 3) as usize,
+                distinct: args.num("distinct", 300) as usize,
+                width: args.num("width", 1280) as u32,
+                height: args.num("height", 800) as u32,
+            });
+        }
+        "many" => {
+            let distinct = args.num("distinct", 20_000) as usize;
+            o.articles = args.num("articles", distinct as u64 / 4) as usize;
+            o.screenshot_pool = Some(ScreenshotPool {
+                articles_with_images: o.articles,
+                refs_per_article: distinct.div_ceil(o.articles.max(1)),
+                distinct,
+                width: args.num("width", 480) as u32,
+                height: args.num("height", 300) as u32,
+            });
+        }
+        "sample" => {
+            o.articles = args.num("articles", 2000) as usize;
+            o.images_per_article = args.num("refs", 3) as usize;
+        }
+        other => panic!("unknown mode {other:?}: workload, many or sample"),
+    }
+    o
+}
 
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
-    std::env::set_var("BENCH_TOKEN", &sim.token);
-    let mut settings = sim.settings.clone();
-    settings.insert("requests_per_minute".into(), "0".into());
-    let id = app
-        .add_integration(NewIntegration {
-            label: "bench".into(),
-            provider: kind,
-            base_url: Some(sim.api_base.clone()),
-            settings,
-            secret: SecretInput::Env {
-                name: "BENCH_TOKEN".into(),
-            },
+/// The child: starts the simulator, draws every image, prints one JSON line
+/// and serves until its standard input closes.
+fn serve(args: &Args) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let sim = shotkeeper_sim::start(sim_options(args))
+            .await
+            .expect("simulator");
+        let t = Instant::now();
+        sim.prerender_images();
+        let line = serde_json::json!({
+            "api_base": sim.api_base,
+            "site_base": sim.site_base,
+            "token": sim.token,
+            "settings": sim.settings,
+            "expected": sim.expected,
+            "render_secs": t.elapsed().as_secs_f64(),
+        });
+        println!("{line}");
+        std::io::stdout().flush().ok();
+        tokio::task::spawn_blocking(|| {
+            let mut sink = Vec::new();
+            std::io::stdin().read_to_end(&mut sink).ok();
         })
         .await
-        .unwrap()
-        .integration
-        .id;
+        .ok();
+        sim.shutdown().await;
+    });
+}
 
-    let t = Instant::now();
-    let view = app
-        .run_import(&id, None, Arc::new(|_| {}), CancellationToken::new())
-        .await
-        .expect("import");
-    let secs = t.elapsed().as_secs_f64();
-    let a = view.total.articles.success;
-    let refs = view.total.images.total;
-    let downloads = sim.image_requests();
+/// Busy time per `import.*` span, from creation to close, summed over
+/// every span of that name (threads add up, so CPU stages can exceed the
+/// wall time; `import.fetch` is time in flight, latency included).
+#[derive(Default)]
+struct Stages(Mutex<BTreeMap<&'static str, Stage>>);
+
+/// One stage's spans: busy time, count, and when (since the import
+/// started) the first began and the last ended, to show the overlap.
+#[derive(Default)]
+struct Stage {
+    busy: Duration,
+    /// CPU time of the spans that began and ended on one thread (the
+    /// analysis stages): their busy time without the waits for a core.
+    cpu: Duration,
+    count: u64,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+struct Started(Instant, std::thread::ThreadId, Duration);
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    // SAFETY: clock_gettime writes into the zeroed struct we own.
+    let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+struct StageLayer(Arc<Stages>);
+
+impl<S> Layer<S> for StageLayer
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &span::Attributes<'_>, id: &span::Id, ctx: Context<'_, S>) {
+        if !attrs.metadata().name().starts_with("import.") {
+            return;
+        }
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(Started(
+                Instant::now(),
+                std::thread::current().id(),
+                thread_cpu(),
+            ));
+        }
+    }
+
+    fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(&id) else { return };
+        let Some((started, thread, cpu0)) =
+            span.extensions().get::<Started>().map(|s| (s.0, s.1, s.2))
+        else {
+            return;
+        };
+        let now = Instant::now();
+        // Async spans (fetch, list, database) move between threads and
+        // wait on the network: only the synchronous stages have a CPU time.
+        let sync = !matches!(
+            span.name(),
+            "import.fetch" | "import.list" | "import.database"
+        );
+        let cpu = if sync && thread == std::thread::current().id() {
+            thread_cpu().saturating_sub(cpu0)
+        } else {
+            Duration::ZERO
+        };
+        let mut totals = self.0 .0.lock().unwrap();
+        let e = totals.entry(span.name()).or_default();
+        e.busy += now - started;
+        e.cpu += cpu;
+        e.count += 1;
+        e.first = Some(e.first.map_or(started, |f| f.min(started)));
+        e.last = Some(e.last.map_or(now, |l| l.max(now)));
+    }
+}
+
+/// CPU seconds (user + system) and peak RSS (MiB) of this process.
+fn rusage() -> (f64, f64) {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    let mut r: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut r) };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (
+        secs(r.ru_utime) + secs(r.ru_stime),
+        r.ru_maxrss as f64 / 1024.0,
+    )
+}
+
+/// Decode + SHA-256 of `files` on every core, best of three runs.
+fn local_bound(files: &[Vec<u8>]) -> f64 {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let limits = ImageLimits::default();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let next = AtomicUsize::new(0);
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(bytes) = files.get(i) else { break };
+                    std::hint::black_box(imaging::sha256_hex(bytes));
+                    let img = imaging::decode(bytes, &limits).expect("decodes");
+                    std::hint::black_box(img);
+                });
+            }
+        });
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    best
+}
+
+fn main() {
+    let args = Args::parse();
+    if args.mode == "serve" {
+        let inner = Args {
+            mode: args
+                .flags
+                .get("shape")
+                .cloned()
+                .unwrap_or_else(|| "workload".into()),
+            flags: args.flags.clone(),
+        };
+        return serve(&inner);
+    }
+    let stages = Arc::new(Stages::default());
+    let import_start: Mutex<Option<Instant>> = Mutex::new(None);
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::registry()
+            .with(StageLayer(stages.clone()))
+            .with(
+                tracing_subscriber::filter::Targets::new()
+                    .with_target("shotkeeper_core", tracing::Level::DEBUG),
+            ),
+    )
+    .expect("subscriber");
+
+    // The simulator, in a child process of this same program.
+    let mut child_args = vec!["serve".to_owned(), "--shape".into(), args.mode.clone()];
+    for (k, v) in &args.flags {
+        child_args.push(format!("--{k}"));
+        child_args.push(v.clone());
+    }
+    let mut child = Command::new(std::env::current_exe().expect("own path"))
+        .args(&child_args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("simulator process");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("simulator line");
+    let info: serde_json::Value = serde_json::from_str(&line).expect("simulator JSON");
+    let expected = &info["expected"];
     println!(
-        "imported {a} articles, {refs} image refs ({} unique, {downloads} downloads) in {secs:.2}s",
-        view.total.images.unique
+        "simulator: {} documents, {} image references, {} distinct URLs; drew the images in {:.1}s",
+        expected["documents"],
+        expected["image_refs"],
+        expected["distinct_urls"],
+        info["render_secs"].as_f64().unwrap_or(0.0)
     );
-    println!("articles/s: {:.0}", a as f64 / secs);
-    println!("image refs/s: {:.0}", refs as f64 / secs);
-    println!("downloads/s: {:.0}", downloads as f64 / secs);
-    println!("peak RSS: {:.1} MiB", peak_rss_mib());
-    assert_eq!(a, sim.expected.documents, "every article imported");
-    sim.shutdown().await;
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let latency = args.num("latency-ms", 0);
+    let report = rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).await.unwrap();
+        std::env::set_var("BENCH_TOKEN", info["token"].as_str().unwrap());
+        let mut settings: BTreeMap<String, String> =
+            serde_json::from_value(info["settings"].clone()).unwrap();
+        settings.insert("requests_per_minute".into(), "0".into());
+        let kind: ProviderKind = serde_json::from_value(serde_json::Value::String(
+            args.flags
+                .get("provider")
+                .cloned()
+                .unwrap_or_else(|| "helpjuice".into()),
+        ))
+        .expect("provider kind");
+        let id = app
+            .add_integration(NewIntegration {
+                label: "bench".into(),
+                provider: kind,
+                base_url: Some(info["api_base"].as_str().unwrap().to_owned()),
+                settings,
+                secret: SecretInput::Env {
+                    name: "BENCH_TOKEN".into(),
+                },
+            })
+            .await
+            .unwrap()
+            .integration
+            .id;
+        let mut options = ImportOptions::default();
+        if let Some(c) = args.flags.get("concurrency") {
+            options.image_concurrency = c.parse().expect("--concurrency N");
+        }
+
+        let (cpu0, _) = rusage();
+        let t = Instant::now();
+        *import_start.lock().unwrap() = Some(t);
+        let view = app
+            .run_import_with(
+                &id,
+                None,
+                options,
+                Arc::new(|_| {}),
+                CancellationToken::new(),
+            )
+            .await
+            .expect("import");
+        let wall = t.elapsed().as_secs_f64();
+        let (cpu1, peak) = rusage();
+        assert_eq!(
+            view.total.articles.success,
+            expected["documents"].as_u64().unwrap(),
+            "every article imported"
+        );
+        assert_eq!(
+            view.total.images.total,
+            expected["image_refs"].as_u64().unwrap(),
+            "every reference recorded"
+        );
+        (
+            wall,
+            cpu1 - cpu0,
+            peak,
+            view.total.images.unique,
+            app.pool().clone(),
+        )
+    });
+    let (wall, cpu, peak, unique, pool) = report;
+
+    println!(
+        "import: {unique} unique images; latency {latency} ms; concurrency {}",
+        args.flags
+            .get("concurrency")
+            .map_or("default".to_owned(), Clone::clone)
+    );
+    println!("| figure | value |\n|---|---|");
+    println!("| wall time | {wall:.2} s |");
+    println!("| CPU time (user + system) | {cpu:.2} s |");
+    println!("| peak RSS | {peak:.1} MiB |");
+    println!(
+        "\n| stage | spans | busy time (sum over threads) | per span | CPU per span | from | to |\n|---|---|---|---|---|---|---|"
+    );
+    let start = import_start.lock().unwrap().unwrap_or_else(Instant::now);
+    let at =
+        |i: Option<Instant>| i.map_or(0.0, |i| i.saturating_duration_since(start).as_secs_f64());
+    for (name, st) in stages.0.lock().unwrap().iter() {
+        println!(
+            "| {} | {} | {:.3} s | {:.2} ms | {} | {:.2} s | {:.2} s |",
+            name.trim_start_matches("import."),
+            st.count,
+            st.busy.as_secs_f64(),
+            st.busy.as_secs_f64() * 1000.0 / st.count.max(1) as f64,
+            if st.cpu.is_zero() {
+                "-".to_owned()
+            } else {
+                format!(
+                    "{:.2} ms",
+                    st.cpu.as_secs_f64() * 1000.0 / st.count.max(1) as f64
+                )
+            },
+            at(st.first),
+            at(st.last),
+        );
+    }
+
+    // The local bound, on the distinct files this import downloaded.
+    if args.mode != "sample" {
+        let files = rt.block_on(async {
+            let urls: Vec<String> =
+                sqlx::query_scalar("SELECT DISTINCT url FROM images ORDER BY url")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            let client = reqwest::Client::new();
+            let mut files = Vec::new();
+            for u in urls.iter().take(args.num("bound-files", 300) as usize) {
+                let b = client.get(u).send().await.unwrap().bytes().await.unwrap();
+                files.push(b.to_vec());
+            }
+            files
+        });
+        let mean_kb = files.iter().map(Vec::len).sum::<usize>() as f64 / files.len() as f64 / 1e3;
+        let bound = local_bound(&files);
+        let per_file = bound / files.len() as f64;
+        // Scaled to the number of distinct images this import analysed.
+        let scaled = per_file * unique as f64;
+        println!(
+            "\nlocal bound: decode + SHA-256 of {} files (mean {mean_kb:.0} KB) on {} threads: {bound:.3} s; for {unique} images {scaled:.3} s",
+            files.len(),
+            std::thread::available_parallelism().map_or(1, usize::from)
+        );
+        println!("ratio wall / local bound: {:.2}", wall / scaled);
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
 }

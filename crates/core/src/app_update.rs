@@ -225,7 +225,7 @@ impl App {
         applier.apply(&plan).await
     }
 
-    /// Seed 000's PUT: match screenshots against ONE article as it is now
+    /// LaunchBrightly's article PUT: match screenshots against ONE article as it is now
     /// and update it. Uses the latest import of the integration that holds
     /// the article for the images to match against.
     pub async fn update_article(

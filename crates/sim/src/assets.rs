@@ -42,6 +42,17 @@ pub enum AssetSpec {
         name: String,
         seed: u64,
     },
+    /// A screenshot as dense as a real one: the flat screen of
+    /// `Screenshot` with rows of glyph-like marks for text, so that its
+    /// PNG weighs about 140 KB at 1280x800 (a flat drawing of that size
+    /// deflates to a few KB, far lighter than what help centers host).
+    /// Carries `Software`, `app` and `screen` tEXt chunks.
+    DetailedScreenshot {
+        stem: String,
+        width: u32,
+        height: u32,
+        seed: u64,
+    },
     /// A full-resolution export that nobody compressed: random RGB noise in
     /// a PNG, so its file is at least `width * height * 3` bytes (noise does
     /// not deflate) and "heavy" by construction.
@@ -70,6 +81,7 @@ impl AssetSpec {
     pub fn stem(&self) -> &str {
         match self {
             AssetSpec::Screenshot { stem, .. }
+            | AssetSpec::DetailedScreenshot { stem, .. }
             | AssetSpec::Photo { stem, .. }
             | AssetSpec::Noise { stem, .. } => stem,
             AssetSpec::Icon { name, .. } => name,
@@ -92,6 +104,12 @@ impl AssetSpec {
                 seed,
             } => render_photo(stem, *width, *height, *seed),
             AssetSpec::Icon { name, seed } => render_icon(name, *seed),
+            AssetSpec::DetailedScreenshot {
+                stem,
+                width,
+                height,
+                seed,
+            } => render_detailed_screenshot(stem, *width, *height, *seed),
             AssetSpec::Noise {
                 stem,
                 width,
@@ -105,6 +123,7 @@ impl AssetSpec {
     pub fn width(&self) -> u32 {
         match self {
             AssetSpec::Screenshot { width, .. }
+            | AssetSpec::DetailedScreenshot { width, .. }
             | AssetSpec::Photo { width, .. }
             | AssetSpec::Noise { width, .. } => *width,
             AssetSpec::Icon { .. } => ICON_SIZE,
@@ -286,6 +305,47 @@ fn render_screenshot(stem: &str, w: u32, h: u32, identity: TextChunk, seed: u64)
     encode_png(&canvas, &chunks)
 }
 
+/// Glyph-like marks on the text rows of a flat screen: strokes of random
+/// widths and heights with letter and word gaps, each stroke one ink with
+/// lighter top and bottom rows, as anti-aliased text looks to a compressor.
+fn draw_text_rows(c: &mut Canvas, left: u32, top: u32, rng: &mut StdRng) {
+    let right = c.width.saturating_sub(16);
+    let mut y = top;
+    while y + 12 < c.height {
+        let mut x = left + rng.gen_range(0..8);
+        let line_end = rng.gen_range((left + right) / 2..right.max(left + 2));
+        while x + 8 < line_end {
+            let word = rng.gen_range(3..10);
+            for _ in 0..word {
+                let w = rng.gen_range(1..4);
+                let h = rng.gen_range(5..9);
+                let ink: u8 = rng.gen_range(20..120);
+                let soft = ink.saturating_add(90);
+                c.rect(x, y + 9 - h, w, 1, [soft, soft, soft]);
+                c.rect(x, y + 10 - h, w, h - 2, [ink, ink, ink.saturating_add(8)]);
+                c.rect(x, y + 8, w, 1, [soft, soft, soft]);
+                x += w + rng.gen_range(1..3);
+            }
+            x += rng.gen_range(4..8);
+        }
+        y += rng.gen_range(18..25);
+    }
+}
+
+fn render_detailed_screenshot(stem: &str, w: u32, h: u32, seed: u64) -> Vec<u8> {
+    let mut canvas = draw_screen(w, h, seed);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x7e47);
+    draw_text_rows(&mut canvas, w / 4 + 24, h / 10 + 120, &mut rng);
+    encode_png(
+        &canvas,
+        &[
+            (TextChunk::Text, "Software", SOFTWARE),
+            (TextChunk::Text, "app", APP_NAME),
+            (TextChunk::Text, "screen", stem),
+        ],
+    )
+}
+
 fn render_icon(name: &str, seed: u64) -> Vec<u8> {
     let mut c = Canvas::new(ICON_SIZE, ICON_SIZE, [255, 255, 255]);
     c.disc(8, 8, 7, ACCENTS[(seed % ACCENTS.len() as u64) as usize]);
@@ -374,6 +434,25 @@ mod tests {
             seed: 9,
         };
         assert!(shot.render().len() < 100 * 1024);
+    }
+
+    #[test]
+    fn detailed_screenshot_weighs_like_a_real_one() {
+        let spec = AssetSpec::DetailedScreenshot {
+            stem: "bench-screen-1".into(),
+            width: 1280,
+            height: 800,
+            seed: 5,
+        };
+        let bytes = spec.render();
+        eprintln!("detailed screenshot: {} bytes", bytes.len());
+        assert!(
+            (100_000..200_000).contains(&bytes.len()),
+            "{} bytes",
+            bytes.len()
+        );
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (1280, 800));
     }
 
     #[test]

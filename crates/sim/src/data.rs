@@ -320,6 +320,9 @@ pub fn generate(opts: &SimOptions, site: &str) -> Model {
             .expect("valid time"),
         absolute_only: opts.provider == SimProvider::Freshdesk,
     };
+    if let Some(pool) = &opts.screenshot_pool {
+        g.pool_assets(pool);
+    }
     let mut slugs = HashMap::new();
     let articles: Vec<GenArticle> = (0..opts.articles)
         .map(|i| g.article(i, opts, &prof, site, &mut slugs))
@@ -470,9 +473,15 @@ impl Gen {
         let published = i % 6 != 2;
         let title = text::title(&mut self.rng);
         let slug = unique(slugs, &text::slugify(&title));
-        let n_images = self.image_count(opts.images_per_article);
-        let mut refs: Vec<ImgRef> = (0..n_images).map(|_| self.next_ref()).collect();
-        refs.extend(self.planted(i));
+        let refs = match &opts.screenshot_pool {
+            Some(pool) => self.pool_refs(i, opts.articles, pool),
+            None => {
+                let n_images = self.image_count(opts.images_per_article);
+                let mut refs: Vec<ImgRef> = (0..n_images).map(|_| self.next_ref()).collect();
+                refs.extend(self.planted(i));
+                refs
+            }
+        };
         let blocks = self.blocks(&refs, "en");
         let mut main = self.doc(
             "en",
@@ -508,6 +517,50 @@ impl Gen {
             views: self.rng.gen_range(0..5_000),
             docs,
         }
+    }
+
+    /// The benchmark shape's screenshots, one hosted path each, made before
+    /// any article so that references can go round them.
+    fn pool_assets(&mut self, pool: &crate::options::ScreenshotPool) {
+        for k in 0..pool.distinct {
+            let stem = format!("bench-screen-{k}");
+            let seed = self.rng.gen();
+            let asset = self.push_asset(AssetSpec::DetailedScreenshot {
+                stem: stem.clone(),
+                width: pool.width,
+                height: pool.height,
+                seed,
+            });
+            self.host(format!("/images/bench/{stem}.png"), asset);
+        }
+    }
+
+    /// Article `i`'s references in the benchmark shape: `refs_per_article`
+    /// absolute URLs when it is one of the articles with images (spread
+    /// evenly: `i * with % articles < with`), going round the pool.
+    fn pool_refs(
+        &mut self,
+        i: usize,
+        articles: usize,
+        pool: &crate::options::ScreenshotPool,
+    ) -> Vec<ImgRef> {
+        let with = pool.articles_with_images.min(articles);
+        if pool.distinct == 0 || i * with % articles.max(1) >= with {
+            return Vec::new();
+        }
+        (0..pool.refs_per_article)
+            .map(|_| {
+                let k = self.refs_made % pool.distinct;
+                self.refs_made += 1;
+                let stem = format!("bench-screen-{k}");
+                ImgRef {
+                    target: Target::Hosted(format!("/images/bench/{stem}.png")),
+                    form: Form::Absolute,
+                    alt: Some(text::alt_for(&stem)),
+                    width: None,
+                }
+            })
+            .collect()
     }
 
     /// Around `avg` images per document (avg-1 ..= avg+1).

@@ -52,6 +52,23 @@ impl ImageStore {
             .clone()
     }
 
+    /// Renders every asset not rendered yet, one thread per core.
+    pub fn prerender(&self) {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let next = AtomicU64::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                    if i >= self.assets.len() {
+                        break;
+                    }
+                    self.bytes(i);
+                });
+            }
+        });
+    }
+
     /// Stores an uploaded file and returns its name under `/uploads/`.
     pub fn add_upload(&self, filename: &str, bytes: Bytes, content_type: &'static str) -> String {
         let n = self.upload_seq.fetch_add(1, Ordering::SeqCst);
@@ -94,9 +111,20 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/uploads/{name}", get(upload))
 }
 
+/// The image-host latency fault: every answer waits this long.
+async fn image_latency(s: &Shared) {
+    if s.opts.faults.slow_images_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            s.opts.faults.slow_images_ms,
+        ))
+        .await;
+    }
+}
+
 async fn image(State(s): State<Arc<Shared>>, Path(path): Path<String>) -> Response {
     let full = format!("/images/{path}");
     s.stats.count_image(&full);
+    image_latency(&s).await;
     let Some(h) = s.images.hosted.get(&full) else {
         return not_found();
     };
@@ -107,6 +135,7 @@ async fn image(State(s): State<Arc<Shared>>, Path(path): Path<String>) -> Respon
 
 async fn upload(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
     s.stats.count_image(&format!("/uploads/{name}"));
+    image_latency(&s).await;
     let found = {
         let uploads = s.images.uploads.lock().expect("uploads lock");
         uploads

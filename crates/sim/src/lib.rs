@@ -56,7 +56,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use data::{AuditExpected, Expected};
-pub use options::{Faults, SimOptions, SimProvider};
+pub use options::{Faults, ScreenshotPool, SimOptions, SimProvider};
 
 use state::{Shared, HELPJUICE_ACCOUNT};
 
@@ -94,6 +94,13 @@ impl Sim {
     /// Image-host GETs (`/images/...`, `/uploads/...`) served so far.
     pub fn image_requests(&self) -> u64 {
         self.shared.stats.images.load(Ordering::SeqCst)
+    }
+
+    /// Draws and encodes every image the host serves now, on all cores,
+    /// instead of on first request: a benchmark then measures the client,
+    /// not the simulator's drawing.
+    pub fn prerender_images(&self) {
+        self.shared.images.prerender();
     }
 
     /// GETs of one image path, e.g. `/images/billing-settings.png`.

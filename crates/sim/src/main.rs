@@ -95,6 +95,7 @@ impl Args {
             burst_429: self.burst_429,
             error_5xx: self.error_5xx,
             slow_ms: self.slow_ms,
+            slow_images_ms: 0,
             truncate_images: self.truncate_images,
             garbage_list: self.garbage_list,
             unreadable_article: false,

@@ -77,6 +77,9 @@ pub struct Faults {
     pub error_5xx: u32,
     /// Delay every API response by this much.
     pub slow_ms: u64,
+    /// Delay every image-host response (`/images/...`, `/uploads/...`) by
+    /// this much, as a CDN far away does; 0 answers at once.
+    pub slow_images_ms: u64,
     /// The image host cuts every PNG body in half (Content-Length matching
     /// the cut body).
     pub truncate_images: bool,
@@ -86,6 +89,24 @@ pub struct Faults {
     /// page comes with its content field as a number, which no client can
     /// read; the rest of the page is as usual.
     pub unreadable_article: bool,
+}
+
+/// A help center shaped for measuring import speed instead of the varied
+/// sample data: evenly spread articles with images, every reference an
+/// absolute URL to one of `distinct` screenshots of one size, each at its
+/// own path, drawn with text-like detail so that its PNG weighs what a real
+/// screenshot does (about 140 KB at 1280x800). No photos, broken links,
+/// inline icons or planted audit findings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScreenshotPool {
+    /// Articles carrying images, spread evenly over all articles.
+    pub articles_with_images: usize,
+    /// `<img>` elements in each of those articles.
+    pub refs_per_article: usize,
+    /// Distinct screenshots; references go round them in order.
+    pub distinct: usize,
+    pub width: u32,
+    pub height: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -112,6 +133,9 @@ pub struct SimOptions {
     /// request is refused until the minute is over ("wait a minute before
     /// retrying"). Default one minute; tests shorten it.
     pub rate_limit_window: std::time::Duration,
+    /// `Some`: generate the benchmark-shaped help center described by
+    /// [`ScreenshotPool`] (`images_per_article` is then ignored).
+    pub screenshot_pool: Option<ScreenshotPool>,
 }
 
 impl SimOptions {
@@ -127,6 +151,7 @@ impl SimOptions {
             read_only_token: None,
             port: 0,
             rate_limit_window: std::time::Duration::from_secs(60),
+            screenshot_pool: None,
         }
     }
 

@@ -167,3 +167,50 @@ async fn public_pages_show_published_documents_only() {
     );
     sim.shutdown().await;
 }
+
+/// The benchmark shape: articles with images spread evenly, references
+/// going round a pool of same-size screenshots, each at its own path, and
+/// the image host answering late when asked to.
+#[tokio::test]
+async fn screenshot_pool_shape_and_image_latency() {
+    use shotkeeper_sim::{Faults, ScreenshotPool};
+    let sim = sim_with(SimProvider::Helpjuice, |o| {
+        o.articles = 20;
+        o.screenshot_pool = Some(ScreenshotPool {
+            articles_with_images: 10,
+            refs_per_article: 3,
+            distinct: 6,
+            width: 128,
+            height: 80,
+        });
+        o.faults = Faults {
+            slow_images_ms: 40,
+            ..Faults::default()
+        };
+    })
+    .await;
+    let e = &sim.expected;
+    assert_eq!(
+        (e.documents, e.image_refs, e.unique_images, e.distinct_urls),
+        (20, 30, 6, 6)
+    );
+    assert_eq!((e.duplicate, e.broken_urls), (24, 0));
+    // Every other article carries three of them; the others none.
+    let first = image_paths(&sim.article_html("3844201", None).unwrap());
+    assert_eq!(first.len(), 3, "{first:?}");
+    assert!(image_paths(&sim.article_html("3844202", None).unwrap()).is_empty());
+
+    let c = client();
+    let started = std::time::Instant::now();
+    let resp = c
+        .get(format!("{}{}", sim.site_base, first[0]))
+        .send()
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(40));
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((img.width(), img.height()), (128, 80));
+    assert!(bytes.windows(14).any(|w| w == b"bench-screen-0"));
+}

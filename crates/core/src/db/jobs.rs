@@ -197,6 +197,9 @@ pub async fn store_page(
 /// An article still to be processed.
 #[derive(Debug, Clone)]
 pub struct PendingArticle {
+    /// Where the article sits in the job's table: pages of pending articles
+    /// are read in this order.
+    pub rowid: i64,
     pub id: String,
     pub external_id: String,
     pub locale: Option<String>,
@@ -204,17 +207,35 @@ pub struct PendingArticle {
     pub content: Option<String>,
 }
 
+/// Every pending article of the job (small jobs and tests; imports read
+/// them a page at a time with [`pending_articles_after`]).
 pub async fn pending_articles(pool: &SqlitePool, job_id: &str) -> Result<Vec<PendingArticle>> {
+    pending_articles_after(pool, job_id, i64::MIN, i64::MAX).await
+}
+
+/// Up to `limit` pending articles after `after_rowid`, in table order: the
+/// import holds one page of article bodies at a time, whatever the size of
+/// the help center.
+pub async fn pending_articles_after(
+    pool: &SqlitePool,
+    job_id: &str,
+    after_rowid: i64,
+    limit: i64,
+) -> Result<Vec<PendingArticle>> {
     let rows = sqlx::query(
-        "SELECT id, external_id, locale, url, content FROM articles WHERE job_id = ? AND status = 'pending' ORDER BY rowid",
+        "SELECT rowid, id, external_id, locale, url, content FROM articles
+         WHERE job_id = ? AND status = 'pending' AND rowid > ? ORDER BY rowid LIMIT ?",
     )
     .bind(job_id)
+    .bind(after_rowid)
+    .bind(limit)
     .fetch_all(pool)
     .await?;
     rows.iter()
         .map(|r| {
             let locale: String = r.try_get("locale")?;
             Ok(PendingArticle {
+                rowid: r.try_get("rowid")?,
                 id: r.try_get("id")?,
                 external_id: r.try_get("external_id")?,
                 locale: (!locale.is_empty()).then_some(locale),
@@ -233,40 +254,100 @@ pub async fn complete_article(
     refs: &[ImageRef],
     fresh: Option<&RemoteArticle>,
 ) -> Result<()> {
+    let done = ArticleOutcome::Completed {
+        id: article_id,
+        content,
+        refs,
+        fresh,
+    };
+    record_articles(pool, std::slice::from_ref(&done)).await
+}
+
+/// What reading one pending article gave.
+pub enum ArticleOutcome<'a> {
+    /// Its HTML and the images found in it. `content` is written only with
+    /// `fresh` (a single-article read); without it, it is the listing's
+    /// HTML, which the listing page stored already.
+    Completed {
+        id: &'a str,
+        content: &'a str,
+        refs: &'a [ImageRef],
+        fresh: Option<&'a RemoteArticle>,
+    },
+    /// It could not be read, for this reason (in words for the user).
+    Failed { id: &'a str, error: String },
+}
+
+/// Records a page of read articles in one transaction: a job killed midway
+/// finds each page either wholly recorded or still pending, and one commit
+/// per page instead of per article keeps the database out of the way.
+pub async fn record_articles(pool: &SqlitePool, outcomes: &[ArticleOutcome<'_>]) -> Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM article_images WHERE article_id = ?")
-        .bind(article_id)
-        .execute(&mut *tx)
-        .await?;
-    for r in refs {
-        sqlx::query(
-            "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(article_id)
-        .bind(r.position as i64)
-        .bind(&r.url)
-        .bind(&r.alt)
-        .bind(r.width_attr.map(i64::from))
-        .bind(r.height_attr.map(i64::from))
-        .execute(&mut *tx)
-        .await?;
-    }
-    if let Some(f) = fresh {
-        // The listing had no body: keep what the single-article read said.
-        sqlx::query("UPDATE articles SET title = ?, is_published = ?, author = COALESCE(?, author) WHERE id = ?")
-            .bind(&f.title)
-            .bind(f.is_published)
-            .bind(&f.author)
+    let ts = now();
+    for outcome in outcomes {
+        let (article_id, content, refs, fresh) = match outcome {
+            ArticleOutcome::Failed { id, error } => {
+                sqlx::query(
+                    "UPDATE articles SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(error)
+                .bind(&ts)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                continue;
+            }
+            ArticleOutcome::Completed {
+                id,
+                content,
+                refs,
+                fresh,
+            } => (*id, *content, *refs, *fresh),
+        };
+        sqlx::query("DELETE FROM article_images WHERE article_id = ?")
             .bind(article_id)
             .execute(&mut *tx)
             .await?;
+        for r in refs {
+            sqlx::query(
+                "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(article_id)
+            .bind(r.position as i64)
+            .bind(&r.url)
+            .bind(&r.alt)
+            .bind(r.width_attr.map(i64::from))
+            .bind(r.height_attr.map(i64::from))
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(f) = fresh {
+            // The listing had no body: keep what the single-article read said.
+            sqlx::query("UPDATE articles SET title = ?, is_published = ?, author = COALESCE(?, author) WHERE id = ?")
+                .bind(&f.title)
+                .bind(f.is_published)
+                .bind(&f.author)
+                .bind(article_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if fresh.is_some() {
+            sqlx::query("UPDATE articles SET content = ?, status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+                .bind(content)
+                .bind(&ts)
+                .bind(article_id)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            // The HTML came from the listing and is stored already: writing
+            // the same bytes again would only cost time.
+            sqlx::query("UPDATE articles SET status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+                .bind(&ts)
+                .bind(article_id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
-    sqlx::query("UPDATE articles SET content = ?, status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
-        .bind(content)
-        .bind(now())
-        .bind(article_id)
-        .execute(&mut *tx)
-        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -290,6 +371,31 @@ pub async fn urls_to_fetch(pool: &SqlitePool, job_id: &str) -> Result<Vec<String
          ORDER BY ai.url",
     )
     .bind(job_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(urls)
+}
+
+/// [`urls_to_fetch`] for the references of these articles only: what a
+/// page of articles just recorded adds to the downloads.
+pub async fn urls_to_fetch_of(
+    pool: &SqlitePool,
+    job_id: &str,
+    article_ids: &[&str],
+) -> Result<Vec<String>> {
+    if article_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids travel as one JSON array: one statement whatever the page size.
+    let ids = serde_json::to_string(article_ids).unwrap_or_else(|_| "[]".into());
+    let urls = sqlx::query_scalar(
+        "SELECT DISTINCT ai.url FROM article_images ai
+         WHERE ai.article_id IN (SELECT value FROM json_each(?2))
+           AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = ?1 AND i.url = ai.url)
+         ORDER BY ai.url",
+    )
+    .bind(job_id)
+    .bind(ids)
     .fetch_all(pool)
     .await?;
     Ok(urls)

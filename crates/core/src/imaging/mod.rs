@@ -15,6 +15,7 @@ mod decode;
 mod name;
 mod phash;
 mod pngtext;
+mod shrink;
 mod sniff;
 mod svg;
 
@@ -128,7 +129,7 @@ fn analyse_inner(
         width: 0,
         height: 0,
         size: bytes.len() as u64,
-        sha256: sha256_hex(bytes),
+        sha256: tracing::debug_span!("import.sha256").in_scope(|| sha256_hex(bytes)),
         phash: None,
         metadata: BTreeMap::new(),
         problem: None,
@@ -139,7 +140,8 @@ fn analyse_inner(
     }
     if kind == "png" {
         // Metadata is worth having even when the pixels are damaged.
-        out.metadata = png_text_chunks(bytes).unwrap_or_default();
+        out.metadata = tracing::debug_span!("import.metadata")
+            .in_scope(|| png_text_chunks(bytes).unwrap_or_default());
     }
     let thumbnail = match kind {
         "svg" => {
@@ -182,7 +184,9 @@ fn fill_from_pixels(
     thumb_side: Option<u32>,
     out: &mut ImageAnalysis,
 ) -> Option<Vec<u8>> {
-    let img = match decode::decode_kind(bytes, kind, limits) {
+    let decoded =
+        tracing::debug_span!("import.decode").in_scope(|| decode::decode_kind(bytes, kind, limits));
+    let img = match decoded {
         Ok(img) => img,
         Err(problem) => {
             out.problem = Some(problem);
@@ -191,8 +195,10 @@ fn fill_from_pixels(
     };
     out.width = img.width();
     out.height = img.height();
-    out.phash = Some(perceptual_hash(&img));
-    thumb_side.and_then(|side| thumbnail_png(&img, side).ok())
+    out.phash = Some(tracing::debug_span!("import.phash").in_scope(|| perceptual_hash(&img)));
+    thumb_side.and_then(|side| {
+        tracing::debug_span!("import.thumbnail").in_scope(|| thumbnail_png(&img, side).ok())
+    })
 }
 
 /// "1.5 MiB", "812 KiB", "73 bytes": sizes in messages people read.

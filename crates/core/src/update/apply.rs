@@ -305,7 +305,7 @@ fn failed(a: &PlannedArticle, e: &CoreError) -> ArticleOutcome {
     outcome(a, ArticleStatus::Failed, 0, None, Some(e.to_string()))
 }
 
-/// Seed 000's result: per screenshot, success when every article it was
+/// LaunchBrightly's update result: per screenshot, success when every article it was
 /// meant to change was updated.
 fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) -> UpdateResult {
     let by_article: HashMap<&str, &ArticleOutcome> = articles
