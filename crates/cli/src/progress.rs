@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use shotkeeper_core::import::ImportProgress;
+use shotkeeper_core::import::{ImportPhase, ImportProgress};
 
 use crate::pipe::errln;
 
@@ -17,7 +17,7 @@ pub struct Printer {
 struct State {
     last: Option<Instant>,
     job_id: Option<String>,
-    last_phase: String,
+    last_phase: Option<ImportPhase>,
 }
 
 impl Printer {
@@ -27,7 +27,7 @@ impl Printer {
             state: Mutex::new(State {
                 last: None,
                 job_id: None,
-                last_phase: String::new(),
+                last_phase: None,
             }),
         }
     }
@@ -47,14 +47,14 @@ impl Printer {
         } else {
             Duration::from_secs(1)
         };
-        let phase_changed = s.last_phase != p.phase;
+        let phase_changed = s.last_phase != Some(p.phase);
         // A wait notice is new each second; keep it in step with core's countdown.
         let waiting = p.notice.is_some();
         if !phase_changed && !waiting && s.last.is_some_and(|t| t.elapsed() < every) {
             return;
         }
         s.last = Some(Instant::now());
-        s.last_phase = p.phase.clone();
+        s.last_phase = Some(p.phase);
         let mut line = format!(
             "{:<8} articles {}/{} ({} failed)  images {}/{}  broken {}  duplicates {}",
             p.phase,

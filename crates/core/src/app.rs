@@ -317,7 +317,12 @@ impl App {
 
     pub async fn job_progress(&self, job_id: &str) -> Result<ImportProgress> {
         let job = jobs::get(&self.pool, job_id).await?;
-        import::progress_of(&self.pool, &job.id, &job.status).await
+        let phase = match JobStatus::parse(&job.status) {
+            Some(JobStatus::Completed) => import::ImportPhase::Done,
+            Some(JobStatus::Running) => import::ImportPhase::Images,
+            _ => import::ImportPhase::Stopped,
+        };
+        import::progress_of(&self.pool, &job.id, phase).await
     }
 
     /// LaunchBrightly's import API shape; `dimension: None` gives the counts only.

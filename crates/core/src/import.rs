@@ -37,13 +37,51 @@ use crate::http::{self, HttpClient, HttpConfig};
 use crate::imaging::{self, ImageLimits};
 use crate::providers::{ArticleRef, HelpCenter};
 
+/// Where an import stands. The phases overlap (articles are read while the
+/// listing goes on, images download while articles are read); a report names
+/// the earliest one still running.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportPhase {
+    /// Reading the help center's article listing.
+    #[default]
+    Listing,
+    /// Reading articles and finding their images.
+    Articles,
+    /// Downloading and analysing images.
+    Images,
+    /// Finished: every article and image was handled.
+    Done,
+    /// Not running and not finished (failed, cancelled or interrupted).
+    Stopped,
+}
+
+impl ImportPhase {
+    /// The word the JSON answer uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportPhase::Listing => "listing",
+            ImportPhase::Articles => "articles",
+            ImportPhase::Images => "images",
+            ImportPhase::Done => "done",
+            ImportPhase::Stopped => "stopped",
+        }
+    }
+}
+
+impl std::fmt::Display for ImportPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// Live counts of a running import, sent to front ends after every step.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {
     pub job_id: String,
     /// listing | articles | images | done
-    pub phase: String,
+    pub phase: ImportPhase,
     pub articles_discovered: u64,
     pub articles_processed: u64,
     pub articles_failed: u64,
@@ -110,7 +148,7 @@ pub struct ImportRun<'a> {
     /// The last counts sent, repeated with a notice during a long retry wait.
     last_progress: Arc<Mutex<Option<ImportProgress>>>,
     /// The phase last reported: a new phase is reported at once.
-    last_phase: Mutex<String>,
+    last_phase: Mutex<Option<ImportPhase>>,
     /// How long counting the progress took last time.
     report_cost: Mutex<Duration>,
     /// Set once every article is read: until then progress says "articles"
@@ -156,7 +194,7 @@ impl<'a> ImportRun<'a> {
             cancel,
             last_report: Mutex::new(None),
             last_progress: Arc::new(Mutex::new(None)),
-            last_phase: Mutex::new(String::new()),
+            last_phase: Mutex::new(None),
             report_cost: Mutex::new(Duration::ZERO),
             articles_done: AtomicBool::new(false),
             listed: AtomicBool::new(false),
@@ -175,7 +213,7 @@ impl<'a> ImportRun<'a> {
             Err(e) => (JobStatus::Failed, Some(e.to_string())),
         };
         jobs::set_status(self.pool, &self.job_id, status, error.as_deref()).await?;
-        self.report("done").await?;
+        self.report(ImportPhase::Done).await?;
         outcome
     }
 
@@ -212,9 +250,9 @@ impl<'a> ImportRun<'a> {
         }
     }
 
-    async fn report(&self, phase: &str) -> Result<()> {
-        let phase = if phase == "images" && !self.articles_done.load(Ordering::Relaxed) {
-            "articles"
+    async fn report(&self, phase: ImportPhase) -> Result<()> {
+        let phase = if phase == ImportPhase::Images && !self.articles_done.load(Ordering::Relaxed) {
+            ImportPhase::Articles
         } else {
             phase
         };
@@ -225,14 +263,14 @@ impl<'a> ImportRun<'a> {
             // less often, so that it never takes more than a tenth of the time.
             let every =
                 REPORT_EVERY.max(*self.report_cost.lock().unwrap_or_else(|e| e.into_inner()) * 10);
-            let due = phase == "done"
-                || *last_phase != phase
+            let due = phase == ImportPhase::Done
+                || *last_phase != Some(phase)
                 || last.is_none_or(|t| t.elapsed() >= every);
             if !due {
                 return Ok(());
             }
             *last = Some(Instant::now());
-            phase.clone_into(&mut last_phase);
+            *last_phase = Some(phase);
         }
         let counting = Instant::now();
         let p = progress_of(self.pool, &self.job_id, phase)
@@ -257,7 +295,7 @@ impl<'a> ImportRun<'a> {
                 .clone()
                 .unwrap_or_else(|| ImportProgress {
                     job_id: job_id.clone(),
-                    phase: "listing".into(),
+                    phase: ImportPhase::Listing,
                     ..Default::default()
                 });
             p.notice = (!wait.remaining.is_zero()).then(|| wait.message());
@@ -303,7 +341,7 @@ impl<'a> ImportRun<'a> {
                 .await?;
             }
             self.page_stored.notify_one();
-            self.report("listing").await?;
+            self.report(ImportPhase::Listing).await?;
         }
         Err(CoreError::Garbage {
             provider: self.help_center.kind().display_name().into(),
@@ -403,7 +441,7 @@ impl<'a> ImportRun<'a> {
             if let Some(e) = fatal {
                 return Err(e);
             }
-            self.report("articles").await?;
+            self.report(ImportPhase::Articles).await?;
         }
         self.articles_done.store(true, Ordering::Relaxed);
         Ok(())
@@ -527,7 +565,7 @@ impl<'a> ImportRun<'a> {
                     .await?;
             }
             batch.clear();
-            self.report("images").await?;
+            self.report(ImportPhase::Images).await?;
         }
         Ok(())
     }
@@ -839,12 +877,16 @@ fn decode_data_uri(uri: &str) -> Option<(Vec<u8>, String)> {
 }
 
 /// Live counts of a job, computed from what is stored.
-pub async fn progress_of(pool: &SqlitePool, job_id: &str, phase: &str) -> Result<ImportProgress> {
+pub async fn progress_of(
+    pool: &SqlitePool,
+    job_id: &str,
+    phase: ImportPhase,
+) -> Result<ImportProgress> {
     let (_, totals) = views::totals(pool, job_id).await?;
     let (downloaded, broken, to_download) = image_counts(pool, job_id).await?;
     Ok(ImportProgress {
         job_id: job_id.to_owned(),
-        phase: phase.to_owned(),
+        phase,
         articles_discovered: totals.articles.discovered,
         articles_processed: totals.articles.processed,
         articles_failed: totals.articles.failed,

@@ -28,7 +28,7 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     let progress = Arc::new(move |p: shotkeeper_core::import::ImportProgress| {
-        if p.phase == "images" && p.images_downloaded >= 16 {
+        if p.phase == shotkeeper_core::import::ImportPhase::Images && p.images_downloaded >= 16 {
             trigger.cancel();
         }
     });

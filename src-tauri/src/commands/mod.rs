@@ -6,7 +6,7 @@ pub mod replace;
 
 use serde::Serialize;
 use shotkeeper_core::app::{App, JobListItem};
-use shotkeeper_core::import::{ImportOptions, ImportProgress};
+use shotkeeper_core::import::{ImportOptions, ImportPhase, ImportProgress};
 use shotkeeper_core::integrations::{IntegrationView, NewIntegration, UpdateIntegration};
 use shotkeeper_core::model::{Dimension, JobView, VerifyResult};
 use shotkeeper_core::progress::{Throttled, PROGRESS_INTERVAL};
@@ -95,7 +95,7 @@ pub async fn start_import(
     let token = CancellationToken::new();
     let throttle = Throttled::new(
         PROGRESS_INTERVAL,
-        |p: &ImportProgress| (p.phase.clone(), p.phase == "done"),
+        |p: &ImportProgress| (p.phase.as_str().to_owned(), p.phase == ImportPhase::Done),
         // A closed window drops the channel; the import goes on.
         move |p| drop(on_progress.send(p)),
     );

@@ -24,6 +24,7 @@ export type { ImageRow } from "./ImageRow";
 export type { ImageTotals } from "./ImageTotals";
 export type { ImageView } from "./ImageView";
 export type { ImageWithArticles } from "./ImageWithArticles";
+export type { ImportPhase } from "./ImportPhase";
 export type { ImportProgress } from "./ImportProgress";
 export type { Integration } from "./Integration";
 export type { IntegrationView } from "./IntegrationView";
