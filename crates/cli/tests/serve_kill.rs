@@ -231,7 +231,10 @@ async fn kill_9_during_an_import_then_resume_through_the_api() {
     .await;
     assert_eq!(view["summary"]["pending"], 0);
     let unique = stored_images(dir.path(), &job).await;
-    assert!(unique as usize > done_before.len(), "the resume stored the rest");
+    assert!(
+        unique as usize > done_before.len(),
+        "the resume stored the rest"
+    );
     let requests_after: Vec<u64> = done_before
         .iter()
         .map(|u| sim.image_requests_for(&path_of(u)))

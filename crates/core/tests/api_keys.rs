@@ -18,7 +18,9 @@ async fn keys_are_shown_once_stored_as_a_hash_and_revocable() {
         .fetch_all(app.pool())
         .await
         .unwrap();
-    assert!(stored.iter().all(|h| h.len() == 64 && !h.contains(&new.key[4..])));
+    assert!(stored
+        .iter()
+        .all(|h| h.len() == 64 && !h.contains(&new.key[4..])));
 
     assert_eq!(
         app.authenticate_api_key(&new.key).await.unwrap(),

@@ -16,7 +16,9 @@ use shotkeeper_core::{App, CoreError};
 const SECRET: &str = "hc-secret-4f9d2a7be1c3-do-not-leak";
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]

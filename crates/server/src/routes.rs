@@ -19,7 +19,7 @@ use shotkeeper_core::update::UpdateResult;
 use shotkeeper_core::{App, CoreError};
 
 use crate::body::{ApiJson, OptionalJson};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 
 // --- integrations (LaunchBrightly's Integration API) --------------------------
 
@@ -64,16 +64,18 @@ fn form(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateIntegration {
     label: String,
     provider: String,
     #[serde(default)]
     platform: Option<String>,
+    #[schema(value_type = Object)]
     credentials: Map<String, Value>,
 }
 
+#[utoipa::path(post, path = "/integration", tag = "integrations", request_body = CreateIntegration, responses((status = 200, description = "The integration, its secret masked"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn create_integration(
     State(app): State<App>,
     ApiJson(body): ApiJson<CreateIntegration>,
@@ -85,7 +87,7 @@ pub async fn create_integration(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateIntegrationBody {
     id: String,
@@ -94,11 +96,12 @@ pub struct UpdateIntegrationBody {
     provider: String,
     #[serde(default)]
     platform: Option<String>,
+    #[schema(value_type = Object)]
     credentials: Map<String, Value>,
 }
 
 /// LaunchBrightly's answer to an update.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Updated {
     id: String,
@@ -107,6 +110,7 @@ pub struct Updated {
     message: String,
 }
 
+#[utoipa::path(put, path = "/integration", tag = "integrations", request_body = UpdateIntegrationBody, responses((status = 200, description = "LaunchBrightly's update answer", body = Updated), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn update_integration(
     State(app): State<App>,
     ApiJson(body): ApiJson<UpdateIntegrationBody>,
@@ -124,6 +128,7 @@ pub async fn update_integration(
     }))
 }
 
+#[utoipa::path(get, path = "/integration/{id}", tag = "integrations", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "The integration, secret fields masked"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn get_integration(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -134,6 +139,7 @@ pub async fn get_integration(
         .map_err(|e| ApiError::from_core(e, Some(&id)))
 }
 
+#[utoipa::path(get, path = "/integration", tag = "integrations", responses((status = 200, description = "Every integration, secrets masked"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn list_integrations(
     State(app): State<App>,
 ) -> ApiResult<Json<Vec<IntegrationCredentialsView>>> {
@@ -144,6 +150,7 @@ pub async fn list_integrations(
     Ok(Json(out))
 }
 
+#[utoipa::path(delete, path = "/integration/{id}", tag = "integrations", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "Deleted"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn delete_integration(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -157,7 +164,7 @@ pub async fn delete_integration(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerifyBody {
     #[serde(default)]
@@ -167,9 +174,11 @@ pub struct VerifyBody {
     #[serde(default)]
     platform: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     credentials: Option<Map<String, Value>>,
 }
 
+#[utoipa::path(post, path = "/integration/verify", tag = "integrations", request_body = VerifyBody, responses((status = 200, description = "{isConnectionSuccessful, message}"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn verify_integration(
     State(app): State<App>,
     ApiJson(body): ApiJson<VerifyBody>,
@@ -192,18 +201,19 @@ pub async fn verify_integration(
 
 // --- import (LaunchBrightly's import/sync API) ---------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StartImport {
     integration_id: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct JobStarted {
     id: String,
     status: &'static str,
 }
 
+#[utoipa::path(post, path = "/helpcenter/import", tag = "import", request_body = StartImport, responses((status = 200, description = "The job, started in the background", body = JobStarted), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn start_import(
     State(app): State<App>,
     ApiJson(body): ApiJson<StartImport>,
@@ -230,6 +240,7 @@ fn job_error(e: CoreError, id: &str) -> ApiError {
     }
 }
 
+#[utoipa::path(get, path = "/helpcenter/import/{id}", tag = "import", params(("id" = String, Path, description = "The record's id"), ("dimension" = Option<String>, Query, description = "images (default) or articles")), responses((status = 200, description = "The job in LaunchBrightly's shape, live while it runs"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn get_import(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -256,6 +267,7 @@ pub struct Page {
     page_size: Option<usize>,
 }
 
+#[utoipa::path(get, path = "/helpcenter/import", tag = "import", params(("page" = Option<usize>, Query, description = "From 1"), ("pageSize" = Option<usize>, Query, description = "1 to 500, default 50")), responses((status = 200, description = "Jobs, newest first: items, page, pageSize, total"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn list_imports(State(app): State<App>, Query(q): Query<Page>) -> ApiResult<Json<Value>> {
     let page = q.page.unwrap_or(1);
     let size = q.page_size.unwrap_or(50);
@@ -280,6 +292,7 @@ pub async fn list_imports(State(app): State<App>, Query(q): Query<Page>) -> ApiR
     })))
 }
 
+#[utoipa::path(post, path = "/helpcenter/import/{id}/cancel", tag = "import", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "Cancelling", body = JobStarted), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn cancel_import(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -293,6 +306,7 @@ pub async fn cancel_import(
     }))
 }
 
+#[utoipa::path(post, path = "/helpcenter/import/{id}/resume", tag = "import", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "Resumed in the background", body = JobStarted), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn resume_import(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -306,6 +320,7 @@ pub async fn resume_import(
     }))
 }
 
+#[utoipa::path(get, path = "/helpcenter/import/{id}/audit", tag = "import", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "The audit of the import's images"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn import_audit(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -371,6 +386,7 @@ fn integration_from(query: Option<String>, body: Option<IntegrationBody>) -> Api
         })
 }
 
+#[utoipa::path(get, path = "/helpcenter/article/{external_article_id}", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation"), ("integrationId" = Option<String>, Query, description = "Or integrationId in the JSON body")), responses((status = 200, description = "The article, read live, its images analysed"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn get_article(
     State(app): State<App>,
     Path(external_id): Path<String>,
@@ -384,7 +400,7 @@ pub async fn get_article(
         .map_err(|e| article_error(e, &integration_id))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateArticle {
     integration_id: String,
@@ -398,11 +414,12 @@ pub struct UpdateArticle {
     /// content is read live instead, so it is accepted and not used.
     #[serde(default)]
     #[allow(dead_code)]
+    #[schema(value_type = Option<Object>)]
     content: Option<Value>,
 }
 
 /// One screenshot as LaunchBrightly's example sends it; `url` is required.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiScreenshotBody {
     #[serde(default)]
@@ -414,6 +431,7 @@ pub struct ApiScreenshotBody {
     url: String,
 }
 
+#[utoipa::path(put, path = "/helpcenter/article/{external_article_id}", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation")), request_body = UpdateArticle, responses((status = 200, description = "summary and per-screenshot outcome"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn put_article(
     State(app): State<App>,
     Path(external_id): Path<String>,
@@ -441,6 +459,7 @@ pub async fn put_article(
     .map_err(|e| article_error(e, &body.integration_id))
 }
 
+#[utoipa::path(get, path = "/helpcenter/article/{external_article_id}/revisions", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation"), ("integrationId" = Option<String>, Query, description = "Only revisions made through this integration")), responses((status = 200, description = "Revisions, newest first"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn article_revisions(
     State(app): State<App>,
     Path(external_id): Path<String>,
@@ -462,6 +481,7 @@ pub struct DryRunQuery {
     dry_run: bool,
 }
 
+#[utoipa::path(post, path = "/helpcenter/revision/{id}/rollback", tag = "articles", params(("id" = String, Path, description = "The record's id"), ("dryRun" = Option<bool>, Query, description = "Say what would change, change nothing")), responses((status = 200, description = "What the rollback did"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn rollback(
     State(app): State<App>,
     Path(id): Path<String>,
