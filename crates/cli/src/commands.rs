@@ -36,7 +36,10 @@ impl From<CoreError> for CliError {
             _ => exit::FAILED,
         };
         let mut message = e.to_string();
-        if matches!(e, CoreError::KeychainUnavailable { .. }) {
+        if matches!(
+            e,
+            CoreError::KeychainUnavailable { .. } | CoreError::NoSecretStore { .. }
+        ) {
             // The command line has a way round a missing keychain.
             message.push_str(". On a headless machine, add the integration with --secret-env NAME so the secret is read from that environment variable at run time");
         }

@@ -456,7 +456,11 @@ pub async fn put_article(
     )
     .await
     .map(Json)
-    .map_err(|e| article_error(e, &body.integration_id))
+    .map_err(|e| match e {
+        // An article never imported, or an unknown integration: 404.
+        CoreError::NotFound { .. } => ApiError::from_core(e, None),
+        other => article_error(other, &body.integration_id),
+    })
 }
 
 #[utoipa::path(get, path = "/helpcenter/article/{external_article_id}/revisions", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation"), ("integrationId" = Option<String>, Query, description = "Only revisions made through this integration")), responses((status = 200, description = "Revisions, newest first"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]

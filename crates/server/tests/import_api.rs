@@ -438,6 +438,22 @@ async fn retrieve_and_update_an_article_with_screenshots_by_url() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
+    // An article no import of the integration has: 404 saying to import it.
+    let (status, body) = s
+        .put(
+            "/helpcenter/article/999999999",
+            json!({"integrationId": integration, "screenshots": [shot("a.png", format!("{}/shots/one.png", host.base))]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("import it first"),
+        "{body}"
+    );
+
     // An integration that does not exist: 404, nothing downloaded.
     let (status, body) = s
         .put(
