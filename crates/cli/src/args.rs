@@ -15,6 +15,17 @@ pub struct Cli {
     #[arg(long, global = true, env = "SHOTKEEPER_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// File holding the 64-hex-digit key that seals integration secrets in
+    /// the database where no OS keychain is (servers); see `secret-key generate`.
+    /// SHOTKEEPER_SECRET_KEY gives the key itself instead.
+    #[arg(
+        long,
+        global = true,
+        env = "SHOTKEEPER_SECRET_KEY_FILE",
+        value_name = "FILE"
+    )]
+    pub secret_key_file: Option<PathBuf>,
+
     /// Show logs on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -147,6 +158,65 @@ pub enum Command {
         csv: bool,
         #[arg(long)]
         json: bool,
+    },
+    /// Serve LaunchBrightly's import/sync and Integration REST API over this data directory.
+    Serve(ServeArgs),
+    /// Create, list and revoke the keys of the REST API (`serve`).
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCmd),
+    /// Make the key that seals integration secrets where no OS keychain is.
+    #[command(subcommand, name = "secret-key")]
+    SecretKey(SecretKeyCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Loopback by default; any other
+    /// address needs --tls-cert/--tls-key (or --insecure-listen).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// PEM certificate chain: serve HTTPS.
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Listen on a non-loopback address over plain HTTP. API keys and
+    /// integration secrets then cross the network readable by anyone on it:
+    /// only on a network you trust completely.
+    #[arg(long)]
+    pub insecure_listen: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCmd {
+    /// Create a key and print it once; only its hash is kept.
+    Create {
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List keys (label, created, last used; never the key).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key: requests with it are refused from now on.
+    Revoke {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretKeyCmd {
+    /// Write a new random key to FILE (readable by you only), or print it.
+    Generate {
+        /// Where to write the key; refuses to overwrite an existing file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 

@@ -30,7 +30,9 @@ impl From<CoreError> for CliError {
             CoreError::BadCredentials { .. }
             | CoreError::Forbidden { .. }
             | CoreError::SecretMissing { .. } => exit::CREDENTIALS,
-            CoreError::KeychainUnavailable { .. } => exit::NO_KEYCHAIN,
+            CoreError::KeychainUnavailable { .. } | CoreError::NoSecretStore { .. } => {
+                exit::NO_KEYCHAIN
+            }
             CoreError::Cancelled => exit::CANCELLED,
             _ => exit::FAILED,
         };
@@ -41,7 +43,10 @@ impl From<CoreError> for CliError {
                 ". Set it with --set {key}=VALUE, for example --set {key}={example}"
             ));
         }
-        if matches!(e, CoreError::KeychainUnavailable { .. }) {
+        if matches!(
+            e,
+            CoreError::KeychainUnavailable { .. } | CoreError::NoSecretStore { .. }
+        ) {
             // The command line has a way round a missing keychain.
             message.push_str(". On a headless machine, add the integration with --secret-env NAME so the secret is read from that environment variable at run time");
         }
@@ -75,8 +80,14 @@ pub async fn run(cli: Cli) -> CliResult {
         Some(d) => d,
         None => App::default_data_dir()?,
     };
+    if let Command::SecretKey(cmd) = cli.command {
+        return crate::serve_cmds::secret_key(cmd);
+    }
+    crate::serve_cmds::configure_secret_key(cli.secret_key_file.as_deref())?;
     let app = App::open(&data_dir).await?;
     match cli.command {
+        Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
+        Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,
         Command::Integration(cmd) => integration(&app, cmd).await,
         Command::Import {
             integration_id,

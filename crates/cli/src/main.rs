@@ -9,6 +9,7 @@ mod exit;
 mod output;
 mod pipe;
 mod progress;
+mod serve_cmds;
 mod update_cmds;
 
 use clap::Parser;

@@ -88,6 +88,12 @@ pub fn integration(i: &IntegrationView, json: bool) -> CliResult {
         (shotkeeper_core::model::SecretSource::Demo, false) => {
             "demo token (the demo is not running)".into()
         }
+        (shotkeeper_core::model::SecretSource::Sealed, true) => {
+            "sealed in the database (secret key)".into()
+        }
+        (shotkeeper_core::model::SecretSource::Sealed, false) => {
+            "missing from the sealed store: update it".into()
+        }
         (shotkeeper_core::model::SecretSource::Env(n), false) => {
             format!("read from ${n} (not set now)")
         }

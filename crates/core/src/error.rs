@@ -89,6 +89,10 @@ pub enum CoreError {
     #[error("the OS keychain is not reachable ({detail}). Start your desktop's keyring (GNOME Keyring or KWallet, which provide the Secret Service) and unlock it, then try again")]
     KeychainUnavailable { detail: String },
 
+    /// Neither a keychain nor a sealing key: nowhere to keep a secret.
+    #[error("there is nowhere to keep the secret: the OS keychain is not reachable ({detail}) and no secret key is set. On a server, make a key with `shotkeeper secret-key generate --out FILE` and pass --secret-key-file FILE (or set SHOTKEEPER_SECRET_KEY to its 64 hex digits); on a desktop, start and unlock your keyring")]
+    NoSecretStore { detail: String },
+
     #[error("no secret is stored for integration {integration}: {detail}. Edit the integration and enter the secret again")]
     SecretMissing { integration: String, detail: String },
 
@@ -172,6 +176,7 @@ impl CoreError {
             CoreError::InvalidSetting { .. } => "invalid_setting",
             CoreError::KeychainUnavailable { .. } => "keychain_unavailable",
             CoreError::SecretMissing { .. } => "secret_missing",
+            CoreError::NoSecretStore { .. } => "no_secret_store",
             CoreError::Image(_) => "image",
             CoreError::Storage(_) => "storage",
             CoreError::Cancelled => "cancelled",

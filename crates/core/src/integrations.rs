@@ -12,8 +12,8 @@ use crate::db::{self, now};
 use crate::error::{CoreError, Result};
 use crate::model::{Integration, Platform, ProviderKind, SecretSource, VerifyResult};
 use crate::providers::{registry, HelpCenter};
-use crate::secrets;
 use crate::storage::{Storage, StorageSettings};
+use crate::{sealed, secrets};
 
 /// How a new secret is given. The value is consumed by core and never returned.
 #[derive(Clone, Deserialize, Serialize, ts_rs::TS)]
@@ -119,13 +119,22 @@ fn validate_secret(secret: &SecretInput) -> Result<()> {
     }
 }
 
-/// Stores the secret where the input says and returns where it lives.
-async fn put_secret(id: &str, secret: &SecretInput) -> Result<SecretSource> {
+/// Stores the secret where the input says and returns where it lives: a
+/// value goes to the sealed store when this process has a sealing key (a
+/// server), else to the OS keychain.
+async fn put_secret(pool: &SqlitePool, id: &str, secret: &SecretInput) -> Result<SecretSource> {
     match secret {
-        SecretInput::Value { value } => {
-            secrets::store(id, value.trim()).await?;
-            Ok(SecretSource::Keychain)
+        SecretInput::Value { value } if sealed::configured() => {
+            sealed::store(pool, id, value.trim()).await?;
+            Ok(SecretSource::Sealed)
         }
+        SecretInput::Value { value } => match secrets::store(id, value.trim()).await {
+            Ok(()) => Ok(SecretSource::Keychain),
+            Err(CoreError::KeychainUnavailable { detail }) => {
+                Err(CoreError::NoSecretStore { detail })
+            }
+            Err(e) => Err(e),
+        },
         SecretInput::Env { name } => Ok(SecretSource::Env(name.trim().to_owned())),
         SecretInput::Demo { token } => {
             secrets::set_demo_token(token);
@@ -135,7 +144,10 @@ async fn put_secret(id: &str, secret: &SecretInput) -> Result<SecretSource> {
 }
 
 pub async fn view(pool: &SqlitePool, integration: Integration) -> Result<IntegrationView> {
-    let has_secret = secrets::exists(&integration.id, &integration.secret_source).await;
+    let has_secret = match integration.secret_source {
+        SecretSource::Sealed => sealed::exists(pool, &integration.id).await,
+        _ => secrets::exists(&integration.id, &integration.secret_source).await,
+    };
     let is_demo = db::integrations::is_demo(pool, &integration.id).await?;
     Ok(IntegrationView {
         integration,
@@ -156,7 +168,7 @@ pub async fn add(
     validate_secret(&input.secret)?;
     let id = Uuid::new_v4().to_string();
     // Secret first: if the keychain refuses, nothing is half-written in SQLite.
-    let secret_source = put_secret(&id, &input.secret).await?;
+    let secret_source = put_secret(pool, &id, &input.secret).await?;
     let ts = now();
     let integration = Integration {
         id,
@@ -171,6 +183,7 @@ pub async fn add(
     };
     if let Err(e) = db::integrations::insert(pool, &integration, is_demo).await {
         let _ = secrets::delete(&integration.id).await;
+        let _ = sealed::delete(pool, &integration.id).await;
         return Err(e);
     }
     view(pool, integration).await
@@ -198,12 +211,15 @@ pub async fn update(
     )?;
     if let Some(secret) = &input.secret {
         validate_secret(secret)?;
-        let source = put_secret(id, secret).await?;
+        let source = put_secret(pool, id, secret).await?;
+        if integration.secret_source == SecretSource::Sealed && source != SecretSource::Sealed {
+            sealed::delete(pool, id).await?;
+        }
         if integration.secret_source == SecretSource::Keychain && source != SecretSource::Keychain {
             // Leaving the keychain: drop the old copy. The demo never needs
             // the keychain, so a keychain that is gone does not stop it.
             let dropped = secrets::delete(id).await;
-            if source != SecretSource::Demo {
+            if !matches!(source, SecretSource::Demo | SecretSource::Sealed) {
                 dropped?;
             }
         }
@@ -220,6 +236,7 @@ pub async fn delete(pool: &SqlitePool, id: &str) -> Result<()> {
     if integration.secret_source == SecretSource::Keychain {
         secrets::delete(id).await?;
     }
+    sealed::delete(pool, id).await?;
     Ok(())
 }
 
@@ -244,7 +261,7 @@ pub async fn help_center(
             integration.provider.display_name()
         )));
     }
-    let secret = secrets::load(&integration.id, &integration.secret_source).await?;
+    let secret = load_secret(pool, &integration).await?;
     let client = registry::build(&integration, &secret)?;
     Ok((integration, client))
 }
@@ -258,7 +275,7 @@ pub async fn storage(pool: &SqlitePool, id: &str) -> Result<(Integration, Storag
             integration.label
         )));
     }
-    let secret = secrets::load(&integration.id, &integration.secret_source).await?;
+    let secret = load_secret(pool, &integration).await?;
     let settings = StorageSettings::from_settings(
         integration.provider,
         integration.base_url.as_deref(),
@@ -298,4 +315,12 @@ pub async fn verify(pool: &SqlitePool, id: &str) -> Result<VerifyResult> {
             message: e.to_string(),
         },
     })
+}
+
+/// The secret of an integration, from wherever it lives.
+pub async fn load_secret(pool: &SqlitePool, integration: &Integration) -> Result<String> {
+    match integration.secret_source {
+        SecretSource::Sealed => sealed::load(pool, &integration.id).await,
+        _ => secrets::load(&integration.id, &integration.secret_source).await,
+    }
 }

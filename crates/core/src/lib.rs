@@ -2,11 +2,14 @@
 //! Front ends (the `shotkeeper` CLI, the Tauri desktop shell) only parse,
 //! call into this crate, and present.
 
+pub mod api_keys;
 pub mod app;
 pub mod app_update;
 pub mod audit;
+pub mod background;
 pub mod bindings;
 pub mod clients;
+pub mod credentials;
 pub mod db;
 pub mod diff;
 pub mod error;
@@ -19,7 +22,9 @@ pub mod matching;
 pub mod model;
 pub mod progress;
 pub mod providers;
+pub mod remote_update;
 pub mod report;
+pub mod sealed;
 pub mod secrets;
 pub mod storage;
 pub mod update;

@@ -123,6 +123,9 @@ pub enum SecretSource {
     /// 127.0.0.1 inside this process and is no secret, so it is held in
     /// memory while the demo runs and needs no keychain.
     Demo,
+    /// Sealed (encrypted) in the database under a key kept outside it, for
+    /// machines without a keychain; see `crate::sealed`.
+    Sealed,
 }
 
 /// A stored connection (LaunchBrightly's integration API), without its secret.

@@ -59,6 +59,12 @@ pub async fn load(integration_id: &str, source: &SecretSource) -> Result<String>
             integration: integration_id.to_owned(),
             detail: "the demo help center is not running; it runs while the desktop app (or the demo command) does".into(),
         }),
+        // Opened by `crate::sealed`, which needs the database; callers
+        // with a pool go through `integrations::load_secret`.
+        SecretSource::Sealed => Err(CoreError::SecretMissing {
+            integration: integration_id.to_owned(),
+            detail: "its secret is sealed in the database; open it through the integration".into(),
+        }),
         SecretSource::Keychain => {
             let id = integration_id.to_owned();
             blocking(move || match entry(&id)?.get_password() {
@@ -80,6 +86,7 @@ pub async fn exists(integration_id: &str, source: &SecretSource) -> bool {
         SecretSource::Env(name) => std::env::var_os(name).is_some(),
         SecretSource::Demo => demo_token().is_some(),
         SecretSource::Keychain => load(integration_id, source).await.is_ok(),
+        SecretSource::Sealed => false,
     }
 }
 

@@ -365,6 +365,7 @@ fn summarise(plan: &UpdatePlan, articles: Vec<ArticleOutcome>, dry_run: bool) ->
                 match_type: p.result.match_type.seed_match_type(),
                 screenshot_name: p.screenshot.name.clone(),
                 screenshot_hash: p.screenshot.sha256.clone(),
+                reason: None,
             }
         })
         .collect();

@@ -119,6 +119,10 @@ pub struct ScreenshotOutcome {
     pub screenshot_name: String,
     #[serde(default)]
     pub screenshot_hash: String,
+    /// Why the screenshot failed before matching (not downloadable, not
+    /// an image...); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// What became of one screenshot of an update (LaunchBrightly's update

@@ -12,4 +12,9 @@ export type ScreenshotOutcome = { metadata: { [key in string]: string }, hash: s
 /**
  * The screenshot sent (beyond the seed's shape).
  */
-screenshotName: string, screenshotHash: string, };
+screenshotName: string, screenshotHash: string, 
+/**
+ * Why the screenshot failed before matching (not downloadable, not
+ * an image...); absent otherwise.
+ */
+reason?: string | null, };

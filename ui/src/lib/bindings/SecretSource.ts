@@ -3,4 +3,4 @@
 /**
  * Where an integration's secret lives. Never the secret itself.
  */
-export type SecretSource = { "kind": "keychain" } | { "kind": "env", "name": string } | { "kind": "demo" };
+export type SecretSource = { "kind": "keychain" } | { "kind": "env", "name": string } | { "kind": "demo" } | { "kind": "sealed" };

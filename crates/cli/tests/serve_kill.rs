@@ -1,0 +1,248 @@
+//! `shotkeeper serve` killed with SIGKILL in the middle of an import: on
+//! restart the job is `interrupted`, and `POST .../resume` finishes it,
+//! downloading only the images that were not stored yet. Secrets are sealed
+//! under SHOTKEEPER_SECRET_KEY (no keychain on a server).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use shotkeeper_sim::{SimOptions, SimProvider};
+
+const SECRET_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn shotkeeper(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shotkeeper"));
+    c.arg("--data-dir")
+        .arg(dir)
+        .env("SHOTKEEPER_SECRET_KEY", SECRET_KEY)
+        .stdin(Stdio::null());
+    c
+}
+
+async fn serve(dir: &std::path::Path, http: &reqwest::Client) -> Served {
+    let port = free_port();
+    let child = shotkeeper(dir)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let served = Served {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = http.get(format!("{}/healthz", served.base)).send().await {
+            if r.status().is_success() {
+                return served;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not answer /healthz in 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn call(
+    http: &reqwest::Client,
+    key: &str,
+    method: reqwest::Method,
+    url: String,
+    body: Option<Value>,
+) -> Value {
+    let mut req = http.request(method, url).header("x-api-key", key);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let v: Value = resp.json().await.unwrap();
+    assert!(status.is_success(), "{status} {v}");
+    v
+}
+
+/// URLs of the images the job has stored (downloaded and analysed).
+async fn stored_urls(dir: &std::path::Path, job: &str) -> Vec<String> {
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.join("shotkeeper.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    let urls = sqlx::query_scalar("SELECT url FROM images WHERE job_id = ?")
+        .bind(job)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    urls
+}
+
+async fn stored_images(dir: &std::path::Path, job: &str) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.join("shotkeeper.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    let n = sqlx::query_scalar("SELECT COUNT(*) FROM images WHERE job_id = ?")
+        .bind(job)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+#[tokio::test]
+async fn kill_9_during_an_import_then_resume_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = reqwest::Client::new();
+    let out = shotkeeper(dir.path())
+        .args(["api-key", "create", "--label", "kill test"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+
+    let mut o = SimOptions::new(SimProvider::Helpjuice);
+    o.articles = 40;
+    o.rate_limit_per_minute = Some(0);
+    o.faults.slow_ms = 60;
+    let sim = shotkeeper_sim::start(o).await.unwrap();
+
+    let first = serve(dir.path(), &http).await;
+    let created = call(
+        &http,
+        &key,
+        reqwest::Method::POST,
+        format!("{}/integration", first.base),
+        Some(json!({
+            "label": "Helpjuice", "provider": "helpjuice", "platform": "helpcenter",
+            "credentials": {"account": sim.settings["account"], "apiKey": sim.token,
+                            "baseUrl": sim.api_base, "requestsPerMinute": 0}
+        })),
+    )
+    .await;
+    let integration = created["id"].as_str().unwrap().to_owned();
+    let started = call(
+        &http,
+        &key,
+        reqwest::Method::POST,
+        format!("{}/helpcenter/import", first.base),
+        Some(json!({ "integrationId": integration })),
+    )
+    .await;
+    let job = started["id"].as_str().unwrap().to_owned();
+
+    // Wait until some images are stored, then SIGKILL.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while stored_images(dir.path(), &job).await == 0 {
+        assert!(Instant::now() < deadline, "no image stored within 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut first = first;
+    first.child.kill().unwrap(); // SIGKILL on Unix
+    first.child.wait().unwrap();
+
+    let second = serve(dir.path(), &http).await;
+    let list = call(
+        &http,
+        &key,
+        reqwest::Method::GET,
+        format!("{}/helpcenter/import", second.base),
+        None,
+    )
+    .await;
+    assert_eq!(list["items"][0]["id"], job.as_str());
+    assert_eq!(list["items"][0]["status"], "interrupted", "{list}");
+    let done_before = stored_urls(dir.path(), &job).await;
+    assert!(!done_before.is_empty());
+    let path_of = |u: &str| u.replace(&sim.site_base, "");
+    let requests_before: Vec<u64> = done_before
+        .iter()
+        .map(|u| sim.image_requests_for(&path_of(u)))
+        .collect();
+
+    call(
+        &http,
+        &key,
+        reqwest::Method::POST,
+        format!("{}/helpcenter/import/{job}/resume", second.base),
+        Some(json!({})),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        let list = call(
+            &http,
+            &key,
+            reqwest::Method::GET,
+            format!("{}/helpcenter/import", second.base),
+            None,
+        )
+        .await;
+        let status = list["items"][0]["status"].as_str().unwrap().to_owned();
+        if status != "running" && status != "interrupted" {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the resumed import did not end in 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(status, "completed");
+    let view = call(
+        &http,
+        &key,
+        reqwest::Method::GET,
+        format!("{}/helpcenter/import/{job}", second.base),
+        None,
+    )
+    .await;
+    assert_eq!(view["summary"]["pending"], 0);
+    let unique = stored_images(dir.path(), &job).await;
+    assert!(
+        unique as usize > done_before.len(),
+        "the resume stored the rest"
+    );
+    let requests_after: Vec<u64> = done_before
+        .iter()
+        .map(|u| sim.image_requests_for(&path_of(u)))
+        .collect();
+    assert_eq!(
+        requests_after, requests_before,
+        "no image stored before the kill was downloaded again"
+    );
+    drop(second);
+    sim.shutdown().await;
+}

@@ -1,0 +1,201 @@
+//! The sealed secret store, for machines without an OS keychain (a headless
+//! server running `shotkeeper serve`): each integration secret is encrypted
+//! with ChaCha20-Poly1305 (RustCrypto's `chacha20poly1305`, an AEAD) under a
+//! 32-byte key that never touches the database. The key comes from the
+//! `SHOTKEEPER_SECRET_KEY` environment variable or a key file
+//! (`--secret-key-file`, made by `shotkeeper secret-key generate`); front
+//! ends read it and hand it over with [`configure`]. The integration id is
+//! the associated data, so a sealed secret cannot be moved to another
+//! integration, and a wrong key decrypts nothing (the tag check fails).
+
+use std::path::Path;
+use std::sync::RwLock;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use rand::RngCore;
+use sqlx::{Row, SqlitePool};
+
+use crate::db::now;
+use crate::error::{CoreError, Result};
+
+/// The environment variable holding the key (64 hex digits).
+pub const KEY_ENV: &str = "SHOTKEEPER_SECRET_KEY";
+
+/// A sealing key. Holds the bytes only; `Debug` never shows them.
+#[derive(Clone)]
+pub struct SealingKey([u8; 32]);
+
+impl std::fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealingKey(<redacted>)")
+    }
+}
+
+impl SealingKey {
+    /// A new random key.
+    pub fn generate() -> SealingKey {
+        let mut k = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut k);
+        SealingKey(k)
+    }
+
+    /// The key as 64 hex digits: the form of the key file and the variable.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses 64 hex digits (surrounding whitespace ignored). `origin` names
+    /// where the text came from, for the message.
+    pub fn parse(text: &str, origin: &str) -> Result<SealingKey> {
+        let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32);
+        let bytes = bytes.ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "{origin} does not hold a secret key (64 hex digits): make one with `shotkeeper secret-key generate`"
+            ))
+        })?;
+        let mut k = [0u8; 32];
+        k.copy_from_slice(&bytes);
+        Ok(SealingKey(k))
+    }
+
+    pub fn from_file(path: &Path) -> Result<SealingKey> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CoreError::Invalid(format!(
+                "the secret key file {} cannot be read ({e}): make one with `shotkeeper secret-key generate --out {}`",
+                path.display(),
+                path.display()
+            ))
+        })?;
+        SealingKey::parse(&text, &format!("the secret key file {}", path.display()))
+    }
+
+    /// The key of [`KEY_ENV`], if set.
+    pub fn from_env() -> Result<Option<SealingKey>> {
+        match std::env::var(KEY_ENV) {
+            Ok(v) if !v.trim().is_empty() => {
+                SealingKey::parse(&v, &format!("the environment variable {KEY_ENV}")).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(Key::from_slice(&self.0))
+    }
+}
+
+static KEY: RwLock<Option<SealingKey>> = RwLock::new(None);
+
+/// Makes this process seal new secrets under `key` (and open sealed ones).
+/// `None` goes back to the OS keychain for new secrets.
+pub fn configure(key: Option<SealingKey>) {
+    if let Ok(mut k) = KEY.write() {
+        *k = key;
+    }
+}
+
+/// Whether a sealing key is configured in this process.
+pub fn configured() -> bool {
+    KEY.read().map(|k| k.is_some()).unwrap_or(false)
+}
+
+fn current() -> Option<SealingKey> {
+    KEY.read().ok().and_then(|k| k.clone())
+}
+
+fn no_key(integration: &str) -> CoreError {
+    CoreError::SecretMissing {
+        integration: integration.to_owned(),
+        detail: format!(
+            "its secret is sealed in the database and no secret key is set: set {KEY_ENV} or pass --secret-key-file with the key it was stored under"
+        ),
+    }
+}
+
+/// Seals `secret` for the integration and stores nonce and ciphertext.
+pub async fn store(pool: &SqlitePool, integration_id: &str, secret: &str) -> Result<()> {
+    let key = current().ok_or_else(|| no_key(integration_id))?;
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let sealed = key
+        .cipher()
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: secret.as_bytes(),
+                aad: integration_id.as_bytes(),
+            },
+        )
+        .map_err(|_| CoreError::Invalid("the secret could not be sealed".into()))?;
+    sqlx::query(
+        "INSERT OR REPLACE INTO sealed_secrets (integration_id, nonce, ciphertext, updated_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(integration_id)
+    .bind(nonce.to_vec())
+    .bind(sealed)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Opens the sealed secret of an integration. A wrong key opens nothing and
+/// says so.
+pub async fn load(pool: &SqlitePool, integration_id: &str) -> Result<String> {
+    let row = sqlx::query("SELECT nonce, ciphertext FROM sealed_secrets WHERE integration_id = ?")
+        .bind(integration_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| CoreError::SecretMissing {
+            integration: integration_id.to_owned(),
+            detail: "the sealed secret store has no entry for it".into(),
+        })?;
+    let key = current().ok_or_else(|| no_key(integration_id))?;
+    let nonce: Vec<u8> = row.try_get("nonce")?;
+    let sealed: Vec<u8> = row.try_get("ciphertext")?;
+    if nonce.len() != 12 {
+        return Err(CoreError::SecretMissing {
+            integration: integration_id.to_owned(),
+            detail: "its sealed secret is damaged".into(),
+        });
+    }
+    let plain = key
+        .cipher()
+        .decrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &sealed,
+                aad: integration_id.as_bytes(),
+            },
+        )
+        .map_err(|_| CoreError::SecretMissing {
+            integration: integration_id.to_owned(),
+            detail: format!(
+                "its secret was sealed under another secret key, and the key set now ({KEY_ENV} or --secret-key-file) cannot open it: start with the key it was stored under, or enter the secret again"
+            ),
+        })?;
+    String::from_utf8(plain).map_err(|_| CoreError::SecretMissing {
+        integration: integration_id.to_owned(),
+        detail: "its sealed secret is damaged".into(),
+    })
+}
+
+/// Whether a sealed secret is stored (never opens it).
+pub async fn exists(pool: &SqlitePool, integration_id: &str) -> bool {
+    sqlx::query_scalar::<_, i64>("SELECT 1 FROM sealed_secrets WHERE integration_id = ?")
+        .bind(integration_id)
+        .fetch_optional(pool)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+pub async fn delete(pool: &SqlitePool, integration_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sealed_secrets WHERE integration_id = ?")
+        .bind(integration_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Latency of `GET /helpcenter/import/:id` (LaunchBrightly's "Check an
+//! Import Progress") for a job of 20,000 images under 16 concurrent
+//! clients, in both dimensions, and the peak resident memory of the process.
+//!
+//! Run: `cargo run --release -p shotkeeper-server --example bench_import_view`
+//! (`BENCH_IMAGES`, `BENCH_REQUESTS` override 20000 and 20 per client).
+//!
+//! The job is written straight into a real SQLite file (5,000 articles of
+//! four images each, all distinct), as a finished import leaves it; server
+//! and clients share this process, so the peak RSS printed includes the
+//! clients' copies of the answers (an upper bound for the server).
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use shotkeeper_core::integrations::{NewIntegration, SecretInput};
+use shotkeeper_core::model::ProviderKind;
+use shotkeeper_core::App;
+use shotkeeper_server::ServeOptions;
+
+const CLIENTS: usize = 16;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// VmHWM of /proc/self/status: the peak resident set, in MiB.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+async fn fill(app: &App, images: usize) -> String {
+    std::env::set_var("BENCH_UNUSED_TOKEN", "x");
+    let mut settings = BTreeMap::new();
+    settings.insert("account".to_string(), "bench".to_string());
+    let integration = app
+        .add_integration(NewIntegration {
+            label: "Bench".into(),
+            provider: ProviderKind::Helpjuice,
+            base_url: Some("http://127.0.0.1:9/api/v3".into()),
+            settings,
+            secret: SecretInput::Env {
+                name: "BENCH_UNUSED_TOKEN".into(),
+            },
+        })
+        .await
+        .unwrap()
+        .integration
+        .id;
+    let job = shotkeeper_core::db::jobs::create(app.pool(), &integration, "Bench Import")
+        .await
+        .unwrap()
+        .id;
+    let ts = shotkeeper_core::db::now();
+    let per_article = 4;
+    let mut tx = app.pool().begin().await.unwrap();
+    for a in 0..images.div_ceil(per_article) {
+        let article_id = format!("art-{a}");
+        sqlx::query(
+            "INSERT INTO articles (id, job_id, external_id, locale, title, url, is_published, tags, content, status, created_at, updated_at)
+             VALUES (?, ?, ?, '', ?, ?, 1, '[]', ?, 'completed', ?, ?)",
+        )
+        .bind(&article_id)
+        .bind(&job)
+        .bind(format!("{}", 3_844_000 + a))
+        .bind(format!("Article {a}"))
+        .bind(format!("https://bench.example.com/kb/article-{a}"))
+        .bind("<p>Welcome! This article shows four screenshots.</p>")
+        .bind(&ts)
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        for p in 0..per_article {
+            let n = a * per_article + p;
+            if n >= images {
+                break;
+            }
+            let url = format!("https://static.example.com/uploads/{n}/screenshot-{n}.png");
+            sqlx::query(
+                "INSERT INTO article_images (article_id, position, url, alt) VALUES (?, ?, ?, '')",
+            )
+            .bind(&article_id)
+            .bind(p as i64)
+            .bind(&url)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO images (job_id, url, name, status_code, kind, width, height, size, hash, metadata, fetched_at)
+                 VALUES (?, ?, ?, 200, 'png', 890, 1444, 52913, ?, '{}', ?)",
+            )
+            .bind(&job)
+            .bind(&url)
+            .bind(format!("screenshot-{n}.png"))
+            .bind(format!("{n:064x}"))
+            .bind(&ts)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    shotkeeper_core::db::jobs::set_status(
+        app.pool(),
+        &job,
+        shotkeeper_core::db::jobs::JobStatus::Completed,
+        None,
+    )
+    .await
+    .unwrap();
+    job
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+#[tokio::main]
+async fn main() {
+    let images = env_or("BENCH_IMAGES", 20_000);
+    let per_client = env_or("BENCH_REQUESTS", 20);
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).await.unwrap();
+    let started = Instant::now();
+    let job = fill(&app, images).await;
+    println!(
+        "job of {images} images written in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let key = app.create_api_key("bench").await.unwrap().key;
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let bound = shotkeeper_server::start(
+        app.clone(),
+        ServeOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            tls: None,
+            insecure_listen: false,
+        },
+        async move {
+            let _ = stopped.await;
+        },
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    for dimension in ["images", "articles"] {
+        let url = format!(
+            "http://{}/helpcenter/import/{job}?dimension={dimension}",
+            bound.addr
+        );
+        // One warm-up request, checked.
+        let first = http
+            .get(&url)
+            .header("x-api-key", &key)
+            .send()
+            .await
+            .unwrap();
+        assert!(first.status().is_success(), "{}", first.status());
+        let bytes = first.bytes().await.unwrap().len();
+        let wall = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..CLIENTS {
+            let (http, url, key) = (http.clone(), url.clone(), key.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::with_capacity(per_client);
+                for _ in 0..per_client {
+                    let t = Instant::now();
+                    let resp = http
+                        .get(&url)
+                        .header("x-api-key", &key)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(resp.status().is_success());
+                    resp.bytes().await.unwrap();
+                    times.push(t.elapsed());
+                }
+                times
+            }));
+        }
+        let mut all: Vec<Duration> = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all.sort();
+        println!(
+            "dimension={dimension}: {} requests by {CLIENTS} clients in {:.1} s, answer {:.1} MiB, p50 {:.0} ms, p99 {:.0} ms",
+            all.len(),
+            wall.elapsed().as_secs_f64(),
+            bytes as f64 / (1024.0 * 1024.0),
+            percentile(&all, 0.50).as_secs_f64() * 1000.0,
+            percentile(&all, 0.99).as_secs_f64() * 1000.0,
+        );
+    }
+    match peak_rss_mib() {
+        Some(m) => println!("peak RSS of the process (server and clients): {m:.0} MiB"),
+        None => println!("peak RSS: /proc/self/status is not available here"),
+    }
+    bound.shutdown();
+}
