@@ -2,7 +2,8 @@
 # Installs what is needed, then runs every check and test: rustfmt, clippy
 # -D warnings, the UI's type check and unit tests, all Rust tests (against
 # the simulators, a real S3-compatible server and the real Secret Service),
-# and the desktop end-to-end test in a real window under Xvfb.
+# the desktop end-to-end test in a real window under Xvfb, and the Debian
+# package: built (one release build), installed with dpkg, run, removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,5 +26,9 @@ bash scripts/with-keychain.sh cargo test --workspace --locked -- --test-threads=
 if [ -x tests/e2e/run.sh ]; then
   echo "==> desktop end-to-end"
   bash tests/e2e/run.sh
+fi
+if [ -x tests/package/run.sh ]; then
+  echo "==> the Debian package"
+  bash tests/package/run.sh
 fi
 echo "==> all checks passed"
