@@ -68,8 +68,11 @@ pub async fn run(cli: Cli) -> CliResult {
         Some(d) => d,
         None => App::default_data_dir()?,
     };
+    let Some(command) = cli.command else {
+        return Err(usage("no command given: see shotkeeper --help"));
+    };
     let app = App::open(&data_dir).await?;
-    match cli.command {
+    match command {
         Command::Integration(cmd) => integration(&app, cmd).await,
         Command::Import {
             integration_id,
