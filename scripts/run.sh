@@ -4,7 +4,7 @@
 # directory, and the OS keychain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHOTKEEPER_SKIP_TEST_TOOLS=1 bash scripts/setup.sh
+SHOTKEEPER_SKIP_TEST_TOOLS=1 SHOTKEEPER_SKIP_PACKAGE_TOOLS=1 bash scripts/setup.sh
 source scripts/env.sh
 (cd ui && npm run build)
 cargo build --release -p shotkeeper-desktop --features custom-protocol

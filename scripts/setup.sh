@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything Shotkeeper needs on a fresh Debian 12 machine: system
 # libraries for Tauri/WebKit, the headless desktop pieces for tests (Xvfb,
-# D-Bus, gnome-keyring, WebKitWebDriver), tools from crates.io (tauri-driver,
-# s3s-fs) and the UI's npm packages. Safe to run again: it skips what is there.
+# D-Bus, gnome-keyring, WebKitWebDriver), tools installed with cargo
+# (tauri-driver, s3s-fs, and for the package tauri-cli and cargo-about, at the
+# versions pinned below) and the UI's npm packages (installed with npm).
+# Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +33,22 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if [ "${SHOTKEEPER_SKIP_TEST_TOOLS:-0}" != 1 ]; then
   command -v tauri-driver >/dev/null || { echo "==> cargo install tauri-driver"; cargo install tauri-driver --locked --quiet; }
   command -v s3s-fs >/dev/null || { echo "==> cargo install s3s-fs"; cargo install s3s-fs@0.14.1 --features binary --locked --quiet; }
+fi
+
+# The package (scripts/package.sh): Tauri's bundler, the tauri-cli release
+# that matches the tauri crate in Cargo.lock (2.12), and cargo about for the
+# Rust licence notices.
+TAURI_CLI_VERSION=2.12.4
+CARGO_ABOUT_VERSION=0.9.3
+if [ "${SHOTKEEPER_SKIP_PACKAGE_TOOLS:-0}" != 1 ]; then
+  if ! cargo tauri --version 2>/dev/null | grep -qx "tauri-cli $TAURI_CLI_VERSION"; then
+    echo "==> cargo install tauri-cli $TAURI_CLI_VERSION"
+    cargo install tauri-cli --version "$TAURI_CLI_VERSION" --locked --quiet
+  fi
+  if ! cargo about --version 2>/dev/null | grep -qx "cargo-about $CARGO_ABOUT_VERSION"; then
+    echo "==> cargo install cargo-about $CARGO_ABOUT_VERSION"
+    cargo install cargo-about --version "$CARGO_ABOUT_VERSION" --locked --quiet
+  fi
 fi
 
 if [ -f ui/package-lock.json ]; then

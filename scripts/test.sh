@@ -2,10 +2,18 @@
 # Installs what is needed, then runs every check and test: rustfmt, clippy
 # -D warnings, the UI's type check and unit tests, all Rust tests (against
 # the simulators, a real S3-compatible server and the real Secret Service),
-# and the desktop end-to-end test in a real window under Xvfb.
+# the desktop end-to-end test in a real window under Xvfb, and the Debian
+# package: built (one release build), installed with dpkg, run, removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The package test (last step) is on with SHOTKEEPER_TEST_PACKAGE=1 until it
+# has passed once end to end on CI's machine (issue 16); without it the
+# package tools are not installed either.
+if [ "${SHOTKEEPER_TEST_PACKAGE:-0}" = 1 ]; then
+  bash scripts/setup.sh
+else
+  SHOTKEEPER_SKIP_PACKAGE_TOOLS=1 bash scripts/setup.sh
+fi
 source scripts/env.sh
 
 if [ -f ui/package.json ]; then
@@ -25,5 +33,9 @@ bash scripts/with-keychain.sh cargo test --workspace --locked -- --test-threads=
 if [ -x tests/e2e/run.sh ]; then
   echo "==> desktop end-to-end"
   bash tests/e2e/run.sh
+fi
+if [ "${SHOTKEEPER_TEST_PACKAGE:-0}" = 1 ]; then
+  echo "==> the Debian package"
+  bash tests/package/run.sh
 fi
 echo "==> all checks passed"

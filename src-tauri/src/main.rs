@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use shotkeeper_core::app::{App, DemoHelpCenter};
+use shotkeeper_core::logging::{self, LogOptions};
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_sim::{SimOptions, SimProvider};
 use tauri::Manager;
@@ -26,20 +27,21 @@ use crate::state::{DemoStatus, Shell};
 const DEMO_ARTICLES: usize = 40;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Log files (and crash reports) from the first line on, in the folder
+    // Help > Open Log Folder opens and Help > About names.
+    let paths = menu::Paths::resolve();
+    let mut log_options = LogOptions::new("desktop", paths.log_dir.clone());
+    log_options.stderr_level = Some("info,tao=warn,wry=warn".into());
+    if let Some(e) = logging::init(log_options).file_error {
+        tracing::warn!("{e}");
+    }
 
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
         // "Choose screenshots…": the system's file chooser, for those who do not drag.
         .plugin(tauri_plugin_dialog::init())
-        .menu(menu::build)
+        .menu(move |app| menu::build(app, &paths))
         .on_menu_event(|app, event| menu::on_event(app, event.id().as_ref()))
         .setup(|app| {
             let data_dir = data_dir(app.handle())?;
@@ -164,5 +166,10 @@ async fn start_demo(app: &App) -> Result<(shotkeeper_sim::Sim, String), String> 
         settings,
     };
     let view = app.ensure_demo(demo).await.map_err(|e| e.to_string())?;
+    tracing::info!(
+        "demo help center ready at {} (integration {})",
+        sim.site_base,
+        view.integration.id
+    );
     Ok((sim, view.integration.id))
 }

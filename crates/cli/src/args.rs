@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "shotkeeper",
     version,
-    about = "Keep the screenshots in your help center current"
+    about = "Keep the screenshots in your help center current",
+    arg_required_else_help = true
 )]
 pub struct Cli {
     /// Directory holding the SQLite database and thumbnails (default: the platform data directory).
@@ -30,8 +31,14 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Print the version, the data directory and the log directory (log
+    /// files and crash reports to send with a problem report), then exit.
+    #[arg(long)]
+    pub paths: bool,
+
+    /// Required unless --paths is given.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]

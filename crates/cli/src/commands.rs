@@ -80,12 +80,15 @@ pub async fn run(cli: Cli) -> CliResult {
         Some(d) => d,
         None => App::default_data_dir()?,
     };
-    if let Command::SecretKey(cmd) = cli.command {
+    let Some(command) = cli.command else {
+        return Err(usage("no command given: see shotkeeper --help"));
+    };
+    if let Command::SecretKey(cmd) = command {
         return crate::serve_cmds::secret_key(cmd);
     }
     crate::serve_cmds::configure_secret_key(cli.secret_key_file.as_deref())?;
     let app = App::open(&data_dir).await?;
-    match cli.command {
+    match command {
         Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
         Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,
         Command::Integration(cmd) => integration(&app, cmd).await,
