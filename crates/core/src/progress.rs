@@ -7,14 +7,16 @@ use std::time::{Duration, Instant};
 /// How often a front end is sent a report while nothing notable happens.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(60);
 
+/// A report's stage (an import's phase) and whether it is the last one.
+type StageOf<P> = Box<dyn Fn(&P) -> (String, bool) + Send + Sync>;
+
 /// Sends a report at once when its stage changes, when it is the last one,
 /// or when `interval` passed since the previous one; otherwise keeps it as
 /// pending, replaced by newer ones, until [`Throttled::flush`].
 pub struct Throttled<P> {
     interval: Duration,
     sink: Box<dyn Fn(P) + Send + Sync>,
-    /// The report's stage (an import's phase) and whether it is the last.
-    stage_of: Box<dyn Fn(&P) -> (String, bool) + Send + Sync>,
+    stage_of: StageOf<P>,
     state: Mutex<State<P>>,
 }
 

@@ -15,9 +15,6 @@ use tokio_util::sync::CancellationToken;
 use crate::error::CmdResult;
 use crate::state::Shell;
 
-/// Apply progress closer together than this is coalesced; the last report
-/// is always delivered.
-
 /// Matches dropped files (or folders) against an import; the plan is
 /// stored for review. The drop handler calls this with the dropped paths.
 #[tauri::command]
