@@ -29,6 +29,15 @@ fn integration(
     }
 }
 
+/// The setting core names in a per-field error, and the message.
+fn setting(e: CoreError) -> (String, String) {
+    let text = e.to_string();
+    match e {
+        CoreError::InvalidSetting { key, .. } => (key, text),
+        other => panic!("expected InvalidSetting, got {other:?}"),
+    }
+}
+
 fn invalid(e: CoreError) -> String {
     match e {
         CoreError::Invalid(m) => m,
@@ -88,9 +97,9 @@ fn implemented_help_centers_build_from_documented_defaults() {
 #[test]
 fn freshdesk_needs_its_domain_as_name_or_address() {
     let kind = ProviderKind::Freshdesk;
-    let msg = invalid(build(&integration(kind, None, &[]), "k").err().unwrap());
-    assert!(msg.contains("--set domain="), "{msg}");
-    let msg = invalid(
+    let (key, _) = setting(build(&integration(kind, None, &[]), "k").err().unwrap());
+    assert_eq!(key, "domain");
+    let (key, msg) = setting(
         build(
             &integration(kind, None, &[("domain", "support.acme.com")]),
             "k",
@@ -98,8 +107,9 @@ fn freshdesk_needs_its_domain_as_name_or_address() {
         .err()
         .unwrap(),
     );
+    assert_eq!(key, "domain");
     assert!(
-        msg.contains("'domain'") && msg.contains("yourcompany.freshdesk.com"),
+        msg.contains("'support.acme.com'") && msg.contains("yourcompany.freshdesk.com"),
         "{msg}"
     );
     let spec = spec(kind);
@@ -119,21 +129,22 @@ fn cloud_storage_is_not_a_help_center() {
 
 #[test]
 fn missing_settings_and_secrets_are_named_never_shown() {
-    let msg = invalid(
+    let (key, msg) = setting(
         build(&integration(ProviderKind::Helpcenter, None, &[]), "k")
             .err()
             .unwrap(),
     );
+    assert_eq!(key, "center_id");
     assert!(
-        msg.contains("center_id") && msg.contains("--set center_id="),
+        msg.contains("(center_id)") && msg.contains("required"),
         "{msg}"
     );
-    let msg = invalid(
+    let (key, _) = setting(
         build(&integration(ProviderKind::Helpjuice, None, &[]), "k")
             .err()
             .unwrap(),
     );
-    assert!(msg.contains("--set account="), "{msg}");
+    assert_eq!(key, "account");
     let msg = invalid(
         build(&integration(ProviderKind::Helpcenterio, None, &[]), "  ")
             .err()
@@ -166,7 +177,7 @@ fn base_url_override_and_rate_setting_are_validated() {
         validate_settings(ProviderKind::Helpjuice, Some("file:///tmp"), &with(&[])).unwrap_err(),
     );
     assert!(msg.contains("base URL"), "{msg}");
-    let msg = invalid(
+    let (key, msg) = setting(
         validate_settings(
             ProviderKind::Helpcenterio,
             None,
@@ -174,7 +185,8 @@ fn base_url_override_and_rate_setting_are_validated() {
         )
         .unwrap_err(),
     );
-    assert!(msg.contains("requests_per_minute"), "{msg}");
+    assert_eq!(key, "requests_per_minute");
+    assert!(msg.contains("'lots'"), "{msg}");
 }
 
 #[test]
