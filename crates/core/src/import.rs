@@ -848,7 +848,10 @@ async fn fetch_and_analyse(
 fn store_thumbnail(data_dir: &Path, dir: &Path, sha256: &str, bytes: &[u8]) -> Result<String> {
     let path: PathBuf = dir.join(format!("{sha256}.png"));
     if !path.exists() {
-        let tmp = dir.join(format!("{sha256}.png.part"));
+        // Two URLs with the same bytes can be analysed at once: each writes
+        // its own part file, and whichever renames last replaces the file
+        // with the same bytes.
+        let tmp = dir.join(format!("{sha256}.{}.png.part", uuid::Uuid::new_v4()));
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, &path)?;
     }
