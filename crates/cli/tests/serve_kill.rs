@@ -103,19 +103,7 @@ async fn stored_urls(dir: &std::path::Path, job: &str) -> Vec<String> {
 }
 
 async fn stored_images(dir: &std::path::Path, job: &str) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.join("shotkeeper.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    let n = sqlx::query_scalar("SELECT COUNT(*) FROM images WHERE job_id = ?")
-        .bind(job)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    n
+    stored_urls(dir, job).await.len() as i64
 }
 
 #[tokio::test]

@@ -379,38 +379,21 @@ impl App {
                 Storage::new(settings, &secret)?.verify(false).await
             }
         };
-        Ok(match outcome {
-            Ok(message) => VerifyResult {
-                is_connection_successful: true,
-                message,
-            },
-            Err(CoreError::Db(e)) => return Err(CoreError::Db(e)),
-            Err(e) => VerifyResult {
-                is_connection_successful: false,
-                message: seed_message(e),
-            },
-        })
+        VerifyResult::from_outcome(outcome, seed_message)
     }
 
     /// Seed 003's verify by id, with seed 003's sentence for a help center
     /// that answers.
     pub async fn verify_integration_seed(&self, id: &str) -> Result<VerifyResult> {
         let view = self.get_integration(id).await?;
-        Ok(match self.check_integration(id).await {
-            Ok(_) if view.integration.platform == Platform::Helpcenter => VerifyResult {
-                is_connection_successful: true,
-                message: HELPCENTER_OK.into(),
-            },
-            Ok(message) => VerifyResult {
-                is_connection_successful: true,
-                message,
-            },
-            Err(CoreError::Db(e)) => return Err(CoreError::Db(e)),
-            Err(e) => VerifyResult {
-                is_connection_successful: false,
-                message: seed_message(e),
-            },
-        })
+        let outcome = self.check_integration(id).await.map(|message| {
+            if view.integration.platform == Platform::Helpcenter {
+                HELPCENTER_OK.into()
+            } else {
+                message
+            }
+        });
+        VerifyResult::from_outcome(outcome, seed_message)
     }
 }
 

@@ -303,18 +303,7 @@ pub async fn check(pool: &SqlitePool, id: &str) -> Result<String> {
 /// the message says exactly what went wrong.
 pub async fn verify(pool: &SqlitePool, id: &str) -> Result<VerifyResult> {
     db::integrations::get(pool, id).await?;
-    let outcome = check(pool, id).await;
-    Ok(match outcome {
-        Ok(message) => VerifyResult {
-            is_connection_successful: true,
-            message,
-        },
-        Err(CoreError::Db(e)) => return Err(CoreError::Db(e)),
-        Err(e) => VerifyResult {
-            is_connection_successful: false,
-            message: e.to_string(),
-        },
-    })
+    VerifyResult::from_outcome(check(pool, id).await, |e| e.to_string())
 }
 
 /// The secret of an integration, from wherever it lives.

@@ -153,6 +153,28 @@ pub struct VerifyResult {
     pub message: String,
 }
 
+impl VerifyResult {
+    /// A connection check's outcome as a result: the provider's refusal is
+    /// an answer (`describe` words it), while a failure of Shotkeeper's own
+    /// database stays an error.
+    pub fn from_outcome(
+        outcome: crate::error::Result<String>,
+        describe: impl FnOnce(crate::error::CoreError) -> String,
+    ) -> crate::error::Result<VerifyResult> {
+        match outcome {
+            Ok(message) => Ok(VerifyResult {
+                is_connection_successful: true,
+                message,
+            }),
+            Err(crate::error::CoreError::Db(e)) => Err(crate::error::CoreError::Db(e)),
+            Err(e) => Ok(VerifyResult {
+                is_connection_successful: false,
+                message: describe(e),
+            }),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Import job shapes (LaunchBrightly's import API)
 // ---------------------------------------------------------------------------

@@ -137,19 +137,12 @@ async fn main() {
     );
     let key = app.create_api_key("bench").await.unwrap().key;
     let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let bound = shotkeeper_server::start(
-        app.clone(),
-        ServeOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            tls: None,
-            insecure_listen: false,
-        },
-        async move {
+    let bound =
+        shotkeeper_server::start(app.clone(), ServeOptions::loopback_any_port(), async move {
             let _ = stopped.await;
-        },
-    )
-    .await
-    .unwrap();
+        })
+        .await
+        .unwrap();
     let http = reqwest::Client::new();
     for dimension in ["images", "articles"] {
         let url = format!(

@@ -211,6 +211,17 @@ pub struct ServeOptions {
     pub insecure_listen: bool,
 }
 
+impl ServeOptions {
+    /// Plain HTTP on a free loopback port (tests, benchmarks).
+    pub fn loopback_any_port() -> Self {
+        ServeOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: None,
+            insecure_listen: false,
+        }
+    }
+}
+
 /// Why the server cannot start, in words a person can act on.
 #[derive(Debug)]
 pub struct ServeError(pub String);

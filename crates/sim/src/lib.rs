@@ -174,6 +174,19 @@ impl Drop for Sim {
 }
 
 /// Binds `127.0.0.1:opts.port`, generates the data and starts serving.
+/// A small PNG unlike any image the simulators serve (a new screenshot in
+/// tests); `seed` varies its pixels.
+pub fn fresh_png(seed: u8) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(97, 41, |x, y| {
+        image::Rgba([(x * 5) as u8, (y * 9) as u8, seed, 255])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("a PNG in memory");
+    out.into_inner()
+}
+
 pub async fn start(opts: SimOptions) -> std::io::Result<Sim> {
     let listener = TcpListener::bind(("127.0.0.1", opts.port)).await?;
     let port = listener.local_addr()?.port();

@@ -139,6 +139,16 @@ pub struct SimOptions {
 }
 
 impl SimOptions {
+    /// `articles` articles and no rate limit: what tests of anything but
+    /// the limit itself want (the documented limits would only slow them).
+    pub fn unlimited(provider: SimProvider, articles: usize) -> Self {
+        SimOptions {
+            articles,
+            rate_limit_per_minute: Some(0),
+            ..SimOptions::new(provider)
+        }
+    }
+
     pub fn new(provider: SimProvider) -> Self {
         SimOptions {
             provider,

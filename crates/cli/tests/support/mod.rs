@@ -76,23 +76,13 @@ impl Shotkeeper {
 }
 
 pub async fn sim(provider: SimProvider, articles: usize) -> Sim {
-    let mut o = SimOptions::new(provider);
-    o.articles = articles;
-    o.rate_limit_per_minute = Some(0);
-    shotkeeper_sim::start(o).await.unwrap()
+    shotkeeper_sim::start(SimOptions::unlimited(provider, articles))
+        .await
+        .unwrap()
 }
 
-/// A PNG unlike any image of the simulators.
-pub fn picture(seed: u8) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(97, 41, |x, y| {
-        image::Rgba([(x * 5) as u8, (y * 9) as u8, seed, 255])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgba8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
+#[allow(unused_imports)] // not every test file uses it
+pub use shotkeeper_sim::fresh_png as picture;
 
 /// An image of the import used in one published article only, with a file
 /// name no other image has: a screenshot of that name replaces it and

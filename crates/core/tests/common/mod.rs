@@ -59,9 +59,7 @@ pub async fn start_sim(
     articles: usize,
     tweak: impl FnOnce(&mut SimOptions),
 ) -> Sim {
-    let mut o = SimOptions::new(provider);
-    o.articles = articles;
-    o.rate_limit_per_minute = Some(0);
+    let mut o = SimOptions::unlimited(provider, articles);
     tweak(&mut o);
     shotkeeper_sim::start(o).await.expect("start simulator")
 }

@@ -34,19 +34,12 @@ impl TestServer {
         let app = App::open(dir.path()).await.unwrap();
         let key = app.create_api_key("tests").await.unwrap().key;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let bound = shotkeeper_server::start(
-            app.clone(),
-            ServeOptions {
-                listen: "127.0.0.1:0".parse().unwrap(),
-                tls: None,
-                insecure_listen: false,
-            },
-            async move {
+        let bound =
+            shotkeeper_server::start(app.clone(), ServeOptions::loopback_any_port(), async move {
                 let _ = rx.await;
-            },
-        )
-        .await
-        .unwrap();
+            })
+            .await
+            .unwrap();
         TestServer {
             base: format!("http://{}", bound.addr),
             dir,
@@ -192,9 +185,7 @@ pub async fn sim(
     articles: usize,
     tweak: impl FnOnce(&mut SimOptions),
 ) -> Sim {
-    let mut o = SimOptions::new(provider);
-    o.articles = articles;
-    o.rate_limit_per_minute = Some(0);
+    let mut o = SimOptions::unlimited(provider, articles);
     tweak(&mut o);
     shotkeeper_sim::start(o).await.unwrap()
 }
@@ -208,17 +199,8 @@ pub fn error_body(status: u16, kind: &str, message: &str) -> Value {
     })
 }
 
-/// A PNG unlike any image of the simulators.
-pub fn picture(seed: u8) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(97, 41, |x, y| {
-        image::Rgba([(x * 5) as u8, (y * 9) as u8, seed, 255])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgba8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
-}
+#[allow(unused_imports)] // not every test file uses it
+pub use shotkeeper_sim::fresh_png as picture;
 
 /// A file host on 127.0.0.1:0 serving `files` (path → bytes, content type)
 /// — where CI puts screenshots before PUTting their URLs. Stopped on drop.
