@@ -85,6 +85,33 @@ impl<P: Send + 'static> Throttled<P> {
     }
 }
 
+impl Throttled<crate::import::ImportProgress> {
+    /// An import's reports: each phase change and the end go out at once.
+    pub fn import(
+        sink: impl Fn(crate::import::ImportProgress) + Send + Sync + 'static,
+    ) -> Arc<Self> {
+        use crate::import::ImportPhase;
+        Throttled::new(
+            PROGRESS_INTERVAL,
+            |p: &crate::import::ImportProgress| {
+                (p.phase.as_str().to_owned(), p.phase == ImportPhase::Done)
+            },
+            sink,
+        )
+    }
+}
+
+impl Throttled<crate::update::ApplyProgress> {
+    /// An update's reports: the one after the last article goes out at once.
+    pub fn apply(sink: impl Fn(crate::update::ApplyProgress) + Send + Sync + 'static) -> Arc<Self> {
+        Throttled::new(
+            PROGRESS_INTERVAL,
+            |p: &crate::update::ApplyProgress| (String::new(), p.articles_done >= p.articles_total),
+            sink,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,10 @@ pub mod replace;
 
 use serde::Serialize;
 use shotkeeper_core::app::{App, JobListItem};
-use shotkeeper_core::import::{ImportOptions, ImportPhase, ImportProgress};
+use shotkeeper_core::import::{ImportOptions, ImportProgress};
 use shotkeeper_core::integrations::{IntegrationView, NewIntegration, UpdateIntegration};
 use shotkeeper_core::model::{Dimension, JobView, VerifyResult};
-use shotkeeper_core::progress::{Throttled, PROGRESS_INTERVAL};
+use shotkeeper_core::progress::Throttled;
 use shotkeeper_core::providers::ProviderSpec;
 use shotkeeper_core::report::{ArticleDetail, ArticleRow, ImageDetail, ImageRow};
 use tauri::ipc::Channel;
@@ -93,12 +93,8 @@ pub async fn start_import(
 ) -> CmdResult<JobView> {
     let app = shell.app()?;
     let token = CancellationToken::new();
-    let throttle = Throttled::new(
-        PROGRESS_INTERVAL,
-        |p: &ImportProgress| (p.phase.as_str().to_owned(), p.phase == ImportPhase::Done),
-        // A closed window drops the channel; the import goes on.
-        move |p| drop(on_progress.send(p)),
-    );
+    // A closed window drops the channel; the import goes on.
+    let throttle = Throttled::import(move |p| drop(on_progress.send(p)));
     let started = app
         .start_import(
             &integration_id,

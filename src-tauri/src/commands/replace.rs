@@ -4,7 +4,7 @@
 
 use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::diff::DiffResult;
-use shotkeeper_core::progress::{Throttled, PROGRESS_INTERVAL};
+use shotkeeper_core::progress::Throttled;
 use shotkeeper_core::providers::ArticleRef;
 use shotkeeper_core::update::revisions::{Revision, RollbackOutcome};
 use shotkeeper_core::update::{ApplyProgress, UpdatePlan, UpdateResult};
@@ -57,12 +57,8 @@ pub async fn apply_plan(
     let app = shell.app()?;
     let token = CancellationToken::new();
     shell.updates.register(&plan_id, &token);
-    let throttle = Throttled::new(
-        PROGRESS_INTERVAL,
-        |p: &ApplyProgress| (String::new(), p.articles_done >= p.articles_total),
-        // A closed window drops the channel; the update goes on.
-        move |p| drop(on_progress.send(p)),
-    );
+    // A closed window drops the channel; the update goes on.
+    let throttle = Throttled::apply(move |p| drop(on_progress.send(p)));
     let result = app
         .apply_plan(&plan_id, false, throttle.callback(), token)
         .await;
