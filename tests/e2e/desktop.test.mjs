@@ -148,6 +148,22 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await s.waitFor('[data-testid="integration-form"] .error');
     await shot("add-form-validation");
 
+    // A value the form accepts but core refuses: core's words show beside
+    // that field, not in a banner, and name no command-line flag.
+    assert.equal(await choose('[data-testid="field-provider"]', "freshdesk"), "freshdesk");
+    const domain = await s.waitFor('[data-testid="field-setting-domain"]');
+    await domain.clear();
+    await domain.type("support.acme.com");
+    await s.find('[data-testid="field-secret"]').then((e) => e.type("not-a-real-key"));
+    await s.find('[data-testid="save-integration"]').then((e) => e.click());
+    const beside = await s.waitFor('[data-testid="field-setting-domain"] + .error');
+    assert.match(await beside.text(), /support\.acme\.com/);
+    assert.match(await beside.text(), /yourcompany\.freshdesk\.com/);
+    assert.doesNotMatch(await beside.text(), /--set/);
+    assert.equal(await s.find('[data-testid="field-setting-domain"]').then((e) => e.attr("aria-invalid")), "true");
+    await shot("add-form-core-field-error");
+    await s.find('[data-testid="field-secret"]').then((e) => e.clear());
+
     assert.equal(await choose('[data-testid="field-provider"]', SIM_PROVIDER), SIM_PROVIDER);
     const label = await s.waitFor('[data-testid="field-label"]');
     await label.clear();
