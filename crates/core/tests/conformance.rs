@@ -5,7 +5,9 @@
 //! out, garbage answers named, translations, and the provider's own upload
 //! (or its clear absence). A provider's own test file keeps only its quirks.
 //!
-//! A new provider joins by adding one line to `conformance!` below.
+//! A new provider joins by adding one line to `conformance!` below, after
+//! its client file (with its `DEF`) is listed in `registry::HELP_CENTERS`
+//! and its simulator in `shotkeeper_sim`.
 
 mod provider_common;
 

@@ -9,6 +9,7 @@
 //! `Retry-After` and `X-RateLimit-Reset`; final failures become a
 //! [`CoreError`] that names the provider and the endpoint and never the secret.
 
+pub mod api_base;
 mod errors;
 mod image;
 pub mod json;
@@ -26,6 +27,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{CoreError, Result};
 
+pub use api_base::{page_number, ApiBase, Auth};
 pub use errors::{extract_detail, ErrorHook, ErrorResponse};
 pub use image::FetchedImage;
 use retry::Outcome;

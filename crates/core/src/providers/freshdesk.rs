@@ -54,15 +54,17 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use base64::Engine;
-use reqwest::header::HeaderValue;
+use reqwest::header::ACCEPT;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::fields::{field, rate_field, FieldCheck};
+use super::kit::{Connect, ProviderDef, Sites};
+use super::ProviderSpec;
 use super::{split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
-use crate::http::{secret_header, segment, ErrorResponse, HttpClient, HttpConfig};
+use crate::http::{segment, ApiBase, Auth, ErrorResponse, HttpClient, HttpConfig};
 use crate::model::ProviderKind;
 
 /// Documented maximum `per_page`.
@@ -74,29 +76,8 @@ pub const MAX_FOLDER_DEPTH: usize = 16;
 /// Most folders walked in all.
 pub const MAX_FOLDERS: usize = 10_000;
 
-/// The helpdesk name of a `domain` setting: `acme`, `acme.freshdesk.com`
-/// or `https://acme.freshdesk.com/` all give `acme`; `None` when what is
-/// left is not a host name label.
-pub fn domain_label(value: &str) -> Option<String> {
-    let v = value.trim();
-    let v = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"))
-        .unwrap_or(v);
-    let v = v.trim_end_matches('/');
-    let lower = v.to_ascii_lowercase();
-    let label = match lower.strip_suffix(".freshdesk.com") {
-        Some(l) => l.to_string(),
-        None => lower,
-    };
-    let ok = !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    ok.then_some(label)
-}
-
 pub struct Freshdesk {
-    http: HttpClient,
-    base: String,
-    auth: HeaderValue,
+    api: ApiBase,
     /// Languages (primary first, as `None`) and folder ids, fetched once
     /// per client.
     layout: Mutex<Option<Layout>>,
@@ -409,39 +390,23 @@ fn on_error(r: &ErrorResponse<'_>) -> Option<CoreError> {
 impl Freshdesk {
     /// `base_url` is the API base (`https://acme.freshdesk.com/api/v2`).
     pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
-        let key = api_key.trim();
-        // Validate the key as a header value first, so the error never quotes it.
-        secret_header(key, "Freshdesk API key")?;
-        cfg.redact.push(key.to_string());
         cfg.on_error = Some(Arc::new(on_error));
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:X"));
+        let api = ApiBase::new(cfg, base_url, api_key, "API key", Auth::BasicKeyAsUser)?
+            .with_header(ACCEPT, "application/json");
         Ok(Freshdesk {
-            http: HttpClient::new(cfg)?,
-            base: base_url.trim_end_matches('/').to_string(),
-            auth: secret_header(&format!("Basic {encoded}"), "Freshdesk API key")?,
+            api,
             layout: Mutex::new(None),
         })
     }
 
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
+        self.api.http()
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
-        self.http
+        self.http()
             .get_json(&format!("GET {path}"), |c| {
-                self.request(c, reqwest::Method::GET, path)
+                self.api.request(c, reqwest::Method::GET, path)
             })
             .await
     }
@@ -489,9 +454,9 @@ impl Freshdesk {
     ) -> Result<(Vec<T>, Option<u64>)> {
         let endpoint = format!("GET {path}?page={page}");
         let resp = self
-            .http
+            .http()
             .send(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, path).query(query)
+                self.api.request(c, reqwest::Method::GET, path).query(query)
             })
             .await?;
         let link = resp
@@ -499,12 +464,12 @@ impl Freshdesk {
             .get(reqwest::header::LINK)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = self.http.read_body(&endpoint, resp).await?;
+        let body = self.api.http().read_body(&endpoint, resp).await?;
         let list: Vec<T> = crate::http::json::decode(&body)
-            .map_err(|detail| self.http.garbage(&endpoint, detail))?;
+            .map_err(|detail| self.api.http().garbage(&endpoint, detail))?;
         match next_page_from_link(link.as_deref()) {
-            Err(why) => Err(self.http.garbage(&endpoint, why)),
-            Ok(Some(next)) if next <= page => Err(self.http.garbage(
+            Err(why) => Err(self.api.http().garbage(&endpoint, why)),
+            Ok(Some(next)) if next <= page => Err(self.api.http().garbage(
                 &endpoint,
                 format!("the Link header points back to page {next} from page {page}"),
             )),
@@ -554,7 +519,7 @@ impl HelpCenter for Freshdesk {
     }
 
     fn api_base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
@@ -633,7 +598,7 @@ impl HelpCenter for Freshdesk {
             failed,
             articles: read
                 .into_iter()
-                .map(|a| a.document(pos.language.clone(), &self.base))
+                .map(|a| a.document(pos.language.clone(), self.api.base()))
                 .collect(),
             next: next.map(|p| encode_cursor(&p)),
             total: None,
@@ -651,7 +616,7 @@ impl HelpCenter for Freshdesk {
             },
             other => other,
         })?;
-        let mut doc = a.document(article.locale.clone(), &self.base);
+        let mut doc = a.document(article.locale.clone(), self.api.base());
         doc.article = article.clone();
         Ok(doc)
     }
@@ -659,12 +624,49 @@ impl HelpCenter for Freshdesk {
     async fn update_article_html(&self, article: &ArticleRef, html: &str) -> Result<()> {
         let path = Self::article_path(article);
         let body = json!({ "description": html });
-        self.http
+        self.http()
             .send(&format!("PUT {path}"), |c| {
-                self.request(c, reqwest::Method::PUT, &path).json(&body)
+                self.api.request(c, reqwest::Method::PUT, &path).json(&body)
             })
             .await?;
         Ok(())
+    }
+}
+
+/// Freshdesk, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Freshdesk,
+    spec,
+    api_path: "/api/v2",
+    sites: Sites::SameHost("freshdesk.com"),
+    documented_burst: None,
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    Ok(Box::new(Freshdesk::new(c.http, &c.base, c.secret)?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Freshdesk,
+        display_name: "Freshdesk",
+        fields: vec![
+            field(
+                "domain",
+                "Helpdesk domain",
+                "The part before .freshdesk.com in your helpdesk address (the full yourcompany.freshdesk.com is accepted too)",
+                true,
+                "yourcompany",
+            ).checked(FieldCheck::HostLabelOn("freshdesk.com")),
+            rate_field("Leave empty for Freshdesk's Growth-plan 200 per minute (Pro 400, Enterprise 700); 0 turns the limiter off"),
+        ],
+        secret_label: "API key",
+        secret_help: "Profile settings > View API key in Freshdesk; the agent needs permission to manage solution articles",
+        default_base_url: "https://{domain}.freshdesk.com/api/v2",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: false,
     }
 }
 
@@ -685,21 +687,6 @@ mod tests {
         assert_eq!(read.len(), 1);
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].article.id, "43000500002");
-    }
-
-    #[test]
-    fn domains() {
-        assert_eq!(domain_label("acme").as_deref(), Some("acme"));
-        assert_eq!(
-            domain_label(" Acme.freshdesk.com ").as_deref(),
-            Some("acme")
-        );
-        assert_eq!(
-            domain_label("https://acme.freshdesk.com/").as_deref(),
-            Some("acme")
-        );
-        assert_eq!(domain_label("support.acme.com"), None);
-        assert_eq!(domain_label(""), None);
     }
 
     fn path(p: &str) -> Vec<String> {

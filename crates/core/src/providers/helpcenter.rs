@@ -34,16 +34,19 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+
 use serde::Deserialize;
 use serde_json::json;
 
+use super::fields::{field, rate_field, FieldCheck};
+use super::kit::{Connect, ProviderDef, Sites};
+use super::ProviderSpec;
 use super::{
     split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle, UploadedImage,
 };
 use crate::error::{CoreError, Result};
 use crate::http::json::{id_string, person_name};
-use crate::http::{secret_header, segment, ErrorHook, ErrorResponse, HttpClient, HttpConfig};
+use crate::http::{segment, ApiBase, Auth, ErrorHook, ErrorResponse, HttpClient, HttpConfig};
 use crate::model::ProviderKind;
 
 /// Documented maximum page size.
@@ -55,11 +58,9 @@ pub const BURST: u32 = 200;
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 pub struct HelpCenterV0 {
-    http: HttpClient,
-    /// `.../v0/centers/{center_id}`
-    center: String,
+    /// Based at `.../v0/centers/{center_id}`.
+    api: ApiBase,
     center_id: String,
-    api_key: HeaderValue,
 }
 
 #[derive(Deserialize)]
@@ -144,33 +145,21 @@ impl HelpCenterV0 {
         api_key: &str,
     ) -> Result<Self> {
         cfg.on_error = Some(error_hook());
-        cfg.redact.push(api_key.trim().to_string());
         let center_id = center_id.trim().to_string();
+        let center = format!(
+            "{}/centers/{}",
+            base_url.trim().trim_end_matches('/'),
+            segment(&center_id)
+        );
         Ok(HelpCenterV0 {
-            http: HttpClient::new(cfg)?,
-            center: format!(
-                "{}/centers/{}",
-                base_url.trim_end_matches('/'),
-                segment(&center_id)
-            ),
+            api: ApiBase::new(cfg, &center, api_key, "API key", Auth::Bearer)?,
             center_id,
-            api_key: secret_header(&format!("Bearer {}", api_key.trim()), "Help.Center API key")?,
         })
     }
 
     /// The integration's shared client (limiter included).
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.center))
-            .header(AUTHORIZATION, self.api_key.clone())
+        self.api.http()
     }
 
     async fn get<T: serde::de::DeserializeOwned>(
@@ -178,17 +167,17 @@ impl HelpCenterV0 {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T> {
-        self.http
+        self.http()
             .get_json(&format!("GET {path}"), |c| {
-                self.request(c, reqwest::Method::GET, path).query(query)
+                self.api.request(c, reqwest::Method::GET, path).query(query)
             })
             .await
     }
 
     async fn post_empty(&self, path: &str) -> Result<()> {
-        self.http
+        self.http()
             .send(&format!("POST {path}"), |c| {
-                self.request(c, reqwest::Method::POST, path)
+                self.api.request(c, reqwest::Method::POST, path)
             })
             .await?;
         Ok(())
@@ -228,7 +217,7 @@ impl HelpCenterV0 {
         let draft_path = format!("{doc_path}/draft");
         let draft: Draft = self.get(&draft_path, &[]).await?;
         plan_for(&draft.status, article).map_err(|e| match e {
-            PlanError::Unknown(status) => self.http.garbage(
+            PlanError::Unknown(status) => self.api.http().garbage(
                 &format!("GET {draft_path}"),
                 format!("unknown draft status '{status}'; nothing was written"),
             ),
@@ -321,7 +310,7 @@ impl HelpCenter for HelpCenterV0 {
     }
 
     fn api_base(&self) -> &str {
-        &self.center
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
@@ -356,7 +345,7 @@ impl HelpCenter for HelpCenterV0 {
                         .unwrap_or_else(|| i.to_string())
                 });
                 Some(id.ok_or_else(|| {
-                    self.http
+                    self.http()
                         .garbage("GET /articles/drafts", "the last article has no id")
                 })?)
             }
@@ -380,7 +369,7 @@ impl HelpCenter for HelpCenterV0 {
         let a: Article = self.get(&path, &[("expand[]", "content")]).await?;
         let doc = a.document(&article.id, article.locale.as_deref());
         if doc.html.is_none() {
-            return Err(self.http.garbage(
+            return Err(self.api.http().garbage(
                 &format!("GET {path}"),
                 "content.html is missing although expand[]=content was asked for",
             ));
@@ -393,9 +382,10 @@ impl HelpCenter for HelpCenterV0 {
         let plan = self.write_plan(article, &doc_path).await?;
         let draft_path = format!("{doc_path}/draft");
         let body = json!({ "html": html });
-        self.http
+        self.http()
             .send(&format!("PATCH {draft_path}"), |c| {
-                self.request(c, reqwest::Method::PATCH, &draft_path)
+                self.api
+                    .request(c, reqwest::Method::PATCH, &draft_path)
                     .json(&body)
             })
             .await?;
@@ -421,9 +411,10 @@ impl HelpCenter for HelpCenterV0 {
         let path = "/articles/images";
         let endpoint = format!("POST {path}");
         let upload: Upload = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::POST, path)
+                self.api
+                    .request(c, reqwest::Method::POST, path)
                     .multipart(image_form(&bytes, file_name, content_type))
             })
             .await?;
@@ -450,6 +441,40 @@ fn image_form(
     // An unparsable content type: send none and let Help.Center sniff the file.
     let part = fresh().mime_str(content_type).unwrap_or_else(|_| fresh());
     reqwest::multipart::Form::new().part("image", part)
+}
+
+/// Help.Center, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Helpcenter,
+    spec,
+    api_path: "/v0",
+    sites: Sites::ApiElsewhere("help.center"),
+    documented_burst: Some(BURST),
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    let center_id = c.setting("center_id");
+    Ok(Box::new(HelpCenterV0::new(
+        c.http, &c.base, center_id, c.secret,
+    )?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpcenter,
+        display_name: "Help.Center",
+        fields: vec![
+            field("center_id", "Center ID", "Shown on Settings > General > API in your Help.Center dashboard", true, "your-center-id").checked(FieldCheck::PathSegment),
+            rate_field("Leave empty for Help.Center's documented 100 per minute (burst 200); 0 turns the limiter off"),
+        ],
+        secret_label: "API key",
+        secret_help: "Settings > General > API > Create API Key in Help.Center, with the content.read, content.write and content.publish scopes",
+        default_base_url: "https://api.help.center/v0",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: true,
+    }
 }
 
 #[cfg(test)]

@@ -34,14 +34,19 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use reqwest::header::HeaderValue;
+use reqwest::header::HeaderName;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::fields::rate_field;
+use super::kit::{Connect, ProviderDef, Sites};
+use super::ProviderSpec;
 use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UnreadableArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::{id_string, person_name};
-use crate::http::{secret_header, segment, ErrorHook, ErrorResponse, HttpClient, HttpConfig};
+use crate::http::{
+    page_number, segment, ApiBase, Auth, ErrorHook, ErrorResponse, HttpClient, HttpConfig,
+};
 use crate::model::ProviderKind;
 
 /// Documented maximum (and default) page size.
@@ -54,9 +59,7 @@ pub const REQUESTS_PER_MINUTE: u32 = 60;
 pub const RATE_LIMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct HelpCenterIo {
-    http: HttpClient,
-    base: String,
-    api_key: HeaderValue,
+    api: ApiBase,
 }
 
 /// A listing page; entries are decoded one by one so that one odd article
@@ -144,36 +147,25 @@ impl HelpCenterIo {
     pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
         cfg.on_error = Some(error_hook());
         cfg.rate_limit_wait.get_or_insert(RATE_LIMIT_WAIT);
-        cfg.redact.push(api_key.trim().to_string());
+        let auth = Auth::Header(HeaderName::from_static("apikey"));
         Ok(HelpCenterIo {
-            http: HttpClient::new(cfg)?,
-            base: base_url.trim_end_matches('/').to_string(),
-            api_key: secret_header(api_key, "HelpCenter.io API key")?,
+            api: ApiBase::new(cfg, base_url, api_key, "API key", auth)?,
         })
     }
 
     /// The integration's shared client (limiter included).
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.base))
-            .header("apikey", self.api_key.clone())
+        self.api.http()
     }
 
     /// One listing page: the endpoint named in errors, and the page.
     async fn page(&self, page: u64) -> Result<(String, ArticleList)> {
         let endpoint = format!("GET /articles?page={page}");
         let list: ArticleList = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, "/articles")
+                self.api
+                    .request(c, reqwest::Method::GET, "/articles")
                     .query(&[("page", page), ("limit", u64::from(PAGE_SIZE))])
             })
             .await?;
@@ -194,7 +186,7 @@ impl HelpCenterIo {
                 return match Article::deserialize(&entry) {
                     Ok(a) => Ok((endpoint, a)),
                     Err(e) => Err(self
-                        .http
+                        .http()
                         .garbage(&endpoint, format!("article {id} cannot be read ({e})"))),
                 };
             }
@@ -221,17 +213,6 @@ fn error_hook() -> ErrorHook {
             ),
         })
     })
-}
-
-fn page_number(cursor: Option<&str>) -> Result<u64> {
-    match cursor {
-        None => Ok(1),
-        Some(c) => c.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "'{c}' is not a HelpCenter.io page number; restart the import from the beginning"
-            ))
-        }),
-    }
 }
 
 /// An article id as the listing gives it (a number or a string).
@@ -327,14 +308,15 @@ impl HelpCenter for HelpCenterIo {
     }
 
     fn api_base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
         let list: CategoryList = self
-            .http
+            .http()
             .get_json("GET /categories", |c| {
-                self.request(c, reqwest::Method::GET, "/categories")
+                self.api
+                    .request(c, reqwest::Method::GET, "/categories")
                     .query(&[("limit", 1)])
             })
             .await?;
@@ -348,7 +330,7 @@ impl HelpCenter for HelpCenterIo {
     }
 
     async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
-        let page = page_number(cursor)?;
+        let page = page_number(cursor, "HelpCenter.io")?;
         let (_, list) = self.page(page).await?;
         let next = next_page(page, &list.meta);
         let (articles, failed) = decode_articles(list.articles);
@@ -382,18 +364,53 @@ impl HelpCenter for HelpCenterIo {
             Some(l) => l.clone(),
             None => {
                 let (endpoint, remote) = self.fetch(&article.id).await?;
-                default_language(&remote)
-                    .ok_or_else(|| self.http.garbage(&endpoint, "the article has no language"))?
+                default_language(&remote).ok_or_else(|| {
+                    self.api
+                        .http()
+                        .garbage(&endpoint, "the article has no language")
+                })?
             }
         };
         let path = format!("/articles/{}", segment(&article.id));
         let body = json!({ "content": { lang: html } });
-        self.http
+        self.http()
             .send(&format!("PATCH {path}"), |c| {
-                self.request(c, reqwest::Method::PATCH, &path).json(&body)
+                self.api
+                    .request(c, reqwest::Method::PATCH, &path)
+                    .json(&body)
             })
             .await?;
         Ok(())
+    }
+}
+
+/// HelpCenter.io, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Helpcenterio,
+    spec,
+    api_path: "/v1",
+    sites: Sites::ApiElsewhere("helpcenter.io"),
+    documented_burst: None,
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    Ok(Box::new(HelpCenterIo::new(c.http, &c.base, c.secret)?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpcenterio,
+        display_name: "HelpCenter.io",
+        fields: vec![rate_field(
+            "Leave empty for HelpCenter.io's documented 60 per minute per token; 0 turns the limiter off",
+        )],
+        secret_label: "API key",
+        secret_help: "Settings > API Keys in your HelpCenter.io dashboard. A Read Only key can import; updating articles needs a Read & Write key",
+        default_base_url: "https://api.helpcenter.io/v1",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: false,
     }
 }
 

@@ -15,14 +15,17 @@
 //! per-language write, so translations are not addressed separately.
 
 use async_trait::async_trait;
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::AUTHORIZATION;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::fields::{field, rate_field, FieldCheck};
+use super::kit::{Connect, ProviderDef, Sites};
+use super::ProviderSpec;
 use super::{split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::{id_string, person_name};
-use crate::http::{secret_header, segment, HttpClient, HttpConfig};
+use crate::http::{page_number, segment, ApiBase, Auth, HttpClient, HttpConfig};
 use crate::model::ProviderKind;
 
 /// Documented maximum page size.
@@ -31,9 +34,7 @@ pub const PAGE_SIZE: u32 = 1000;
 pub const REQUESTS_PER_MINUTE: u32 = 100;
 
 pub struct Helpjuice {
-    http: HttpClient,
-    base: String,
-    api_key: HeaderValue,
+    api: ApiBase,
 }
 
 #[derive(Deserialize)]
@@ -101,28 +102,16 @@ struct Account {
 
 impl Helpjuice {
     /// `base_url` is the API base (`https://acme.helpjuice.com/api/v3`).
-    pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
-        cfg.redact.push(api_key.trim().to_string());
+    pub fn new(cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
+        let auth = Auth::Header(AUTHORIZATION);
         Ok(Helpjuice {
-            http: HttpClient::new(cfg)?,
-            base: base_url.trim_end_matches('/').to_string(),
-            api_key: secret_header(api_key, "Helpjuice API key")?,
+            api: ApiBase::new(cfg, base_url, api_key, "API key", auth)?,
         })
     }
 
     /// The integration's shared client (limiter included).
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.base))
-            .header(AUTHORIZATION, self.api_key.clone())
+        self.api.http()
     }
 
     fn article_path(article: &ArticleRef) -> Result<String> {
@@ -133,17 +122,6 @@ impl Helpjuice {
             )));
         }
         Ok(format!("/articles/{}", segment(&article.id)))
-    }
-}
-
-fn page_number(cursor: Option<&str>) -> Result<u64> {
-    match cursor {
-        None => Ok(1),
-        Some(c) => c.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "'{c}' is not a Helpjuice page number; restart the import from the beginning"
-            ))
-        }),
     }
 }
 
@@ -193,15 +171,16 @@ impl HelpCenter for Helpjuice {
     }
 
     fn api_base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
         let endpoint = "GET /settings/account";
         let settings: AccountSettings = self
-            .http
+            .http()
             .get_json(endpoint, |c| {
-                self.request(c, reqwest::Method::GET, "/settings/account")
+                self.api
+                    .request(c, reqwest::Method::GET, "/settings/account")
             })
             .await?;
         let name = settings.account.name.or(settings.account.subdomain);
@@ -212,12 +191,13 @@ impl HelpCenter for Helpjuice {
     }
 
     async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
-        let page = page_number(cursor)?;
+        let page = page_number(cursor, "Helpjuice")?;
         let endpoint = format!("GET /articles?page={page}");
         let list: ArticleList = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, "/articles")
+                self.api
+                    .request(c, reqwest::Method::GET, "/articles")
                     .query(&[("page", page), ("limit", u64::from(PAGE_SIZE))])
             })
             .await?;
@@ -236,13 +216,15 @@ impl HelpCenter for Helpjuice {
         let path = Self::article_path(article)?;
         let endpoint = format!("GET {path}");
         let one: OneArticle = self
-            .http
-            .get_json(&endpoint, |c| self.request(c, reqwest::Method::GET, &path))
+            .http()
+            .get_json(&endpoint, |c| {
+                self.api.request(c, reqwest::Method::GET, &path)
+            })
             .await?;
         let remote = one.article.into_remote();
         if remote.html.is_none() {
             return Err(self
-                .http
+                .http()
                 .garbage(&endpoint, "the article has no answer[0].body"));
         }
         Ok(remote)
@@ -251,12 +233,43 @@ impl HelpCenter for Helpjuice {
     async fn update_article_html(&self, article: &ArticleRef, html: &str) -> Result<()> {
         let path = Self::article_path(article)?;
         let body = json!({ "article": { "body": html } });
-        self.http
+        self.http()
             .send(&format!("PUT {path}"), |c| {
-                self.request(c, reqwest::Method::PUT, &path).json(&body)
+                self.api.request(c, reqwest::Method::PUT, &path).json(&body)
             })
             .await?;
         Ok(())
+    }
+}
+
+/// Helpjuice, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Helpjuice,
+    spec,
+    api_path: "/api/v3",
+    sites: Sites::SameHost("helpjuice.com"),
+    documented_burst: None,
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    Ok(Box::new(Helpjuice::new(c.http, &c.base, c.secret)?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpjuice,
+        display_name: "Helpjuice",
+        fields: vec![
+            field("account", "Account", "Your account name, the part before .helpjuice.com in your knowledge base address", true, "yourcompany").checked(FieldCheck::HostLabel),
+            rate_field("Leave empty for Helpjuice's documented 100 per minute; 0 turns the limiter off"),
+        ],
+        secret_label: "API key",
+        secret_help: "Settings > API Credentials in Helpjuice; \"Require token for API?\" must be enabled there",
+        default_base_url: "https://{account}.helpjuice.com/api/v3",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: false,
     }
 }
 
@@ -284,14 +297,6 @@ mod tests {
             next_page(1, &list(PAGE_SIZE as usize, None)),
             Some("2".into())
         );
-    }
-
-    #[test]
-    fn cursor_is_a_page_number() {
-        assert_eq!(page_number(None).unwrap(), 1);
-        assert_eq!(page_number(Some("7")).unwrap(), 7);
-        assert!(page_number(Some("0")).is_err());
-        assert!(page_number(Some("abc")).is_err());
     }
 
     #[test]

@@ -28,17 +28,18 @@
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use base64::Engine;
-use reqwest::header::HeaderValue;
+use reqwest::header::ACCEPT;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::kit::{self, Connect, ProviderDef};
+use super::ProviderSpec;
 use super::{
     split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle, UploadedImage,
 };
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
-use crate::http::{secret_header, segment, HttpClient, HttpConfig};
+use crate::http::{segment, ApiBase, Auth, HttpClient, HttpConfig};
 use crate::model::ProviderKind;
 
 /// Documented maximum `pageSize`.
@@ -47,9 +48,7 @@ pub const PAGE_SIZE: u32 = 100;
 pub const REQUESTS_PER_MINUTE: u32 = 200;
 
 pub struct HelpScout {
-    http: HttpClient,
-    base: String,
-    auth: HeaderValue,
+    api: ApiBase,
     /// The API key itself: the asset upload also takes it as a form field.
     /// Never logged (the struct has no `Debug`) and redacted from errors.
     api_key: String,
@@ -163,34 +162,18 @@ fn next_position(collections: &[String], current: &str, page: u64, pages: u64) -
 }
 
 impl HelpScout {
-    pub fn new(mut cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
-        let key = api_key.trim();
-        cfg.redact.push(key.to_string());
-        // Validate the key as a header value first, so the error never quotes it.
-        secret_header(key, "Help Scout Docs API key")?;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:X"));
+    pub fn new(cfg: HttpConfig, base_url: &str, api_key: &str) -> Result<Self> {
+        let api = ApiBase::new(cfg, base_url, api_key, "Docs API key", Auth::BasicKeyAsUser)?
+            .with_header(ACCEPT, "application/json");
         Ok(HelpScout {
-            http: HttpClient::new(cfg)?,
-            base: base_url.trim_end_matches('/').to_string(),
-            auth: secret_header(&format!("Basic {encoded}"), "Help Scout Docs API key")?,
-            api_key: key.to_string(),
+            api,
+            api_key: api_key.trim().to_string(),
             collections: Mutex::new(None),
         })
     }
 
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
+        self.api.http()
     }
 
     /// Every collection id, every page of `GET /collections`; cached.
@@ -203,9 +186,10 @@ impl HelpScout {
         loop {
             let endpoint = format!("GET /collections?page={page}");
             let list: Collections = self
-                .http
+                .http()
                 .get_json(&endpoint, |c| {
-                    self.request(c, reqwest::Method::GET, "/collections")
+                    self.api
+                        .request(c, reqwest::Method::GET, "/collections")
                         .query(&[("page", page), ("pageSize", u64::from(PAGE_SIZE))])
                 })
                 .await?;
@@ -227,14 +211,14 @@ impl HelpCenter for HelpScout {
     }
 
     fn api_base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
         let sites: Sites = self
-            .http
+            .http()
             .get_json("GET /sites", |c| {
-                self.request(c, reqwest::Method::GET, "/sites")
+                self.api.request(c, reqwest::Method::GET, "/sites")
             })
             .await?;
         let n = sites.sites.count.unwrap_or(sites.sites.items.len() as u64);
@@ -263,9 +247,10 @@ impl HelpCenter for HelpScout {
         let path = format!("/collections/{}/articles", segment(&collection));
         let endpoint = format!("GET {path}?page={page}");
         let list: Articles = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, &path)
+                self.api
+                    .request(c, reqwest::Method::GET, &path)
                     .query(&[("page", page), ("pageSize", u64::from(PAGE_SIZE))])
             })
             .await?;
@@ -298,12 +283,17 @@ impl HelpCenter for HelpScout {
         let path = format!("/articles/{}", segment(&article.id));
         let endpoint = format!("GET {path}");
         let one: OneArticle = self
-            .http
-            .get_json(&endpoint, |c| self.request(c, reqwest::Method::GET, &path))
+            .http()
+            .get_json(&endpoint, |c| {
+                self.api.request(c, reqwest::Method::GET, &path)
+            })
             .await?;
         let mut doc = one.article.document();
         if doc.html.is_none() {
-            return Err(self.http.garbage(&endpoint, "the article has no text"));
+            return Err(self
+                .api
+                .http()
+                .garbage(&endpoint, "the article has no text"));
         }
         doc.article = article.clone();
         Ok(doc)
@@ -312,9 +302,9 @@ impl HelpCenter for HelpScout {
     async fn update_article_html(&self, article: &ArticleRef, html: &str) -> Result<()> {
         let path = format!("/articles/{}", segment(&article.id));
         let body = json!({ "text": html });
-        self.http
+        self.http()
             .send(&format!("PUT {path}"), |c| {
-                self.request(c, reqwest::Method::PUT, &path).json(&body)
+                self.api.request(c, reqwest::Method::PUT, &path).json(&body)
             })
             .await?;
         Ok(())
@@ -353,15 +343,44 @@ impl HelpCenter for HelpScout {
                 .part("file", part)
         };
         let asset: Asset = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::POST, path)
+                self.api
+                    .request(c, reqwest::Method::POST, path)
                     .multipart(form())
             })
             .await?;
         Ok(UploadedImage {
             url: asset.filelink,
         })
+    }
+}
+
+/// Help Scout, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Helpscout,
+    spec,
+    api_path: "/v1",
+    sites: kit::Sites::ApiElsewhere("helpscoutdocs.com"),
+    documented_burst: None,
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    Ok(Box::new(HelpScout::new(c.http, &c.base, c.secret)?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Helpscout,
+        display_name: "Help Scout",
+        fields: Vec::new(),
+        secret_label: "Docs API key",
+        secret_help: "Your profile > Authentication > API Keys in Help Scout",
+        default_base_url: "https://docsapi.helpscout.net/v1",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: true,
     }
 }
 

@@ -23,14 +23,17 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderName, ACCEPT};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::fields::field;
+use super::kit::{Connect, ProviderDef, Sites};
+use super::ProviderSpec;
 use super::{split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
-use crate::http::{secret_header, segment, HttpClient, HttpConfig};
+use crate::http::{page_number, segment, ApiBase, Auth, HttpClient, HttpConfig};
 use crate::model::ProviderKind;
 
 /// The API version every request asks for.
@@ -58,9 +61,7 @@ pub fn region_base(region: &str) -> Result<&'static str> {
 }
 
 pub struct Intercom {
-    http: HttpClient,
-    base: String,
-    token: HeaderValue,
+    api: ApiBase,
 }
 
 #[derive(Deserialize)]
@@ -191,49 +192,24 @@ impl Content {
 
 impl Intercom {
     /// `base_url` is the regional API host (see [`region_base`]).
-    pub fn new(mut cfg: HttpConfig, base_url: &str, token: &str) -> Result<Self> {
-        cfg.redact.push(token.trim().to_string());
-        Ok(Intercom {
-            http: HttpClient::new(cfg)?,
-            base: base_url.trim_end_matches('/').to_string(),
-            token: secret_header(&format!("Bearer {}", token.trim()), "Intercom access token")?,
-        })
+    pub fn new(cfg: HttpConfig, base_url: &str, token: &str) -> Result<Self> {
+        let api = ApiBase::new(cfg, base_url, token, "access token", Auth::Bearer)?
+            .with_header(HeaderName::from_static("intercom-version"), API_VERSION)
+            .with_header(ACCEPT, "application/json");
+        Ok(Intercom { api })
     }
 
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.base))
-            .header(AUTHORIZATION, self.token.clone())
-            .header("Intercom-Version", API_VERSION)
-            .header("Accept", "application/json")
+        self.api.http()
     }
 
     async fn article(&self, id: &str) -> Result<Article> {
         let path = format!("/articles/{}", segment(id));
-        self.http
+        self.http()
             .get_json(&format!("GET {path}"), |c| {
-                self.request(c, reqwest::Method::GET, &path)
+                self.api.request(c, reqwest::Method::GET, &path)
             })
             .await
-    }
-}
-
-fn page_number(cursor: Option<&str>) -> Result<u64> {
-    match cursor {
-        None => Ok(1),
-        Some(c) => c.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "'{c}' is not an Intercom page number; restart the import from the beginning"
-            ))
-        }),
     }
 }
 
@@ -244,13 +220,15 @@ impl HelpCenter for Intercom {
     }
 
     fn api_base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
         let me: Me = self
-            .http
-            .get_json("GET /me", |c| self.request(c, reqwest::Method::GET, "/me"))
+            .http()
+            .get_json("GET /me", |c| {
+                self.api.request(c, reqwest::Method::GET, "/me")
+            })
             .await?;
         let app = me.app.and_then(|a| a.name);
         let who = me.name.or(me.email).unwrap_or_default();
@@ -261,12 +239,13 @@ impl HelpCenter for Intercom {
     }
 
     async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
-        let page = page_number(cursor)?;
+        let page = page_number(cursor, "Intercom")?;
         let endpoint = format!("GET /articles?page={page}");
         let list: ArticleList = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, "/articles")
+                self.api
+                    .request(c, reqwest::Method::GET, "/articles")
                     .query(&[("page", page), ("per_page", u64::from(PAGE_SIZE))])
             })
             .await?;
@@ -304,12 +283,51 @@ impl HelpCenter for Intercom {
             None => json!({ "body": html }),
             Some(l) => json!({ "translated_content": { l.as_str(): { "body": html } } }),
         };
-        self.http
+        self.http()
             .send(&format!("PUT {path}"), |c| {
-                self.request(c, reqwest::Method::PUT, &path).json(&body)
+                self.api.request(c, reqwest::Method::PUT, &path).json(&body)
             })
             .await?;
         Ok(())
+    }
+}
+
+/// Intercom, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Intercom,
+    spec,
+    api_path: "",
+    sites: Sites::ApiOnly,
+    documented_burst: None,
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    // A base URL of the integration's own wins over the data region.
+    let base = match c.base_overridden {
+        true => c.base.clone(),
+        false => region_base(c.setting("region"))?.to_string(),
+    };
+    Ok(Box::new(Intercom::new(c.http, &base, c.secret)?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Intercom,
+        display_name: "Intercom",
+        fields: vec![field(
+            "region",
+            "Data region",
+            "us, eu or au: where your Intercom workspace is hosted",
+            false,
+            "us",
+        )],
+        secret_label: "Access token",
+        secret_help: "Developer Hub > your app > Authentication in Intercom",
+        default_base_url: "https://api.intercom.io",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: false,
     }
 }
 

@@ -35,15 +35,17 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use base64::Engine;
-use reqwest::header::HeaderValue;
+
 use serde::Deserialize;
 use serde_json::json;
 
+use super::fields::{field, FieldCheck};
+use super::kit::{Connect, ProviderDef, Sites};
+use super::ProviderSpec;
 use super::{ArticlePage, ArticleRef, HelpCenter, RemoteArticle, UnreadableArticle, UploadedImage};
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
-use crate::http::{secret_header, segment, HttpClient, HttpConfig};
+use crate::http::{page_number, segment, ApiBase, Auth, HttpClient, HttpConfig};
 use crate::model::ProviderKind;
 
 /// Page size asked for.
@@ -51,10 +53,8 @@ pub const PAGE_SIZE: u32 = 100;
 pub const REQUESTS_PER_MINUTE: u32 = 100;
 
 pub struct KnowledgeOwl {
-    http: HttpClient,
-    base: String,
+    api: ApiBase,
     project_id: String,
-    auth: HeaderValue,
 }
 
 /// A listing page; entries are decoded one by one so that one odd article
@@ -208,51 +208,26 @@ impl Article {
     }
 }
 
-fn page_number(cursor: Option<&str>) -> Result<u64> {
-    match cursor {
-        None => Ok(1),
-        Some(c) => c.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "'{c}' is not a KnowledgeOwl page number; restart the import from the beginning"
-            ))
-        }),
-    }
-}
-
 impl KnowledgeOwl {
     pub fn new(cfg: HttpConfig, base_url: &str, project_id: &str, api_key: &str) -> Result<Self> {
-        let key = api_key.trim();
-        secret_header(key, "KnowledgeOwl API key")?;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:X"));
         Ok(KnowledgeOwl {
-            http: HttpClient::new(cfg)?,
-            base: base_url.trim_end_matches('/').to_string(),
+            api: ApiBase::new(cfg, base_url, api_key, "API key", Auth::BasicKeyAsUser)?,
             project_id: project_id.trim().to_string(),
-            auth: secret_header(&format!("Basic {encoded}"), "KnowledgeOwl API key")?,
         })
     }
 
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.base))
-            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
+        self.api.http()
     }
 
     async fn fetch(&self, id: &str) -> Result<(String, Article)> {
         let path = format!("/article/{}.json", segment(id));
         let endpoint = format!("GET {path}");
         let one: One<Article> = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, &path)
+                self.api
+                    .request(c, reqwest::Method::GET, &path)
                     .query(&[("project_id", &self.project_id)])
             })
             .await?;
@@ -267,15 +242,15 @@ impl HelpCenter for KnowledgeOwl {
     }
 
     fn api_base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
         let path = format!("/project/{}.json", segment(&self.project_id));
         let one: One<Project> = self
-            .http
+            .http()
             .get_json(&format!("GET {path}"), |c| {
-                self.request(c, reqwest::Method::GET, &path)
+                self.api.request(c, reqwest::Method::GET, &path)
             })
             .await?;
         Ok(format!(
@@ -286,12 +261,13 @@ impl HelpCenter for KnowledgeOwl {
 
     async fn list_articles(&self, cursor: Option<&str>) -> Result<ArticlePage> {
         let mut failed = Vec::new();
-        let page = page_number(cursor)?;
+        let page = page_number(cursor, "KnowledgeOwl")?;
         let endpoint = format!("GET /article.json?page={page}");
         let list: ArticleList = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
-                self.request(c, reqwest::Method::GET, "/article.json")
+                self.api
+                    .request(c, reqwest::Method::GET, "/article.json")
                     .query(&[("project_id", self.project_id.as_str())])
                     .query(&[("page", page), ("limit", u64::from(PAGE_SIZE))])
             })
@@ -330,9 +306,11 @@ impl HelpCenter for KnowledgeOwl {
             Some(l) => l.clone(),
             None => {
                 let (endpoint, remote) = self.fetch(&article.id).await?;
-                remote
-                    .default_language()
-                    .ok_or_else(|| self.http.garbage(&endpoint, "the article has no version"))?
+                remote.default_language().ok_or_else(|| {
+                    self.api
+                        .http()
+                        .garbage(&endpoint, "the article has no version")
+                })?
             }
         };
         let path = format!("/article/{}.json", segment(&article.id));
@@ -340,9 +318,10 @@ impl HelpCenter for KnowledgeOwl {
             "project_id": self.project_id,
             "current_version": { lang: { "text": html } },
         });
-        self.http
+        self.http()
             .send(&format!("PUT {path}"), |c| {
-                self.request(c, reqwest::Method::PUT, &path)
+                self.api
+                    .request(c, reqwest::Method::PUT, &path)
                     .query(&[("project_id", &self.project_id)])
                     .json(&body)
             })
@@ -376,13 +355,45 @@ impl HelpCenter for KnowledgeOwl {
                 .part("file", part)
         };
         let one: One<FileData> = self
-            .http
+            .http()
             .get_json("POST /file.json", |c| {
-                self.request(c, reqwest::Method::POST, "/file.json")
+                self.api
+                    .request(c, reqwest::Method::POST, "/file.json")
                     .multipart(form())
             })
             .await?;
         Ok(UploadedImage { url: one.data.url })
+    }
+}
+
+/// KnowledgeOwl, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Knowledgeowl,
+    spec,
+    api_path: "/api/head",
+    sites: Sites::ApiElsewhere("knowledgeowl.com"),
+    documented_burst: None,
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    let project_id = c.setting("project_id");
+    Ok(Box::new(KnowledgeOwl::new(
+        c.http, &c.base, project_id, c.secret,
+    )?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Knowledgeowl,
+        display_name: "KnowledgeOwl",
+        fields: vec![field("project_id", "Knowledge base ID", "The ID of the knowledge base (project) to import, from Settings > Basic in KnowledgeOwl", true, "5f1e2d3c4b5a69788796a5b4").checked(FieldCheck::PathSegment)],
+        secret_label: "API key",
+        secret_help: "Your account > API in KnowledgeOwl",
+        default_base_url: "https://app.knowledgeowl.com/api/head",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: true,
     }
 }
 
@@ -448,6 +459,5 @@ mod tests {
     fn empty_versions() {
         let a: Article = serde_json::from_value(json!({"id": 5, "current_version": []})).unwrap();
         assert!(a.documents().is_empty());
-        assert!(page_number(Some("0")).is_err());
     }
 }

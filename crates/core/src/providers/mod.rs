@@ -1,15 +1,21 @@
 //! Help-center providers: one file per provider, all behind [`HelpCenter`].
+//! Each file declares itself with a [`kit::ProviderDef`] (its settings,
+//! API path, sites, burst and how to connect), builds its requests on the
+//! shared [`crate::http::ApiBase`], and is listed once in
+//! [`registry::HELP_CENTERS`].
 //!
 //! An article in a help center can have several documents (translations,
 //! locales); each document is addressed by an [`ArticleRef`] and is imported,
 //! matched and written back on its own.
 
+pub mod fields;
 pub mod freshdesk;
 pub mod helpcenter;
 pub mod helpcenterio;
 pub mod helpjuice;
 pub mod helpscout;
 pub mod intercom;
+pub mod kit;
 pub mod knowledgeowl;
 pub mod registry;
 pub mod zendesk;
@@ -19,6 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::model::ProviderKind;
+
+pub use fields::FieldSpec;
 
 /// Addresses one document of an article: the provider's article id and,
 /// for a translation, its locale. `locale: None` is the article's default
@@ -230,19 +238,6 @@ pub fn image_base<'a>(help_center: &'a dyn HelpCenter, public_url: &'a str) -> &
     } else {
         public_url
     }
-}
-
-/// A setting a provider needs, named the way that provider's settings page names it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct FieldSpec {
-    /// The setting's key, as stored and as errors name it.
-    pub key: &'static str,
-    pub label: &'static str,
-    pub help: &'static str,
-    pub required: bool,
-    /// Example value shown as a placeholder.
-    pub placeholder: &'static str,
 }
 
 /// Static description of a provider: its settings, its secret, its defaults.

@@ -1,21 +1,17 @@
-//! What each provider needs (its settings, named as on the provider's own
-//! settings page, its secret, its documented base URL and rate) and how an
-//! [`Integration`] becomes a working [`HelpCenter`].
+//! The table of help centers, each declared by its own module (see
+//! [`ProviderDef`]), and what every integration goes through whatever its
+//! provider: its settings checked, its base URL completed, its client built.
 
 use std::collections::BTreeMap;
 
-use super::freshdesk::{self, Freshdesk};
-use super::helpcenter::{self, HelpCenterV0};
-use super::helpcenterio::{self, HelpCenterIo};
-use super::helpjuice::{self, Helpjuice};
-use super::helpscout::HelpScout;
-use super::intercom::{self, Intercom};
-use super::knowledgeowl::KnowledgeOwl;
-use super::zendesk::{self, Zendesk};
+use super::kit::{Connect, ProviderDef, Sites};
+use super::{
+    freshdesk, helpcenter, helpcenterio, helpjuice, helpscout, intercom, knowledgeowl, zendesk,
+};
 use super::{FieldSpec, HelpCenter, ProviderSpec};
 use crate::error::{CoreError, Result};
 use crate::http::HttpConfig;
-use crate::model::{Integration, ProviderKind};
+use crate::model::{Integration, Platform, ProviderKind};
 
 /// Optional on every help center: overrides the documented budget (a raised
 /// limit, a simulator); `0` turns the limiter off.
@@ -27,36 +23,35 @@ pub const RATE_SETTING: &str = "requests_per_minute";
 /// meant for simulators and tests with a shorter window.
 pub const WAIT_SETTING: &str = "rate_limit_wait_seconds";
 
-/// The help centers `build` can connect to today.
-const IMPLEMENTED: [ProviderKind; 8] = [
-    ProviderKind::Helpjuice,
-    ProviderKind::Helpcenterio,
-    ProviderKind::Helpcenter,
-    ProviderKind::Zendesk,
-    ProviderKind::Helpscout,
-    ProviderKind::Knowledgeowl,
-    ProviderKind::Intercom,
-    ProviderKind::Freshdesk,
+/// The help centers Shotkeeper connects to, in display order. A new
+/// provider is one line here.
+pub const HELP_CENTERS: [&ProviderDef; 8] = [
+    &helpjuice::DEF,
+    &helpcenterio::DEF,
+    &helpcenter::DEF,
+    &zendesk::DEF,
+    &helpscout::DEF,
+    &knowledgeowl::DEF,
+    &intercom::DEF,
+    &freshdesk::DEF,
 ];
 
+/// The declaration of a help center; `None` for cloud storage.
+pub fn def(kind: ProviderKind) -> Option<&'static ProviderDef> {
+    HELP_CENTERS.into_iter().find(|d| d.kind == kind)
+}
+
 pub fn spec(kind: ProviderKind) -> ProviderSpec {
-    match kind {
-        ProviderKind::Helpjuice => helpjuice_spec(),
-        ProviderKind::Helpcenterio => helpcenterio_spec(),
-        ProviderKind::Helpcenter => helpcenter_spec(),
-        ProviderKind::Zendesk => zendesk_spec(),
-        ProviderKind::Intercom => intercom_spec(),
-        ProviderKind::Helpscout => helpscout_spec(),
-        ProviderKind::Freshdesk => freshdesk_spec(),
-        ProviderKind::Knowledgeowl => knowledgeowl_spec(),
-        ProviderKind::S3 => s3_spec(),
-        ProviderKind::R2 => r2_spec(),
+    match (def(kind), kind) {
+        (Some(d), _) => (d.spec)(),
+        (None, ProviderKind::R2) => crate::storage::r2_spec(),
+        (None, _) => crate::storage::s3_spec(),
     }
 }
 
-/// The help centers implemented so far, in display order.
+/// The help centers, in display order.
 pub fn help_center_specs() -> Vec<ProviderSpec> {
-    IMPLEMENTED.into_iter().map(spec).collect()
+    HELP_CENTERS.iter().map(|d| (d.spec)()).collect()
 }
 
 /// Checks the settings of an integration before it is saved or used: every
@@ -88,7 +83,12 @@ pub fn validate_settings(
         match value {
             None if needed(&spec, field, base_url.is_some()) => return Err(missing(&spec, field)),
             None => {}
-            Some(v) => check_value(&spec, field, v)?,
+            Some(v) => {
+                field
+                    .check
+                    .apply(v, field.placeholder)
+                    .map_err(|why| setting_error(&spec, field, format!("'{v}' {why}")))?;
+            }
         }
     }
     Ok(())
@@ -100,9 +100,9 @@ pub fn validate_settings(
 pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCenter>> {
     let kind = integration.provider;
     let spec = spec(kind);
-    if !IMPLEMENTED.contains(&kind) {
-        return Err(not_supported(&spec));
-    }
+    let Some(def) = def(kind) else {
+        return Err(not_a_help_center(&spec));
+    };
     validate_settings(kind, integration.base_url.as_deref(), &integration.settings)?;
     if secret.trim().is_empty() {
         return Err(CoreError::Invalid(format!(
@@ -110,43 +110,13 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
             spec.secret_label, integration.label
         )));
     }
-    let base = base_url(
-        &spec,
-        integration.base_url.as_deref(),
-        &integration.settings,
-    );
-    let cfg = http_config(&spec, &integration.settings);
-    let setting = |k: &str| {
-        integration
-            .settings
-            .get(k)
-            .map(|v| v.trim())
-            .unwrap_or_default()
-    };
-    Ok(match kind {
-        ProviderKind::Helpjuice => Box::new(Helpjuice::new(cfg, &base, secret)?),
-        ProviderKind::Helpcenterio => Box::new(HelpCenterIo::new(cfg, &base, secret)?),
-        ProviderKind::Helpcenter => {
-            Box::new(HelpCenterV0::new(cfg, &base, setting("center_id"), secret)?)
-        }
-        ProviderKind::Zendesk => Box::new(Zendesk::new(cfg, &base, setting("email"), secret)?),
-        ProviderKind::Intercom => {
-            let overridden = integration.base_url.as_deref().map(str::trim);
-            let base = match overridden.filter(|b| !b.is_empty()) {
-                Some(_) => base,
-                None => intercom::region_base(setting("region"))?.to_string(),
-            };
-            Box::new(Intercom::new(cfg, &base, secret)?)
-        }
-        ProviderKind::Helpscout => Box::new(HelpScout::new(cfg, &base, secret)?),
-        ProviderKind::Freshdesk => Box::new(Freshdesk::new(cfg, &base, secret)?),
-        ProviderKind::Knowledgeowl => Box::new(KnowledgeOwl::new(
-            cfg,
-            &base,
-            setting("project_id"),
-            secret,
-        )?),
-        _ => return Err(not_supported(&spec)),
+    let overridden = integration.base_url.as_deref();
+    (def.connect)(Connect {
+        http: http_config(&spec, &integration.settings),
+        base: base_url(&spec, overridden, &integration.settings),
+        base_overridden: overridden.is_some_and(|b| !b.trim().is_empty()),
+        settings: &integration.settings,
+        secret,
     })
 }
 
@@ -158,8 +128,9 @@ pub fn http_config(spec: &ProviderSpec, settings: &BTreeMap<String, String>) -> 
         .and_then(|v| v.trim().parse::<u32>().ok());
     let mut cfg = HttpConfig::new(spec.display_name);
     cfg.requests_per_minute = overridden.unwrap_or(spec.requests_per_minute);
-    cfg.burst = match (spec.kind, overridden) {
-        (ProviderKind::Helpcenter, None) => helpcenter::BURST,
+    let documented = def(spec.kind).and_then(|d| d.documented_burst);
+    cfg.burst = match (documented, overridden) {
+        (Some(burst), None) => burst,
         _ => default_burst(cfg.requests_per_minute),
     };
     cfg.rate_limit_wait = settings
@@ -183,7 +154,7 @@ fn default_burst(per_minute: u32) -> u32 {
 
 /// The API base: the integration's override, completed by
 /// [`complete_base_url`], or the documented base with `{setting}`
-/// placeholders filled in.
+/// placeholders filled in (each value as its field's check makes it).
 pub fn base_url(
     spec: &ProviderSpec,
     overridden: Option<&str>,
@@ -194,11 +165,10 @@ pub fn base_url(
     }
     let mut url = spec.default_base_url.to_string();
     for (key, value) in settings {
-        // Freshdesk's domain may be given as the full address.
-        let value = match key.as_str() {
-            "domain" => freshdesk::domain_label(value).unwrap_or_else(|| value.trim().to_string()),
-            _ => value.trim().to_string(),
-        };
+        let field = spec.fields.iter().find(|f| f.key == key);
+        let value = field
+            .and_then(|f| f.check.apply(value, f.placeholder).ok())
+            .unwrap_or_else(|| value.trim().to_string());
         url = url.replace(&format!("{{{key}}}"), &value);
     }
     url
@@ -206,34 +176,9 @@ pub fn base_url(
 
 /// The path every documented API base of the provider ends with.
 pub fn api_path(kind: ProviderKind) -> &'static str {
-    match kind {
-        ProviderKind::Helpjuice => "/api/v3",
-        ProviderKind::Helpcenterio => "/v1",
-        ProviderKind::Helpcenter => "/v0",
-        ProviderKind::Zendesk | ProviderKind::Freshdesk => "/api/v2",
-        ProviderKind::Helpscout => "/v1",
-        ProviderKind::Knowledgeowl => "/api/head",
-        // Intercom's API is at the root of its host; storage has no API path.
-        ProviderKind::Intercom | ProviderKind::S3 | ProviderKind::R2 => "",
-    }
+    // Storage has no API path.
+    def(kind).map_or("", |d| d.api_path)
 }
-
-/// Help-center sites whose API lives on another host: a site address there
-/// (`https://acme.helpcenter.io`) means the documented API base. The key
-/// names the site for these providers, so nothing is lost.
-const SITE_DOMAINS: [(ProviderKind, &str); 4] = [
-    (ProviderKind::Helpcenterio, "helpcenter.io"),
-    (ProviderKind::Helpcenter, "help.center"),
-    (ProviderKind::Helpscout, "helpscoutdocs.com"),
-    (ProviderKind::Knowledgeowl, "knowledgeowl.com"),
-];
-
-/// Providers whose API is on the site's own host, under the API path.
-const OWN_DOMAINS: [(ProviderKind, &str); 3] = [
-    (ProviderKind::Helpjuice, "helpjuice.com"),
-    (ProviderKind::Zendesk, "zendesk.com"),
-    (ProviderKind::Freshdesk, "freshdesk.com"),
-];
 
 /// A base URL as people type it, made the API base: either the help
 /// center's address or the API base is accepted for every provider.
@@ -264,19 +209,19 @@ pub fn complete_base_url(spec: &ProviderSpec, given: &str) -> String {
         return url.as_str().trim_end_matches('/').to_string();
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    let sites = def(spec.kind).map_or(Sites::ApiOnly, |d| d.sites);
+    let on_sites = sites
+        .domain()
+        .is_some_and(|d| host == d || host.ends_with(&format!(".{d}")));
     let api_host = url::Url::parse(spec.default_base_url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string));
-    let elsewhere = SITE_DOMAINS.iter().any(|(k, d)| *k == spec.kind && on(d));
-    if elsewhere && api_host.as_deref() != Some(host.as_str()) {
-        return spec.default_base_url.to_string();
-    }
-    let own = OWN_DOMAINS.iter().any(|(k, d)| *k == spec.kind && on(d));
-    let new_path = if own {
-        path.to_string()
-    } else {
-        format!("{current}{path}")
+    let new_path = match sites {
+        Sites::ApiElsewhere(_) if on_sites && api_host.as_deref() != Some(host.as_str()) => {
+            return spec.default_base_url.to_string();
+        }
+        Sites::SameHost(_) if on_sites => path.to_string(),
+        _ => format!("{current}{path}"),
     };
     url.set_path(&new_path);
     url.as_str().trim_end_matches('/').to_string()
@@ -339,37 +284,8 @@ fn missing(spec: &ProviderSpec, field: &FieldSpec) -> CoreError {
     setting_error(spec, field, format!("it is required and empty{help}"))
 }
 
-fn check_value(spec: &ProviderSpec, field: &FieldSpec, value: &str) -> Result<()> {
-    let bad = |why: &str| setting_error(spec, field, format!("'{value}' {why}"));
-    match field.key {
-        RATE_SETTING => value
-            .parse::<u32>()
-            .map(drop)
-            .map_err(|_| bad("is not a whole number (0 turns the limiter off)")),
-        // Values that become a host name label.
-        "domain" => freshdesk::domain_label(value).map(drop).ok_or_else(|| {
-            bad("must be your helpdesk name (yourcompany) or address (yourcompany.freshdesk.com)")
-        }),
-        "account" | "account_id" | "subdomain" => {
-            let ok = value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-            ok.then_some(()).ok_or_else(|| {
-                bad("must be only the name part (letters, digits, '-'), not a full address")
-            })
-        }
-        "center_id" | "bucket" | "project_id" => {
-            let ok = !value
-                .chars()
-                .any(|c| c.is_whitespace() || matches!(c, '/' | '?' | '#'));
-            ok.then_some(())
-                .ok_or_else(|| bad("must not contain spaces, '/', '?' or '#'"))
-        }
-        "endpoint" | "public_base_url" => http_url(value).map_err(|why| bad(&why)),
-        _ => Ok(()),
-    }
-}
-
 fn check_base_url(spec: &ProviderSpec, base: &str) -> Result<()> {
-    http_url(base).map_err(|why| {
+    super::fields::http_url(base).map_err(|why| {
         CoreError::Invalid(format!(
             "the base URL '{base}' for {} {why}; leave it empty to use {}",
             spec.display_name, spec.default_base_url
@@ -377,265 +293,12 @@ fn check_base_url(spec: &ProviderSpec, base: &str) -> Result<()> {
     })
 }
 
-fn http_url(value: &str) -> std::result::Result<(), String> {
-    match url::Url::parse(value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        Ok(u) => Err(format!("must be an http(s) URL, not '{}:'", u.scheme())),
-        Err(e) => Err(format!("is not a valid URL ({e})")),
-    }
-}
-
-fn not_supported(spec: &ProviderSpec) -> CoreError {
-    if spec.kind.platform() == crate::model::Platform::Cloud {
-        return CoreError::Invalid(format!(
-            "{} is cloud storage, not a help center; link it to a help-center integration for image uploads",
-            spec.display_name
-        ));
-    }
-    let ready: Vec<&str> = IMPLEMENTED.iter().map(|k| k.display_name()).collect();
+fn not_a_help_center(spec: &ProviderSpec) -> CoreError {
+    debug_assert_eq!(spec.kind.platform(), Platform::Cloud);
     CoreError::Invalid(format!(
-        "{} is not supported yet; Shotkeeper can connect to {} today",
-        spec.display_name,
-        ready.join(", ")
+        "{} is cloud storage, not a help center; link it to a help-center integration for image uploads",
+        spec.display_name
     ))
-}
-
-// ---------------------------------------------------------------------------
-// Specs. Labels and help follow each provider's own settings pages.
-// ---------------------------------------------------------------------------
-
-const fn field(
-    key: &'static str,
-    label: &'static str,
-    help: &'static str,
-    required: bool,
-    placeholder: &'static str,
-) -> FieldSpec {
-    FieldSpec {
-        key,
-        label,
-        help,
-        required,
-        placeholder,
-    }
-}
-
-/// The placeholder stays empty: the form shows the provider's own
-/// documented rate (`ProviderSpec::requests_per_minute`) there.
-fn rate_field(documented: &'static str) -> FieldSpec {
-    field(RATE_SETTING, "Requests per minute", documented, false, "")
-}
-
-fn helpjuice_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Helpjuice,
-        display_name: "Helpjuice",
-        fields: vec![
-            field("account", "Account", "Your account name, the part before .helpjuice.com in your knowledge base address", true, "yourcompany"),
-            rate_field("Leave empty for Helpjuice's documented 100 per minute; 0 turns the limiter off"),
-        ],
-        secret_label: "API key",
-        secret_help: "Settings > API Credentials in Helpjuice; \"Require token for API?\" must be enabled there",
-        default_base_url: "https://{account}.helpjuice.com/api/v3",
-        requests_per_minute: helpjuice::REQUESTS_PER_MINUTE,
-        has_image_upload: false,
-    }
-}
-
-fn helpcenterio_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Helpcenterio,
-        display_name: "HelpCenter.io",
-        fields: vec![rate_field(
-            "Leave empty for HelpCenter.io's documented 60 per minute per token; 0 turns the limiter off",
-        )],
-        secret_label: "API key",
-        secret_help: "Settings > API Keys in your HelpCenter.io dashboard. A Read Only key can import; updating articles needs a Read & Write key",
-        default_base_url: "https://api.helpcenter.io/v1",
-        requests_per_minute: helpcenterio::REQUESTS_PER_MINUTE,
-        has_image_upload: false,
-    }
-}
-
-fn helpcenter_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Helpcenter,
-        display_name: "Help.Center",
-        fields: vec![
-            field("center_id", "Center ID", "Shown on Settings > General > API in your Help.Center dashboard", true, "your-center-id"),
-            rate_field("Leave empty for Help.Center's documented 100 per minute (burst 200); 0 turns the limiter off"),
-        ],
-        secret_label: "API key",
-        secret_help: "Settings > General > API > Create API Key in Help.Center, with the content.read, content.write and content.publish scopes",
-        default_base_url: "https://api.help.center/v0",
-        requests_per_minute: helpcenter::REQUESTS_PER_MINUTE,
-        has_image_upload: true,
-    }
-}
-
-fn zendesk_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Zendesk,
-        display_name: "Zendesk",
-        fields: vec![
-            field(
-                "subdomain",
-                "Subdomain",
-                "The part before .zendesk.com in your Zendesk address",
-                true,
-                "yourcompany",
-            ),
-            field(
-                "email",
-                "Email",
-                "The email address of the Zendesk agent the API token belongs to",
-                true,
-                "you@example.com",
-            ),
-        ],
-        secret_label: "API token",
-        secret_help:
-            "Admin Center > Apps and integrations > APIs > Zendesk API, with token access enabled",
-        default_base_url: "https://{subdomain}.zendesk.com/api/v2",
-        requests_per_minute: zendesk::REQUESTS_PER_MINUTE,
-        has_image_upload: true,
-    }
-}
-
-fn intercom_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Intercom,
-        display_name: "Intercom",
-        fields: vec![field(
-            "region",
-            "Data region",
-            "us, eu or au: where your Intercom workspace is hosted",
-            false,
-            "us",
-        )],
-        secret_label: "Access token",
-        secret_help: "Developer Hub > your app > Authentication in Intercom",
-        default_base_url: "https://api.intercom.io",
-        requests_per_minute: intercom::REQUESTS_PER_MINUTE,
-        has_image_upload: false,
-    }
-}
-
-fn helpscout_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Helpscout,
-        display_name: "Help Scout",
-        fields: Vec::new(),
-        secret_label: "Docs API key",
-        secret_help: "Your profile > Authentication > API Keys in Help Scout",
-        default_base_url: "https://docsapi.helpscout.net/v1",
-        requests_per_minute: 200,
-        has_image_upload: true,
-    }
-}
-
-fn freshdesk_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Freshdesk,
-        display_name: "Freshdesk",
-        fields: vec![
-            field(
-                "domain",
-                "Helpdesk domain",
-                "The part before .freshdesk.com in your helpdesk address (the full yourcompany.freshdesk.com is accepted too)",
-                true,
-                "yourcompany",
-            ),
-            rate_field("Leave empty for Freshdesk's Growth-plan 200 per minute (Pro 400, Enterprise 700); 0 turns the limiter off"),
-        ],
-        secret_label: "API key",
-        secret_help: "Profile settings > View API key in Freshdesk; the agent needs permission to manage solution articles",
-        default_base_url: "https://{domain}.freshdesk.com/api/v2",
-        requests_per_minute: freshdesk::REQUESTS_PER_MINUTE,
-        has_image_upload: false,
-    }
-}
-
-fn knowledgeowl_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::Knowledgeowl,
-        display_name: "KnowledgeOwl",
-        fields: vec![field("project_id", "Knowledge base ID", "The ID of the knowledge base (project) to import, from Settings > Basic in KnowledgeOwl", true, "5f1e2d3c4b5a69788796a5b4")],
-        secret_label: "API key",
-        secret_help: "Your account > API in KnowledgeOwl",
-        default_base_url: "https://app.knowledgeowl.com/api/head",
-        requests_per_minute: 100,
-        has_image_upload: true,
-    }
-}
-
-fn s3_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::S3,
-        display_name: "Amazon S3",
-        fields: vec![
-            field("bucket", "Bucket name", "The S3 bucket new screenshots are uploaded to", true, "my-help-images"),
-            field("region", "AWS Region", "The bucket's region code, as shown in the S3 console", true, "us-east-1"),
-            field("endpoint", "Endpoint", "Only for S3-compatible services (MinIO, Garage...); leave empty for Amazon S3", false, "https://s3.example.com"),
-            field("public_base_url", "Public base URL", "Where uploaded files are publicly readable (a CloudFront domain, for example); empty = the bucket's own URL", false, "https://images.example.com"),
-            field("prefix", "Path prefix", "Folder inside the bucket for Shotkeeper's uploads", false, "shotkeeper/"),
-            field("access_key_id", "Access key ID", "From IAM > Users > Security credentials, for a user allowed to write to the bucket", true, "AKIA…"),
-        ],
-        secret_label: "Secret access key",
-        secret_help: "Shown once when the access key is created in IAM",
-        default_base_url: "https://s3.{region}.amazonaws.com",
-        requests_per_minute: 0,
-        has_image_upload: true,
-    }
-}
-
-fn r2_spec() -> ProviderSpec {
-    ProviderSpec {
-        kind: ProviderKind::R2,
-        display_name: "Cloudflare R2",
-        fields: vec![
-            field(
-                "account_id",
-                "Account ID",
-                "On the R2 overview page of the Cloudflare dashboard",
-                true,
-                "0123456789abcdef0123456789abcdef",
-            ),
-            field(
-                "bucket",
-                "Bucket name",
-                "The R2 bucket new screenshots are uploaded to",
-                true,
-                "my-help-images",
-            ),
-            field(
-                "public_base_url",
-                "Public bucket URL",
-                "The bucket's custom domain or r2.dev URL (Settings > Public access)",
-                false,
-                "https://images.example.com",
-            ),
-            field(
-                "prefix",
-                "Path prefix",
-                "Folder inside the bucket for Shotkeeper's uploads",
-                false,
-                "shotkeeper/",
-            ),
-            field(
-                "access_key_id",
-                "Access Key ID",
-                "From R2 > Manage R2 API Tokens, for a token with Object Read & Write",
-                true,
-                "a1b2c3d4e5f6...",
-            ),
-        ],
-        secret_label: "Secret Access Key",
-        secret_help: "Shown once when the R2 API token is created",
-        default_base_url: "https://{account_id}.r2.cloudflarestorage.com",
-        requests_per_minute: 0,
-        has_image_upload: true,
-    }
 }
 
 #[cfg(test)]
@@ -658,7 +321,40 @@ mod tests {
             assert!(!s.secret_label.is_empty());
         }
         let kinds: Vec<_> = help_center_specs().iter().map(|s| s.kind).collect();
-        assert_eq!(kinds, IMPLEMENTED);
+        let declared: Vec<_> = HELP_CENTERS.iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, declared, "each module's spec is of its own kind");
+        assert_eq!(kinds.len(), 8);
+    }
+
+    #[test]
+    fn every_declared_provider_agrees_with_its_own_spec() {
+        for d in HELP_CENTERS {
+            let s = (d.spec)();
+            assert!(
+                s.default_base_url.ends_with(d.api_path),
+                "{:?}: {} ends with {}",
+                d.kind,
+                s.default_base_url,
+                d.api_path
+            );
+            // Every `{key}` of the documented base URL is a setting of its own.
+            let mut rest = s.default_base_url;
+            while let Some(open) = rest.find('{') {
+                let close = rest[open..].find('}').expect("closed") + open;
+                let key = &rest[open + 1..close];
+                assert!(
+                    s.fields.iter().any(|f| f.key == key),
+                    "{:?}: {{{key}}}",
+                    d.kind
+                );
+                rest = &rest[close + 1..];
+            }
+            if let Some(domain) = d.sites.domain() {
+                let site = format!("https://acme.{domain}");
+                let completed = complete_base_url(&s, &site);
+                assert!(completed.ends_with(d.api_path), "{:?}: {completed}", d.kind);
+            }
+        }
     }
 
     #[test]

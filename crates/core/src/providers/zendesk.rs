@@ -30,12 +30,15 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::fields::{field, FieldCheck};
+use super::kit::{Connect, ProviderDef, Sites};
+use super::ProviderSpec;
 use super::{
     split_entries, ArticlePage, ArticleRef, Entry, HelpCenter, RemoteArticle, UploadedImage,
 };
 use crate::error::{CoreError, Result};
 use crate::http::json::id_string;
-use crate::http::{segment, HttpClient, HttpConfig};
+use crate::http::{segment, ApiBase, Auth, HttpClient, HttpConfig};
 use crate::model::ProviderKind;
 
 /// Cursor pagination maximum.
@@ -46,11 +49,7 @@ pub const REQUESTS_PER_MINUTE: u32 = 200;
 pub const MAX_ATTACHMENT: usize = 20 * 1024 * 1024;
 
 pub struct Zendesk {
-    http: HttpClient,
-    base: String,
-    /// `{email}/token`
-    user: String,
-    token: String,
+    api: ApiBase,
 }
 
 #[derive(Deserialize)]
@@ -154,41 +153,31 @@ struct AttachmentBody {
 impl Zendesk {
     /// `base_url` is the API base (`https://acme.zendesk.com/api/v2`);
     /// `email` is the agent the API token belongs to.
-    pub fn new(mut cfg: HttpConfig, base_url: &str, email: &str, token: &str) -> Result<Self> {
-        cfg.redact.push(token.trim().to_string());
+    pub fn new(cfg: HttpConfig, base_url: &str, email: &str, token: &str) -> Result<Self> {
         let email = email.trim();
         if email.is_empty() || !email.contains('@') {
             return Err(CoreError::Invalid(
                 "Zendesk needs the email address of the agent the API token belongs to".into(),
             ));
         }
+        // Zendesk's API token authentication: `{email}/token` as the user.
+        let user = format!("{email}/token");
+        let auth = Auth::BasicWithUser(&user);
         Ok(Zendesk {
-            http: HttpClient::new(cfg)?,
-            base: base_url.trim_end_matches('/').to_string(),
-            user: format!("{email}/token"),
-            token: token.trim().to_string(),
+            api: ApiBase::new(cfg, base_url, token, "API token", auth)?,
         })
     }
 
     pub fn http(&self) -> &HttpClient {
-        &self.http
-    }
-
-    fn request(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-    ) -> reqwest::RequestBuilder {
-        c.request(method, format!("{}{path}", self.base))
-            .basic_auth(&self.user, Some(&self.token))
+        self.api.http()
     }
 
     async fn locales(&self) -> Result<Vec<String>> {
         let l: Locales = self
-            .http
+            .http()
             .get_json("GET /help_center/locales.json", |c| {
-                self.request(c, reqwest::Method::GET, "/help_center/locales.json")
+                self.api
+                    .request(c, reqwest::Method::GET, "/help_center/locales.json")
             })
             .await?;
         Ok(order_locales(l))
@@ -205,9 +194,9 @@ impl Zendesk {
     async fn get_source(&self, id: &str) -> Result<Article> {
         let path = format!("/help_center/articles/{}.json", segment(id));
         let one: OneArticle = self
-            .http
+            .http()
             .get_json(&format!("GET {path}"), |c| {
-                self.request(c, reqwest::Method::GET, &path)
+                self.api.request(c, reqwest::Method::GET, &path)
             })
             .await?;
         Ok(one.article)
@@ -276,14 +265,14 @@ impl HelpCenter for Zendesk {
     }
 
     fn api_base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     async fn verify(&self) -> Result<String> {
         let me: Me = self
-            .http
+            .http()
             .get_json("GET /users/me.json", |c| {
-                self.request(c, reqwest::Method::GET, "/users/me.json")
+                self.api.request(c, reqwest::Method::GET, "/users/me.json")
             })
             .await?;
         // Zendesk answers anonymous callers with an end-user-less "anonymous"
@@ -315,13 +304,13 @@ impl HelpCenter for Zendesk {
         let path = format!("/help_center/{}/articles.json", segment(&locale));
         let endpoint = format!("GET {path}");
         let list: ArticleList = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
                 let mut q = vec![("page[size]", PAGE_SIZE.to_string())];
                 if let Some(a) = &after {
                     q.push(("page[after]", a.clone()));
                 }
-                self.request(c, reqwest::Method::GET, &path).query(&q)
+                self.api.request(c, reqwest::Method::GET, &path).query(&q)
             })
             .await?;
         let meta = list.meta.unwrap_or(Meta {
@@ -332,7 +321,7 @@ impl HelpCenter for Zendesk {
             (true, Some(a)) => Some(encode_cursor(&locales, Some(&a))),
             (true, None) => {
                 return Err(self
-                    .http
+                    .http()
                     .garbage(&endpoint, "meta.has_more without meta.after_cursor"))
             }
             (false, _) if locales.len() > 1 => Some(encode_cursor(&locales[1..], None)),
@@ -359,9 +348,9 @@ impl HelpCenter for Zendesk {
             segment(locale)
         );
         let one: OneTranslation = self
-            .http
+            .http()
             .get_json(&format!("GET {path}"), |c| {
-                self.request(c, reqwest::Method::GET, &path)
+                self.api.request(c, reqwest::Method::GET, &path)
             })
             .await?;
         let t = one.translation;
@@ -389,9 +378,9 @@ impl HelpCenter for Zendesk {
             segment(&locale)
         );
         let body = json!({ "translation": { "body": html } });
-        self.http
+        self.http()
             .send(&format!("PUT {path}"), |c| {
-                self.request(c, reqwest::Method::PUT, &path).json(&body)
+                self.api.request(c, reqwest::Method::PUT, &path).json(&body)
             })
             .await?;
         Ok(())
@@ -420,7 +409,7 @@ impl HelpCenter for Zendesk {
         );
         let endpoint = format!("POST {path}");
         let up: Attachment = self
-            .http
+            .http()
             .get_json(&endpoint, |c| {
                 let fresh = || {
                     reqwest::multipart::Part::stream_with_length(
@@ -436,13 +425,60 @@ impl HelpCenter for Zendesk {
                 if let Some(l) = &article.locale {
                     form = form.text("locale", l.clone());
                 }
-                self.request(c, reqwest::Method::POST, &path)
+                self.api
+                    .request(c, reqwest::Method::POST, &path)
                     .multipart(form)
             })
             .await?;
         Ok(UploadedImage {
             url: up.article_attachment.content_url,
         })
+    }
+}
+
+/// Zendesk, as the registry lists it (see [`ProviderDef`]).
+pub const DEF: ProviderDef = ProviderDef {
+    kind: ProviderKind::Zendesk,
+    spec,
+    api_path: "/api/v2",
+    sites: Sites::SameHost("zendesk.com"),
+    documented_burst: None,
+    connect,
+};
+
+fn connect(c: Connect<'_>) -> Result<Box<dyn HelpCenter>> {
+    let email = c.setting("email");
+    Ok(Box::new(Zendesk::new(c.http, &c.base, email, c.secret)?))
+}
+
+/// Labels and help follow the provider's own settings pages.
+fn spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::Zendesk,
+        display_name: "Zendesk",
+        fields: vec![
+            field(
+                "subdomain",
+                "Subdomain",
+                "The part before .zendesk.com in your Zendesk address",
+                true,
+                "yourcompany",
+            )
+            .checked(FieldCheck::HostLabel),
+            field(
+                "email",
+                "Email",
+                "The email address of the Zendesk agent the API token belongs to",
+                true,
+                "you@example.com",
+            ),
+        ],
+        secret_label: "API token",
+        secret_help:
+            "Admin Center > Apps and integrations > APIs > Zendesk API, with token access enabled",
+        default_base_url: "https://{subdomain}.zendesk.com/api/v2",
+        requests_per_minute: REQUESTS_PER_MINUTE,
+        has_image_upload: true,
     }
 }
 

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
 use crate::model::{CloudObject, ProviderKind};
+use crate::providers::fields::{field, FieldCheck};
+use crate::providers::ProviderSpec;
 pub use s3::{Storage, StoredObject};
 
 /// `Cache-Control` of every uploaded image: keys are content hashes, so an
@@ -311,6 +313,80 @@ const KEY_PATH: &AsciiSet = &CONTROLS
 
 fn encode_key(key: &str) -> String {
     utf8_percent_encode(key.trim_start_matches('/'), KEY_PATH).to_string()
+}
+
+// Settings of the storage integrations, named as the S3 and R2 consoles name them.
+
+pub fn s3_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::S3,
+        display_name: "Amazon S3",
+        fields: vec![
+            field("bucket", "Bucket name", "The S3 bucket new screenshots are uploaded to", true, "my-help-images").checked(FieldCheck::PathSegment),
+            field("region", "AWS Region", "The bucket's region code, as shown in the S3 console", true, "us-east-1"),
+            field("endpoint", "Endpoint", "Only for S3-compatible services (MinIO, Garage...); leave empty for Amazon S3", false, "https://s3.example.com").checked(FieldCheck::HttpUrl),
+            field("public_base_url", "Public base URL", "Where uploaded files are publicly readable (a CloudFront domain, for example); empty = the bucket's own URL", false, "https://images.example.com").checked(FieldCheck::HttpUrl),
+            field("prefix", "Path prefix", "Folder inside the bucket for Shotkeeper's uploads", false, "shotkeeper/"),
+            field("access_key_id", "Access key ID", "From IAM > Users > Security credentials, for a user allowed to write to the bucket", true, "AKIA…"),
+        ],
+        secret_label: "Secret access key",
+        secret_help: "Shown once when the access key is created in IAM",
+        default_base_url: "https://s3.{region}.amazonaws.com",
+        requests_per_minute: 0,
+        has_image_upload: true,
+    }
+}
+
+pub fn r2_spec() -> ProviderSpec {
+    ProviderSpec {
+        kind: ProviderKind::R2,
+        display_name: "Cloudflare R2",
+        fields: vec![
+            field(
+                "account_id",
+                "Account ID",
+                "On the R2 overview page of the Cloudflare dashboard",
+                true,
+                "0123456789abcdef0123456789abcdef",
+            )
+            .checked(FieldCheck::HostLabel),
+            field(
+                "bucket",
+                "Bucket name",
+                "The R2 bucket new screenshots are uploaded to",
+                true,
+                "my-help-images",
+            )
+            .checked(FieldCheck::PathSegment),
+            field(
+                "public_base_url",
+                "Public bucket URL",
+                "The bucket's custom domain or r2.dev URL (Settings > Public access)",
+                false,
+                "https://images.example.com",
+            )
+            .checked(FieldCheck::HttpUrl),
+            field(
+                "prefix",
+                "Path prefix",
+                "Folder inside the bucket for Shotkeeper's uploads",
+                false,
+                "shotkeeper/",
+            ),
+            field(
+                "access_key_id",
+                "Access Key ID",
+                "From R2 > Manage R2 API Tokens, for a token with Object Read & Write",
+                true,
+                "a1b2c3d4e5f6...",
+            ),
+        ],
+        secret_label: "Secret Access Key",
+        secret_help: "Shown once when the R2 API token is created",
+        default_base_url: "https://{account_id}.r2.cloudflarestorage.com",
+        requests_per_minute: 0,
+        has_image_upload: true,
+    }
 }
 
 #[cfg(test)]
