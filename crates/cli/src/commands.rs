@@ -98,14 +98,20 @@ pub async fn run(cli: Cli) -> CliResult {
             concurrency,
             json,
         } => import(&app, &integration_id, resume, concurrency, json).await,
-        Command::Jobs { json } => output::jobs(&app.list_jobs().await?, json),
+        Command::Jobs { json } => output::show(app.list_jobs().await?.as_slice(), json),
         Command::Job {
             job_id,
             dimension,
             json,
         } => {
             let dim: Dimension = dimension.parse()?;
-            output::job(&app.job_view(&job_id, Some(dim)).await?, dim, json)
+            output::show(
+                &output::Shown {
+                    value: &app.job_view(&job_id, Some(dim)).await?,
+                    how: dim,
+                },
+                json,
+            )
         }
         Command::Article {
             integration_id,
@@ -113,13 +119,13 @@ pub async fn run(cli: Cli) -> CliResult {
             json,
         } => {
             let article = ArticleRef::parse(&external_id);
-            output::article(
+            output::show(
                 &app.retrieve_article(&integration_id, &article).await?,
                 json,
             )
         }
         Command::Broken { job_id, json } => {
-            output::broken(&app.broken_images(&job_id).await?, json)
+            output::show(app.broken_images(&job_id).await?.as_slice(), json)
         }
         Command::Demo(args) => demo(&app, args).await,
         other => crate::update_cmds::run(&app, other).await,
@@ -188,14 +194,12 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
                 settings: parse_settings(&settings)?,
                 secret,
             };
-            output::integration(&app.add_integration(input).await?, json)
+            output::show(&app.add_integration(input).await?, json)
         }
         IntegrationCmd::List { json } => {
-            output::integrations(&app.list_integrations().await?, json)
+            output::show(app.list_integrations().await?.as_slice(), json)
         }
-        IntegrationCmd::Show { id, json } => {
-            output::integration(&app.get_integration(&id).await?, json)
-        }
+        IntegrationCmd::Show { id, json } => output::show(&app.get_integration(&id).await?, json),
         IntegrationCmd::Update {
             id,
             label,
@@ -222,7 +226,7 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
                 settings,
                 secret: secret_input(secret_env, secret_stdin)?,
             };
-            output::integration(&app.update_integration(&id, input).await?, json)
+            output::show(&app.update_integration(&id, input).await?, json)
         }
         IntegrationCmd::Verify { id, json } => {
             // The exit status follows the reason: 3 only for refused
@@ -245,7 +249,7 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
                     Some(CliError::from(e).code),
                 ),
             };
-            output::verify(&result, json)?;
+            output::show(&result, json)?;
             match failure {
                 None => Ok(()),
                 Some(code) => Err(CliError {
@@ -256,7 +260,13 @@ async fn integration(app: &App, cmd: IntegrationCmd) -> CliResult {
         }
         IntegrationCmd::Delete { id, json } => {
             app.delete_integration(&id).await?;
-            output::deleted(&id, json)
+            output::show(
+                &output::Deleted {
+                    id: &id,
+                    deleted: true,
+                },
+                json,
+            )
         }
     }
 }
@@ -294,7 +304,7 @@ async fn import(
     printer.finish();
     match result {
         Ok(view) => {
-            output::job_summary(&view, json)?;
+            output::show(&view, json)?;
             partly_failed(view.total.articles.failed, "article(s)")
         }
         Err(CoreError::Cancelled) => Err(CliError {

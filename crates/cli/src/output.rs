@@ -11,7 +11,17 @@ use shotkeeper_core::update::revisions::RollbackMode;
 use crate::commands::{CliError, CliResult};
 use crate::pipe::{out, outln};
 
-fn print_json<T: Serialize>(value: &T) -> CliResult {
+/// How a command's answer reads to a person. With `--json` the same value
+/// is printed as JSON instead, in core's shapes: [`show`] decides, once.
+pub trait Human {
+    fn print(&self) -> CliResult;
+}
+
+/// Prints a command's answer: exact JSON with `--json`, otherwise for people.
+pub fn show<T: Serialize + Human + ?Sized>(value: &T, json: bool) -> CliResult {
+    if !json {
+        return value.print();
+    }
     let text = serde_json::to_string_pretty(value).map_err(|e| CliError {
         message: format!("could not format JSON: {e}"),
         code: 1,
@@ -20,32 +30,20 @@ fn print_json<T: Serialize>(value: &T) -> CliResult {
     Ok(())
 }
 
-/// A plain left-aligned table; the last column is not padded.
+/// A plain table: no borders, columns two spaces apart, no trailing spaces,
+/// never wrapped (a pipe to `grep` or `cut` sees one row per line). Laid
+/// out by `comfy-table` rather than by hand.
 fn table(headers: &[&str], rows: Vec<Vec<String>>) {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::NOTHING)
+        .set_content_arrangement(comfy_table::ContentArrangement::Disabled)
+        .set_header(headers.to_vec())
+        .add_rows(rows);
+    for column in t.column_iter_mut() {
+        column.set_padding((0, 2));
     }
-    let line = |cells: Vec<String>| {
-        let last = cells.len().saturating_sub(1);
-        let parts: Vec<String> = cells
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i == last {
-                    c
-                } else {
-                    format!("{c:<w$}", w = widths[i])
-                }
-            })
-            .collect();
-        outln!("{}", parts.join("  ").trim_end());
-    };
-    line(headers.iter().map(|h| h.to_string()).collect());
-    for row in rows {
-        line(row);
+    for line in t.lines() {
+        outln!("{}", line.trim_end());
     }
 }
 
@@ -58,92 +56,98 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
-pub fn integration(i: &IntegrationView, json: bool) -> CliResult {
-    if json {
-        return print_json(i);
+impl Human for IntegrationView {
+    fn print(&self) -> CliResult {
+        let i = self;
+        let it = &i.integration;
+        outln!("id:        {}", it.id);
+        outln!("label:     {}", it.label);
+        outln!(
+            "provider:  {} ({})",
+            it.provider.display_name(),
+            it.provider
+        );
+        if let Some(b) = &it.base_url {
+            outln!("base URL:  {b}");
+        }
+        for (k, v) in &it.settings {
+            outln!("{:<10} {v}", format!("{k}:"));
+        }
+        let secret = match (&it.secret_source, i.has_secret) {
+            (shotkeeper_core::model::SecretSource::Keychain, true) => {
+                "stored in the OS keychain".to_owned()
+            }
+            (shotkeeper_core::model::SecretSource::Keychain, false) => {
+                "missing from the keychain: update it".to_owned()
+            }
+            (shotkeeper_core::model::SecretSource::Env(n), true) => format!("read from ${n}"),
+            (shotkeeper_core::model::SecretSource::Demo, true) => "demo token (no secret)".into(),
+            (shotkeeper_core::model::SecretSource::Demo, false) => {
+                "demo token (the demo is not running)".into()
+            }
+            (shotkeeper_core::model::SecretSource::Sealed, true) => {
+                "sealed in the database (secret key)".into()
+            }
+            (shotkeeper_core::model::SecretSource::Sealed, false) => {
+                "missing from the sealed store: update it".into()
+            }
+            (shotkeeper_core::model::SecretSource::Env(n), false) => {
+                format!("read from ${n} (not set now)")
+            }
+        };
+        outln!("secret:    {secret}");
+        Ok(())
     }
-    let it = &i.integration;
-    outln!("id:        {}", it.id);
-    outln!("label:     {}", it.label);
-    outln!(
-        "provider:  {} ({})",
-        it.provider.display_name(),
-        it.provider
-    );
-    if let Some(b) = &it.base_url {
-        outln!("base URL:  {b}");
-    }
-    for (k, v) in &it.settings {
-        outln!("{:<10} {v}", format!("{k}:"));
-    }
-    let secret = match (&it.secret_source, i.has_secret) {
-        (shotkeeper_core::model::SecretSource::Keychain, true) => {
-            "stored in the OS keychain".to_owned()
-        }
-        (shotkeeper_core::model::SecretSource::Keychain, false) => {
-            "missing from the keychain: update it".to_owned()
-        }
-        (shotkeeper_core::model::SecretSource::Env(n), true) => format!("read from ${n}"),
-        (shotkeeper_core::model::SecretSource::Demo, true) => "demo token (no secret)".into(),
-        (shotkeeper_core::model::SecretSource::Demo, false) => {
-            "demo token (the demo is not running)".into()
-        }
-        (shotkeeper_core::model::SecretSource::Sealed, true) => {
-            "sealed in the database (secret key)".into()
-        }
-        (shotkeeper_core::model::SecretSource::Sealed, false) => {
-            "missing from the sealed store: update it".into()
-        }
-        (shotkeeper_core::model::SecretSource::Env(n), false) => {
-            format!("read from ${n} (not set now)")
-        }
-    };
-    outln!("secret:    {secret}");
-    Ok(())
 }
 
-pub fn integrations(list: &[IntegrationView], json: bool) -> CliResult {
-    if json {
-        return print_json(&list);
+impl Human for [IntegrationView] {
+    fn print(&self) -> CliResult {
+        let list = self;
+        if list.is_empty() {
+            outln!("No integrations yet. Add one with `shotkeeper integration add PROVIDER --label TEXT ...`.");
+            return Ok(());
+        }
+        let rows = list
+            .iter()
+            .map(|i| {
+                vec![
+                    i.integration.id.clone(),
+                    i.integration.provider.display_name().to_owned(),
+                    i.integration.label.clone(),
+                    i.integration.base_url.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table(&["ID", "PROVIDER", "LABEL", "BASE URL"], rows);
+        Ok(())
     }
-    if list.is_empty() {
-        outln!("No integrations yet. Add one with `shotkeeper integration add PROVIDER --label TEXT ...`.");
-        return Ok(());
-    }
-    let rows = list
-        .iter()
-        .map(|i| {
-            vec![
-                i.integration.id.clone(),
-                i.integration.provider.display_name().to_owned(),
-                i.integration.label.clone(),
-                i.integration.base_url.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    table(&["ID", "PROVIDER", "LABEL", "BASE URL"], rows);
-    Ok(())
 }
 
-pub fn verify(r: &VerifyResult, json: bool) -> CliResult {
-    if json {
-        return print_json(r);
+impl Human for VerifyResult {
+    fn print(&self) -> CliResult {
+        let r = self;
+        let mark = if r.is_connection_successful {
+            "ok"
+        } else {
+            "FAILED"
+        };
+        outln!("{mark}: {}", r.message);
+        Ok(())
     }
-    let mark = if r.is_connection_successful {
-        "ok"
-    } else {
-        "FAILED"
-    };
-    outln!("{mark}: {}", r.message);
-    Ok(())
 }
 
-pub fn deleted(id: &str, json: bool) -> CliResult {
-    if json {
-        return print_json(&serde_json::json!({ "id": id, "deleted": true }));
+/// The answer to `integration delete`.
+#[derive(Serialize)]
+pub struct Deleted<'a> {
+    pub id: &'a str,
+    pub deleted: bool,
+}
+
+impl Human for Deleted<'_> {
+    fn print(&self) -> CliResult {
+        outln!("deleted integration {}", self.id);
+        Ok(())
     }
-    outln!("deleted integration {id}");
-    Ok(())
 }
 
 fn print_totals(v: &JobView) {
@@ -168,92 +172,106 @@ fn print_totals(v: &JobView) {
     outln!("authors:  {}", v.total.authors);
 }
 
-pub fn job_summary(v: &JobView, json: bool) -> CliResult {
-    if json {
-        return print_json(v);
+impl Human for JobView {
+    fn print(&self) -> CliResult {
+        let v = self;
+        print_totals(v);
+        Ok(())
     }
-    print_totals(v);
-    Ok(())
 }
 
-pub fn jobs(list: &[JobListItem], json: bool) -> CliResult {
-    if json {
-        return print_json(&list);
-    }
-    if list.is_empty() {
-        outln!("No import jobs yet. Start one with `shotkeeper import INTEGRATION_ID`.");
-        return Ok(());
-    }
-    let rows = list
-        .iter()
-        .map(|j| {
-            vec![
-                j.id.clone(),
-                j.status.as_str().into(),
-                j.total.articles.discovered.to_string(),
-                j.total.images.total.to_string(),
-                j.created_at.clone(),
-                j.integration_label.clone(),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "JOB",
-            "STATUS",
-            "ARTICLES",
-            "IMAGES",
-            "STARTED",
-            "INTEGRATION",
-        ],
-        rows,
-    );
-    Ok(())
-}
-
-pub fn job(v: &JobView, dim: Dimension, json: bool) -> CliResult {
-    if json {
-        return print_json(v);
-    }
-    print_totals(v);
-    outln!();
-    match dim {
-        Dimension::Images => images_table(v.images.as_deref().unwrap_or_default()),
-        Dimension::Articles => {
-            let rows = v
-                .articles
-                .iter()
-                .flatten()
-                .map(|a| {
-                    let broken = a.images.iter().filter(|i| i.is_broken()).count();
-                    vec![
-                        a.external_article_id.clone()
-                            + &a.locale
-                                .as_ref()
-                                .map(|l| format!("@{l}"))
-                                .unwrap_or_default(),
-                        a.status.clone(),
-                        if a.is_published { "yes" } else { "no" }.into(),
-                        a.images.len().to_string(),
-                        broken.to_string(),
-                        shorten(&a.title, 60),
-                    ]
-                })
-                .collect();
-            table(
-                &[
-                    "ARTICLE",
-                    "STATUS",
-                    "PUBLISHED",
-                    "IMAGES",
-                    "BROKEN",
-                    "TITLE",
-                ],
-                rows,
-            );
+impl Human for [JobListItem] {
+    fn print(&self) -> CliResult {
+        let list = self;
+        if list.is_empty() {
+            outln!("No import jobs yet. Start one with `shotkeeper import INTEGRATION_ID`.");
+            return Ok(());
         }
+        let rows = list
+            .iter()
+            .map(|j| {
+                vec![
+                    j.id.clone(),
+                    j.status.as_str().into(),
+                    j.total.articles.discovered.to_string(),
+                    j.total.images.total.to_string(),
+                    j.created_at.clone(),
+                    j.integration_label.clone(),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                "JOB",
+                "STATUS",
+                "ARTICLES",
+                "IMAGES",
+                "STARTED",
+                "INTEGRATION",
+            ],
+            rows,
+        );
+        Ok(())
     }
-    Ok(())
+}
+
+/// A value shown one of several ways (`how`) to a person; as JSON, the
+/// value itself.
+pub struct Shown<'a, T, How> {
+    pub value: &'a T,
+    pub how: How,
+}
+
+impl<T: Serialize, How> Serialize for Shown<'_, T, How> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+/// A job's totals and the table of one of its dimensions.
+impl Human for Shown<'_, JobView, Dimension> {
+    fn print(&self) -> CliResult {
+        let (v, dim) = (self.value, self.how);
+        print_totals(v);
+        outln!();
+        match dim {
+            Dimension::Images => images_table(v.images.as_deref().unwrap_or_default()),
+            Dimension::Articles => {
+                let rows = v
+                    .articles
+                    .iter()
+                    .flatten()
+                    .map(|a| {
+                        let broken = a.images.iter().filter(|i| i.is_broken()).count();
+                        vec![
+                            a.external_article_id.clone()
+                                + &a.locale
+                                    .as_ref()
+                                    .map(|l| format!("@{l}"))
+                                    .unwrap_or_default(),
+                            a.status.clone(),
+                            if a.is_published { "yes" } else { "no" }.into(),
+                            a.images.len().to_string(),
+                            broken.to_string(),
+                            shorten(&a.title, 60),
+                        ]
+                    })
+                    .collect();
+                table(
+                    &[
+                        "ARTICLE",
+                        "STATUS",
+                        "PUBLISHED",
+                        "IMAGES",
+                        "BROKEN",
+                        "TITLE",
+                    ],
+                    rows,
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 fn images_table(images: &[ImageWithArticles]) {
@@ -279,58 +297,58 @@ fn images_table(images: &[ImageWithArticles]) {
     );
 }
 
-pub fn article(a: &RetrievedArticle, json: bool) -> CliResult {
-    if json {
-        return print_json(a);
+impl Human for RetrievedArticle {
+    fn print(&self) -> CliResult {
+        let a = self;
+        outln!("{} — {}", a.id, a.title);
+        outln!("{}", a.url);
+        outln!(
+            "published: {}   images: {}",
+            if a.is_published { "yes" } else { "no" },
+            a.images_count
+        );
+        outln!();
+        let rows = a
+            .images
+            .iter()
+            .map(|i| {
+                vec![
+                    i.status_code.to_string(),
+                    i.kind.clone(),
+                    format!("{}x{}", i.width, i.height),
+                    i.size.to_string(),
+                    shorten(&i.alt, 30),
+                    shorten(&i.url, 90),
+                ]
+            })
+            .collect();
+        table(&["STATUS", "TYPE", "SIZE(PX)", "BYTES", "ALT", "URL"], rows);
+        Ok(())
     }
-    outln!("{} — {}", a.id, a.title);
-    outln!("{}", a.url);
-    outln!(
-        "published: {}   images: {}",
-        if a.is_published { "yes" } else { "no" },
-        a.images_count
-    );
-    outln!();
-    let rows = a
-        .images
-        .iter()
-        .map(|i| {
-            vec![
-                i.status_code.to_string(),
-                i.kind.clone(),
-                format!("{}x{}", i.width, i.height),
-                i.size.to_string(),
-                shorten(&i.alt, 30),
-                shorten(&i.url, 90),
-            ]
-        })
-        .collect();
-    table(&["STATUS", "TYPE", "SIZE(PX)", "BYTES", "ALT", "URL"], rows);
-    Ok(())
 }
 
-pub fn broken(images: &[ImageWithArticles], json: bool) -> CliResult {
-    if json {
-        return print_json(&images);
-    }
-    if images.is_empty() {
-        outln!("No broken images.");
-        return Ok(());
-    }
-    for i in images {
-        outln!("{}  {}", i.status_code, i.url);
-        for a in &i.articles {
-            outln!(
-                "      used in {} — {} ({})",
-                a.external_article_id,
-                a.title,
-                a.url
-            );
+impl Human for [ImageWithArticles] {
+    fn print(&self) -> CliResult {
+        let images = self;
+        if images.is_empty() {
+            outln!("No broken images.");
+            return Ok(());
         }
+        for i in images {
+            outln!("{}  {}", i.status_code, i.url);
+            for a in &i.articles {
+                outln!(
+                    "      used in {} — {} ({})",
+                    a.external_article_id,
+                    a.title,
+                    a.url
+                );
+            }
+        }
+        outln!();
+        outln!("{} broken image(s).", images.len());
+        Ok(())
     }
-    outln!();
-    outln!("{} broken image(s).", images.len());
-    Ok(())
 }
 
 // --- replacing screenshots and audits -----------------------------------------
@@ -339,205 +357,222 @@ use shotkeeper_core::audit::AuditReport;
 use shotkeeper_core::update::revisions::{Revision, RollbackOutcome};
 use shotkeeper_core::update::{UpdatePlan, UpdateResult};
 
-pub fn plan(plan: &UpdatePlan, diffs: Option<&[Option<f64>]>, json: bool) -> CliResult {
-    if json {
-        let mut v = serde_json::to_value(plan).map_err(|e| CliError {
-            message: e.to_string(),
-            code: 1,
-        })?;
-        if let (Some(d), Some(list)) = (diffs, v["screenshots"].as_array_mut()) {
+/// A plan, with the share of pixels each screenshot changes where it was
+/// measured; as JSON, the plan with `changedShare` on each screenshot.
+pub struct PlanShown<'a> {
+    pub plan: &'a UpdatePlan,
+    pub diffs: Option<&'a [Option<f64>]>,
+}
+
+impl Serialize for PlanShown<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(self.plan).map_err(serde::ser::Error::custom)?;
+        if let (Some(d), Some(list)) = (self.diffs, v["screenshots"].as_array_mut()) {
             for (item, share) in list.iter_mut().zip(d) {
                 item["changedShare"] = serde_json::json!(share);
             }
         }
-        return print_json(&v);
+        v.serialize(s)
     }
-    let rows = plan
-        .screenshots
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let uses: usize = p.result.targets.iter().map(|t| t.articles.len()).sum();
-            vec![
-                shorten(&p.screenshot.name, 40),
-                format!("{:?}", p.result.status).to_lowercase(),
-                p.result.match_type.seed_match_type().as_str().into(),
-                p.result.distance.map(|d| d.to_string()).unwrap_or_default(),
-                diffs
-                    .and_then(|d| d.get(i).copied().flatten())
-                    .map(|s| format!("{:.1}%", s * 100.0))
-                    .unwrap_or_default(),
-                p.result.targets.len().to_string(),
-                uses.to_string(),
-                shorten(&p.result.reason, 70),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "SCREENSHOT",
-            "STATUS",
-            "MATCH",
-            "DIST",
-            "CHANGED",
-            "IMAGES",
-            "ARTICLES",
-            "WHY",
-        ],
-        rows,
-    );
-    // Places beside a replaced image that stay as they are (a 2x variant,
-    // a link to another file): said before anything is applied.
-    for a in &plan.articles {
-        for place in a.places.iter().filter(|p| !p.changes) {
-            if let Some(note) = &place.note {
-                outln!("note: {} ({}): {note}", a.title, a.external_id);
+}
+
+impl Human for PlanShown<'_> {
+    fn print(&self) -> CliResult {
+        let (plan, diffs) = (self.plan, self.diffs);
+        let rows = plan
+            .screenshots
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let uses: usize = p.result.targets.iter().map(|t| t.articles.len()).sum();
+                vec![
+                    shorten(&p.screenshot.name, 40),
+                    format!("{:?}", p.result.status).to_lowercase(),
+                    p.result.match_type.seed_match_type().as_str().into(),
+                    p.result.distance.map(|d| d.to_string()).unwrap_or_default(),
+                    diffs
+                        .and_then(|d| d.get(i).copied().flatten())
+                        .map(|s| format!("{:.1}%", s * 100.0))
+                        .unwrap_or_default(),
+                    p.result.targets.len().to_string(),
+                    uses.to_string(),
+                    shorten(&p.result.reason, 70),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                "SCREENSHOT",
+                "STATUS",
+                "MATCH",
+                "DIST",
+                "CHANGED",
+                "IMAGES",
+                "ARTICLES",
+                "WHY",
+            ],
+            rows,
+        );
+        // Places beside a replaced image that stay as they are (a 2x variant,
+        // a link to another file): said before anything is applied.
+        for a in &plan.articles {
+            for place in a.places.iter().filter(|p| !p.changes) {
+                if let Some(note) = &place.note {
+                    outln!("note: {} ({}): {note}", a.title, a.external_id);
+                }
             }
         }
-    }
-    outln!();
-    outln!(
+        outln!();
+        outln!(
         "plan {}: {} change(s) in {} article(s). Apply with `shotkeeper apply {}` (add --dry-run to preview).",
         plan.id,
         plan.selected_changes(),
         plan.articles_to_update(),
         plan.id
     );
-    Ok(())
+        Ok(())
+    }
 }
 
-pub fn update_result(r: &UpdateResult, json: bool) -> CliResult {
-    if json {
-        return print_json(r);
-    }
-    let rows = r
-        .articles
-        .iter()
-        .map(|a| {
-            vec![
-                a.external_id.clone()
-                    + &a.locale
-                        .as_ref()
-                        .map(|l| format!("@{l}"))
-                        .unwrap_or_default(),
-                a.status.as_str().into(),
-                a.replaced.to_string(),
-                a.revision_id.clone().unwrap_or_default(),
-                shorten(&a.error.clone().unwrap_or_else(|| a.title.clone()), 70),
-            ]
-        })
-        .collect();
-    table(
-        &["ARTICLE", "STATUS", "REPLACED", "REVISION", "TITLE / ERROR"],
-        rows,
-    );
-    outln!();
-    let verb = if r.dry_run {
-        "would succeed"
-    } else {
-        "succeeded"
-    };
-    outln!(
-        "{} of {} screenshot(s) {verb}, {} failed.",
-        r.summary.success,
-        r.summary.total,
-        r.summary.failed
-    );
-    Ok(())
-}
-
-pub fn revisions(list: &[Revision], json: bool) -> CliResult {
-    if json {
-        return print_json(&list);
-    }
-    if list.is_empty() {
-        outln!("No revisions: this article was never updated by Shotkeeper.");
-        return Ok(());
-    }
-    let rows = list
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.clone(),
-                r.status.as_str().into(),
-                r.created_at.clone(),
-                r.replacements.len().to_string(),
-                if r.rollback_of.is_some() {
-                    "rollback".into()
-                } else {
-                    "update".into()
-                },
-                shorten(&r.error.clone().unwrap_or_else(|| r.title.clone()), 60),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "REVISION",
-            "STATUS",
-            "CREATED",
-            "IMAGES",
-            "KIND",
-            "TITLE / ERROR",
-        ],
-        rows,
-    );
-    Ok(())
-}
-
-pub fn rollback(r: &RollbackOutcome, json: bool) -> CliResult {
-    if json {
-        return print_json(r);
-    }
-    let how = if r.mode == RollbackMode::Exact {
-        "the previous content is back, byte for byte"
-    } else {
-        "the article was edited since: the replaced image URLs were put back and the later edits kept"
-    };
-    if r.dry_run {
-        outln!(
-            "dry run: rolling back {} would restore the article ({how}).",
-            r.revision_id
+impl Human for UpdateResult {
+    fn print(&self) -> CliResult {
+        let r = self;
+        let rows = r
+            .articles
+            .iter()
+            .map(|a| {
+                vec![
+                    a.external_id.clone()
+                        + &a.locale
+                            .as_ref()
+                            .map(|l| format!("@{l}"))
+                            .unwrap_or_default(),
+                    a.status.as_str().into(),
+                    a.replaced.to_string(),
+                    a.revision_id.clone().unwrap_or_default(),
+                    shorten(&a.error.clone().unwrap_or_else(|| a.title.clone()), 70),
+                ]
+            })
+            .collect();
+        table(
+            &["ARTICLE", "STATUS", "REPLACED", "REVISION", "TITLE / ERROR"],
+            rows,
         );
-    } else {
+        outln!();
+        let verb = if r.dry_run {
+            "would succeed"
+        } else {
+            "succeeded"
+        };
         outln!(
-            "rolled back {}: {how}. Undo with `shotkeeper rollback {}`.",
-            r.revision_id,
-            r.rollback_revision_id.clone().unwrap_or_default()
+            "{} of {} screenshot(s) {verb}, {} failed.",
+            r.summary.success,
+            r.summary.total,
+            r.summary.failed
         );
+        Ok(())
     }
-    Ok(())
 }
 
-pub fn audit(report: &AuditReport, csv: bool, json: bool) -> CliResult {
-    if json {
-        return print_json(report);
+impl Human for [Revision] {
+    fn print(&self) -> CliResult {
+        let list = self;
+        if list.is_empty() {
+            outln!("No revisions: this article was never updated by Shotkeeper.");
+            return Ok(());
+        }
+        let rows = list
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.status.as_str().into(),
+                    r.created_at.clone(),
+                    r.replacements.len().to_string(),
+                    if r.rollback_of.is_some() {
+                        "rollback".into()
+                    } else {
+                        "update".into()
+                    },
+                    shorten(&r.error.clone().unwrap_or_else(|| r.title.clone()), 60),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                "REVISION",
+                "STATUS",
+                "CREATED",
+                "IMAGES",
+                "KIND",
+                "TITLE / ERROR",
+            ],
+            rows,
+        );
+        Ok(())
     }
-    if csv {
-        out!("{}", shotkeeper_core::audit::to_csv(report)?);
-        return Ok(());
+}
+
+impl Human for RollbackOutcome {
+    fn print(&self) -> CliResult {
+        let r = self;
+        let how = if r.mode == RollbackMode::Exact {
+            "the previous content is back, byte for byte"
+        } else {
+            "the article was edited since: the replaced image URLs were put back and the later edits kept"
+        };
+        if r.dry_run {
+            outln!(
+                "dry run: rolling back {} would restore the article ({how}).",
+                r.revision_id
+            );
+        } else {
+            outln!(
+                "rolled back {}: {how}. Undo with `shotkeeper rollback {}`.",
+                r.revision_id,
+                r.rollback_revision_id.clone().unwrap_or_default()
+            );
+        }
+        Ok(())
     }
-    for (rule, n) in &report.counts {
-        outln!("{:<12} {n}", rule.as_str());
+}
+
+/// How an audit report reads to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditFormat {
+    Table,
+    Csv,
+}
+
+impl Human for Shown<'_, AuditReport, AuditFormat> {
+    fn print(&self) -> CliResult {
+        let report = self.value;
+        if self.how == AuditFormat::Csv {
+            out!("{}", shotkeeper_core::audit::to_csv(report)?);
+            return Ok(());
+        }
+        for (rule, n) in &report.counts {
+            outln!("{:<12} {n}", rule.as_str());
+        }
+        outln!();
+        let rows = report
+            .findings
+            .iter()
+            .map(|f| {
+                vec![
+                    f.rule.as_str().to_owned(),
+                    f.articles.len().to_string(),
+                    if f.wasted_bytes > 0 {
+                        format!("{} KiB", f.wasted_bytes / 1024)
+                    } else {
+                        String::new()
+                    },
+                    shorten(&f.detail, 50),
+                    shorten(&f.url, 80),
+                ]
+            })
+            .collect();
+        table(&["RULE", "ARTICLES", "WASTED", "DETAIL", "IMAGE"], rows);
+        Ok(())
     }
-    outln!();
-    let rows = report
-        .findings
-        .iter()
-        .map(|f| {
-            vec![
-                f.rule.as_str().to_owned(),
-                f.articles.len().to_string(),
-                if f.wasted_bytes > 0 {
-                    format!("{} KiB", f.wasted_bytes / 1024)
-                } else {
-                    String::new()
-                },
-                shorten(&f.detail, 50),
-                shorten(&f.url, 80),
-            ]
-        })
-        .collect();
-    table(&["RULE", "ARTICLES", "WASTED", "DETAIL", "IMAGE"], rows);
-    Ok(())
 }

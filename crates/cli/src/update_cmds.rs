@@ -50,7 +50,13 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
             } else {
                 None
             };
-            output::plan(&plan, diffs.as_deref(), json)
+            output::show(
+                &output::PlanShown {
+                    plan: &plan,
+                    diffs: diffs.as_deref(),
+                },
+                json,
+            )
         }
         Command::Update {
             integration_id,
@@ -78,7 +84,7 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
                     dry_run,
                 )
                 .await?;
-            output::update_result(&result, json)?;
+            output::show(&result, json)?;
             update_status(&result)
         }
         Command::Apply {
@@ -94,7 +100,7 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
                     CancellationToken::new(),
                 )
                 .await?;
-            output::update_result(&result, json)?;
+            output::show(&result, json)?;
             update_status(&result)
         }
         Command::Revisions {
@@ -105,13 +111,13 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
             let list = app
                 .revisions(integration.as_deref(), &ArticleRef::parse(&article))
                 .await?;
-            output::revisions(&list, json)
+            output::show(list.as_slice(), json)
         }
         Command::Rollback {
             revision_id,
             dry_run,
             json,
-        } => output::rollback(&app.rollback(&revision_id, dry_run).await?, json),
+        } => output::show(&app.rollback(&revision_id, dry_run).await?, json),
         Command::Audit {
             job_id,
             heavy_kib,
@@ -124,7 +130,16 @@ pub async fn run(app: &App, cmd: Command) -> CliResult {
             settings.old_days = old_days.unwrap_or(settings.old_days);
             settings.validate()?;
             let report = app.audit(&job_id, settings.config()).await?;
-            output::audit(&report, csv, json)
+            output::show(
+                &output::Shown {
+                    value: &report,
+                    how: match csv {
+                        true => output::AuditFormat::Csv,
+                        false => output::AuditFormat::Table,
+                    },
+                },
+                json,
+            )
         }
         _ => unreachable!("handled in commands::run"),
     }

@@ -414,15 +414,7 @@ impl App {
         if article.locale.is_some() {
             return Ok(article.clone());
         }
-        let locale: Option<String> = sqlx::query_scalar(
-            "SELECT a.locale FROM articles a JOIN jobs j ON j.id = a.job_id
-             WHERE (?1 IS NULL OR j.integration_id = ?1) AND a.external_id = ?2
-             ORDER BY a.locale = '' DESC, a.locale = 'en' DESC, a.locale LIMIT 1",
-        )
-        .bind(integration_id)
-        .bind(&article.id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let locale = db::articles::default_locale(&self.pool, integration_id, &article.id).await?;
         Ok(ArticleRef::with_locale(
             article.id.clone(),
             locale.filter(|l| !l.is_empty()),
@@ -434,16 +426,10 @@ impl App {
         integration_id: &str,
         article: &ArticleRef,
     ) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT j.id FROM jobs j JOIN articles a ON a.job_id = j.id
-             WHERE j.integration_id = ? AND a.external_id = ? AND a.locale = ?
-             ORDER BY j.created_at DESC LIMIT 1",
-        )
-        .bind(integration_id)
-        .bind(&article.id)
-        .bind(article.locale.as_deref().unwrap_or(""))
-        .fetch_optional(&self.pool)
-        .await?)
+        let listed = db::articles::Listed::Anyhow;
+        let found =
+            db::articles::latest_import(&self.pool, integration_id, article, listed).await?;
+        Ok(found.map(|(job_id, _)| job_id))
     }
 }
 

@@ -263,15 +263,12 @@ impl App {
         integration_id: &str,
         article: &ArticleRef,
     ) -> Result<(String, String)> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT j.id, a.id FROM jobs j JOIN articles a ON a.job_id = j.id
-             WHERE j.integration_id = ? AND a.external_id = ? AND a.locale = ? AND a.status = 'completed'
-             ORDER BY j.created_at DESC LIMIT 1",
+        let row = crate::db::articles::latest_import(
+            self.pool(),
+            integration_id,
+            article,
+            crate::db::articles::Listed::Completed,
         )
-        .bind(integration_id)
-        .bind(&article.id)
-        .bind(article.locale.as_deref().unwrap_or(""))
-        .fetch_optional(self.pool())
         .await?;
         row.ok_or_else(|| CoreError::NotFound {
             what: format!("article {article} in any import of this integration (import it first)"),

@@ -886,7 +886,7 @@ pub async fn progress_of(
     phase: ImportPhase,
 ) -> Result<ImportProgress> {
     let (_, totals) = views::totals(pool, job_id).await?;
-    let (downloaded, broken, to_download) = image_counts(pool, job_id).await?;
+    let (downloaded, broken, to_download) = jobs::image_counts(pool, job_id).await?;
     Ok(ImportProgress {
         job_id: job_id.to_owned(),
         phase,
@@ -900,22 +900,6 @@ pub async fn progress_of(
         duplicates: totals.images.duplicate,
         notice: None,
     })
-}
-
-async fn image_counts(pool: &SqlitePool, job_id: &str) -> Result<(u64, u64, u64)> {
-    let (downloaded, broken): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(status_code NOT BETWEEN 200 AND 299), 0) FROM images WHERE job_id = ?",
-    )
-    .bind(job_id)
-    .fetch_one(pool)
-    .await?;
-    let distinct: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT ai.url) FROM article_images ai JOIN articles a ON a.id = ai.article_id WHERE a.job_id = ?",
-    )
-    .bind(job_id)
-    .fetch_one(pool)
-    .await?;
-    Ok((downloaded as u64, broken as u64, distinct as u64))
 }
 
 /// Front ends spawn imports on multi-threaded runtimes: the future must be

@@ -450,3 +450,22 @@ pub async fn store_images(pool: &SqlitePool, job_id: &str, images: &[ImageRecord
     tx.commit().await?;
     Ok(())
 }
+
+/// Of a job's images: how many were downloaded, how many of those are
+/// broken (answered other than 2xx), and how many distinct URLs its
+/// articles reference.
+pub async fn image_counts(pool: &SqlitePool, job_id: &str) -> Result<(u64, u64, u64)> {
+    let (downloaded, broken): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(status_code NOT BETWEEN 200 AND 299), 0) FROM images WHERE job_id = ?",
+    )
+    .bind(job_id)
+    .fetch_one(pool)
+    .await?;
+    let distinct: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT ai.url) FROM article_images ai JOIN articles a ON a.id = ai.article_id WHERE a.job_id = ?",
+    )
+    .bind(job_id)
+    .fetch_one(pool)
+    .await?;
+    Ok((downloaded as u64, broken as u64, distinct as u64))
+}

@@ -2,6 +2,7 @@
 //! integrations, jobs (articles and images written by an import), views
 //! (the read side used by reports and the UI).
 
+pub mod articles;
 pub mod audit_settings;
 pub mod integrations;
 pub mod jobs;
