@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use shotkeeper_core::app_update::PlanRequest;
-use shotkeeper_core::capture::{self, CaptureEvent, CaptureOptions, CaptureProgress, CaptureReport};
+use shotkeeper_core::capture::{
+    self, CaptureEvent, CaptureOptions, CaptureProgress, CaptureReport,
+};
 use shotkeeper_core::App;
 use tokio_util::sync::CancellationToken;
 
@@ -44,7 +46,8 @@ pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
             let files = report.files();
             if files.is_empty() {
                 return Err(CliError {
-                    message: "no scenario was captured, so there is nothing to match (see above)".into(),
+                    message: "no scenario was captured, so there is nothing to match (see above)"
+                        .into(),
                     code: crate::exit::FAILED,
                 });
             }

@@ -28,11 +28,24 @@ fn a_typo_exits_2_with_line_and_column_and_writes_nothing() {
     let sk = Shotkeeper::new("unused");
     let dir = tempfile::tempdir().unwrap();
     let shots = dir.path().join("shots.toml");
-    std::fs::write(&shots, "[[scenario]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\nselectr = \"#a\"\n").unwrap();
+    std::fs::write(
+        &shots,
+        "[[scenario]]\nid = \"a\"\nurl = \"http://127.0.0.1:1/\"\nselectr = \"#a\"\n",
+    )
+    .unwrap();
     let out_dir = dir.path().join("out");
-    let out = sk.run(&["capture", shots.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let out = sk.run(&[
+        "capture",
+        shots.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("shots.toml line 4, column 1: unknown field `selectr`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("shots.toml line 4, column 1: unknown field `selectr`"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!out_dir.exists(), "nothing written");
 }
 
@@ -42,7 +55,11 @@ fn one_failing_scenario_exits_5_and_the_others_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("page.html");
     write_page(&page, "rgb(10,120,200)");
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let shots = dir.path().join("shots.toml");
     std::fs::write(
         &shots,
@@ -53,11 +70,23 @@ fn one_failing_scenario_exits_5_and_the_others_are_written() {
     )
     .unwrap();
     let out_dir = dir.path().join("out");
-    let out = sk.run(&["capture", shots.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--json"]);
+    let out = sk.run(&[
+        "capture",
+        shots.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--json",
+    ]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(5), "{err}");
-    assert!(err.contains("capturing card") && err.contains("captured card 320x180"), "{err}");
-    assert!(err.contains("FAILED down: scenario 'down' failed after"), "{err}");
+    assert!(
+        err.contains("capturing card") && err.contains("captured card 320x180"),
+        "{err}"
+    );
+    assert!(
+        err.contains("FAILED down: scenario 'down' failed after"),
+        "{err}"
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report[0]["id"], "down");
     assert_eq!(report[0]["ok"], false);
@@ -67,7 +96,14 @@ fn one_failing_scenario_exits_5_and_the_others_are_written() {
     assert!(!out_dir.join("down.png").exists());
 
     // --only runs just the named scenario.
-    let out = sk.run(&["capture", shots.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--only", "card"]);
+    let out = sk.run(&[
+        "capture",
+        shots.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--only",
+        "card",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("down"), "{}", stderr(&out));
 }
@@ -94,7 +130,10 @@ async fn the_loop_closes_name_first_then_metadata_after_the_ui_changed() {
         .expect("the sample help center has a PNG used once");
     let name = target["name"].as_str().unwrap();
     let id = name.trim_end_matches(".png");
-    let article = target["articles"][0]["external_article_id"].as_str().unwrap().to_owned();
+    let article = target["articles"][0]["external_article_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // Settle any colleague's pending draft in the sample data first.
     let html = sim.article_html(&article, None).unwrap();
     sim.set_article_html(&article, None, &html);
@@ -105,12 +144,23 @@ async fn the_loop_closes_name_first_then_metadata_after_the_ui_changed() {
     let shots = dir.path().join("shots.toml");
     std::fs::write(
         &shots,
-        format!("[[scenario]]\nid = \"{id}\"\nurl = \"{}\"\nselector = \"#card\"\n", file_url(&page)),
+        format!(
+            "[[scenario]]\nid = \"{id}\"\nurl = \"{}\"\nselector = \"#card\"\n",
+            file_url(&page)
+        ),
     )
     .unwrap();
     let capture_and_match = |job_id: &str, out: &str| {
         let out_dir = dir.path().join(out);
-        sk.json(&["capture", shots.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--match", job_id, "--json"])
+        sk.json(&[
+            "capture",
+            shots.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--match",
+            job_id,
+            "--json",
+        ])
     };
 
     // First time: the help center's image has no metadata; the name matches.
@@ -127,8 +177,14 @@ async fn the_loop_closes_name_first_then_metadata_after_the_ui_changed() {
     let plan = capture_and_match(job2["id"].as_str().unwrap(), "second");
     let s = &plan["screenshots"][0];
     assert_eq!(s["match"]["matchType"], "metadata", "{s}");
-    assert_eq!(s["match"]["targets"][0]["metadata"]["screenshot-id"], id, "{s}");
+    assert_eq!(
+        s["match"]["targets"][0]["metadata"]["screenshot-id"], id,
+        "{s}"
+    );
     let applied = sk.json(&["apply", plan["id"].as_str().unwrap(), "--json"]);
     assert_eq!(applied["summary"]["success"], 1, "{applied}");
-    assert_eq!(applied["screenshots"][0]["matchType"], "metadata", "{applied}");
+    assert_eq!(
+        applied["screenshots"][0]["matchType"], "metadata",
+        "{applied}"
+    );
 }

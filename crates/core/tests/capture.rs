@@ -90,11 +90,17 @@ body{margin:0;background:#fff}\
 /// A page for signed-in users: the token header and the session cookie.
 async fn private(headers: HeaderMap) -> impl IntoResponse {
     let token = headers.get("x-token").and_then(|v| v.to_str().ok());
-    let cookie = headers.get("cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let cookie = headers
+        .get("cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     if token == Some(TOKEN) && cookie.contains("session=abc123") {
         (StatusCode::OK, Html("<!doctype html><body style='margin:0'><div id=account style='width:50px;height:50px;background:#123456'></div></body>"))
     } else {
-        (StatusCode::FORBIDDEN, Html("<!doctype html><body>sign in</body>"))
+        (
+            StatusCode::FORBIDDEN,
+            Html("<!doctype html><body>sign in</body>"),
+        )
     }
 }
 
@@ -246,8 +252,23 @@ async fn captures_elements_masks_hides_stamps_and_survives_failures() {
     let by_id: BTreeMap<&str, &shotkeeper_core::capture::ScenarioOutcome> =
         report.outcomes.iter().map(|o| (o.id.as_str(), o)).collect();
     let ids: Vec<&str> = report.outcomes.iter().map(|o| o.id.as_str()).collect();
-    assert_eq!(ids, file.scenarios.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), "report in file order");
-    for ok in ["card", "card-padded", "banner-hidden", "banner-shown", "animated-1", "animated-2", "signed-in"] {
+    assert_eq!(
+        ids,
+        file.scenarios
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect::<Vec<_>>(),
+        "report in file order"
+    );
+    for ok in [
+        "card",
+        "card-padded",
+        "banner-hidden",
+        "banner-shown",
+        "animated-1",
+        "animated-2",
+        "signed-in",
+    ] {
         assert!(by_id[ok].result.is_ok(), "{ok}: {:?}", by_id[ok].result);
     }
     assert_eq!(report.failed(), 2);
@@ -265,29 +286,50 @@ async fn captures_elements_masks_hides_stamps_and_survives_failures() {
             assert_eq!(rgb_at(&card, x, y), MASK, "masked pixel ({x}, {y})");
         }
     }
-    assert_eq!(rgb_at(&card, 39, 80), BLUE, "the mask stops at the element's edge");
+    assert_eq!(
+        rgb_at(&card, 39, 80),
+        BLUE,
+        "the mask stops at the element's edge"
+    );
     assert_eq!(rgb_at(&card, 241, 80), BLUE);
 
     // Padding grows the box on each side, at scale 1.
     let padded = rgba(&out.path().join("card-padded.png"));
     assert_eq!(padded.dimensions(), (220, 140));
-    assert_eq!(rgb_at(&padded, 2, 2), [255, 255, 255], "padding shows the page around");
+    assert_eq!(
+        rgb_at(&padded, 2, 2),
+        [255, 255, 255],
+        "padding shows the page around"
+    );
     assert_eq!(rgb_at(&padded, 12, 12), BLUE);
-    assert_eq!(rgb_at(&padded, 120, 58), [250, 250, 0], "unmasked here: the email box");
+    assert_eq!(
+        rgb_at(&padded, 120, 58),
+        [250, 250, 0],
+        "unmasked here: the email box"
+    );
 
     // Hidden: the red banner is gone, its place is the page's background.
     let hidden = rgba(&out.path().join("banner-hidden.png"));
     let shown = rgba(&out.path().join("banner-shown.png"));
     assert_eq!(hidden.dimensions(), (300, 20));
-    assert!(hidden.pixels().all(|p| p.0 == [255, 255, 255, 255]), "hidden banner left pixels");
-    assert!(shown.pixels().all(|p| p.0 == [255, 0, 0, 255]), "the banner is red when not hidden");
+    assert!(
+        hidden.pixels().all(|p| p.0 == [255, 255, 255, 255]),
+        "hidden banner left pixels"
+    );
+    assert!(
+        shown.pixels().all(|p| p.0 == [255, 0, 0, 255]),
+        "the banner is red when not hidden"
+    );
 
     // A running animation, a transition, a caret: the same pixels anyway,
     // however long the page ran before its capture.
     let a1 = rgba(&out.path().join("animated-1.png"));
     let a2 = rgba(&out.path().join("animated-2.png"));
     assert_eq!(a1.dimensions(), (400, 300));
-    assert!(a1.as_raw() == a2.as_raw(), "two captures of an animated page differ");
+    assert!(
+        a1.as_raw() == a2.as_raw(),
+        "two captures of an animated page differ"
+    );
 
     // The header's value came from the keychain, the cookie from the file.
     let account = rgba(&out.path().join("signed-in.png"));
@@ -296,18 +338,34 @@ async fn captures_elements_masks_hides_stamps_and_survives_failures() {
 
     // The three text chunks.
     let chunks = png_text_chunks(&std::fs::read(out.path().join("card.png")).unwrap()).unwrap();
-    assert_eq!(chunks.get("screenshot-id").map(String::as_str), Some("card"));
+    assert_eq!(
+        chunks.get("screenshot-id").map(String::as_str),
+        Some("card")
+    );
     assert_eq!(chunks.get("Source"), Some(&site_url(&file, "card")));
-    assert_eq!(chunks.get("Software").map(String::as_str), Some("Shotkeeper"));
+    assert_eq!(
+        chunks.get("Software").map(String::as_str),
+        Some("Shotkeeper")
+    );
 
     // Failures name the scenario, what was waited for and how long; no file.
-    let missing = by_id["no-such-element"].result.as_ref().unwrap_err().to_string();
+    let missing = by_id["no-such-element"]
+        .result
+        .as_ref()
+        .unwrap_err()
+        .to_string();
     assert!(missing.contains("'no-such-element'"), "{missing}");
     assert!(missing.contains("#does-not-exist"), "{missing}");
-    assert!(missing.contains("timed out") && missing.contains("1500 ms"), "{missing}");
+    assert!(
+        missing.contains("timed out") && missing.contains("1500 ms"),
+        "{missing}"
+    );
     assert!(missing.contains("after 1."), "{missing}");
     let down = by_id["app-down"].result.as_ref().unwrap_err().to_string();
-    assert!(down.contains("'app-down'") && down.contains("could not open"), "{down}");
+    assert!(
+        down.contains("'app-down'") && down.contains("could not open"),
+        "{down}"
+    );
     assert!(down.contains("ERR_CONNECTION_REFUSED"), "{down}");
     let mut written: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
@@ -316,12 +374,25 @@ async fn captures_elements_masks_hides_stamps_and_survives_failures() {
     written.sort();
     assert_eq!(
         written,
-        ["animated-1.png", "animated-2.png", "banner-hidden.png", "banner-shown.png", "card-padded.png", "card.png", "signed-in.png"]
+        [
+            "animated-1.png",
+            "animated-2.png",
+            "banner-hidden.png",
+            "banner-shown.png",
+            "card-padded.png",
+            "card.png",
+            "signed-in.png"
+        ]
     );
 }
 
 fn site_url(file: &ShotsFile, id: &str) -> String {
-    file.scenarios.iter().find(|s| s.id == id).unwrap().url.clone()
+    file.scenarios
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap()
+        .url
+        .clone()
 }
 
 /// The loop: a capture uploaded once carries its id; after the UI changed,
@@ -339,9 +410,25 @@ async fn a_new_capture_matches_the_old_one_by_metadata_after_the_ui_changed() {
     let after = tempfile::tempdir().unwrap();
     let chromium = browser().await;
     let quiet: CaptureProgress = Arc::new(|_| {});
-    let first = capture(&chromium, &chosen, &CaptureOptions::new(before.path()), quiet.clone(), CancellationToken::new()).await.unwrap();
+    let first = capture(
+        &chromium,
+        &chosen,
+        &CaptureOptions::new(before.path()),
+        quiet.clone(),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
     site.redesigned.store(true, Ordering::SeqCst);
-    let second = capture(&chromium, &chosen, &CaptureOptions::new(after.path()), quiet, CancellationToken::new()).await.unwrap();
+    let second = capture(
+        &chromium,
+        &chosen,
+        &CaptureOptions::new(after.path()),
+        quiet,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
     chromium.close().await;
     site.stop();
     assert_eq!(first.failed() + second.failed(), 0, "{first:?} {second:?}");
@@ -355,18 +442,28 @@ async fn a_new_capture_matches_the_old_one_by_metadata_after_the_ui_changed() {
         image::RgbImage::from_pixel(200, 120, image::Rgb([200, 200, 200]))
             .write_to(&mut png, image::ImageFormat::Png)
             .unwrap();
-        candidate("https://help.example.com/img/billing-card.png", &png.into_inner())
+        candidate(
+            "https://help.example.com/img/billing-card.png",
+            &png.into_inner(),
+        )
     };
     let index = MatchIndex::build(vec![unrelated, uploaded], MatchConfig::default());
 
     // The new capture, dropped like any file.
     let data = tempfile::tempdir().unwrap();
     let shot = load_file(data.path(), &after.path().join("billing-card.png")).unwrap();
-    assert_ne!(rgb_at(&rgba(&after.path().join("billing-card.png")), 10, 10), BLUE, "the UI changed");
+    assert_ne!(
+        rgb_at(&rgba(&after.path().join("billing-card.png")), 10, 10),
+        BLUE,
+        "the UI changed"
+    );
     let result = index.match_one(&shot);
     assert_eq!(result.match_type, MatchType::Metadata, "{result:?}");
     assert_eq!(result.targets.len(), 1);
-    assert_eq!(result.targets[0].url, "https://help.example.com/img/9f1e.png");
+    assert_eq!(
+        result.targets[0].url,
+        "https://help.example.com/img/9f1e.png"
+    );
     assert!(!result.targets[0].unchanged);
 }
 
@@ -386,21 +483,59 @@ fn candidate(url: &str, bytes: &[u8]) -> Candidate {
 
 #[test]
 fn a_typo_in_the_scenarios_file_names_its_line_and_column() {
-    let text = "[[scenario]]\nid = \"home\"\nurl = \"http://127.0.0.1:1/\"\ncolour_scheme = \"dark\"\n";
+    let text =
+        "[[scenario]]\nid = \"home\"\nurl = \"http://127.0.0.1:1/\"\ncolour_scheme = \"dark\"\n";
     let e = parse_shots(text, "docs/shots.toml").unwrap_err();
-    assert!(matches!(e, CoreError::Scenarios { line: 4, column: 1, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            CoreError::Scenarios {
+                line: 4,
+                column: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let msg = e.to_string();
-    assert!(msg.starts_with("docs/shots.toml line 4, column 1:"), "{msg}");
-    assert!(msg.contains("colour_scheme") && msg.contains("color_scheme"), "names the key and the right one: {msg}");
+    assert!(
+        msg.starts_with("docs/shots.toml line 4, column 1:"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("colour_scheme") && msg.contains("color_scheme"),
+        "names the key and the right one: {msg}"
+    );
 
-    let bad_value = "[[scenario]]\nid = \"home\"\nurl = \"http://127.0.0.1:1/\"\ncolor_scheme = \"sepia\"\n";
+    let bad_value =
+        "[[scenario]]\nid = \"home\"\nurl = \"http://127.0.0.1:1/\"\ncolor_scheme = \"sepia\"\n";
     let e = parse_shots(bad_value, "shots.toml").unwrap_err();
-    assert!(matches!(e, CoreError::Scenarios { line: 4, column: 16, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            CoreError::Scenarios {
+                line: 4,
+                column: 16,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("sepia"), "{e}");
 
     let bad_scale = "[[scenario]]\nid = \"home\"\nurl = \"http://127.0.0.1:1/\"\nscale = 3\n";
     let e = parse_shots(bad_scale, "shots.toml").unwrap_err();
-    assert!(matches!(e, CoreError::Scenarios { line: 4, column: 9, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            CoreError::Scenarios {
+                line: 4,
+                column: 9,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -25,9 +25,11 @@ const LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// google-chrome... on PATH (chromiumoxide's detection, which also knows the
 /// usual install places on macOS and Windows).
 pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf> {
-    let configured = configured
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os(BROWSER_ENV).filter(|v| !v.is_empty()).map(PathBuf::from));
+    let configured = configured.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(BROWSER_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
     if let Some(path) = configured {
         return if path.is_file() {
             Ok(path)
@@ -37,8 +39,10 @@ pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf> {
             })
         };
     }
-    detection::default_executable(DetectionOptions::default()).map_err(|_| CoreError::BrowserMissing {
-        detail: "none of chromium, chromium-browser, google-chrome or chrome is on PATH".into(),
+    detection::default_executable(DetectionOptions::default()).map_err(|_| {
+        CoreError::BrowserMissing {
+            detail: "none of chromium, chromium-browser, google-chrome or chrome is on PATH".into(),
+        }
     })
 }
 
@@ -86,12 +90,15 @@ impl Chromium {
             // Chromium refuses to start its sandbox as root (containers, CI).
             config = config.no_sandbox();
         }
-        let config = config.build().map_err(|detail| CoreError::BrowserMissing { detail })?;
-        let (browser, mut handler) = Browser::launch(config).await.map_err(|e| {
-            CoreError::BrowserMissing {
-                detail: format!("{} did not start: {e}", executable.display()),
-            }
-        })?;
+        let config = config
+            .build()
+            .map_err(|detail| CoreError::BrowserMissing { detail })?;
+        let (browser, mut handler) =
+            Browser::launch(config)
+                .await
+                .map_err(|e| CoreError::BrowserMissing {
+                    detail: format!("{} did not start: {e}", executable.display()),
+                })?;
         // The handler carries every DevTools message; one it cannot read is
         // skipped, and it ends when the browser's connection closes.
         let handler = tokio::spawn(async move { while handler.next().await.is_some() {} });
@@ -110,9 +117,13 @@ impl Chromium {
 
     /// The browser's product and version ("Chrome/131.0.6778.85").
     pub async fn version(&self) -> Result<String> {
-        let v = self.browser.version().await.map_err(|e| CoreError::BrowserMissing {
-            detail: format!("{} does not answer: {e}", self.executable.display()),
-        })?;
+        let v = self
+            .browser
+            .version()
+            .await
+            .map_err(|e| CoreError::BrowserMissing {
+                detail: format!("{} does not answer: {e}", self.executable.display()),
+            })?;
         Ok(v.product)
     }
 

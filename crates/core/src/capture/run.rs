@@ -155,33 +155,34 @@ pub async fn capture(
     std::fs::create_dir_all(&opts.out_dir)
         .map_err(|e| CoreError::file("create", opts.out_dir.display(), e))?;
     let tabs = opts.tabs.clamp(1, MAX_TABS);
-    let mut outcomes: Vec<(usize, ScenarioOutcome)> = futures::stream::iter(scenarios.iter().enumerate())
-        .map(|(i, s)| {
-            let progress = progress.clone();
-            let cancel = cancel.clone();
-            async move {
-                let start = Instant::now();
-                let result = if cancel.is_cancelled() {
-                    Err(CoreError::Cancelled)
-                } else {
-                    progress(CaptureEvent::Started { id: &s.id });
-                    tokio::select! {
-                        r = one(chromium, s, opts) => r,
-                        _ = cancel.cancelled() => Err(CoreError::Cancelled),
-                    }
-                };
-                let outcome = ScenarioOutcome {
-                    id: s.id.clone(),
-                    elapsed: start.elapsed(),
-                    result,
-                };
-                progress(CaptureEvent::Finished(&outcome));
-                (i, outcome)
-            }
-        })
-        .buffer_unordered(tabs)
-        .collect()
-        .await;
+    let mut outcomes: Vec<(usize, ScenarioOutcome)> =
+        futures::stream::iter(scenarios.iter().enumerate())
+            .map(|(i, s)| {
+                let progress = progress.clone();
+                let cancel = cancel.clone();
+                async move {
+                    let start = Instant::now();
+                    let result = if cancel.is_cancelled() {
+                        Err(CoreError::Cancelled)
+                    } else {
+                        progress(CaptureEvent::Started { id: &s.id });
+                        tokio::select! {
+                            r = one(chromium, s, opts) => r,
+                            _ = cancel.cancelled() => Err(CoreError::Cancelled),
+                        }
+                    };
+                    let outcome = ScenarioOutcome {
+                        id: s.id.clone(),
+                        elapsed: start.elapsed(),
+                        result,
+                    };
+                    progress(CaptureEvent::Finished(&outcome));
+                    (i, outcome)
+                }
+            })
+            .buffer_unordered(tabs)
+            .collect()
+            .await;
     outcomes.sort_by_key(|(i, _)| *i);
     Ok(CaptureReport {
         outcomes: outcomes.into_iter().map(|(_, o)| o).collect(),
@@ -209,7 +210,10 @@ async fn resolve_values(
 ) -> Result<(BTreeMap<String, String>, Vec<(String, String)>)> {
     let mut headers = BTreeMap::new();
     for (name, v) in &s.headers {
-        headers.insert(name.clone(), resolve(s, &format!("header {name}"), v, secrets).await?);
+        headers.insert(
+            name.clone(),
+            resolve(s, &format!("header {name}"), v, secrets).await?,
+        );
     }
     let mut cookies = Vec::new();
     for c in &s.cookies {
@@ -219,7 +223,12 @@ async fn resolve_values(
     Ok((headers, cookies))
 }
 
-async fn resolve(s: &Scenario, what: &str, v: &Value, secrets: &dyn SecretLookup) -> Result<String> {
+async fn resolve(
+    s: &Scenario,
+    what: &str,
+    v: &Value,
+    secrets: &dyn SecretLookup,
+) -> Result<String> {
     let failed = |detail: String| CoreError::Capture {
         scenario: s.id.clone(),
         detail,
@@ -240,8 +249,10 @@ async fn resolve(s: &Scenario, what: &str, v: &Value, secrets: &dyn SecretLookup
 /// a reader never sees half a PNG and a failure leaves the old file.
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CoreError::file("write in", dir.display(), e))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| CoreError::file("write", path.display(), e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| CoreError::file("write in", dir.display(), e))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .map_err(|e| CoreError::file("write", path.display(), e))?;
     tmp.persist(path)
         .map_err(|e| CoreError::file("write", path.display(), e.error))?;
     Ok(())

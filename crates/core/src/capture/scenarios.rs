@@ -156,7 +156,10 @@ impl<'de> Deserialize<'de> for Value {
             fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<Value, E> {
                 Ok(Value::Plain(v.to_string()))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Value, A::Error> {
                 let Some(key) = map.next_key::<String>()? else {
                     return Err(de::Error::custom(
                         r#"an empty table: write { secret = "NAME" } or { env = "NAME" }"#,
@@ -240,7 +243,8 @@ struct RawScenario {
 
 /// Reads and checks a scenarios file.
 pub fn load_shots(path: &Path) -> Result<ShotsFile> {
-    let text = std::fs::read_to_string(path).map_err(|e| CoreError::file("read", path.display(), e))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CoreError::file("read", path.display(), e))?;
     parse_shots(&text, &path.display().to_string())
 }
 
@@ -268,7 +272,10 @@ pub fn parse_shots(text: &str, origin: &str) -> Result<ShotsFile> {
     let d = raw.defaults;
     let base = match &d.base_url {
         Some(b) => Some(url::Url::parse(b.get_ref()).map_err(|e| {
-            at(b.span().start, format!("base_url '{}' is not an absolute URL ({e})", b.get_ref()))
+            at(
+                b.span().start,
+                format!("base_url '{}' is not an absolute URL ({e})", b.get_ref()),
+            )
         })?),
         None => None,
     };
@@ -293,7 +300,8 @@ pub fn parse_shots(text: &str, origin: &str) -> Result<ShotsFile> {
                 format!("scenario id '{id}' is used twice (first on line {line}); ids name the PNG files and must be unique"),
             ));
         }
-        let url = resolve_url(s.url.get_ref(), base.as_ref()).map_err(|m| at(s.url.span().start, m))?;
+        let url =
+            resolve_url(s.url.get_ref(), base.as_ref()).map_err(|m| at(s.url.span().start, m))?;
         let scale = match &s.scale {
             Some(v) => check_scale(v).map_err(|m| at(v.span().start, m))?,
             None => default_scale,
@@ -321,7 +329,10 @@ pub fn parse_shots(text: &str, origin: &str) -> Result<ShotsFile> {
             scale,
             color_scheme: s.color_scheme.or(d.color_scheme).unwrap_or_default(),
             locale: s.locale.or_else(|| d.locale.clone()),
-            wait_for: s.wait_for.or_else(|| d.wait_for.clone()).unwrap_or_default(),
+            wait_for: s
+                .wait_for
+                .or_else(|| d.wait_for.clone())
+                .unwrap_or_default(),
             target,
             hide: d.hide.iter().cloned().chain(s.hide).collect(),
             mask: d.mask.iter().cloned().chain(s.mask).collect(),
@@ -370,7 +381,10 @@ fn target_of(s: &RawScenario, at: &impl Fn(usize, String) -> CoreError) -> Resul
     }
     if let Some(sel) = &s.selector {
         if sel.get_ref().trim().is_empty() {
-            return Err(at(sel.span().start, "selector is empty: give a CSS selector such as \"#plan-card\"".into()));
+            return Err(at(
+                sel.span().start,
+                "selector is empty: give a CSS selector such as \"#plan-card\"".into(),
+            ));
         }
         return Ok(Target::Element {
             selector: sel.get_ref().trim().to_string(),
@@ -380,7 +394,13 @@ fn target_of(s: &RawScenario, at: &impl Fn(usize, String) -> CoreError) -> Resul
     if let Some(c) = &s.clip {
         let clip = *c.get_ref();
         if clip.width == 0 || clip.height == 0 {
-            return Err(at(c.span().start, format!("scenario '{id}': clip {}x{} is empty; give a width and height of at least 1", clip.width, clip.height)));
+            return Err(at(
+                c.span().start,
+                format!(
+                    "scenario '{id}': clip {}x{} is empty; give a width and height of at least 1",
+                    clip.width, clip.height
+                ),
+            ));
         }
         return Ok(Target::Clip(clip));
     }
@@ -409,7 +429,9 @@ fn check_id(id: &str) -> std::result::Result<(), String> {
 fn check_scale(s: &Spanned<u8>) -> std::result::Result<u8, String> {
     match *s.get_ref() {
         v @ (1 | 2) => Ok(v),
-        v => Err(format!("scale {v} is not supported: use 1 or 2 (the device pixel ratio)")),
+        v => Err(format!(
+            "scale {v} is not supported: use 1 or 2 (the device pixel ratio)"
+        )),
     }
 }
 
@@ -435,9 +457,9 @@ fn parse_color(c: &str) -> std::result::Result<[u8; 3], String> {
         .then(|| hex::decode(digits).ok())
         .flatten()
         .filter(|b| b.len() == 3);
-    bytes
-        .map(|b| [b[0], b[1], b[2]])
-        .ok_or_else(|| format!("mask_color '{c}' is not a colour: write it as #rrggbb, e.g. \"#000000\""))
+    bytes.map(|b| [b[0], b[1], b[2]]).ok_or_else(|| {
+        format!("mask_color '{c}' is not a colour: write it as #rrggbb, e.g. \"#000000\"")
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -494,9 +516,18 @@ full_page = true
         assert_eq!(b.url, "http://127.0.0.1:9/app/billing");
         assert_eq!(b.scale, 2);
         assert_eq!(b.hide, vec![".banner", ".clock"]);
-        assert_eq!(b.headers["Authorization"], Value::Secret("demo-token".into()));
+        assert_eq!(
+            b.headers["Authorization"],
+            Value::Secret("demo-token".into())
+        );
         assert_eq!(b.headers["X-Team"], Value::Plain("docs".into()));
-        assert_eq!(b.target, Target::Element { selector: "#plan".into(), padding: 8 });
+        assert_eq!(
+            b.target,
+            Target::Element {
+                selector: "#plan".into(),
+                padding: 8
+            }
+        );
         assert_eq!(f.scenarios[1].target, Target::FullPage);
         assert_eq!(f.scenarios[1].scale, 1);
     }
@@ -505,7 +536,17 @@ full_page = true
     fn cross_field_mistakes_point_at_the_field() {
         let text = "[[scenario]]\nid = \"a\"\nurl = \"http://x/\"\nselector = \"#a\"\nclip = { x = 0, y = 0, width = 5, height = 5 }\n";
         let e = parse_shots(text, "shots.toml").unwrap_err();
-        assert!(matches!(e, CoreError::Scenarios { line: 5, column: 8, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                CoreError::Scenarios {
+                    line: 5,
+                    column: 8,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let dup = "[[scenario]]\nid = \"a\"\nurl = \"http://x/\"\n[[scenario]]\nid = \"a\"\nurl = \"http://x/\"\n";
         let e = parse_shots(dup, "shots.toml").unwrap_err();
         assert!(matches!(e, CoreError::Scenarios { line: 5, .. }), "{e}");

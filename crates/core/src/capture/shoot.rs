@@ -17,11 +17,15 @@ use chromiumoxide::cdp::browser_protocol::emulation::{
     MediaFeature, SetDeviceMetricsOverrideParams, SetEmulatedMediaParams,
     SetFocusEmulationEnabledParams, SetLocaleOverrideParams,
 };
-use chromiumoxide::cdp::browser_protocol::network::{CookieParam, Headers, SetCookiesParams, SetExtraHttpHeadersParams};
+use chromiumoxide::cdp::browser_protocol::network::{
+    CookieParam, Headers, SetCookiesParams, SetExtraHttpHeadersParams,
+};
 use chromiumoxide::cdp::browser_protocol::page::{
     CaptureScreenshotFormat, CaptureScreenshotParams, EventLifecycleEvent, Viewport as ClipRect,
 };
-use chromiumoxide::cdp::browser_protocol::target::{CreateBrowserContextParams, CreateTargetParams};
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams,
+};
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::Page;
 use futures::StreamExt;
@@ -114,7 +118,9 @@ pub async fn shoot(
                 Ok(p) => {
                     clock
                         .within(|| "a new browser tab".into(), async {
-                            browser.new_page(p).await.map_err(|e| Fail::Other(format!("the browser could not open a tab: {e}")))
+                            browser.new_page(p).await.map_err(|e| {
+                                Fail::Other(format!("the browser could not open a tab: {e}"))
+                            })
                         })
                         .await
                 }
@@ -171,19 +177,22 @@ async fn on_page(
         .map_err(cdp("listening to the page's lifecycle"))?;
     let url = s.url.clone();
     clock
-        .within(
-            || format!("{url} to load"),
-            async {
-                page.goto(s.url.as_str()).await.map_err(|e| {
-                    Fail::Other(format!(
-                        "could not open {}: {e}. Check that the app is running and the URL is right",
-                        s.url
-                    ))
-                })
-            },
-        )
+        .within(|| format!("{url} to load"), async {
+            page.goto(s.url.as_str()).await.map_err(|e| {
+                Fail::Other(format!(
+                    "could not open {}: {e}. Check that the app is running and the URL is right",
+                    s.url
+                ))
+            })
+        })
         .await?;
-    let status: u32 = eval(page, clock, "the page's HTTP status", "(performance.getEntriesByType('navigation')[0]||{}).responseStatus||0").await?;
+    let status: u32 = eval(
+        page,
+        clock,
+        "the page's HTTP status",
+        "(performance.getEntriesByType('navigation')[0]||{}).responseStatus||0",
+    )
+    .await?;
     if status >= 400 {
         return Err(Fail::Other(format!(
             "{} answered HTTP {status}; check the URL, and the headers or cookies if the page needs a signed-in user",
@@ -202,17 +211,24 @@ async fn on_page(
     }
 
     if s.wait_for.network_idle {
-        let main = page.mainframe().await.map_err(cdp("finding the main frame"))?;
+        let main = page
+            .mainframe()
+            .await
+            .map_err(cdp("finding the main frame"))?;
         clock
             .within(
                 || "the network to be idle (500 ms without a request)".into(),
                 async {
                     while let Some(ev) = lifecycle.next().await {
-                        if ev.name == "networkIdle" && main.as_ref().is_none_or(|m| *m == ev.frame_id) {
+                        if ev.name == "networkIdle"
+                            && main.as_ref().is_none_or(|m| *m == ev.frame_id)
+                        {
                             return Ok(());
                         }
                     }
-                    Err(Fail::Other("the tab closed while waiting for the network to be idle".into()))
+                    Err(Fail::Other(
+                        "the tab closed while waiting for the network to be idle".into(),
+                    ))
                 },
             )
             .await?;
@@ -252,14 +268,25 @@ async fn on_page(
     };
     let shot = clock
         .within(|| "the screenshot".into(), async {
-            page.execute(params).await.map_err(cdp("taking the screenshot"))
+            page.execute(params)
+                .await
+                .map_err(cdp("taking the screenshot"))
         })
         .await?;
-    let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &shot.result.data)
-        .map_err(|e| Fail::Other(format!("the browser sent a screenshot that is not base64: {e}")))?;
-    let png = stamp::paint_masks(png, &masks, s.mask_color).map_err(|e| Fail::Other(e.to_string()))?;
+    let png = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        &shot.result.data,
+    )
+    .map_err(|e| {
+        Fail::Other(format!(
+            "the browser sent a screenshot that is not base64: {e}"
+        ))
+    })?;
+    let png =
+        stamp::paint_masks(png, &masks, s.mask_color).map_err(|e| Fail::Other(e.to_string()))?;
     let png = stamp::stamp(&png, &s.id, &s.url).map_err(|e| Fail::Other(e.to_string()))?;
-    let (width, height) = png_size(&png).ok_or_else(|| Fail::Other("the browser sent a screenshot that is not a PNG".into()))?;
+    let (width, height) = png_size(&png)
+        .ok_or_else(|| Fail::Other("the browser sent a screenshot that is not a PNG".into()))?;
     Ok(Shot { png, width, height })
 }
 
@@ -280,8 +307,12 @@ async fn emulate(page: &Page, clock: &Clock, s: &Scenario) -> Step<()> {
     };
     clock
         .within(|| "the browser to set the viewport".into(), async {
-            page.execute(metrics).await.map_err(cdp("setting the viewport"))?;
-            page.execute(media).await.map_err(cdp("setting the colour scheme"))?;
+            page.execute(metrics)
+                .await
+                .map_err(cdp("setting the viewport"))?;
+            page.execute(media)
+                .await
+                .map_err(cdp("setting the colour scheme"))?;
             // Several tabs render at once; each behaves as the focused one
             // (focus rings, :focus styles, timers) whatever the window order.
             page.execute(SetFocusEmulationEnabledParams::new(true))
@@ -291,9 +322,9 @@ async fn emulate(page: &Page, clock: &Clock, s: &Scenario) -> Step<()> {
                 let p = SetLocaleOverrideParams {
                     locale: Some(locale.clone()),
                 };
-                page.execute(p)
-                    .await
-                    .map_err(|e| Fail::Other(format!("locale '{locale}' is not one Chromium knows: {e}")))?;
+                page.execute(p).await.map_err(|e| {
+                    Fail::Other(format!("locale '{locale}' is not one Chromium knows: {e}"))
+                })?;
             }
             Ok(())
         })
@@ -312,7 +343,10 @@ async fn prepare_requests(
         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
         .collect();
     if let Some(locale) = &s.locale {
-        if !headers.keys().any(|k| k.eq_ignore_ascii_case("accept-language")) {
+        if !headers
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("accept-language"))
+        {
             all.insert("Accept-Language".into(), locale.clone().into());
         }
     }
@@ -335,15 +369,21 @@ async fn prepare_requests(
                 // The header names only: their values may be secrets.
                 let names: Vec<&String> = all.keys().collect();
                 let names = format!("{names:?}");
-                page.execute(SetExtraHttpHeadersParams::new(Headers::new(serde_json::Value::Object(all))))
-                    .await
-                    .map_err(|e| Fail::Other(format!("the browser refused the headers {names}: {e}")))?;
+                page.execute(SetExtraHttpHeadersParams::new(Headers::new(
+                    serde_json::Value::Object(all),
+                )))
+                .await
+                .map_err(|e| {
+                    Fail::Other(format!("the browser refused the headers {names}: {e}"))
+                })?;
             }
             if !cookie_params.is_empty() {
                 let names: Vec<String> = cookie_params.iter().map(|c| c.name.clone()).collect();
                 page.execute(SetCookiesParams::new(cookie_params))
                     .await
-                    .map_err(|e| Fail::Other(format!("the browser refused the cookies {names:?}: {e}")))?;
+                    .map_err(|e| {
+                        Fail::Other(format!("the browser refused the cookies {names:?}: {e}"))
+                    })?;
             }
             Ok(())
         })
@@ -360,7 +400,9 @@ async fn eval<T: DeserializeOwned>(page: &Page, clock: &Clock, what: &str, expr:
         .map_err(Fail::Other)?;
     let value = clock
         .within(|| what.to_string(), async {
-            page.evaluate_expression(params).await.map_err(|e| Fail::Other(format!("{what}: {}", js_error(&e))))
+            page.evaluate_expression(params)
+                .await
+                .map_err(|e| Fail::Other(format!("{what}: {}", js_error(&e))))
         })
         .await?;
     value
@@ -395,12 +437,15 @@ async fn wait_for_selector(page: &Page, clock: &Clock, selector: &str) -> Step<(
             || format!("selector '{selector}' to match a visible element"),
             async {
                 loop {
-                    let found: bool = eval(page, clock, &check, &expr).await.map_err(|f| match f {
-                        Fail::Other(d) if d.contains("SyntaxError") => {
-                            Fail::Other(format!("selector '{selector}' is not valid CSS: {d}"))
-                        }
-                        other => other,
-                    })?;
+                    let found: bool =
+                        eval(page, clock, &check, &expr)
+                            .await
+                            .map_err(|f| match f {
+                                Fail::Other(d) if d.contains("SyntaxError") => Fail::Other(
+                                    format!("selector '{selector}' is not valid CSS: {d}"),
+                                ),
+                                other => other,
+                            })?;
                     if found {
                         return Ok(());
                     }
@@ -469,7 +514,8 @@ async fn clip_of(page: &Page, clock: &Clock, s: &Scenario) -> Step<(CssRect, boo
     let expr = format!(
         "(() => {{ const d = document.documentElement, b = document.body; const pw = Math.max(d.scrollWidth, b ? b.scrollWidth : 0); const ph = Math.max(d.scrollHeight, b ? b.scrollHeight : 0); return [{target}, [pw, ph], [scrollX, scrollY, innerWidth, innerHeight]]; }})()"
     );
-    let (t, page_size, view): ([f64; 4], [f64; 2], [f64; 4]) = eval(page, clock, "the size of what to capture", &expr).await?;
+    let (t, page_size, view): ([f64; 4], [f64; 2], [f64; 4]) =
+        eval(page, clock, "the size of what to capture", &expr).await?;
     let pad = match &s.target {
         Target::Element { padding, .. } => f64::from(*padding),
         _ => 0.0,
@@ -485,7 +531,9 @@ async fn clip_of(page: &Page, clock: &Clock, s: &Scenario) -> Step<(CssRect, boo
     let x1 = (t[0] + t[2] + pad).min(max_w).ceil();
     let y1 = (t[1] + t[3] + pad).min(max_h).ceil();
     if x1 <= x0 || y1 <= y0 {
-        return Err(Fail::Other("what to capture has no size (an empty element or page)".into()));
+        return Err(Fail::Other(
+            "what to capture has no size (an empty element or page)".into(),
+        ));
     }
     let rect = CssRect {
         x: x0,
@@ -498,7 +546,12 @@ async fn clip_of(page: &Page, clock: &Clock, s: &Scenario) -> Step<(CssRect, boo
 }
 
 /// The boxes of every element a mask selector matches, in the PNG's pixels.
-async fn mask_rects(page: &Page, clock: &Clock, s: &Scenario, clip: &CssRect) -> Step<Vec<PixelRect>> {
+async fn mask_rects(
+    page: &Page,
+    clock: &Clock,
+    s: &Scenario,
+    clip: &CssRect,
+) -> Step<Vec<PixelRect>> {
     if s.mask.is_empty() {
         return Ok(Vec::new());
     }
@@ -528,7 +581,7 @@ async fn mask_rects(page: &Page, clock: &Clock, s: &Scenario, clip: &CssRect) ->
             let top = ((y - clip.y) * scale).floor().max(0.0);
             let right = ((x + w - clip.x) * scale).ceil();
             let bottom = ((y + h - clip.y) * scale).ceil();
-            (right > left && bottom > top).then(|| PixelRect {
+            (right > left && bottom > top).then_some(PixelRect {
                 x: left as u32,
                 y: top as u32,
                 width: (right - left) as u32,
