@@ -282,9 +282,16 @@ async fn on_page(
             "the browser sent a screenshot that is not base64: {e}"
         ))
     })?;
-    let png =
-        stamp::paint_masks(png, &masks, s.mask_color).map_err(|e| Fail::Other(e.to_string()))?;
-    let png = stamp::stamp(&png, &s.id, &s.url).map_err(|e| Fail::Other(e.to_string()))?;
+    // Decoding, painting and re-encoding is CPU work: off the runtime that
+    // carries every tab's DevTools messages.
+    let (color, id, url) = (s.mask_color, s.id.clone(), s.url.clone());
+    let png = tokio::task::spawn_blocking(move || {
+        let png = stamp::paint_masks(png, &masks, color)?;
+        stamp::stamp(&png, &id, &url)
+    })
+    .await
+    .map_err(|e| Fail::Other(format!("finishing the PNG stopped: {e}")))?
+    .map_err(|e| Fail::Other(e.to_string()))?;
     let (width, height) = png_size(&png)
         .ok_or_else(|| Fail::Other("the browser sent a screenshot that is not a PNG".into()))?;
     Ok(Shot { png, width, height })
