@@ -88,6 +88,8 @@ pub enum Command {
     },
     /// Run a local demo help center (simulator) and print how to connect to it.
     Demo(DemoArgs),
+    /// Take the screenshots a scenarios file (shots.toml) describes with headless Chromium; see README "Capture".
+    Capture(CaptureArgs),
     /// Match new screenshots against an import and make an update plan.
     Match {
         job_id: String,
@@ -325,4 +327,30 @@ pub struct OptionalSecretArgs {
     pub secret_env: Option<String>,
     #[arg(long)]
     pub secret_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// The scenarios file (shots.toml).
+    pub shots: PathBuf,
+    /// Only the scenarios with these ids.
+    #[arg(long, num_args = 1.., value_name = "ID")]
+    pub only: Vec<String>,
+    /// Folder the PNGs are written to, one ID.png per scenario.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Scenarios captured at once (browser tabs).
+    #[arg(long, default_value_t = shotkeeper_core::capture::DEFAULT_TABS)]
+    pub tabs: usize,
+    /// Chromium or Chrome executable (default: chromium on PATH).
+    #[arg(long, env = "SHOTKEEPER_CHROMIUM", value_name = "PATH")]
+    pub browser: Option<PathBuf>,
+    /// Also match the captures against this import and make an update plan (as `match` does).
+    #[arg(long = "match", value_name = "JOB_ID")]
+    pub match_job: Option<String>,
+    /// With --match: S3/R2 integration the new images will be uploaded to.
+    #[arg(long, requires = "match_job")]
+    pub storage: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }

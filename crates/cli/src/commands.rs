@@ -26,7 +26,8 @@ impl From<CoreError> for CliError {
             CoreError::Invalid(_)
             | CoreError::InvalidSetting { .. }
             | CoreError::NotFound { .. }
-            | CoreError::WrongBaseUrl { .. } => exit::BAD_INPUT,
+            | CoreError::WrongBaseUrl { .. }
+            | CoreError::Scenarios { .. } => exit::BAD_INPUT,
             CoreError::BadCredentials { .. }
             | CoreError::Forbidden { .. }
             | CoreError::SecretMissing { .. } => exit::CREDENTIALS,
@@ -128,6 +129,7 @@ pub async fn run(cli: Cli) -> CliResult {
             output::show(app.broken_images(&job_id).await?.as_slice(), json)
         }
         Command::Demo(args) => demo(&app, args).await,
+        Command::Capture(args) => crate::capture_cmd::run(&app, args).await,
         other => crate::update_cmds::run(&app, other).await,
     }
 }

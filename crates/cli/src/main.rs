@@ -4,6 +4,7 @@
 //! stderr and a non-zero exit status.
 
 mod args;
+mod capture_cmd;
 mod commands;
 mod exit;
 mod output;

@@ -125,6 +125,30 @@ pub enum CoreError {
         detail: String,
     },
 
+    /// A scenarios file (`shots.toml`, see `crate::capture`) that cannot be
+    /// used: a TOML syntax error, an unknown key, a bad value. Line and
+    /// column are 1-based and point at the offending text.
+    #[error("{path} line {line}, column {column}: {message}. Fix it and run again")]
+    Scenarios {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// No headless browser to capture with.
+    #[error("no Chromium to capture screenshots with: {detail}. Install it (Debian/Ubuntu: `apt-get install chromium`) or give the path of a Chromium or Chrome executable (`shotkeeper capture --browser PATH`, or SHOTKEEPER_CHROMIUM=PATH)")]
+    BrowserMissing { detail: String },
+
+    /// One scenario of a capture could not be captured; `waited` says how
+    /// long it had been trying when it gave up.
+    #[error("scenario '{scenario}' failed after {waited}: {detail}")]
+    Capture {
+        scenario: String,
+        detail: String,
+        waited: String,
+    },
+
     /// Something inside Shotkeeper that should not fail did.
     #[error(
         "{0}. This is a fault in Shotkeeper, not in your input: please report it with this message"
@@ -182,6 +206,9 @@ impl CoreError {
             CoreError::Cancelled => "cancelled",
             CoreError::Db(_) | CoreError::Migrate(_) => "database",
             CoreError::Io(_) | CoreError::File { .. } => "io",
+            CoreError::Scenarios { .. } => "scenarios",
+            CoreError::BrowserMissing { .. } => "browser_missing",
+            CoreError::Capture { .. } => "capture",
             CoreError::Internal(_) => "internal",
         }
     }

@@ -8,6 +8,7 @@ pub mod app_update;
 pub mod audit;
 pub mod background;
 pub mod bindings;
+pub mod capture;
 pub mod clients;
 pub mod credentials;
 pub mod db;
