@@ -59,7 +59,13 @@ pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
                     ..Default::default()
                 })
                 .await?;
-            output::plan(&plan, None, args.json)?;
+            output::show(
+                &output::PlanShown {
+                    plan: &plan,
+                    diffs: None,
+                },
+                args.json,
+            )?;
         }
         None => print_report(&report, args.json)?,
     }
@@ -115,26 +121,25 @@ fn print_report(report: &CaptureReport, json: bool) -> CliResult {
             }
         })
         .collect();
-    if json {
-        let text = serde_json::to_string_pretty(&lines).map_err(|e| CliError {
-            message: e.to_string(),
-            code: crate::exit::FAILED,
-        })?;
-        outln!("{text}");
-        return Ok(());
-    }
-    for l in &lines {
-        match (&l.file, &l.error) {
-            (Some(f), _) => outln!(
-                "{}\t{}\t{}x{}",
-                l.id,
-                f.display(),
-                l.width.unwrap_or(0),
-                l.height.unwrap_or(0)
-            ),
-            (None, Some(e)) => outln!("{}\tfailed\t{e}", l.id),
-            (None, None) => {}
+    output::show(lines.as_slice(), json)
+}
+
+/// One line per scenario: id, file and size, or why it failed.
+impl output::Human for [Line] {
+    fn print(&self) -> CliResult {
+        for l in self {
+            match (&l.file, &l.error) {
+                (Some(f), _) => outln!(
+                    "{}\t{}\t{}x{}",
+                    l.id,
+                    f.display(),
+                    l.width.unwrap_or(0),
+                    l.height.unwrap_or(0)
+                ),
+                (None, Some(e)) => outln!("{}\tfailed\t{e}", l.id),
+                (None, None) => {}
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
