@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use shotkeeper_core::credentials::{CredentialsForm, IntegrationCredentialsView, UPDATED};
 use shotkeeper_core::model::{
-    Dimension, JobView, Platform, ProviderKind, RetrievedArticle, VerifyResult,
+    Dimension, Platform, ProviderKind, RetrievedArticle, VerifyResult,
 };
 use shotkeeper_core::providers::ArticleRef;
 use shotkeeper_core::update::screenshots::ApiScreenshot;
@@ -245,7 +246,8 @@ pub async fn get_import(
     State(app): State<App>,
     Path(id): Path<String>,
     Query(q): Query<DimensionQuery>,
-) -> ApiResult<Json<JobView>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let dimension = match q.dimension.as_deref() {
         None | Some("") => Dimension::Images,
         Some(d) => d.parse::<Dimension>().map_err(|_| {
@@ -254,10 +256,39 @@ pub async fn get_import(
             ))
         })?,
     };
-    app.job_view(&id, Some(dimension))
+    // Core keeps the answer serialised (and gzipped) until the job
+    // changes: sent as is, gzipped to clients that accept it.
+    let answer = app
+        .job_view_json(&id, dimension)
         .await
-        .map(Json)
-        .map_err(|e| job_error(e, &id))
+        .map_err(|e| job_error(e, &id))?;
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    let vary = [(header::VARY, "accept-encoding")];
+    Ok(if accepts_gzip(&headers) {
+        (json, vary, [(header::CONTENT_ENCODING, "gzip")], answer.gzip).into_response()
+    } else {
+        (json, vary, answer.json).into_response()
+    })
+}
+
+/// Whether the client's Accept-Encoding lists gzip (and does not refuse it
+/// with q=0).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 #[derive(Deserialize)]
