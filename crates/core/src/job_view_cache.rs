@@ -159,7 +159,9 @@ fn forget(key: &Key) {
 fn encode(view: &crate::model::JobView) -> Result<JobViewJson> {
     use std::io::Write;
     let json = serde_json::to_vec(view).map_err(|e| {
-        CoreError::Internal(format!("the job's answer could not be written as JSON: {e}"))
+        CoreError::Internal(format!(
+            "the job's answer could not be written as JSON: {e}"
+        ))
     })?;
     let mut gz = flate2::write::GzEncoder::new(
         Vec::with_capacity(json.len() / 8),
@@ -210,7 +212,9 @@ impl App {
         let view = report::job_view(self.pool(), job_id, Some(dimension)).await?;
         let answer = tokio::task::spawn_blocking(move || encode(&view))
             .await
-            .map_err(|e| CoreError::Internal(format!("building the job's answer stopped: {e}")))??;
+            .map_err(|e| {
+                CoreError::Internal(format!("building the job's answer stopped: {e}"))
+            })??;
         store(&key, current, answer.clone());
         Ok(answer)
     }

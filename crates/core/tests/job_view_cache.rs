@@ -51,12 +51,14 @@ async fn job_with_images(app: &App, images: usize) -> String {
         .await
         .unwrap();
         let url = format!("https://static.example.com/{n}.png");
-        sqlx::query("INSERT INTO article_images (article_id, position, url, alt) VALUES (?, 0, ?, '')")
-            .bind(&article)
-            .bind(&url)
-            .execute(app.pool())
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO article_images (article_id, position, url, alt) VALUES (?, 0, ?, '')",
+        )
+        .bind(&article)
+        .bind(&url)
+        .execute(app.pool())
+        .await
+        .unwrap();
         sqlx::query(
             "INSERT INTO images (job_id, url, name, status_code, kind, width, height, size, hash, metadata, fetched_at)
              VALUES (?, ?, ?, 200, 'png', 10, 10, 100, ?, '{}', ?)",
@@ -116,11 +118,13 @@ async fn the_kept_answer_follows_every_change_of_the_job() {
     }
 
     // An image's download result changes (another connection writes it).
-    sqlx::query("UPDATE images SET status_code = 404, size = 0 WHERE job_id = ? AND url LIKE '%/0.png'")
-        .bind(&job)
-        .execute(&other)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE images SET status_code = 404, size = 0 WHERE job_id = ? AND url LIKE '%/0.png'",
+    )
+    .bind(&job)
+    .execute(&other)
+    .await
+    .unwrap();
     let images = assert_fresh(&app, &job, Dimension::Images).await;
     let v: serde_json::Value = serde_json::from_slice(&images).unwrap();
     assert_eq!(v["images"][0]["statusCode"], 404);
