@@ -117,6 +117,17 @@ fn lookup(key: &Key, wanted: &Stamp) -> (Option<JobViewJson>, Arc<tokio::sync::M
     (hit, slot.building.clone())
 }
 
+/// What the slot holds, if it was built at `wanted`'s version or later.
+fn built_since(key: &Key, wanted: &Stamp) -> Option<JobViewJson> {
+    let cache = cache();
+    match cache.slots.get(key).and_then(|s| s.built.as_ref()) {
+        Some((s, answer)) if s.version >= wanted.version && s.name == wanted.name => {
+            Some(answer.clone())
+        }
+        _ => None,
+    }
+}
+
 fn store(key: &Key, stamp: Stamp, answer: JobViewJson) {
     let mut cache = cache();
     if let Some(slot) = cache.slots.get_mut(key) {
@@ -199,13 +210,14 @@ impl App {
             return Ok(bytes);
         }
         let _building = building.lock().await;
-        // Whoever held the lock may have just built what this request wants,
-        // or something newer: read the counter again and compare.
-        let current = stamp(self.pool(), job_id).await?;
-        let (hit, _) = lookup(&key, &current);
-        if let Some(bytes) = hit {
-            return Ok(bytes);
+        // A build that ended while this request waited shows the job as it
+        // was when the request came, or newer: that is its answer. (Building
+        // again for every waiting request while an import keeps writing
+        // would queue them behind one build each.)
+        if let Some(answer) = built_since(&key, &wanted) {
+            return Ok(answer);
         }
+        let current = stamp(self.pool(), job_id).await?;
         // The rows are read after `current` was: the answer is at least as
         // new as `current`, so keeping it under `current` is never stale
         // for longer than one more change (which moves the counter again).
