@@ -9,8 +9,8 @@
 //! four images each, all distinct), as a finished import leaves it. Runs:
 //! each dimension of the finished job without and with gzip (the bytes on
 //! the wire are read, not decompressed), then the images while the job
-//! changes every 250 ms as a running import changes it (so polls pay for
-//! rebuilds). Server and clients share this process; the clients read each
+//! changes every 250 ms as a running import changes it, each client
+//! polling every 100 ms (so polls pay for rebuilds). Server and clients share this process; the clients read each
 //! answer to its end without keeping it, so the peak RSS printed per run is
 //! the server's plus the clients' buffers in flight.
 
@@ -221,6 +221,7 @@ async fn main() {
         // While the job changes, answers differ in length only by chance
         // (same-length timestamps): compared only when it does not change.
         let expected = change_every.is_none().then_some(bytes);
+        let pause = change_every.map(|_| Duration::from_millis(100));
         let wall = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..CLIENTS {
@@ -248,6 +249,11 @@ async fn main() {
                         assert_eq!(read, expected, "a whole answer");
                     }
                     times.push(t.elapsed());
+                    // While the job changes, clients poll as a dashboard
+                    // does (every 100 ms), so the run spans many changes.
+                    if let Some(pause) = pause {
+                        tokio::time::sleep(pause).await;
+                    }
                 }
                 times
             }));
