@@ -3,4 +3,16 @@
 /**
  * Whether the local API runs, and where.
  */
-export type LocalApiStatus = { running: boolean, baseUrl: string | null, openapiUrl: string | null, port: number, };
+export type LocalApiStatus = { running: boolean, 
+/**
+ * `http://127.0.0.1:PORT` while running.
+ */
+baseUrl: string | null, 
+/**
+ * The OpenAPI document of the running server.
+ */
+openapiUrl: string | null, 
+/**
+ * The port it listens on, or the one it would use.
+ */
+port: number, };
