@@ -26,6 +26,8 @@ mod tests {
         bindings::export_core(dir).expect("core bindings");
         bindings::export::<AppInfo>(dir).expect("AppInfo binding");
         bindings::export::<CommandError>(dir).expect("CommandError binding");
+        bindings::export::<shotkeeper_server::local::LocalApiStatus>(dir)
+            .expect("LocalApiStatus binding");
         bindings::write_index(dir).expect("bindings index");
         bindings::write_provider_specs(dir).expect("provider specs");
     }

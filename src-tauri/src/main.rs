@@ -57,6 +57,8 @@ fn main() {
 
             let shell = tauri::async_runtime::block_on(open(data_dir));
             app.manage(shell);
+            // Settings › Local API: off until the person starts it.
+            app.manage(shotkeeper_server::local::LocalApi::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -88,6 +90,12 @@ fn main() {
             commands::audit::audit_settings,
             commands::audit::save_audit_settings,
             commands::audit::export_audit,
+            commands::local_api::local_api_status,
+            commands::local_api::start_local_api,
+            commands::local_api::stop_local_api,
+            commands::local_api::list_api_keys,
+            commands::local_api::create_api_key,
+            commands::local_api::revoke_api_key,
         ])
         .run(tauri::generate_context!())
         .expect("Shotkeeper could not start its window");

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { Session, sleep, waitFor } from "./webdriver.mjs";
@@ -97,6 +98,18 @@ function choose(css, value) {
     css,
     value,
   );
+}
+
+/** A port nothing listens on, on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 const count = async (name) => {
@@ -565,6 +578,51 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     const card = await s.waitFor('[data-testid="planned-screenshot"][data-match="manual"]', { timeout: 60_000 });
     assert.match(await card.text(), /Chosen by hand/);
     await shot("manual-match");
+  });
+
+  it("starts the local API from Settings, and a key created there works against it until revoked", async () => {
+    await s.find('[data-testid="nav-settings"]').then((e) => e.click());
+    await s.waitFor('[data-testid="local-api-state"]');
+    const port = await freePort();
+    const field = await s.waitFor('[data-testid="local-api-port"]');
+    await field.clear();
+    await field.type(String(port));
+    await s.find('[data-testid="local-api-start"]').then((e) => e.click());
+    const base = await s.waitFor('[data-testid="local-api-base-url"]', { timeout: 30_000 });
+    const url = `http://127.0.0.1:${port}`;
+    assert.equal(await base.text(), url);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+
+    await s.find('[data-testid="api-key-label"]').then((e) => e.type("E2E script"));
+    await s.find('[data-testid="api-key-create"]').then((e) => e.click());
+    const key = await s.waitFor('[data-testid="api-key-value"]').then((e) => e.text());
+    assert.match(key, /^skp_[0-9a-f]{64}$/);
+    const row = await s.waitFor('[data-testid="api-key-row"]');
+    assert.match(await row.text(), /E2E script/);
+    assert.match(await row.text(), new RegExp(`${key.slice(0, 10)}…`));
+    await shot("local-api-key-created");
+
+    // What a script does with the key: the jobs imported above, through the API the app serves.
+    const jobs = await fetch(`${url}/helpcenter/import`, { headers: { "x-api-key": key } });
+    assert.equal(jobs.status, 200);
+    assert.ok((await jobs.json()).total >= 1);
+    assert.equal((await fetch(`${url}/helpcenter/import`, { headers: { "x-api-key": "skp_not-a-key" } })).status, 401);
+
+    // Done: the key leaves the page; the list keeps its first characters only.
+    await s.find('[data-testid="api-key-done"]').then((e) => e.click());
+    assert.equal((await s.findAll('[data-testid="api-key-value"]')).length, 0);
+    assert.ok(!(await s.exec("return document.body.innerText")).includes(key), "the key is not on the page any more");
+
+    await s.find('[data-testid="api-key-revoke"]').then((e) => e.click());
+    await s.waitFor('[data-testid="api-key-revoke-confirm"]').then((e) => e.click());
+    await waitFor("the key listed as revoked", async () => /Revoked/.test(await s.find('[data-testid="api-keys"]').then((e) => e.text())) || null);
+    assert.equal((await fetch(`${url}/helpcenter/import`, { headers: { "x-api-key": key } })).status, 401);
+    await shot("local-api-key-revoked");
+
+    await s.find('[data-testid="local-api-stop"]').then((e) => e.click());
+    await s.waitFor('[data-testid="local-api-start"]', { timeout: 30_000 });
+    assert.equal(await s.find('[data-testid="local-api-state"]').then((e) => e.text()), "Stopped");
+    await assert.rejects(fetch(`${url}/healthz`), "nothing listens once stopped");
   });
 
   it("never violated the content security policy", async () => {

@@ -18,7 +18,7 @@ use crate::error::{CoreError, Result};
 pub const KEY_PREFIX: &str = "skp_";
 
 /// What is shown of a key: never the key, never its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyInfo {
     pub id: String,
@@ -31,7 +31,7 @@ pub struct ApiKeyInfo {
 }
 
 /// A key just created: `key` is shown once and stored nowhere.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct NewApiKey {
     #[serde(flatten)]
     pub info: ApiKeyInfo,

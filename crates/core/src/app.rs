@@ -65,6 +65,7 @@ impl StartedImport {
 /// One line of the past-jobs list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobListItem {
     pub id: String,
     pub integration_id: String,

@@ -25,6 +25,7 @@ use crate::report::ArticleUseView;
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
 )]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Rule {
     Broken,
     MissingAlt,
@@ -138,6 +139,7 @@ impl Default for AuditSettings {
 /// One image that breaks one rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     pub rule: Rule,
     pub url: String,
@@ -149,6 +151,7 @@ pub struct Finding {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditReport {
     pub job_id: String,
     /// Findings per rule (every rule present, zero included).

@@ -79,5 +79,7 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<diff::DiffResult>(dir)?;
     export::<audit::AuditReport>(dir)?;
     export::<audit::AuditSettings>(dir)?;
+    export::<crate::api_keys::ApiKeyInfo>(dir)?;
+    export::<crate::api_keys::NewApiKey>(dir)?;
     Ok(())
 }

@@ -211,6 +211,7 @@ pub fn translate(provider: ProviderKind, credentials: &Map<String, Value>) -> Re
 /// the secret masked (present only when one is stored).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntegrationCredentialsView {
     pub id: String,
     pub label: String,

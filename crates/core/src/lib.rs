@@ -19,6 +19,7 @@ pub mod http;
 pub mod imaging;
 pub mod import;
 pub mod integrations;
+pub mod job_view_cache;
 pub mod logging;
 pub mod matching;
 pub mod model;

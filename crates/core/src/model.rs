@@ -11,6 +11,7 @@ use crate::error::CoreError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Platform {
     Helpcenter,
     Cloud,
@@ -22,6 +23,7 @@ pub enum Platform {
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, ts_rs::TS,
 )]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ProviderKind {
     Zendesk,
     Intercom,
@@ -148,6 +150,7 @@ pub struct Integration {
 /// Result of `verify` (LaunchBrightly's integration API shape).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyResult {
     pub is_connection_successful: bool,
     pub message: String,
@@ -180,6 +183,7 @@ impl VerifyResult {
 // ---------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub total: u64,
     pub success: u64,
@@ -189,6 +193,7 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleTotals {
     pub discovered: u64,
     pub processed: u64,
@@ -200,6 +205,7 @@ pub struct ArticleTotals {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImageTotals {
     /// Image references: every use of an image in every document.
     pub total: u64,
@@ -214,6 +220,7 @@ pub struct ImageTotals {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Totals {
     pub articles: ArticleTotals,
     pub images: ImageTotals,
@@ -223,6 +230,7 @@ pub struct Totals {
 /// `cloud` of an uploaded image (LaunchBrightly's import API).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CloudObject {
     pub upload: String,
     pub file_object: String,
@@ -240,6 +248,7 @@ pub fn is_broken_status(status_code: u16) -> bool {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImageView {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -265,6 +274,7 @@ impl ImageView {
 /// An article reference inside the images dimension.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleRefView {
     pub kbid: String,
     #[serde(rename = "external_article_id")]
@@ -277,6 +287,7 @@ pub struct ArticleRefView {
 /// An image in the images dimension: the image plus who uses it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImageWithArticles {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,6 +310,7 @@ pub struct ImageWithArticles {
 /// An article in the articles dimension.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleView {
     pub id: String,
     #[serde(rename = "external_article_id")]
@@ -341,6 +353,7 @@ impl FromStr for Dimension {
 
 /// A finished or running import job in the LaunchBrightly import API's shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobView {
     pub id: String,
     pub name: String,
@@ -355,6 +368,7 @@ pub struct JobView {
 /// "Retrieve an article" of LaunchBrightly's import API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetrievedArticle {
     pub id: String,
     pub is_published: bool,

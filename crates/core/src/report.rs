@@ -204,6 +204,7 @@ pub struct ImageRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleUseView {
     pub article_id: String,
     pub external_article_id: String,

@@ -6,19 +6,34 @@
 //! (`BENCH_IMAGES`, `BENCH_REQUESTS` override 20000 and 20 per client).
 //!
 //! The job is written straight into a real SQLite file (5,000 articles of
-//! four images each, all distinct), as a finished import leaves it; server
-//! and clients share this process, so the peak RSS printed includes the
-//! clients' copies of the answers (an upper bound for the server).
+//! four images each, all distinct), as a finished import leaves it. Runs:
+//! each dimension of the finished job without and with gzip (the bytes on
+//! the wire are read, not decompressed), then the images while the job
+//! changes every 250 ms as a running import changes it, each client
+//! polling every 100 ms (so polls pay for rebuilds). Server and clients share this process; the clients read each
+//! answer to its end without keeping it, so the peak RSS printed per run is
+//! the server's plus the clients' buffers in flight.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
-use shotkeeper_core::model::ProviderKind;
+use shotkeeper_core::model::{Dimension, ProviderKind};
 use shotkeeper_core::App;
 use shotkeeper_server::ServeOptions;
 
 const CLIENTS: usize = 16;
+
+/// How often the job changes in the third run, as a running import's
+/// writes would change it.
+const CHANGE_EVERY_MS: u64 = 250;
+
+/// Resets VmHWM (Linux: writing 5 to /proc/self/clear_refs), so each run's
+/// peak is its own; the peak before the first reset includes filling the
+/// database.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -143,21 +158,70 @@ async fn main() {
         })
         .await
         .unwrap();
-    let http = reqwest::Client::new();
-    for dimension in ["images", "articles"] {
+    // No transparent decompression: the clients read the bytes on the wire
+    // and ask for gzip explicitly where a run says so.
+    let http = reqwest::Client::builder().no_gzip().build().unwrap();
+    // Build cost of one answer (what a poll after a change pays), straight
+    // from core, before the server has kept anything.
+    for dimension in [Dimension::Images, Dimension::Articles] {
+        let t = Instant::now();
+        let view = app.job_view(&job, Some(dimension)).await.unwrap();
+        let json = serde_json::to_vec(&view).unwrap();
+        println!(
+            "one build of dimension={dimension:?} from SQL and serialisation: {:.0} ms ({:.1} MiB)",
+            t.elapsed().as_secs_f64() * 1000.0,
+            json.len() as f64 / (1024.0 * 1024.0)
+        );
+    }
+    // (dimension, gzip accepted, the job changing every so often)
+    let scenarios = [
+        ("images", false, None),
+        ("images", true, None),
+        ("articles", false, None),
+        ("articles", true, None),
+        ("images", true, Some(Duration::from_millis(CHANGE_EVERY_MS))),
+    ];
+    for (dimension, gzip, change_every) in scenarios {
+        reset_peak_rss();
+        // A running import writes the job every so often: each write makes
+        // the next poll rebuild the answer.
+        let writer = change_every.map(|every| {
+            let (pool, job) = (app.pool().clone(), job.clone());
+            tokio::spawn(async move {
+                let mut n = 0i64;
+                loop {
+                    tokio::time::sleep(every).await;
+                    n += 1;
+                    sqlx::query("UPDATE images SET fetched_at = ? WHERE job_id = ? AND url = (SELECT url FROM images WHERE job_id = ? LIMIT 1 OFFSET ?)")
+                        .bind(shotkeeper_core::db::now())
+                        .bind(&job)
+                        .bind(&job)
+                        .bind(n % 1000)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+            })
+        });
         let url = format!(
             "http://{}/helpcenter/import/{job}?dimension={dimension}",
             bound.addr
         );
         // One warm-up request, checked.
+        let encoding = if gzip { "gzip" } else { "identity" };
         let first = http
             .get(&url)
             .header("x-api-key", &key)
+            .header("accept-encoding", encoding)
             .send()
             .await
             .unwrap();
         assert!(first.status().is_success(), "{}", first.status());
         let bytes = first.bytes().await.unwrap().len();
+        // While the job changes, answers differ in length only by chance
+        // (same-length timestamps): compared only when it does not change.
+        let expected = change_every.is_none().then_some(bytes);
+        let pause = change_every.map(|_| Duration::from_millis(100));
         let wall = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..CLIENTS {
@@ -166,15 +230,30 @@ async fn main() {
                 let mut times = Vec::with_capacity(per_client);
                 for _ in 0..per_client {
                     let t = Instant::now();
-                    let resp = http
+                    let mut resp = http
                         .get(&url)
                         .header("x-api-key", &key)
+                        .header("accept-encoding", encoding)
                         .send()
                         .await
                         .unwrap();
                     assert!(resp.status().is_success());
-                    resp.bytes().await.unwrap();
+                    // Read to the end without keeping the answer, as a
+                    // client that parses as it reads would: the RSS
+                    // printed is then the server's, not 16 copies of it.
+                    let mut read = 0;
+                    while let Some(chunk) = resp.chunk().await.unwrap() {
+                        read += chunk.len();
+                    }
+                    if let Some(expected) = expected {
+                        assert_eq!(read, expected, "a whole answer");
+                    }
                     times.push(t.elapsed());
+                    // While the job changes, clients poll as a dashboard
+                    // does (every 100 ms), so the run spans many changes.
+                    if let Some(pause) = pause {
+                        tokio::time::sleep(pause).await;
+                    }
                 }
                 times
             }));
@@ -184,18 +263,25 @@ async fn main() {
             all.extend(t.await.unwrap());
         }
         all.sort();
+        if let Some(w) = writer {
+            w.abort();
+        }
+        let changing = match change_every {
+            Some(d) => format!(", job changing every {} ms", d.as_millis()),
+            None => String::new(),
+        };
         println!(
-            "dimension={dimension}: {} requests by {CLIENTS} clients in {:.1} s, answer {:.1} MiB, p50 {:.0} ms, p99 {:.0} ms",
+            "dimension={dimension}, {encoding}{changing}: {} requests by {CLIENTS} clients in {:.1} s, answer {:.1} MiB, p50 {:.0} ms, p99 {:.0} ms, peak RSS {}",
             all.len(),
             wall.elapsed().as_secs_f64(),
             bytes as f64 / (1024.0 * 1024.0),
             percentile(&all, 0.50).as_secs_f64() * 1000.0,
             percentile(&all, 0.99).as_secs_f64() * 1000.0,
+            match peak_rss_mib() {
+                Some(m) => format!("{m:.0} MiB"),
+                None => "not available here".into(),
+            }
         );
-    }
-    match peak_rss_mib() {
-        Some(m) => println!("peak RSS of the process (server and clients): {m:.0} MiB"),
-        None => println!("peak RSS: /proc/self/status is not available here"),
     }
     bound.shutdown();
 }

@@ -6,6 +6,7 @@
 
 pub mod body;
 pub mod error;
+pub mod local;
 pub mod routes;
 
 use utoipa::OpenApi;

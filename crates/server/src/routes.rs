@@ -5,15 +5,19 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use shotkeeper_core::app::JobListItem;
+use shotkeeper_core::audit::AuditReport;
 use shotkeeper_core::credentials::{CredentialsForm, IntegrationCredentialsView, UPDATED};
 use shotkeeper_core::model::{
     Dimension, JobView, Platform, ProviderKind, RetrievedArticle, VerifyResult,
 };
 use shotkeeper_core::providers::ArticleRef;
+use shotkeeper_core::update::revisions::{Revision, RollbackOutcome};
 use shotkeeper_core::update::screenshots::ApiScreenshot;
 use shotkeeper_core::update::UpdateResult;
 use shotkeeper_core::{App, CoreError};
@@ -75,7 +79,7 @@ pub struct CreateIntegration {
     credentials: Map<String, Value>,
 }
 
-#[utoipa::path(post, path = "/integration", tag = "integrations", request_body = CreateIntegration, responses((status = 200, description = "The integration, its secret masked"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(post, path = "/integration", tag = "integrations", request_body = CreateIntegration, responses((status = 200, description = "The integration, its secret masked", body = IntegrationCredentialsView), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn create_integration(
     State(app): State<App>,
     ApiJson(body): ApiJson<CreateIntegration>,
@@ -128,7 +132,7 @@ pub async fn update_integration(
     }))
 }
 
-#[utoipa::path(get, path = "/integration/{id}", tag = "integrations", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "The integration, secret fields masked"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/integration/{id}", tag = "integrations", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "The integration, secret fields masked", body = IntegrationCredentialsView), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn get_integration(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -139,7 +143,7 @@ pub async fn get_integration(
         .map_err(|e| ApiError::from_core(e, Some(&id)))
 }
 
-#[utoipa::path(get, path = "/integration", tag = "integrations", responses((status = 200, description = "Every integration, secrets masked"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/integration", tag = "integrations", responses((status = 200, description = "Every integration, secrets masked", body = Vec<IntegrationCredentialsView>), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn list_integrations(
     State(app): State<App>,
 ) -> ApiResult<Json<Vec<IntegrationCredentialsView>>> {
@@ -150,18 +154,25 @@ pub async fn list_integrations(
     Ok(Json(out))
 }
 
-#[utoipa::path(delete, path = "/integration/{id}", tag = "integrations", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "Deleted"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/integration/{id}", tag = "integrations", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "Deleted", body = Deleted), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn delete_integration(
     State(app): State<App>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Deleted>> {
     app.delete_integration(&id)
         .await
         .map_err(|e| ApiError::from_core(e, Some(&id)))?;
-    Ok(Json(json!({
-        "id": id,
-        "message": "The Integration has been successfully deleted."
-    })))
+    Ok(Json(Deleted {
+        id,
+        message: "The Integration has been successfully deleted.".into(),
+    }))
+}
+
+/// The answer to a deletion.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deleted {
+    id: String,
+    message: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -178,7 +189,7 @@ pub struct VerifyBody {
     credentials: Option<Map<String, Value>>,
 }
 
-#[utoipa::path(post, path = "/integration/verify", tag = "integrations", request_body = VerifyBody, responses((status = 200, description = "{isConnectionSuccessful, message}"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(post, path = "/integration/verify", tag = "integrations", request_body = VerifyBody, responses((status = 200, description = "{isConnectionSuccessful, message}", body = VerifyResult), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn verify_integration(
     State(app): State<App>,
     ApiJson(body): ApiJson<VerifyBody>,
@@ -240,12 +251,13 @@ fn job_error(e: CoreError, id: &str) -> ApiError {
     }
 }
 
-#[utoipa::path(get, path = "/helpcenter/import/{id}", tag = "import", params(("id" = String, Path, description = "The record's id"), ("dimension" = Option<String>, Query, description = "images (default) or articles")), responses((status = 200, description = "The job in LaunchBrightly's shape, live while it runs"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/helpcenter/import/{id}", tag = "import", params(("id" = String, Path, description = "The record's id"), ("dimension" = Option<String>, Query, description = "images (default) or articles")), responses((status = 200, description = "The job in LaunchBrightly's shape, live while it runs", body = JobView), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn get_import(
     State(app): State<App>,
     Path(id): Path<String>,
     Query(q): Query<DimensionQuery>,
-) -> ApiResult<Json<JobView>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let dimension = match q.dimension.as_deref() {
         None | Some("") => Dimension::Images,
         Some(d) => d.parse::<Dimension>().map_err(|_| {
@@ -254,10 +266,45 @@ pub async fn get_import(
             ))
         })?,
     };
-    app.job_view(&id, Some(dimension))
+    // Core keeps the answer serialised (and gzipped) until the job
+    // changes: sent as is, gzipped to clients that accept it.
+    let answer = app
+        .job_view_json(&id, dimension)
         .await
-        .map(Json)
-        .map_err(|e| job_error(e, &id))
+        .map_err(|e| job_error(e, &id))?;
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    let vary = [(header::VARY, "accept-encoding")];
+    Ok(if accepts_gzip(&headers) {
+        (
+            json,
+            vary,
+            [(header::CONTENT_ENCODING, "gzip")],
+            answer.gzip,
+        )
+            .into_response()
+    } else {
+        (json, vary, answer.json).into_response()
+    })
+}
+
+/// Whether the client's Accept-Encoding lists gzip (and does not refuse it
+/// with q=0).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 #[derive(Deserialize)]
@@ -267,8 +314,21 @@ pub struct Page {
     page_size: Option<usize>,
 }
 
-#[utoipa::path(get, path = "/helpcenter/import", tag = "import", params(("page" = Option<usize>, Query, description = "From 1"), ("pageSize" = Option<usize>, Query, description = "1 to 500, default 50")), responses((status = 200, description = "Jobs, newest first: items, page, pageSize, total"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
-pub async fn list_imports(State(app): State<App>, Query(q): Query<Page>) -> ApiResult<Json<Value>> {
+/// One page of jobs.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobPage {
+    items: Vec<JobListItem>,
+    page: usize,
+    page_size: usize,
+    total: usize,
+}
+
+#[utoipa::path(get, path = "/helpcenter/import", tag = "import", params(("page" = Option<usize>, Query, description = "From 1"), ("pageSize" = Option<usize>, Query, description = "1 to 500, default 50")), responses((status = 200, description = "Jobs, newest first: items, page, pageSize, total", body = JobPage), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+pub async fn list_imports(
+    State(app): State<App>,
+    Query(q): Query<Page>,
+) -> ApiResult<Json<JobPage>> {
     let page = q.page.unwrap_or(1);
     let size = q.page_size.unwrap_or(50);
     if page == 0 {
@@ -284,12 +344,12 @@ pub async fn list_imports(State(app): State<App>, Query(q): Query<Page>) -> ApiR
         .skip((page - 1) * size)
         .take(size)
         .collect();
-    Ok(Json(json!({
-        "items": items,
-        "page": page,
-        "pageSize": size,
-        "total": total,
-    })))
+    Ok(Json(JobPage {
+        items,
+        page,
+        page_size: size,
+        total,
+    }))
 }
 
 #[utoipa::path(post, path = "/helpcenter/import/{id}/cancel", tag = "import", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "Cancelling", body = JobStarted), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
@@ -320,17 +380,15 @@ pub async fn resume_import(
     }))
 }
 
-#[utoipa::path(get, path = "/helpcenter/import/{id}/audit", tag = "import", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "The audit of the import's images"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/helpcenter/import/{id}/audit", tag = "import", params(("id" = String, Path, description = "The record's id")), responses((status = 200, description = "The audit of the import's images", body = AuditReport), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn import_audit(
     State(app): State<App>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let report = app.audit_job(&id).await.map_err(|e| job_error(e, &id))?;
-    Ok(Json(serde_json::to_value(report).map_err(|e| {
-        ApiError::from(CoreError::Invalid(format!(
-            "the audit could not be written: {e}"
-        )))
-    })?))
+) -> ApiResult<Json<AuditReport>> {
+    app.audit_job(&id)
+        .await
+        .map(Json)
+        .map_err(|e| job_error(e, &id))
 }
 
 // --- articles ----------------------------------------------------------------
@@ -386,7 +444,7 @@ fn integration_from(query: Option<String>, body: Option<IntegrationBody>) -> Api
         })
 }
 
-#[utoipa::path(get, path = "/helpcenter/article/{external_article_id}", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation"), ("integrationId" = Option<String>, Query, description = "Or integrationId in the JSON body")), responses((status = 200, description = "The article, read live, its images analysed"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/helpcenter/article/{external_article_id}", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation"), ("integrationId" = Option<String>, Query, description = "Or integrationId in the JSON body")), responses((status = 200, description = "The article, read live, its images analysed", body = RetrievedArticle), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn get_article(
     State(app): State<App>,
     Path(external_id): Path<String>,
@@ -431,7 +489,7 @@ pub struct ApiScreenshotBody {
     url: String,
 }
 
-#[utoipa::path(put, path = "/helpcenter/article/{external_article_id}", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation")), request_body = UpdateArticle, responses((status = 200, description = "summary and per-screenshot outcome"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(put, path = "/helpcenter/article/{external_article_id}", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation")), request_body = UpdateArticle, responses((status = 200, description = "summary and per-screenshot outcome", body = UpdateResult), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn put_article(
     State(app): State<App>,
     Path(external_id): Path<String>,
@@ -463,19 +521,25 @@ pub async fn put_article(
     })
 }
 
-#[utoipa::path(get, path = "/helpcenter/article/{external_article_id}/revisions", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation"), ("integrationId" = Option<String>, Query, description = "Only revisions made through this integration")), responses((status = 200, description = "Revisions, newest first"), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(get, path = "/helpcenter/article/{external_article_id}/revisions", tag = "articles", params(("external_article_id" = String, Path, description = "The help center's article id; ID@locale for a translation"), ("integrationId" = Option<String>, Query, description = "Only revisions made through this integration")), responses((status = 200, description = "Revisions, newest first", body = Revisions), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn article_revisions(
     State(app): State<App>,
     Path(external_id): Path<String>,
     Query(q): Query<IntegrationQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Revisions>> {
     let revisions = app
         .revisions(
             q.integration_id.as_deref(),
             &ArticleRef::parse(&external_id),
         )
         .await?;
-    Ok(Json(json!({ "revisions": revisions })))
+    Ok(Json(Revisions { revisions }))
+}
+
+/// An article's revisions, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Revisions {
+    revisions: Vec<Revision>,
 }
 
 #[derive(Deserialize, Default)]
@@ -485,19 +549,14 @@ pub struct DryRunQuery {
     dry_run: bool,
 }
 
-#[utoipa::path(post, path = "/helpcenter/revision/{id}/rollback", tag = "articles", params(("id" = String, Path, description = "The record's id"), ("dryRun" = Option<bool>, Query, description = "Say what would change, change nothing")), responses((status = 200, description = "What the rollback did"), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
+#[utoipa::path(post, path = "/helpcenter/revision/{id}/rollback", tag = "articles", params(("id" = String, Path, description = "The record's id"), ("dryRun" = Option<bool>, Query, description = "Say what would change, change nothing")), responses((status = 200, description = "What the rollback did", body = RollbackOutcome), (status = 404, description = "No such record", body = ErrorBody), (status = 401, description = "No or no live x-api-key", body = ErrorBody), (status = 422, description = "Validation error naming the field", body = ErrorBody), (status = 500, description = "Unhandled error", body = ErrorBody)))]
 pub async fn rollback(
     State(app): State<App>,
     Path(id): Path<String>,
     Query(q): Query<DryRunQuery>,
-) -> ApiResult<Json<Value>> {
-    let outcome = app
-        .rollback(&id, q.dry_run)
+) -> ApiResult<Json<RollbackOutcome>> {
+    app.rollback(&id, q.dry_run)
         .await
-        .map_err(|e| ApiError::from_core(e, Some(&id)))?;
-    Ok(Json(serde_json::to_value(outcome).map_err(|e| {
-        ApiError::from(CoreError::Invalid(format!(
-            "the outcome could not be written: {e}"
-        )))
-    })?))
+        .map(Json)
+        .map_err(|e| ApiError::from_core(e, Some(&id)))
 }

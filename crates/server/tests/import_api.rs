@@ -35,6 +35,31 @@ async fn import_progress_dimensions_and_unknown_job() {
     // Exactly what core says of the job, in the seed's shape.
     let core = s.app.job_view(&job, Some(Dimension::Images)).await.unwrap();
     assert_eq!(images, serde_json::to_value(&core).unwrap());
+    // Gzipped to a client that accepts it (the answer above came through
+    // reqwest's transparent gzip), plain JSON to one that does not.
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    for (accept, encoding) in [("gzip, deflate", Some("gzip")), ("identity", None)] {
+        let resp = raw
+            .get(s.url(&format!("/helpcenter/import/{job}")))
+            .header("x-api-key", &s.key)
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(
+            resp.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            encoding
+        );
+        let body = resp.bytes().await.unwrap();
+        if encoding.is_none() {
+            assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), images);
+        } else {
+            assert_eq!(&body[..2], &[0x1f, 0x8b], "a gzip stream");
+        }
+    }
     assert_eq!(
         keys(&images),
         sorted(&["id", "name", "summary", "total", "images"])

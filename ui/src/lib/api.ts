@@ -5,6 +5,9 @@ import { Channel, convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
+  ApiKeyInfo,
+  LocalApiStatus,
+  NewApiKey,
   ApplyProgress,
   AuditReport,
   AuditSettings,
@@ -124,6 +127,15 @@ export const api = {
     call<AuditSettings>("save_audit_settings", { integrationId, settings }),
   /** Writes the audit into the Downloads folder; resolves with the file's path. */
   exportAudit: (jobId: string, format: "csv" | "json") => call<string>("export_audit", { jobId, format }),
+
+  /** Settings › Local API: the REST API of `shotkeeper serve`, on 127.0.0.1. */
+  localApiStatus: () => call<LocalApiStatus>("local_api_status"),
+  startLocalApi: (port: number) => call<LocalApiStatus>("start_local_api", { port }),
+  stopLocalApi: () => call<LocalApiStatus>("stop_local_api"),
+  listApiKeys: () => call<ApiKeyInfo[]>("list_api_keys"),
+  /** The new key is in the answer once; show it, let it be copied, then drop it. */
+  createApiKey: (label: string) => call<NewApiKey>("create_api_key", { label }),
+  revokeApiKey: (id: string) => call<ApiKeyInfo>("revoke_api_key", { id }),
 };
 
 export type Api = typeof api;

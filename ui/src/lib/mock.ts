@@ -5,6 +5,8 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import providerSpecs from "./bindings/providers.json";
 import type {
+  ApiKeyInfo,
+  LocalApiStatus,
   ArticleRow,
   ImageRow,
   ImportProgress,
@@ -94,6 +96,8 @@ export function installMock(): void {
   let images: ImageRow[] = [];
   let articles: ArticleRow[] = [];
   const jobs: JobListItem[] = [];
+  const apiKeys: ApiKeyInfo[] = [];
+  let localApi: LocalApiStatus = { running: false, baseUrl: null, openapiUrl: null, port: 8787 };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   mockIPC(async (cmd, args) => {
@@ -195,6 +199,29 @@ export function installMock(): void {
           images: ar.images.map((x) => images.find((i) => i.url === x.url)!),
         };
       }
+      case "local_api_status":
+        return localApi;
+      case "start_local_api": {
+        const base = `http://127.0.0.1:${a.port as number}`;
+        localApi = { running: true, baseUrl: base, openapiUrl: `${base}/openapi.json`, port: a.port as number };
+        return localApi;
+      }
+      case "stop_local_api":
+        localApi = { ...localApi, running: false, baseUrl: null, openapiUrl: null };
+        return localApi;
+      case "list_api_keys":
+        return apiKeys;
+      case "create_api_key": {
+        const key = `skp_${"0123456789abcdef".repeat(4)}`;
+        const info: ApiKeyInfo = { id: `k${apiKeys.length}`, label: a.label as string, prefix: key.slice(0, 10), createdAt: new Date().toISOString(), lastUsedAt: null, revokedAt: null };
+        apiKeys.unshift(info);
+        return { ...info, key };
+      }
+      case "revoke_api_key": {
+        const k = apiKeys.find((x) => x.id === a.id)!;
+        k.revokedAt = new Date().toISOString();
+        return k;
+      }
       case "plugin:event|listen":
         return 1;
       default:
@@ -212,6 +239,21 @@ export async function runScenario(name: string | undefined): Promise<void> {
   if (name === "form") {
     st.app.addRequested++;
     st.navigate("integrations");
+    return;
+  }
+  if (name === "local-api") {
+    // Settings › Local API running, one key revoked, a new one just created.
+    const { api } = await import("./api");
+    await api.startLocalApi(8787);
+    await api.createApiKey("Old dashboard");
+    await api.revokeApiKey("k0");
+    st.navigate("settings");
+    for (let i = 0; i < 50 && !document.querySelector('[data-testid="api-key-label"]'); i++) await wait(100);
+    const label = document.querySelector<HTMLInputElement>('[data-testid="api-key-label"]')!;
+    label.value = "CI screenshots";
+    label.dispatchEvent(new Event("input", { bubbles: true }));
+    await wait(50);
+    document.querySelector<HTMLButtonElement>('[data-testid="api-key-create"]')!.click();
     return;
   }
   const demo = st.app.integrations.data[0];

@@ -20,6 +20,7 @@ use crate::imaging::file_name_from_url;
 /// The element a reference sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RefElement {
     Img,
     Source,

@@ -17,6 +17,7 @@ use crate::error::CoreError;
 /// One URL the rewrite changed, where it was, and what it was as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefChange {
     /// The reference's order in the document it was written to.
     pub index: u32,

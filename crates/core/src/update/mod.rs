@@ -87,6 +87,7 @@ impl UpdatePlan {
 /// The LaunchBrightly import API's update result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateResult {
     pub summary: UpdateSummary,
     pub screenshots: Vec<ScreenshotOutcome>,
@@ -96,6 +97,7 @@ pub struct UpdateResult {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateSummary {
     pub total: u64,
     pub success: u64,
@@ -108,6 +110,7 @@ pub struct UpdateSummary {
 /// matched); the screenshot's own name and hash follow as extra fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreenshotOutcome {
     pub metadata: BTreeMap<String, String>,
     pub hash: String,
@@ -129,6 +132,7 @@ pub struct ScreenshotOutcome {
 /// result lists `success` and `failed`; the others say why nothing was done).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ScreenshotStatus {
     /// Every article it was meant to change was updated (or would be).
     Success,
@@ -159,6 +163,7 @@ impl ScreenshotStatus {
 /// tier, so `hash`; a match chosen by hand has no equivalent and is `manual`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SeedMatchType {
     Metadata,
     Hash,
@@ -183,6 +188,7 @@ impl SeedMatchType {
 /// What became of one article document of an update.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ArticleStatus {
     Updated,
     Failed,
@@ -205,6 +211,7 @@ impl ArticleStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArticleOutcome {
     pub article_id: String,
     pub external_id: String,

@@ -15,6 +15,7 @@ use crate::providers::{ArticleRef, HelpCenter};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Revision {
     pub id: String,
     pub integration_id: String,
@@ -41,6 +42,7 @@ pub struct Revision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "TEXT", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RevisionStatus {
     Pending,
     Applied,
@@ -73,6 +75,7 @@ impl std::fmt::Display for RevisionStatus {
 /// How a rollback put an article back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RollbackMode {
     /// The article was as the update left it: its previous content is back
     /// byte for byte.
@@ -127,6 +130,7 @@ pub async fn write_with_revision(
 /// The outcome of a rollback.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RollbackOutcome {
     pub revision_id: String,
     /// The revision recording the rollback itself (so it can be undone too).
