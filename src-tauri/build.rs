@@ -30,6 +30,12 @@ const COMMANDS: &[&str] = &[
     "audit_settings",
     "save_audit_settings",
     "export_audit",
+    "local_api_status",
+    "start_local_api",
+    "stop_local_api",
+    "list_api_keys",
+    "create_api_key",
+    "revoke_api_key",
 ];
 
 fn main() {
