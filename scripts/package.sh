@@ -26,9 +26,10 @@ stage="src-tauri/bundle-files"
 rm -rf "$stage" && mkdir -p "$stage"
 
 echo "==> package: third-party licences (Rust crates, cargo about)"
-cargo about -L error generate --locked --fail \
+# Every workspace member (the desktop app, the CLI and what they link);
+# --offline: licence texts come from the crates' own files, never fetched.
+cargo about -L error generate --locked --offline --fail --workspace \
   -c scripts/licenses/about.toml \
-  -m src-tauri/Cargo.toml -m crates/cli/Cargo.toml \
   scripts/licenses/about.hbs -o "$stage/THIRD-PARTY-LICENSES-rust.txt"
 
 echo "==> package: third-party licences (npm packages in the UI)"
@@ -51,5 +52,6 @@ echo "==> package: cargo tauri build --bundles $bundles"
 
 out="$CARGO_TARGET_DIR/release/bundle"
 for f in "$out"/deb/*.deb "$out"/rpm/*.rpm; do
-  [ -f "$f" ] && echo "package: $f ($(du -h "$f" | cut -f1))"
+  # (an `if`: a bundle not built must not become the script's status)
+  if [ -f "$f" ]; then echo "package: $f ($(du -h "$f" | cut -f1))"; fi
 done

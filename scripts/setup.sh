@@ -49,7 +49,8 @@ if [ "${SHOTKEEPER_SKIP_PACKAGE_TOOLS:-0}" != 1 ]; then
   fi
   if ! cargo about --version 2>/dev/null | grep -qx "cargo-about $CARGO_ABOUT_VERSION"; then
     echo "==> cargo install cargo-about $CARGO_ABOUT_VERSION"
-    cargo install cargo-about --version "$CARGO_ABOUT_VERSION" --locked --quiet
+    # Its binary needs the `cli` feature (0.9 made it optional).
+    cargo install cargo-about --version "$CARGO_ABOUT_VERSION" --features cli --locked --quiet
   fi
 fi
 

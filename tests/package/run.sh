@@ -116,6 +116,19 @@ timeout --kill-after=10 300 dbus-run-session -- bash -c '
   /usr/bin/shotkeeper demo --import --articles 12 >"$out/demo-import.txt" 2>"$out/demo-import.err"
   echo "demo-import-status=$?" >"$out/status.txt"
 
+  # The demo keeps no secret (its token is not a credential), so the test
+  # stores one of its own in the keychain and uses it: added through the
+  # installed CLI, then verified against a port where nothing listens (the
+  # attempt and its failure are logged; the secret must not be).
+  secret="pkg-test-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d " \n")"
+  printf %s "$secret" | /usr/bin/shotkeeper integration add helpjuice --label "Package test" \
+    --set account=package-test --base-url http://127.0.0.1:9/api/v3 --secret-stdin --json \
+    >"$out/integration-add.json" 2>"$out/integration-add.err"
+  id="$(sed -n "s/^ *\"id\": \"\([^\"]*\)\".*/\1/p" "$out/integration-add.json" | head -n1)"
+  echo "integration-id=${id:-none}" >>"$out/status.txt"
+  /usr/bin/shotkeeper integration verify "${id:-none}" >"$out/verify.txt" 2>"$out/verify.err"
+  echo "verify-status=$?" >>"$out/status.txt"
+
   /usr/bin/shotkeeper-desktop >"$out/desktop.stderr" 2>&1 &
   app=$!
   # The first screen is drawn when the screenshot has the UI on it: many
@@ -137,7 +150,7 @@ timeout --kill-after=10 300 dbus-run-session -- bash -c '
   kill $app 2>/dev/null; wait $app 2>/dev/null
 
   # Every secret Shotkeeper put in the keychain (keyring service "shotkeeper",
-  # see crates/core/src/secrets.rs): the demo integrations of the CLI and the app.
+  # see crates/core/src/secrets.rs): the test integration'"'"'s above.
   secret-tool search --all --unlock service shotkeeper 2>/dev/null | sed -n "s/^secret = //p" >"$out/secrets.txt"
 ' "$out"
 session=$?
@@ -150,11 +163,12 @@ check "demo --import printed the imported help center" grep -qi 'article' "$out/
 check "the installed desktop app drew its first screen with the demo help center" grep -q '^desktop-drawn=1$' "$out/status.txt"
 check "the desktop wrote a log file" bash -c 'ls "$1"/desktop.*.log >/dev/null 2>&1' _ "$log_dir"
 check "the CLI wrote a log file" bash -c 'ls "$1"/cli.*.log >/dev/null 2>&1' _ "$log_dir"
-check "the keychain holds the demo secrets the test looks for" test -s "$out/secrets.txt"
+check "the installed CLI stored the test's secret in the keychain" bash -c '! grep -q "^integration-id=none$" "$1" && test -s "$2"' _ "$out/status.txt" "$out/secrets.txt"
+check "verify against a closed port failed and said so" bash -c 'grep -q "^verify-status=[1-9]" "$1" && test -s "$2"' _ "$out/status.txt" "$out/verify.err"
 leaks=0
 while IFS= read -r secret; do
   [ -n "$secret" ] || continue
-  if grep -rqF -- "$secret" "$log_dir" "$out/demo-import.txt" "$out/demo-import.err" "$out/desktop.stderr"; then leaks=$((leaks + 1)); fi
+  if grep -rqF -- "$secret" "$log_dir" "$out/demo-import.txt" "$out/demo-import.err" "$out/desktop.stderr" "$out/verify.txt" "$out/verify.err" "$out/integration-add.json" "$out/integration-add.err"; then leaks=$((leaks + 1)); fi
 done <"$out/secrets.txt"
 rm -f "$out/secrets.txt"
 check "no stored secret appears in any log or output ($(ls "$log_dir" 2>/dev/null | wc -l) log files)" test "$leaks" -eq 0
