@@ -207,3 +207,51 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.split(';').next())
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
 }
+
+/// The parts of a multipart upload: its text fields by name (the last of a
+/// name wins) and the file field's file name and bytes.
+#[derive(Default)]
+pub struct Form {
+    pub texts: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Bytes)>,
+}
+
+impl Form {
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.texts.get(name).cloned()
+    }
+}
+
+/// Reads the whole multipart body: the fields named in `texts`, and the
+/// file in `file_field` (others are skipped). A part over the body limit is
+/// the provider's `TooLarge`; any other part that cannot be read is
+/// `unreadable()`.
+pub async fn read_form(
+    s: &Shared,
+    mut m: axum::extract::Multipart,
+    texts: &[&str],
+    file_field: &str,
+    unreadable: impl Fn() -> Response,
+) -> Result<Form, Response> {
+    let field_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            s.api.failure(Failure::TooLarge)
+        } else {
+            unreadable()
+        }
+    };
+    let mut form = Form::default();
+    while let Some(field) = m.next_field().await.map_err(field_error)? {
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
+        if name == file_field {
+            let file_name = field.file_name().unwrap_or("file").to_string();
+            form.file = Some((file_name, field.bytes().await.map_err(field_error)?));
+        } else if texts.contains(&name.as_str()) {
+            form.texts
+                .insert(name, field.text().await.map_err(field_error)?);
+        }
+    }
+    Ok(form)
+}

@@ -391,41 +391,28 @@ struct AssetFields {
 }
 
 /// `key`, `articleId`, the file (name, bytes) and the `assetType` as sent.
-async fn fields(multipart: Result<Multipart, MultipartRejection>) -> Result<AssetFields, Response> {
-    let mut m = multipart.map_err(|_| {
+async fn fields(
+    s: &Shared,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<AssetFields, Response> {
+    let m = multipart.map_err(|_| {
         error(
             StatusCode::BAD_REQUEST,
             "Send multipart/form-data with the fields key, articleId, assetType and file",
         )
     })?;
-    let field_error = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Api.failure(Failure::TooLarge)
-        } else {
-            error(
-                StatusCode::BAD_REQUEST,
-                "The multipart body could not be read",
-            )
-        }
+    let unreadable = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            "The multipart body could not be read",
+        )
     };
-    let (mut key, mut article, mut file, mut kind) = (None, None, None, None);
-    while let Some(field) = m.next_field().await.map_err(field_error)? {
-        match field.name() {
-            Some("key") => key = Some(field.text().await.map_err(field_error)?),
-            Some("articleId") => article = Some(field.text().await.map_err(field_error)?),
-            Some("assetType") => kind = Some(field.text().await.map_err(field_error)?),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("file").to_string();
-                file = Some((name, field.bytes().await.map_err(field_error)?));
-            }
-            _ => {}
-        }
-    }
+    let form = api::read_form(s, m, &["key", "articleId", "assetType"], "file", unreadable).await?;
     Ok(AssetFields {
-        key,
-        article,
-        file,
-        kind,
+        key: form.text("key"),
+        article: form.text("articleId"),
+        kind: form.text("assetType"),
+        file: form.file,
     })
 }
 
@@ -438,7 +425,7 @@ async fn upload(
         article,
         file,
         kind,
-    } = match fields(multipart).await {
+    } = match fields(&s, multipart).await {
         Ok(f) => f,
         Err(e) => return e,
     };

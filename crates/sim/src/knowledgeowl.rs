@@ -29,7 +29,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -376,44 +375,23 @@ async fn upload(
     State(s): State<Arc<Shared>>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let Ok(mut m) = multipart else {
+    let Ok(m) = multipart else {
         return error(
             StatusCode::BAD_REQUEST,
             "Send multipart/form-data with project_id and file",
         );
     };
-    let field_error = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Api.failure(Failure::TooLarge)
-        } else {
-            error(
-                StatusCode::BAD_REQUEST,
-                "The multipart body could not be read",
-            )
-        }
+    let unreadable = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            "The multipart body could not be read",
+        )
     };
-    let (mut project, mut file): (Option<String>, Option<(String, Bytes)>) = (None, None);
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return field_error(e),
-        };
-        match field.name() {
-            Some("project_id") => match field.text().await {
-                Ok(t) => project = Some(t),
-                Err(e) => return field_error(e),
-            },
-            Some("file") => {
-                let name = field.file_name().unwrap_or("file").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b)),
-                    Err(e) => return field_error(e),
-                }
-            }
-            _ => {}
-        }
-    }
+    let form = match api::read_form(&s, m, &["project_id"], "file", unreadable).await {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let (project, file) = (form.text("project_id"), form.file);
     if let Err(e) = check_project(&s, project.as_deref()) {
         return e;
     }
