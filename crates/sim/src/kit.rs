@@ -1,7 +1,8 @@
 //! The simulator kit: what one simulated help-center API declares about
-//! itself ([`SimApi`]), and what every simulator shares (the request guard
-//! in `api`, paging in [`crate::paging`], injected faults, the store and the
-//! image host). A new built-in simulator is one file implementing
+//! itself ([`SimApi`]), and what every simulator shares: the request guard
+//! (counting, injected faults, rate limit, authentication), paging
+//! ([`page_and_size`], [`numbered`]), request bodies ([`ApiBody`]), the store
+//! and the image host. A new built-in simulator is one file implementing
 //! [`SimApi`], named once in [`SimProvider`](crate::SimProvider); one
 //! written outside this crate (a test's made-up provider) runs as
 //! [`SimProvider::Custom`](crate::SimProvider::Custom).
@@ -13,9 +14,8 @@ use axum::http::{HeaderMap, HeaderValue, Uri};
 use axum::response::Response;
 use axum::Router;
 
-pub use crate::api::Failure;
 pub use crate::api::{
-    body, garbage, is_json, json, param, query_pairs, unreadable_first, ApiBody, Body,
+    body, garbage, is_json, json, param, query_pairs, unreadable_first, ApiBody, Body, Failure,
 };
 pub use crate::limits::{unix_now, Quota};
 pub use crate::paging::{numbered, page_and_size, Page, PageProblem};

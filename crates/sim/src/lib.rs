@@ -7,7 +7,8 @@
 //! Intercom Articles API, Help Scout Docs API, KnowledgeOwl API, Freshdesk
 //! Solutions API) including what it rejects: wrong auth schemes, oversized pages,
 //! malformed updates, missing scopes, rate limits. See the provider modules
-//! for each one's exact contract.
+//! for each one's exact contract. Each is one [`SimApi`] behind the same
+//! guard, data and image host ([`kit`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
