@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "provider_specs",
     "list_integrations",
     "get_integration",
+    "check_integration",
     "add_integration",
     "update_integration",
     "delete_integration",

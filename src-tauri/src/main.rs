@@ -66,6 +66,7 @@ fn main() {
             commands::provider_specs,
             commands::list_integrations,
             commands::get_integration,
+            commands::check_integration,
             commands::add_integration,
             commands::update_integration,
             commands::delete_integration,

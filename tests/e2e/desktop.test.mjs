@@ -156,13 +156,14 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
   it("adds an integration for the simulator", async () => {
     await s.find('[data-testid="add-integration"]').then((e) => e.click());
     await s.waitFor('[data-testid="integration-form"]');
-    // Validation as you type: saving an empty form shows what is missing.
+    // Saving an empty form shows what is missing, as core words it.
     await s.find('[data-testid="save-integration"]').then((e) => e.click());
     await s.waitFor('[data-testid="integration-form"] .error');
     await shot("add-form-validation");
 
-    // A value the form accepts but core refuses: core's words show beside
-    // that field, not in a banner, and name no command-line flag.
+    // Core checks the form as it is typed (the UI has no rules of its own):
+    // a Freshdesk domain on another host is refused in core's words, beside
+    // that field, not in a banner, naming no command-line flag.
     assert.equal(await choose('[data-testid="field-provider"]', "freshdesk"), "freshdesk");
     const domain = await s.waitFor('[data-testid="field-setting-domain"]');
     await domain.clear();

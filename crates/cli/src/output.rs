@@ -9,7 +9,7 @@ use shotkeeper_core::model::{
 use shotkeeper_core::update::revisions::RollbackMode;
 
 use crate::commands::{CliError, CliResult};
-use crate::pipe::{out, outln};
+use crate::pipe::{errln, out, outln};
 
 /// How a command's answer reads to a person. With `--json` the same value
 /// is printed as JSON instead, in core's shapes: [`show`] decides, once.
@@ -28,6 +28,15 @@ pub fn show<T: Serialize + Human + ?Sized>(value: &T, json: bool) -> CliResult {
     })?;
     outln!("{text}");
     Ok(())
+}
+
+/// A list as a table, or the sentence that says it is empty and what to do.
+fn list_table(empty: &str, headers: &[&str], rows: Vec<Vec<String>>) {
+    if rows.is_empty() {
+        outln!("{empty}");
+    } else {
+        table(headers, rows);
+    }
 }
 
 /// A plain table: no borders, columns two spaces apart, no trailing spaces,
@@ -58,8 +67,7 @@ fn shorten(s: &str, max: usize) -> String {
 
 impl Human for IntegrationView {
     fn print(&self) -> CliResult {
-        let i = self;
-        let it = &i.integration;
+        let it = &self.integration;
         outln!("id:        {}", it.id);
         outln!("label:     {}", it.label);
         outln!(
@@ -73,7 +81,7 @@ impl Human for IntegrationView {
         for (k, v) in &it.settings {
             outln!("{:<10} {v}", format!("{k}:"));
         }
-        let secret = match (&it.secret_source, i.has_secret) {
+        let secret = match (&it.secret_source, self.has_secret) {
             (shotkeeper_core::model::SecretSource::Keychain, true) => {
                 "stored in the OS keychain".to_owned()
             }
@@ -102,12 +110,7 @@ impl Human for IntegrationView {
 
 impl Human for [IntegrationView] {
     fn print(&self) -> CliResult {
-        let list = self;
-        if list.is_empty() {
-            outln!("No integrations yet. Add one with `shotkeeper integration add PROVIDER --label TEXT ...`.");
-            return Ok(());
-        }
-        let rows = list
+        let rows = self
             .iter()
             .map(|i| {
                 vec![
@@ -118,20 +121,23 @@ impl Human for [IntegrationView] {
                 ]
             })
             .collect();
-        table(&["ID", "PROVIDER", "LABEL", "BASE URL"], rows);
+        list_table(
+            "No integrations yet. Add one with `shotkeeper integration add PROVIDER --label TEXT ...`.",
+            &["ID", "PROVIDER", "LABEL", "BASE URL"],
+            rows,
+        );
         Ok(())
     }
 }
 
 impl Human for VerifyResult {
     fn print(&self) -> CliResult {
-        let r = self;
-        let mark = if r.is_connection_successful {
+        let mark = if self.is_connection_successful {
             "ok"
         } else {
             "FAILED"
         };
-        outln!("{mark}: {}", r.message);
+        outln!("{mark}: {}", self.message);
         Ok(())
     }
 }
@@ -174,20 +180,14 @@ fn print_totals(v: &JobView) {
 
 impl Human for JobView {
     fn print(&self) -> CliResult {
-        let v = self;
-        print_totals(v);
+        print_totals(self);
         Ok(())
     }
 }
 
 impl Human for [JobListItem] {
     fn print(&self) -> CliResult {
-        let list = self;
-        if list.is_empty() {
-            outln!("No import jobs yet. Start one with `shotkeeper import INTEGRATION_ID`.");
-            return Ok(());
-        }
-        let rows = list
+        let rows = self
             .iter()
             .map(|j| {
                 vec![
@@ -200,7 +200,8 @@ impl Human for [JobListItem] {
                 ]
             })
             .collect();
-        table(
+        list_table(
+            "No import jobs yet. Start one with `shotkeeper import INTEGRATION_ID`.",
             &[
                 "JOB",
                 "STATUS",
@@ -299,16 +300,15 @@ fn images_table(images: &[ImageWithArticles]) {
 
 impl Human for RetrievedArticle {
     fn print(&self) -> CliResult {
-        let a = self;
-        outln!("{} — {}", a.id, a.title);
-        outln!("{}", a.url);
+        outln!("{} — {}", self.id, self.title);
+        outln!("{}", self.url);
         outln!(
             "published: {}   images: {}",
-            if a.is_published { "yes" } else { "no" },
-            a.images_count
+            if self.is_published { "yes" } else { "no" },
+            self.images_count
         );
         outln!();
-        let rows = a
+        let rows = self
             .images
             .iter()
             .map(|i| {
@@ -329,12 +329,11 @@ impl Human for RetrievedArticle {
 
 impl Human for [ImageWithArticles] {
     fn print(&self) -> CliResult {
-        let images = self;
-        if images.is_empty() {
+        if self.is_empty() {
             outln!("No broken images.");
             return Ok(());
         }
-        for i in images {
+        for i in self {
             outln!("{}  {}", i.status_code, i.url);
             for a in &i.articles {
                 outln!(
@@ -346,7 +345,7 @@ impl Human for [ImageWithArticles] {
             }
         }
         outln!();
-        outln!("{} broken image(s).", images.len());
+        outln!("{} broken image(s).", self.len());
         Ok(())
     }
 }
@@ -436,8 +435,7 @@ impl Human for PlanShown<'_> {
 
 impl Human for UpdateResult {
     fn print(&self) -> CliResult {
-        let r = self;
-        let rows = r
+        let rows = self
             .articles
             .iter()
             .map(|a| {
@@ -459,16 +457,16 @@ impl Human for UpdateResult {
             rows,
         );
         outln!();
-        let verb = if r.dry_run {
+        let verb = if self.dry_run {
             "would succeed"
         } else {
             "succeeded"
         };
         outln!(
             "{} of {} screenshot(s) {verb}, {} failed.",
-            r.summary.success,
-            r.summary.total,
-            r.summary.failed
+            self.summary.success,
+            self.summary.total,
+            self.summary.failed
         );
         Ok(())
     }
@@ -476,12 +474,7 @@ impl Human for UpdateResult {
 
 impl Human for [Revision] {
     fn print(&self) -> CliResult {
-        let list = self;
-        if list.is_empty() {
-            outln!("No revisions: this article was never updated by Shotkeeper.");
-            return Ok(());
-        }
-        let rows = list
+        let rows = self
             .iter()
             .map(|r| {
                 vec![
@@ -498,7 +491,8 @@ impl Human for [Revision] {
                 ]
             })
             .collect();
-        table(
+        list_table(
+            "No revisions: this article was never updated by Shotkeeper.",
             &[
                 "REVISION",
                 "STATUS",
@@ -515,22 +509,21 @@ impl Human for [Revision] {
 
 impl Human for RollbackOutcome {
     fn print(&self) -> CliResult {
-        let r = self;
-        let how = if r.mode == RollbackMode::Exact {
+        let how = if self.mode == RollbackMode::Exact {
             "the previous content is back, byte for byte"
         } else {
             "the article was edited since: the replaced image URLs were put back and the later edits kept"
         };
-        if r.dry_run {
+        if self.dry_run {
             outln!(
                 "dry run: rolling back {} would restore the article ({how}).",
-                r.revision_id
+                self.revision_id
             );
         } else {
             outln!(
                 "rolled back {}: {how}. Undo with `shotkeeper rollback {}`.",
-                r.revision_id,
-                r.rollback_revision_id.clone().unwrap_or_default()
+                self.revision_id,
+                self.rollback_revision_id.clone().unwrap_or_default()
             );
         }
         Ok(())
@@ -573,6 +566,59 @@ impl Human for Shown<'_, AuditReport, AuditFormat> {
             })
             .collect();
         table(&["RULE", "ARTICLES", "WASTED", "DETAIL", "IMAGE"], rows);
+        Ok(())
+    }
+}
+
+// --- keys of the local REST API (`shotkeeper serve`) ---------------------------
+
+use shotkeeper_core::api_keys::{ApiKeyInfo, NewApiKey};
+
+/// The key alone on stdout (so `KEY=$(shotkeeper api-key create ...)`
+/// works), what it is on stderr.
+impl Human for NewApiKey {
+    fn print(&self) -> CliResult {
+        outln!("{}", self.key);
+        errln!(
+            "API key {} ('{}') created. It is shown this once: send it as the x-api-key header",
+            self.info.id,
+            self.info.label
+        );
+        Ok(())
+    }
+}
+
+impl Human for [ApiKeyInfo] {
+    fn print(&self) -> CliResult {
+        let rows = self
+            .iter()
+            .map(|k| {
+                vec![
+                    k.id.clone(),
+                    format!("{}…", k.prefix),
+                    k.label.clone(),
+                    k.created_at.clone(),
+                    k.last_used_at.clone().unwrap_or_else(|| "never".into()),
+                    match &k.revoked_at {
+                        Some(t) => format!("revoked {t}"),
+                        None => "live".into(),
+                    },
+                ]
+            })
+            .collect();
+        list_table(
+            "No API keys: create one with `shotkeeper api-key create --label NAME`.",
+            &["ID", "KEY", "LABEL", "CREATED", "LAST USED", "STATE"],
+            rows,
+        );
+        Ok(())
+    }
+}
+
+/// The answer to `api-key revoke`.
+impl Human for ApiKeyInfo {
+    fn print(&self) -> CliResult {
+        outln!("revoked API key {} ('{}')", self.id, self.label);
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ use shotkeeper_core::App;
 use crate::args::{ApiKeyCmd, SecretKeyCmd, ServeArgs};
 use crate::commands::{CliError, CliResult};
 use crate::exit;
+use crate::output::show;
 use crate::pipe::{errln, outln};
 
 /// Configures the sealed secret store from --secret-key-file or
@@ -61,58 +62,9 @@ pub fn secret_key(cmd: SecretKeyCmd) -> CliResult {
 
 pub async fn api_key(app: &App, cmd: ApiKeyCmd) -> CliResult {
     match cmd {
-        ApiKeyCmd::Create { label, json } => {
-            let new = app.create_api_key(&label).await?;
-            if json {
-                outln!("{}", serde_json::to_string_pretty(&new).unwrap_or_default());
-            } else {
-                outln!("{}", new.key);
-                errln!(
-                    "API key {} ('{}') created. It is shown this once: send it as the x-api-key header",
-                    new.info.id,
-                    new.info.label
-                );
-            }
-            Ok(())
-        }
-        ApiKeyCmd::List { json } => {
-            let keys = app.list_api_keys().await?;
-            if json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&keys).unwrap_or_default()
-                );
-                return Ok(());
-            }
-            if keys.is_empty() {
-                outln!("no API keys: create one with `shotkeeper api-key create --label NAME`");
-            }
-            for k in keys {
-                let state = match &k.revoked_at {
-                    Some(t) => format!("revoked {t}"),
-                    None => "live".into(),
-                };
-                outln!(
-                    "{}  {}…  {}  created {}  last used {}  {}",
-                    k.id,
-                    k.prefix,
-                    k.label,
-                    k.created_at,
-                    k.last_used_at.as_deref().unwrap_or("never"),
-                    state
-                );
-            }
-            Ok(())
-        }
-        ApiKeyCmd::Revoke { id, json } => {
-            let k = app.revoke_api_key(&id).await?;
-            if json {
-                outln!("{}", serde_json::to_string_pretty(&k).unwrap_or_default());
-            } else {
-                outln!("revoked API key {} ('{}')", k.id, k.label);
-            }
-            Ok(())
-        }
+        ApiKeyCmd::Create { label, json } => show(&app.create_api_key(&label).await?, json),
+        ApiKeyCmd::List { json } => show(app.list_api_keys().await?.as_slice(), json),
+        ApiKeyCmd::Revoke { id, json } => show(&app.revoke_api_key(&id).await?, json),
     }
 }
 

@@ -87,7 +87,7 @@ async fn a_refused_write_exits_5_and_the_other_articles_are_updated() {
         stderr(&out)
     );
 
-    // Seed 000's update of one article whose only write is refused.
+    // An update (LaunchBrightly's import API) of one article whose only write is refused.
     let out = p.sk.run(&[
         "update",
         &p.integration,

@@ -7,18 +7,18 @@
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use crate::db::now;
+use crate::db::{self, now};
 use crate::error::{CoreError, Result};
 
 /// Every key starts with this, so a leaked one is recognisable in a scan.
 pub const KEY_PREFIX: &str = "skp_";
 
 /// What is shown of a key: never the key, never its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyInfo {
     pub id: String,
@@ -69,57 +69,23 @@ pub async fn create(pool: &SqlitePool, label: &str) -> Result<NewApiKey> {
         last_used_at: None,
         revoked_at: None,
     };
-    sqlx::query(
-        "INSERT INTO api_keys (id, label, key_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(&info.id)
-    .bind(&info.label)
-    .bind(hex::encode(hash(&key)))
-    .bind(&info.prefix)
-    .bind(&info.created_at)
-    .execute(pool)
-    .await?;
+    db::api_keys::insert(pool, &info, &hex::encode(hash(&key))).await?;
     Ok(NewApiKey { info, key })
-}
-
-fn info_of(row: &sqlx::sqlite::SqliteRow) -> Result<ApiKeyInfo> {
-    Ok(ApiKeyInfo {
-        id: row.try_get("id")?,
-        label: row.try_get("label")?,
-        prefix: row.try_get("prefix")?,
-        created_at: row.try_get("created_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-    })
 }
 
 /// Every key, newest first, revoked ones included (marked).
 pub async fn list(pool: &SqlitePool) -> Result<Vec<ApiKeyInfo>> {
-    let rows = sqlx::query(
-        "SELECT id, label, prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at DESC, rowid DESC",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(info_of).collect()
+    db::api_keys::list(pool).await
 }
 
 /// Revokes a key: every later request with it is refused.
 pub async fn revoke(pool: &SqlitePool, id: &str) -> Result<ApiKeyInfo> {
-    sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(now())
-        .bind(id)
-        .execute(pool)
-        .await?;
-    let row = sqlx::query(
-        "SELECT id, label, prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| CoreError::NotFound {
-        what: format!("API key {id} (list them with `shotkeeper api-key list`)"),
-    })?;
-    info_of(&row)
+    db::api_keys::revoke(pool, id, &now()).await?;
+    db::api_keys::get(pool, id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound {
+            what: format!("API key {id} (list them with `shotkeeper api-key list`)"),
+        })
 }
 
 /// The key's id when `presented` is a live key. Every live hash is compared,
@@ -128,29 +94,17 @@ pub async fn revoke(pool: &SqlitePool, id: &str) -> Result<ApiKeyInfo> {
 /// polling clients do not turn every read into a write).
 pub async fn authenticate(pool: &SqlitePool, presented: &str) -> Result<Option<String>> {
     let presented = hash(presented.trim());
-    let rows = sqlx::query("SELECT id, key_hash FROM api_keys WHERE revoked_at IS NULL")
-        .fetch_all(pool)
-        .await?;
     let mut found: Option<String> = None;
-    for row in &rows {
-        let stored: String = row.try_get("key_hash")?;
+    for (id, stored) in db::api_keys::live_hashes(pool).await? {
         let stored = hex::decode(stored).unwrap_or_default();
         if bool::from(stored.as_slice().ct_eq(&presented)) {
-            found = Some(row.try_get("id")?);
+            found = Some(id);
         }
     }
     if let Some(id) = &found {
-        let ts = now();
         let a_minute_ago = (chrono::Utc::now() - chrono::Duration::seconds(60))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        sqlx::query(
-            "UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
-        )
-        .bind(&ts)
-        .bind(id)
-        .bind(&a_minute_ago)
-        .execute(pool)
-        .await?;
+        db::api_keys::touch(pool, id, &now(), &a_minute_ago).await?;
     }
     Ok(found)
 }

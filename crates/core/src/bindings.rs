@@ -61,6 +61,8 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<integrations::IntegrationView>(dir)?;
     export::<integrations::NewIntegration>(dir)?;
     export::<integrations::UpdateIntegration>(dir)?;
+    export::<integrations::IntegrationDraft>(dir)?;
+    export::<integrations::FieldProblem>(dir)?;
     export::<import::ImportProgress>(dir)?;
     export::<db::jobs::JobStatus>(dir)?;
     export::<app::JobListItem>(dir)?;

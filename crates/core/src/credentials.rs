@@ -27,9 +27,9 @@ use crate::model::{Integration, Platform, ProviderKind, SecretSource, VerifyResu
 use crate::providers::registry;
 use crate::storage::{Storage, StorageSettings};
 
-/// Seed 003's message for help-center credentials that work.
+/// The message of LaunchBrightly's integration API for help-center credentials that work.
 pub const HELPCENTER_OK: &str = "The helpcenter credentials has been successfully validated";
-/// Seed 003's message after an update.
+/// The message of LaunchBrightly's integration API after an update.
 pub const UPDATED: &str = "The Integration credentials have been successfully updated.";
 /// What a stored secret shows as.
 pub const MASK: &str = "********";
@@ -84,7 +84,7 @@ fn setting_keys(provider: ProviderKind) -> Vec<(&'static str, &'static str)> {
     keys
 }
 
-/// An integration in seed 003's form, secret as given (never logged).
+/// An integration in the form of LaunchBrightly's integration API, secret as given (never logged).
 #[derive(Clone, Deserialize)]
 pub struct CredentialsForm {
     pub provider: ProviderKind,
@@ -92,7 +92,7 @@ pub struct CredentialsForm {
     pub credentials: Map<String, Value>,
 }
 
-/// Core's form of seed 003's credentials: base URL, settings, secret.
+/// Core's form of the credentials of LaunchBrightly's integration API: base URL, settings, secret.
 pub struct Translated {
     pub base_url: Option<String>,
     pub settings: BTreeMap<String, String>,
@@ -207,7 +207,7 @@ pub fn translate(provider: ProviderKind, credentials: &Map<String, Value>) -> Re
     Ok(out)
 }
 
-/// Seed 003's view of an integration: credentials in its camelCase keys,
+/// An integration as LaunchBrightly's integration API shows it: credentials in its camelCase keys,
 /// the secret masked (present only when one is stored).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -269,7 +269,7 @@ fn camel(snake: &str) -> String {
 }
 
 impl App {
-    /// Seed 003's create.
+    /// Create, as LaunchBrightly's integration API does.
     pub async fn create_integration_from_credentials(
         &self,
         label: &str,
@@ -296,7 +296,7 @@ impl App {
         Ok(view_of(&view.integration, view.has_secret))
     }
 
-    /// Seed 003's update: label and credentials replaced; a secret left out
+    /// Update, as LaunchBrightly's integration API does: label and credentials replaced; a secret left out
     /// (or sent back masked) keeps the stored one.
     pub async fn update_integration_from_credentials(
         &self,
@@ -331,13 +331,13 @@ impl App {
         Ok(view_of(&view.integration, view.has_secret))
     }
 
-    /// Seed 003's fetch: never the secret.
+    /// Fetch, as LaunchBrightly's integration API does: never the secret.
     pub async fn integration_credentials(&self, id: &str) -> Result<IntegrationCredentialsView> {
         let view = self.get_integration(id).await?;
         Ok(view_of(&view.integration, view.has_secret))
     }
 
-    /// Seed 003's verify with plain-text credentials: nothing is stored.
+    /// Verify with plain-text credentials: nothing is stored.
     /// A refused connection is a result with the reason, not an error.
     pub async fn verify_credentials(&self, form: CredentialsForm) -> Result<VerifyResult> {
         check_platform(form.provider, form.platform)?;
@@ -383,7 +383,7 @@ impl App {
         VerifyResult::from_outcome(outcome, seed_message)
     }
 
-    /// Seed 003's verify by id, with seed 003's sentence for a help center
+    /// Verify by id, with the sentence of LaunchBrightly's integration API for a help center
     /// that answers.
     pub async fn verify_integration_seed(&self, id: &str) -> Result<VerifyResult> {
         let view = self.get_integration(id).await?;

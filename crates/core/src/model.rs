@@ -1,5 +1,5 @@
 //! Serde types shared by every front end. Field names follow LaunchBrightly's import API
-//! (camelCase where the seed uses it, snake_case where it does).
+//! (camelCase where LaunchBrightly's import API uses it, snake_case where it does).
 
 use std::collections::BTreeMap;
 use std::fmt;

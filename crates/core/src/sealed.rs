@@ -14,9 +14,10 @@ use std::sync::RwLock;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
-use crate::db::now;
+use crate::db;
+use crate::db::sealed_secrets::SealedRow;
 use crate::error::{CoreError, Result};
 
 /// The environment variable holding the key (64 hex digits).
@@ -128,32 +129,24 @@ pub async fn store(pool: &SqlitePool, integration_id: &str, secret: &str) -> Res
             },
         )
         .map_err(|_| CoreError::Invalid("the secret could not be sealed".into()))?;
-    sqlx::query(
-        "INSERT OR REPLACE INTO sealed_secrets (integration_id, nonce, ciphertext, updated_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(integration_id)
-    .bind(nonce.to_vec())
-    .bind(sealed)
-    .bind(now())
-    .execute(pool)
-    .await?;
+    let row = SealedRow {
+        nonce: nonce.to_vec(),
+        ciphertext: sealed,
+    };
+    db::sealed_secrets::put(pool, integration_id, &row).await?;
     Ok(())
 }
 
 /// Opens the sealed secret of an integration. A wrong key opens nothing and
 /// says so.
 pub async fn load(pool: &SqlitePool, integration_id: &str) -> Result<String> {
-    let row = sqlx::query("SELECT nonce, ciphertext FROM sealed_secrets WHERE integration_id = ?")
-        .bind(integration_id)
-        .fetch_optional(pool)
+    let SealedRow { nonce, ciphertext } = db::sealed_secrets::get(pool, integration_id)
         .await?
         .ok_or_else(|| CoreError::SecretMissing {
             integration: integration_id.to_owned(),
             detail: "the sealed secret store has no entry for it".into(),
         })?;
     let key = current().ok_or_else(|| no_key(integration_id))?;
-    let nonce: Vec<u8> = row.try_get("nonce")?;
-    let sealed: Vec<u8> = row.try_get("ciphertext")?;
     if nonce.len() != 12 {
         return Err(CoreError::SecretMissing {
             integration: integration_id.to_owned(),
@@ -165,7 +158,7 @@ pub async fn load(pool: &SqlitePool, integration_id: &str) -> Result<String> {
         .decrypt(
             Nonce::from_slice(&nonce),
             Payload {
-                msg: &sealed,
+                msg: &ciphertext,
                 aad: integration_id.as_bytes(),
             },
         )
@@ -183,19 +176,11 @@ pub async fn load(pool: &SqlitePool, integration_id: &str) -> Result<String> {
 
 /// Whether a sealed secret is stored (never opens it).
 pub async fn exists(pool: &SqlitePool, integration_id: &str) -> bool {
-    sqlx::query_scalar::<_, i64>("SELECT 1 FROM sealed_secrets WHERE integration_id = ?")
-        .bind(integration_id)
-        .fetch_optional(pool)
+    db::sealed_secrets::exists(pool, integration_id)
         .await
-        .ok()
-        .flatten()
-        .is_some()
+        .unwrap_or(false)
 }
 
 pub async fn delete(pool: &SqlitePool, integration_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sealed_secrets WHERE integration_id = ?")
-        .bind(integration_id)
-        .execute(pool)
-        .await?;
-    Ok(())
+    db::sealed_secrets::delete(pool, integration_id).await
 }

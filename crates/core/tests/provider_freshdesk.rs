@@ -523,7 +523,7 @@ async fn a_screenshot_replaced_through_s3_in_both_languages_and_rolled_back() {
         )
         .await
         .unwrap();
-    // Seed 000's summary counts screenshots; the documents are listed.
+    // The summary of LaunchBrightly's import API counts screenshots; the documents are listed.
     assert_eq!(
         (
             result.summary.total,

@@ -32,7 +32,7 @@ async fn import_progress_dimensions_and_unknown_job() {
     let integration = s.connect(SimProvider::Helpjuice, &sim).await;
     let (job, images) = s.import(&integration).await;
 
-    // Exactly what core says of the job, in the seed's shape.
+    // Exactly what core says of the job, in the shape of LaunchBrightly's import API.
     let core = s.app.job_view(&job, Some(Dimension::Images)).await.unwrap();
     assert_eq!(images, serde_json::to_value(&core).unwrap());
     // Gzipped to a client that accepts it (the answer above came through

@@ -178,7 +178,7 @@ async fn zendesk_integration_create_fetch_verify_update_delete() {
             .unwrap();
     assert_eq!(sealed, 1);
 
-    // Delete, then it is gone with the seed's 404.
+    // Delete, then it is gone with the 404 of LaunchBrightly's integration API.
     let (status, deleted) = s
         .call(Method::DELETE, &format!("/integration/{id}"), None)
         .await;
@@ -237,7 +237,7 @@ async fn storage_credentials_verify_with_the_seed_sentences_and_update_as_the_se
     assert_eq!(status, StatusCode::OK);
     assert_eq!(keys(&body), ["isConnectionSuccessful", "message"]);
     assert_eq!(body["isConnectionSuccessful"], false);
-    // The seed's sentence, then what to do about it.
+    // The sentence of LaunchBrightly's integration API, then what to do about it.
     let message = body["message"].as_str().unwrap();
     assert!(
         message.starts_with("The specified bucket does not exist. "),
@@ -251,7 +251,7 @@ async fn storage_credentials_verify_with_the_seed_sentences_and_update_as_the_se
         json!({"isConnectionSuccessful": true, "message": "The connection was successful"})
     );
 
-    // Create S3 storage, then the seed's update body (same keys).
+    // Create S3 storage, then the update body of LaunchBrightly's integration API (same keys).
     let body = |label: &str| {
         json!({
             "label": label,

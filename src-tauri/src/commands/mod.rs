@@ -8,7 +8,9 @@ pub mod replace;
 use serde::Serialize;
 use shotkeeper_core::app::{App, JobListItem};
 use shotkeeper_core::import::{ImportOptions, ImportProgress};
-use shotkeeper_core::integrations::{IntegrationView, NewIntegration, UpdateIntegration};
+use shotkeeper_core::integrations::{
+    FieldProblem, IntegrationDraft, IntegrationView, NewIntegration, UpdateIntegration,
+};
 use shotkeeper_core::model::{Dimension, JobView, VerifyResult};
 use shotkeeper_core::progress::Throttled;
 use shotkeeper_core::providers::ProviderSpec;
@@ -53,6 +55,13 @@ pub async fn list_integrations(shell: State<'_, Shell>) -> CmdResult<Vec<Integra
 #[tauri::command]
 pub async fn get_integration(shell: State<'_, Shell>, id: String) -> CmdResult<IntegrationView> {
     Ok(shell.app()?.get_integration(&id).await?)
+}
+
+/// Core's verdict on the integration form as it stands, field by field
+/// (no secret crosses: the form says only whether one is typed).
+#[tauri::command]
+pub fn check_integration(draft: IntegrationDraft) -> Vec<FieldProblem> {
+    shotkeeper_core::integrations::check_draft(&draft)
 }
 
 #[tauri::command]

@@ -25,6 +25,8 @@ import type {
   ImageDetail,
   ImageRow,
   ImportProgress,
+  FieldProblem,
+  IntegrationDraft,
   IntegrationView,
   JobListItem,
   JobView,
@@ -73,6 +75,7 @@ export const api = {
 
   listIntegrations: () => call<IntegrationView[]>("list_integrations"),
   getIntegration: (id: string) => call<IntegrationView>("get_integration", { id }),
+  checkIntegration: (draft: IntegrationDraft) => call<FieldProblem[]>("check_integration", { draft }),
   addIntegration: (input: NewIntegration) => call<IntegrationView>("add_integration", { input }),
   updateIntegration: (id: string, input: UpdateIntegration) =>
     call<IntegrationView>("update_integration", { id, input }),

@@ -112,6 +112,10 @@ export function installMock(): void {
         return integrations;
       case "verify_integration":
         return { isConnectionSuccessful: true, message: "The helpcenter credentials has been successfully validated" };
+      // The mock keeps no rules of its own (core owns them: its tests and the
+      // desktop E2E check them), so every draft passes here.
+      case "check_integration":
+        return [];
       case "add_integration": {
         const input = a.input as { label: string; provider: IntegrationView["provider"]; baseUrl: string | null; settings: Record<string, string> };
         const v: IntegrationView = {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   emptyForm,
+  errorsFrom,
   formFromIntegration,
   hasErrors,
-  isHttpUrl,
   scrubSecret,
+  toDraft,
   toNewIntegration,
   toUpdateIntegration,
-  validateForm,
 } from "./validation";
 import type { IntegrationView, ProviderSpec } from "./types";
 
@@ -25,71 +25,44 @@ const zendesk: ProviderSpec = {
   hasImageUpload: true,
 };
 
-const s3: ProviderSpec = {
-  kind: "s3",
-  displayName: "Amazon S3",
-  fields: [
-    { key: "bucket", label: "Bucket name", help: "", required: true, placeholder: "my-bucket" },
-    { key: "endpoint", label: "Endpoint", help: "", required: false, placeholder: "https://s3.amazonaws.com" },
-  ],
-  secretLabel: "Secret access key",
-  secretHelp: "",
-  defaultBaseUrl: "",
-  requestsPerMinute: 0,
-  hasImageUpload: false,
-};
-
-describe("validateForm", () => {
-  it("names every missing required field the way the provider does", () => {
-    const e = validateForm(emptyForm("zendesk"), zendesk, false);
-    expect(e.label).toBeTruthy();
-    expect(e["settings.subdomain"]).toBe("Subdomain is required.");
-    expect(e["settings.email"]).toBe("Email address is required.");
-    expect(e.secret).toBe("API token is required.");
-    expect(hasErrors(e)).toBe(true);
+describe("what core is asked to check", () => {
+  it("never carries the secret, only whether one is typed", () => {
+    const f = { ...emptyForm("zendesk"), label: "Support", secret: "tok-123", settings: { subdomain: "acme" } };
+    const draft = toDraft(f, false);
+    expect(draft).toEqual({
+      provider: "zendesk",
+      label: "Support",
+      baseUrl: "",
+      settings: { subdomain: "acme" },
+      secret: { kind: "value", filled: true },
+    });
+    expect(JSON.stringify(draft)).not.toContain("tok-123");
+    expect(toDraft({ ...f, secret: "  " }, false).secret).toEqual({ kind: "value", filled: false });
   });
 
-  it("asks for a provider first", () => {
-    expect(validateForm(emptyForm(), undefined, false)).toEqual({
-      label: expect.any(String),
-      provider: "Choose the help center or storage provider.",
+  it("asks for no provider until one is chosen", () => {
+    expect(toDraft(emptyForm(), false).provider).toBeNull();
+  });
+
+  it("an edit that keeps the stored secret sends none; replacing it sends what is typed", () => {
+    const f = { ...emptyForm("s3"), label: "S", settings: { bucket: "b" }, replaceSecret: false };
+    expect(toDraft(f, true).secret).toBeNull();
+    expect(toDraft({ ...f, replaceSecret: true }, true).secret).toEqual({ kind: "value", filled: false });
+    expect(toDraft({ ...f, secretMode: "env" as const, secretEnv: "S3_SECRET" }, false).secret).toEqual({
+      kind: "env",
+      name: "S3_SECRET",
     });
   });
 
-  it("accepts a complete form", () => {
-    const f = { ...emptyForm("zendesk"), label: "Support", secret: "tok", settings: { subdomain: "acme", email: "a@b.c" } };
-    expect(hasErrors(validateForm(f, zendesk, false))).toBe(false);
-  });
-
-  it("checks URLs and the base URL override", () => {
-    const f = { ...emptyForm("s3"), label: "S", secret: "k", settings: { bucket: "b", endpoint: "s3.local" } };
-    expect(validateForm(f, s3, false)["settings.endpoint"]).toMatch(/full http\(s\) URL/);
-    f.settings.endpoint = "http://127.0.0.1:9000";
-    f.baseUrl = "ftp://x";
-    const e = validateForm(f, s3, false);
-    expect(e["settings.endpoint"]).toBeUndefined();
-    expect(e.baseUrl).toMatch(/http/);
-    expect(isHttpUrl("https://example.com")).toBe(true);
-    expect(isHttpUrl("javascript:alert(1)")).toBe(false);
-  });
-
-  it("rejects spaces inside a setting", () => {
-    const f = { ...emptyForm("s3"), label: "S", secret: "k", settings: { bucket: "my bucket" } };
-    expect(validateForm(f, s3, false)["settings.bucket"]).toMatch(/spaces/);
-  });
-
-  it("when editing, needs a secret only when replacing it", () => {
-    const f = { ...emptyForm("s3"), label: "S", settings: { bucket: "b" }, replaceSecret: false };
-    expect(validateForm(f, s3, true).secret).toBeUndefined();
-    f.replaceSecret = true;
-    expect(validateForm(f, s3, true).secret).toBe("Secret access key is required.");
-  });
-
-  it("checks environment variable names", () => {
-    const f = { ...emptyForm("s3"), label: "S", settings: { bucket: "b" }, secretMode: "env" as const, secretEnv: "1BAD" };
-    expect(validateForm(f, s3, false).secret).toMatch(/environment variable/);
-    f.secretEnv = "S3_SECRET";
-    expect(validateForm(f, s3, false).secret).toBeUndefined();
+  it("shows core's first problem at each field", () => {
+    const errors = errorsFrom([
+      { field: "label", message: "the label is empty" },
+      { field: "settings.subdomain", message: "first" },
+      { field: "settings.subdomain", message: "second" },
+    ]);
+    expect(errors).toEqual({ label: "the label is empty", "settings.subdomain": "first" });
+    expect(hasErrors(errors)).toBe(true);
+    expect(hasErrors(errorsFrom([]))).toBe(false);
   });
 });
 

@@ -1,8 +1,10 @@
-// The integration form: its state, validation as you type, and turning it
-// into the command input. The secret lives here only until submit.
+// The integration form: its state, what core is asked to check as you type
+// (core owns every rule), and turning it into the command input. The secret
+// lives here only until submit.
 
 import type {
-  FieldSpec,
+  FieldProblem,
+  IntegrationDraft,
   IntegrationView,
   NewIntegration,
   ProviderKind,
@@ -53,54 +55,29 @@ export function formFromIntegration(i: IntegrationView): IntegrationForm {
   };
 }
 
-export function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
-  } catch {
-    return false;
-  }
+/**
+ * The form as core checks it: the secret is never in it, only whether one
+ * is typed (an edit that keeps the stored secret sends none).
+ */
+export function toDraft(form: IntegrationForm, editing: boolean): IntegrationDraft {
+  const keepsSecret = editing && !form.replaceSecret;
+  return {
+    provider: form.provider || null,
+    label: form.label,
+    baseUrl: form.baseUrl,
+    settings: { ...form.settings },
+    secret: keepsSecret
+      ? null
+      : form.secretMode === "env"
+        ? { kind: "env", name: form.secretEnv }
+        : { kind: "value", filled: form.secret.trim().length > 0 },
+  };
 }
 
-const URL_KEY = /(url|endpoint)$/i;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function validateField(field: FieldSpec, raw: string | undefined): string | undefined {
-  const v = (raw ?? "").trim();
-  if (!v) return field.required ? `${field.label} is required.` : undefined;
-  if (URL_KEY.test(field.key) && !isHttpUrl(v)) {
-    return `${field.label} must be a full http(s) URL, for example ${field.placeholder || "https://…"}.`;
-  }
-  if (/\s/.test(v)) return `${field.label} cannot contain spaces.`;
-  return undefined;
-}
-
-/** Every problem with the form, keyed by field ("label", "provider", "baseUrl", "secret", "settings.KEY"). */
-export function validateForm(form: IntegrationForm, spec: ProviderSpec | undefined, editing: boolean): FormErrors {
+/** Core's problems, keyed by field ("label", "provider", "baseUrl", "secret", "settings.KEY"); the first per field. */
+export function errorsFrom(problems: FieldProblem[]): FormErrors {
   const errors: FormErrors = {};
-  const label = form.label.trim();
-  if (!label) errors.label = "Give the integration a name you will recognise, such as “Support site”.";
-  else if (label.length > 100) errors.label = "Keep the name under 100 characters.";
-
-  if (!form.provider || !spec) {
-    errors.provider = "Choose the help center or storage provider.";
-    return errors;
-  }
-  for (const field of spec.fields) {
-    const e = validateField(field, form.settings[field.key]);
-    if (e) errors[`settings.${field.key}`] = e;
-  }
-  const base = form.baseUrl.trim();
-  if (base && !isHttpUrl(base)) errors.baseUrl = "The API base URL must start with http:// or https://.";
-
-  const needSecret = !editing || form.replaceSecret;
-  if (needSecret) {
-    if (form.secretMode === "value") {
-      if (!form.secret.trim()) errors.secret = `${spec.secretLabel} is required.`;
-    } else if (!ENV_NAME.test(form.secretEnv.trim())) {
-      errors.secret = "Enter the name of an environment variable, such as SHOTKEEPER_TOKEN.";
-    }
-  }
+  for (const p of problems) errors[p.field] ??= p.message;
   return errors;
 }
 

@@ -2,12 +2,14 @@
 //! integrations, jobs (articles and images written by an import), views
 //! (the read side used by reports and the UI).
 
+pub mod api_keys;
 pub mod articles;
 pub mod audit_settings;
 pub mod integrations;
 pub mod jobs;
 pub mod plans;
 pub mod revisions;
+pub mod sealed_secrets;
 pub mod views;
 
 use std::path::Path;

@@ -18,7 +18,7 @@
 //! Perceptual matches are reported as their own [`MatchType::Perceptual`] with
 //! the distance, so a reviewer sees "looks like" rather than "is". Seed-shaped
 //! output (which only knows metadata|hash|name|notfound) reports them as
-//! `hash`, the seed's "pixel hash" tier: see [`MatchType::seed_match_type`].
+//! `hash`, the "pixel hash" tier of LaunchBrightly's import API: see [`MatchType::seed_match_type`].
 //!
 //! Targets whose SHA-256 equals the screenshot's are flagged
 //! [`MatchTarget::unchanged`] whatever the tier, so an update skips them; a

@@ -5,7 +5,7 @@
 //!   `Authorization: Bearer KEY`. Scopes: `content.read` to import,
 //!   `content.write` + `content.publish` to update, `content.write` to upload.
 //! - List `GET /articles/drafts?limit=100&expand[]=content&starting_after=<last id>`
-//!   (100 is the documented maximum) while `has_more`. The seed's
+//!   (100 is the documented maximum) while `has_more`. The Help.Center API's
 //!   `GET /articles` lists *published* articles only, while "every article
 //!   has a draft version": the drafts listing is the one that holds every
 //!   article, never-published ones included, each with its `status`. A
@@ -65,7 +65,7 @@ pub struct HelpCenterV0 {
 
 #[derive(Deserialize)]
 struct ArticleList {
-    /// The seed does not show the list envelope; `data` (its convention for
+    /// The Help.Center API reference does not show the list envelope; `data` (its convention for
     /// uploads) and `articles` are both accepted.
     /// Decoded one by one: an odd article fails alone.
     #[serde(alias = "articles")]
@@ -231,7 +231,7 @@ enum PlanError {
     Unknown(String),
 }
 
-/// The seed's draft statuses: `unpublished`, `published` (in sync),
+/// The Help.Center API's draft statuses: `unpublished`, `published` (in sync),
 /// `published_with_changes` (has unpublished edits).
 fn plan_for(status: &str, article: &ArticleRef) -> std::result::Result<WritePlan, PlanError> {
     match status {

@@ -41,7 +41,7 @@ pub struct Helpjuice {
 struct ArticleList {
     /// Decoded one by one: an odd article fails alone.
     articles: Vec<Entry<Article>>,
-    /// The seed's list example omits `meta`; then a full page means "maybe more".
+    /// Helpjuice API v3's list example omits `meta`; then a full page means "maybe more".
     #[serde(default)]
     meta: Option<Meta>,
 }

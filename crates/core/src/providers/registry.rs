@@ -56,7 +56,8 @@ pub fn help_center_specs() -> Vec<ProviderSpec> {
 
 /// Checks the settings of an integration before it is saved or used: every
 /// required setting present and well formed, the base URL (if any) an http(s)
-/// URL, the rate override a number.
+/// URL, the rate override a number. The first problem, as
+/// [`setting_problems`] lists them.
 pub fn validate_settings(
     kind: ProviderKind,
     base_url: Option<&str>,
@@ -65,40 +66,67 @@ pub fn validate_settings(
     check_settings(&spec(kind), base_url, settings)
 }
 
+/// [`validate_settings`] against a given declaration's spec.
 fn check_settings(
     spec: &ProviderSpec,
     base_url: Option<&str>,
     settings: &BTreeMap<String, String>,
 ) -> Result<()> {
+    match spec_problems(spec, base_url, settings).into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// What the base URL's problem is about in [`setting_problems`].
+pub const BASE_URL_FIELD: &str = "baseUrl";
+
+/// Every problem with an integration's base URL and settings, in form
+/// order, each with what it is about: [`BASE_URL_FIELD`] or the setting's
+/// key. Forms show each beside its field; saving refuses the first.
+pub fn setting_problems(
+    kind: ProviderKind,
+    base_url: Option<&str>,
+    settings: &BTreeMap<String, String>,
+) -> Vec<(String, CoreError)> {
+    spec_problems(&spec(kind), base_url, settings)
+}
+
+fn spec_problems(
+    spec: &ProviderSpec,
+    base_url: Option<&str>,
+    settings: &BTreeMap<String, String>,
+) -> Vec<(String, CoreError)> {
+    let mut problems = Vec::new();
     let base_url = base_url.map(str::trim).filter(|b| !b.is_empty());
-    if let Some(base) = base_url {
-        check_base_url(spec, base)?;
+    if let Some(Err(e)) = base_url.map(|b| check_base_url(spec, b)) {
+        problems.push((BASE_URL_FIELD.to_string(), e));
     }
     if let Some(v) = settings.get(WAIT_SETTING).map(|v| v.trim()) {
-        wait_seconds(v).ok_or_else(|| {
-            CoreError::Invalid(format!(
+        if wait_seconds(v).is_none() {
+            problems.push((WAIT_SETTING.to_string(), CoreError::Invalid(format!(
                 "{} setting '{WAIT_SETTING}' = '{v}' is not a number of seconds (for example 60 or 0.5); remove it to use the documented wait",
                 spec.display_name
-            ))
-        })?;
+            ))));
+        }
     }
     for field in &spec.fields {
         let value = settings
             .get(field.key)
             .map(|v| v.trim())
             .filter(|v| !v.is_empty());
-        match value {
-            None if needed(spec, field, base_url.is_some()) => return Err(missing(spec, field)),
-            None => {}
-            Some(v) => {
-                field
-                    .check
-                    .apply(v, field.placeholder)
-                    .map_err(|why| setting_error(spec, field, format!("'{v}' {why}")))?;
-            }
-        }
+        let problem = match value {
+            None if needed(spec, field, base_url.is_some()) => Some(missing(spec, field)),
+            None => None,
+            Some(v) => field
+                .check
+                .apply(v, field.placeholder)
+                .err()
+                .map(|why| setting_error(spec, field, format!("'{v}' {why}"))),
+        };
+        problems.extend(problem.map(|e| (field.key.to_string(), e)));
     }
-    Ok(())
+    problems
 }
 
 /// Builds the client of a help-center integration: settings validated, the

@@ -91,7 +91,7 @@ impl UpdatePlan {
 pub struct UpdateResult {
     pub summary: UpdateSummary,
     pub screenshots: Vec<ScreenshotOutcome>,
-    /// Per article document: what happened (beyond the seed's shape).
+    /// Per article document: what happened (beyond LaunchBrightly's import API).
     pub articles: Vec<ArticleOutcome>,
     pub dry_run: bool,
 }
@@ -117,7 +117,7 @@ pub struct ScreenshotOutcome {
     pub name: String,
     pub status: ScreenshotStatus,
     pub match_type: SeedMatchType,
-    /// The screenshot sent (beyond the seed's shape).
+    /// The screenshot sent (beyond LaunchBrightly's import API).
     #[serde(default)]
     pub screenshot_name: String,
     #[serde(default)]

@@ -10,7 +10,7 @@ import type { SeedMatchType } from "./SeedMatchType";
  */
 export type ScreenshotOutcome = { metadata: { [key in string]: string }, hash: string, name: string, status: ScreenshotStatus, matchType: SeedMatchType, 
 /**
- * The screenshot sent (beyond the seed's shape).
+ * The screenshot sent (beyond LaunchBrightly's import API).
  */
 screenshotName: string, screenshotHash: string, 
 /**

@@ -8,6 +8,6 @@ import type { UpdateSummary } from "./UpdateSummary";
  */
 export type UpdateResult = { summary: UpdateSummary, screenshots: Array<ScreenshotOutcome>, 
 /**
- * Per article document: what happened (beyond the seed's shape).
+ * Per article document: what happened (beyond LaunchBrightly's import API).
  */
 articles: Array<ArticleOutcome>, dryRun: boolean, };

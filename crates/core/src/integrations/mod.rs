@@ -15,6 +15,9 @@ use crate::providers::{registry, HelpCenter};
 use crate::storage::{Storage, StorageSettings};
 use crate::{sealed, secrets};
 
+mod draft;
+pub use draft::{check_draft, FieldProblem, IntegrationDraft, SecretDraft};
+
 /// How a new secret is given. The value is consumed by core and never returned.
 #[derive(Clone, Deserialize, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -98,25 +101,19 @@ fn clean_base_url(base_url: Option<String>) -> Result<Option<String>> {
 }
 
 fn validate_label(label: &str) -> Result<String> {
-    let label = label.trim();
-    if label.is_empty() {
-        return Err(CoreError::Invalid(
-            "the label is empty: give the integration a name, e.g. \"Acme help center\"".into(),
-        ));
+    match draft::label_problem(label) {
+        Some(e) => Err(e),
+        None => Ok(label.trim().to_owned()),
     }
-    Ok(label.to_owned())
 }
 
 fn validate_secret(secret: &SecretInput) -> Result<()> {
-    match secret {
-        SecretInput::Value { value } if value.trim().is_empty() => Err(CoreError::Invalid(
-            "the secret is empty: paste the API key or token".into(),
-        )),
-        SecretInput::Env { name } if name.trim().is_empty() => Err(CoreError::Invalid(
-            "the environment variable name is empty".into(),
-        )),
-        _ => Ok(()),
-    }
+    let problem = match secret {
+        SecretInput::Value { value } => draft::secret_value_problem(!value.trim().is_empty()),
+        SecretInput::Env { name } => draft::env_name_problem(name),
+        SecretInput::Demo { .. } => None,
+    };
+    problem.map_or(Ok(()), Err)
 }
 
 /// Stores the secret where the input says and returns where it lives: a

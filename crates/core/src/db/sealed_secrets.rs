@@ -1,0 +1,55 @@
+//! The `sealed_secrets` table: one sealed (encrypted) secret per
+//! integration, as nonce and ciphertext. Sealing and opening are in
+//! `crate::sealed`; nothing here ever sees a plaintext.
+
+use sqlx::SqlitePool;
+
+use crate::db::now;
+use crate::error::Result;
+
+/// A stored secret as sealed: the AEAD nonce and the ciphertext with its tag.
+#[derive(sqlx::FromRow)]
+pub struct SealedRow {
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+/// Stores (or replaces) the integration's sealed secret.
+pub async fn put(pool: &SqlitePool, integration_id: &str, sealed: &SealedRow) -> Result<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO sealed_secrets (integration_id, nonce, ciphertext, updated_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(integration_id)
+    .bind(&sealed.nonce)
+    .bind(&sealed.ciphertext)
+    .bind(now())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(pool: &SqlitePool, integration_id: &str) -> Result<Option<SealedRow>> {
+    Ok(
+        sqlx::query_as("SELECT nonce, ciphertext FROM sealed_secrets WHERE integration_id = ?")
+            .bind(integration_id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+pub async fn exists(pool: &SqlitePool, integration_id: &str) -> Result<bool> {
+    let found =
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM sealed_secrets WHERE integration_id = ?")
+            .bind(integration_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}
+
+pub async fn delete(pool: &SqlitePool, integration_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sealed_secrets WHERE integration_id = ?")
+        .bind(integration_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
