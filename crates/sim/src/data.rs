@@ -95,7 +95,7 @@ pub struct AuditExpected {
     pub hotlinked: u64,
     /// Distinct downloadable URLs (hosted or `data:`) whose bytes are also
     /// served at another such URL: every URL of an asset that has two or
-    /// more. Not the seed-000 `duplicate` count above, which counts
+    /// more. Not the `duplicate` count of LaunchBrightly's import API above, which counts
     /// references.
     pub duplicate: u64,
     /// Distinct hosted URLs whose `Last-Modified` is more than 365 days

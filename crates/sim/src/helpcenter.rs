@@ -6,7 +6,7 @@
 //!   unknown center is 404.
 //! - `GET /v0/centers/:id`: center info with `default_language` (`en`) and
 //!   `additional_languages` (`es`, `fr`, `de`).
-//! - Lists (the seed does not show the envelope; Stripe-like, as the cursor
+//! - Lists (the Help.Center API reference does not show the envelope; Stripe-like, as the cursor
 //!   parameters are): `{"object": "list", "url", "data": [...], "has_more"}`
 //!   with `limit` (default 50, max 100), `starting_after` / `ending_before`
 //!   (article ids; an unknown id is 400), `category`, `search`.
