@@ -7,19 +7,16 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::Value;
 
+use crate::kit::SimApi;
 use crate::limits::{self, Injected, Quota};
-use crate::options::SimProvider;
 use crate::state::Shared;
-use crate::{
-    freshdesk, helpcenter, helpcenterio, helpjuice, helpscout, intercom, knowledgeowl, zendesk,
-};
 
 /// Failures every provider has, each in its own envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,16 +32,19 @@ pub enum Failure {
     Unreadable,
 }
 
-pub fn failure(p: SimProvider, f: Failure) -> Response {
-    match p {
-        SimProvider::Helpjuice => helpjuice::failure(f),
-        SimProvider::Helpcenterio => helpcenterio::failure(f),
-        SimProvider::Helpcenter => helpcenter::failure(f),
-        SimProvider::Helpscout => helpscout::failure(f),
-        SimProvider::Knowledgeowl => knowledgeowl::failure(f),
-        SimProvider::Zendesk => zendesk::failure(f),
-        SimProvider::Intercom => intercom::failure(f),
-        SimProvider::Freshdesk => freshdesk::failure(f),
+impl Failure {
+    /// The status every simulated API answers it with (Helpjuice says 403
+    /// where the others say 401).
+    pub fn status(self) -> StatusCode {
+        match self {
+            Failure::Unauthorized => StatusCode::UNAUTHORIZED,
+            Failure::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Failure::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Failure::NotFound => StatusCode::NOT_FOUND,
+            Failure::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Failure::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Failure::Unreadable => StatusCode::BAD_REQUEST,
+        }
     }
 }
 
@@ -57,27 +57,29 @@ pub async fn guard(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -
     if s.opts.faults.slow_ms > 0 {
         tokio::time::sleep(Duration::from_millis(s.opts.faults.slow_ms)).await;
     }
-    let p = s.provider();
+    let p = s.api;
     match limits::injected(&s.opts.faults, n) {
         Injected::TooManyRequests => {
             let limit = if s.limiter.enabled() {
                 s.limiter.limit()
             } else {
-                p.documented_limit()
+                p.about().documented_limit
             };
             return rate_limited(p, Quota::injected(limit));
         }
-        Injected::Unavailable => return failure(p, Failure::Unavailable),
+        Injected::Unavailable => return p.failure(Failure::Unavailable),
         Injected::None => {}
     }
-    let key = credential(p, req.headers(), req.uri());
+    let key = p.about().key.read(req.headers(), req.uri());
     let caller = key.as_deref().unwrap_or("");
-    let quota = match p {
-        // HelpCenter.io API v1: "up to 60 requests per minute per token. ...
-        // If you exceed it, you get a 429 Too Many Requests response and
-        // should wait a minute before retrying."
-        SimProvider::Helpcenterio => s.window.take(caller),
-        _ => s.limiter.take(caller),
+    // A fixed window for an API documented that way (HelpCenter.io API v1:
+    // "up to 60 requests per minute per token. ... If you exceed it, you
+    // get a 429 Too Many Requests response and should wait a minute before
+    // retrying."), a token bucket for the others.
+    let quota = if p.fixed_window() {
+        s.window.take(caller)
+    } else {
+        s.limiter.take(caller)
     };
     if let Some(q) = quota.filter(|q| !q.allowed) {
         return rate_limited(p, q);
@@ -88,10 +90,10 @@ pub async fn guard(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -
             req.extensions_mut().insert(principal);
             next.run(req).await
         }
-        None => failure(p, Failure::Unauthorized),
+        None => p.failure(Failure::Unauthorized),
     };
     if let Some(q) = quota {
-        quota_headers(p, resp.headers_mut(), &q);
+        p.quota_headers(resp.headers_mut(), &q);
     }
     resp
 }
@@ -111,125 +113,10 @@ fn refusal() -> Response {
         .into_response()
 }
 
-/// The key a request presents, the way each provider reads it.
-fn credential(p: SimProvider, headers: &HeaderMap, uri: &Uri) -> Option<String> {
-    let header_str = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    match p {
-        // "an HTTP header named Authorization or ... api_key query
-        // parameter"; a `Bearer` prefix is tolerated. A Basic header is the
-        // user impersonation of the doc: the key then comes from the query.
-        SimProvider::Helpjuice => {
-            let auth = header_str("authorization").map(str::trim);
-            match auth {
-                Some(a) if !a.is_empty() && !a.starts_with("Basic ") => {
-                    Some(a.strip_prefix("Bearer ").unwrap_or(a).trim().to_string())
-                }
-                _ => param(&query_pairs(uri), "api_key").map(str::to_string),
-            }
-        }
-        // Exactly `apikey: TOKEN`; Authorization and X-API-Key are ignored.
-        SimProvider::Helpcenterio => header_str("apikey").map(str::to_string),
-        // Only `Authorization: Bearer KEY`.
-        SimProvider::Helpcenter => header_str("authorization")
-            .and_then(|a| a.strip_prefix("Bearer "))
-            .map(|k| k.trim().to_string()),
-        // HTTP Basic with the API key as the user name and any password
-        // (Freshdesk: `X`, though any is accepted).
-        SimProvider::Helpscout | SimProvider::Knowledgeowl | SimProvider::Freshdesk => {
-            basic_user(header_str("authorization")?)
-        }
-        // Basic `{email}/token:{api_token}` only.
-        SimProvider::Zendesk => zendesk::credential(headers),
-        // Only `Authorization: Bearer TOKEN`.
-        SimProvider::Intercom => header_str("authorization")
-            .and_then(|a| a.strip_prefix("Bearer "))
-            .map(|k| k.trim().to_string()),
-    }
-}
-
-/// The user name of an `Authorization: Basic base64(user:password)` header.
-fn basic_user(auth: &str) -> Option<String> {
-    use base64::Engine;
-    let encoded = auth.trim().strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, _password) = text.split_once(':')?;
-    (!user.is_empty()).then(|| user.to_string())
-}
-
-fn rate_limited(p: SimProvider, q: Quota) -> Response {
-    let mut resp = failure(p, Failure::RateLimited);
-    quota_headers(p, resp.headers_mut(), &q);
+fn rate_limited(p: &dyn SimApi, q: Quota) -> Response {
+    let mut resp = p.failure(Failure::RateLimited);
+    p.quota_headers(resp.headers_mut(), &q);
     resp
-}
-
-/// Each provider's rate-limit headers: Helpjuice only `Retry-After` on a
-/// 429; HelpCenter.io none (its documentation names no header and says
-/// "Wait at least one minute and retry");
-/// Help.Center `X-RateLimit-Limit/Remaining/Reset` on every answer.
-fn quota_headers(p: SimProvider, h: &mut HeaderMap, q: &Quota) {
-    let mut set = |name: &'static str, v: u64| {
-        h.insert(name, HeaderValue::from(v));
-    };
-    match p {
-        SimProvider::Helpjuice => {
-            if !q.allowed {
-                set("retry-after", q.retry_after);
-            }
-        }
-        SimProvider::Helpcenterio => {}
-        SimProvider::Helpcenter => {
-            set("x-ratelimit-limit", q.limit.into());
-            set("x-ratelimit-remaining", q.remaining.into());
-            set("x-ratelimit-reset", q.reset_unix);
-        }
-        // Help Scout Docs: limit, remaining and the seconds until the window
-        // resets on every answer; 429 beyond (with Retry-After).
-        SimProvider::Helpscout => {
-            set("x-ratelimit-limit", q.limit.into());
-            set("x-ratelimit-remaining", q.remaining.into());
-            set(
-                "x-ratelimit-reset",
-                q.reset_unix.saturating_sub(limits::unix_now()),
-            );
-            if !q.allowed {
-                set("retry-after", q.retry_after);
-            }
-        }
-        SimProvider::Knowledgeowl => {
-            if !q.allowed {
-                set("retry-after", q.retry_after);
-            }
-        }
-        // Zendesk: `X-Rate-Limit` and `X-Rate-Limit-Remaining` on every
-        // answer, `Retry-After` on a 429.
-        SimProvider::Zendesk => {
-            set("x-rate-limit", q.limit.into());
-            set("x-rate-limit-remaining", q.remaining.into());
-            if !q.allowed {
-                set("retry-after", q.retry_after);
-            }
-        }
-        // Intercom: limit, remaining and the Unix time of the reset on
-        // every answer; no Retry-After.
-        SimProvider::Intercom => {
-            set("x-ratelimit-limit", q.limit.into());
-            set("x-ratelimit-remaining", q.remaining.into());
-            set("x-ratelimit-reset", q.reset_unix);
-        }
-        // Freshdesk: the minute's total, what remains and what this request
-        // cost on every answer; `Retry-After` (seconds) on a 429.
-        SimProvider::Freshdesk => {
-            set("x-ratelimit-total", q.limit.into());
-            set("x-ratelimit-remaining", q.remaining.into());
-            set("x-ratelimit-used-currentrequest", 1);
-            if !q.allowed {
-                set("retry-after", q.retry_after);
-            }
-        }
-    }
 }
 
 /// With the `unreadable_article` fault, the first article of a listing page
@@ -247,24 +134,40 @@ pub fn unreadable_first(s: &Shared, mut page: Vec<Value>, field: &str) -> Vec<Va
 /// the provider's JSON error instead of axum's plain-text one.
 pub type Body = Result<Bytes, BytesRejection>;
 
-pub fn body(p: SimProvider, b: Body) -> Result<Bytes, Response> {
+/// A request body, or the provider's error for one over the limit or one
+/// that could not be received: for handlers that must look at something
+/// else first (Intercom's version header).
+pub fn body(s: &Shared, b: Body) -> Result<Bytes, Response> {
     b.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            failure(p, Failure::TooLarge)
+            s.api.failure(Failure::TooLarge)
         } else {
-            failure(p, Failure::Unreadable)
+            s.api.failure(Failure::Unreadable)
         }
     })
 }
 
+/// A request body as most handlers take it: a body over the limit or one
+/// that cannot be received is answered with the provider's own error (not
+/// axum's plain-text one) before the handler runs.
+pub struct ApiBody(pub Bytes);
+
+impl FromRequest<Arc<Shared>> for ApiBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, s: &Arc<Shared>) -> Result<Self, Response> {
+        body(s, Bytes::from_request(req, s).await).map(ApiBody)
+    }
+}
+
 /// Fallback for unknown API paths.
 pub async fn not_found(State(s): State<Arc<Shared>>) -> Response {
-    failure(s.provider(), Failure::NotFound)
+    s.api.failure(Failure::NotFound)
 }
 
 /// Fallback for a known path with the wrong method.
 pub async fn method_not_allowed(State(s): State<Arc<Shared>>) -> Response {
-    failure(s.provider(), Failure::MethodNotAllowed)
+    s.api.failure(Failure::MethodNotAllowed)
 }
 
 pub fn json(status: StatusCode, v: Value) -> Response {
@@ -303,4 +206,52 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The parts of a multipart upload: its text fields by name (the last of a
+/// name wins) and the file field's file name and bytes.
+#[derive(Default)]
+pub struct Form {
+    pub texts: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Bytes)>,
+}
+
+impl Form {
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.texts.get(name).cloned()
+    }
+}
+
+/// Reads the whole multipart body: the fields named in `texts`, and the
+/// file in `file_field` (others are skipped). A part over the body limit is
+/// the provider's `TooLarge`; any other part that cannot be read is
+/// `unreadable()`.
+pub async fn read_form(
+    s: &Shared,
+    mut m: axum::extract::Multipart,
+    texts: &[&str],
+    file_field: &str,
+    unreadable: impl Fn() -> Response,
+) -> Result<Form, Response> {
+    let field_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            s.api.failure(Failure::TooLarge)
+        } else {
+            unreadable()
+        }
+    };
+    let mut form = Form::default();
+    while let Some(field) = m.next_field().await.map_err(field_error)? {
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
+        if name == file_field {
+            let file_name = field.file_name().unwrap_or("file").to_string();
+            form.file = Some((file_name, field.bytes().await.map_err(field_error)?));
+        } else if texts.contains(&name.as_str()) {
+            form.texts
+                .insert(name, field.text().await.map_err(field_error)?);
+        }
+    }
+    Ok(form)
 }

@@ -17,7 +17,8 @@ use rand::{Rng, SeedableRng};
 
 use crate::assets::{AssetSpec, TextChunk};
 use crate::html::{self, Block, Form, ImgRef, Target, UrlCtx};
-use crate::options::{SimOptions, SimProvider};
+use crate::kit::DataProfile;
+use crate::options::SimOptions;
 use crate::text;
 
 /// The known answers for one generated help center (fault-free, as
@@ -94,7 +95,7 @@ pub struct AuditExpected {
     pub hotlinked: u64,
     /// Distinct downloadable URLs (hosted or `data:`) whose bytes are also
     /// served at another such URL: every URL of an asset that has two or
-    /// more. Not the seed-000 `duplicate` count above, which counts
+    /// more. Not the `duplicate` count of LaunchBrightly's import API above, which counts
     /// references.
     pub duplicate: u64,
     /// Distinct hosted URLs whose `Last-Modified` is more than 365 days
@@ -176,78 +177,6 @@ pub const CATEGORIES: [(u64, &str, &str); 4] = [
     (24, "integrations", "Integrations"),
 ];
 
-/// What differs between providers in the sample data.
-struct Profile {
-    translation: Option<&'static str>,
-    exposes_authors: bool,
-    /// Help.Center: drafts and live versions differ; a translation can only
-    /// be published once its article is.
-    pending_drafts: bool,
-}
-
-fn profile(p: SimProvider) -> Profile {
-    match p {
-        SimProvider::Helpjuice => Profile {
-            translation: None,
-            exposes_authors: false,
-            pending_drafts: false,
-        },
-        SimProvider::Helpcenterio => Profile {
-            translation: Some("de"),
-            exposes_authors: true,
-            pending_drafts: false,
-        },
-        SimProvider::Helpcenter => Profile {
-            translation: Some("es"),
-            exposes_authors: false,
-            pending_drafts: true,
-        },
-        // Help Scout Docs sites have one language.
-        SimProvider::Helpscout => Profile {
-            translation: None,
-            exposes_authors: false,
-            pending_drafts: false,
-        },
-        SimProvider::Knowledgeowl => Profile {
-            translation: Some("de"),
-            exposes_authors: false,
-            pending_drafts: false,
-        },
-        // Zendesk articles carry an author_id only.
-        SimProvider::Zendesk => Profile {
-            translation: Some("de"),
-            exposes_authors: false,
-            pending_drafts: false,
-        },
-        // Intercom articles carry an author_id only.
-        SimProvider::Intercom => Profile {
-            translation: Some("es"),
-            exposes_authors: false,
-            pending_drafts: false,
-        },
-        // Freshdesk articles carry an agent_id only.
-        SimProvider::Freshdesk => Profile {
-            translation: Some("de"),
-            exposes_authors: false,
-            pending_drafts: false,
-        },
-    }
-}
-
-/// Deterministic article ids in each provider's style.
-fn article_id(p: SimProvider, i: usize, seed: u64) -> String {
-    match p {
-        SimProvider::Helpjuice => (3_844_201 + i as u64).to_string(),
-        SimProvider::Helpcenterio => (5_001 + i as u64).to_string(),
-        SimProvider::Helpcenter => format!("{:08x}{:016x}", 0x6650_0000u64 + i as u64, seed),
-        SimProvider::Helpscout => format!("5f{:06x}{:016x}", 0x1a_0000u64 + i as u64, seed),
-        SimProvider::Knowledgeowl => format!("60{:06x}{:016x}", 0x2b_0000u64 + i as u64, seed),
-        SimProvider::Zendesk => (360_001_000_000 + i as u64).to_string(),
-        SimProvider::Intercom => (9_300_000 + i as u64).to_string(),
-        SimProvider::Freshdesk => (43_000_500_000 + i as u64).to_string(),
-    }
-}
-
 /// Which kind of `<img>` target to make next.
 enum Pick {
     NewScreenshot(TextChunk),
@@ -292,13 +221,13 @@ struct Gen {
     other_hosts: HashMap<String, &'static str>,
     /// When generation ran: recent `Last-Modified` dates count back from it.
     now: DateTime<Utc>,
-    /// Freshdesk's article JSON has no public URL to resolve relative image
-    /// URLs against (nor does its editor write any): every URL is absolute.
+    /// Every image URL absolute, for an API whose article JSON has no
+    /// public URL to resolve relative ones against (Freshdesk's).
     absolute_only: bool,
 }
 
 pub fn generate(opts: &SimOptions, site: &str) -> Model {
-    let prof = profile(opts.provider);
+    let prof = opts.provider.api().data();
     let mut g = Gen {
         rng: StdRng::seed_from_u64(opts.seed),
         assets: Vec::new(),
@@ -318,7 +247,7 @@ pub fn generate(opts: &SimOptions, site: &str) -> Model {
             .timestamp_opt(Utc::now().timestamp(), 0)
             .single()
             .expect("valid time"),
-        absolute_only: opts.provider == SimProvider::Freshdesk,
+        absolute_only: prof.absolute_only,
     };
     if let Some(pool) = &opts.screenshot_pool {
         g.pool_assets(pool);
@@ -341,7 +270,7 @@ pub fn generate(opts: &SimOptions, site: &str) -> Model {
 fn expected(
     articles: &[GenArticle],
     hosted: &BTreeMap<String, Hosted>,
-    prof: &Profile,
+    prof: &DataProfile,
 ) -> Expected {
     let mut e = Expected {
         articles: articles.len() as u64,
@@ -460,7 +389,7 @@ impl Gen {
         &mut self,
         i: usize,
         opts: &SimOptions,
-        prof: &Profile,
+        prof: &DataProfile,
         site: &str,
         slugs: &mut HashMap<String, u32>,
     ) -> GenArticle {
@@ -509,7 +438,7 @@ impl Gen {
             }
         }
         GenArticle {
-            id: article_id(opts.provider, i, opts.seed),
+            id: (prof.article_id)(i, opts.seed),
             category: i % CATEGORIES.len(),
             author: i % AUTHORS.len(),
             created_at,

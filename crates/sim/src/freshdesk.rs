@@ -52,6 +52,7 @@
 //! - 404 for an unknown id or language has no body, as Freshdesk's.
 //! - No image upload for articles: images go to S3/R2.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -62,9 +63,10 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, param, query_pairs, Failure};
+use crate::api::{self, param, query_pairs, ApiBody, Failure};
 use crate::data::{AUTHORS, CATEGORIES};
 use crate::html::text_of;
+use crate::kit::{self, numbered, About, DataProfile, KeyIn, Quota, SimApi};
 use crate::state::Shared;
 use crate::store::{Article, Doc, DEFAULT_LOCALE};
 
@@ -84,59 +86,95 @@ const SOLUTION_CATEGORIES: [(u64, &str); 2] = [
     (43_000_010_002, "Administration"),
 ];
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/agents/me", get(me))
-        .route("/settings/helpdesk", get(helpdesk))
-        .route("/solutions/categories", get(categories))
-        .route("/solutions/categories/{id}/folders", get(folders))
-        .route("/solutions/folders/{id}/subfolders", get(subfolders))
-        .route("/solutions/folders/{id}/articles", get(list_primary))
-        .route("/solutions/folders/{id}/articles/{lang}", get(list_lang))
-        .route(
-            "/solutions/articles/{id}",
-            get(show_primary).put(update_primary),
-        )
-        .route(
-            "/solutions/articles/{id}/{lang}",
-            get(show_lang).put(update_lang),
-        )
+/// Freshdesk Solutions, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    /// 200 requests per minute on the Growth plan. HTTP Basic with the API
+    /// key as the user name and any password (Freshdesk: `X`, though any is
+    /// accepted).
+    fn about(&self) -> About {
+        About::new("freshdesk", "/api/v2", 200, KeyIn::BasicUser)
+    }
+
+    /// Freshdesk articles carry an agent_id only, and their JSON has no
+    /// public URL to resolve relative image URLs against (nor does its
+    /// editor write any): every URL is absolute.
+    fn data(&self) -> DataProfile {
+        DataProfile {
+            absolute_only: true,
+            ..DataProfile::plain(|i, _| (43_000_500_000 + i as u64).to_string()).translated("de")
+        }
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/agents/me", get(me))
+            .route("/settings/helpdesk", get(helpdesk))
+            .route("/solutions/categories", get(categories))
+            .route("/solutions/categories/{id}/folders", get(folders))
+            .route("/solutions/folders/{id}/subfolders", get(subfolders))
+            .route("/solutions/folders/{id}/articles", get(list_primary))
+            .route("/solutions/folders/{id}/articles/{lang}", get(list_lang))
+            .route(
+                "/solutions/articles/{id}",
+                get(show_primary).put(update_primary),
+            )
+            .route(
+                "/solutions/articles/{id}/{lang}",
+                get(show_lang).put(update_lang),
+            )
+    }
+
+    /// The support portal's article pages.
+    fn site_routes(&self) -> Router<Arc<Shared>> {
+        crate::pages::portal_routes()
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let (code, message) = match f {
+            // 404 has no body, as Freshdesk's.
+            Failure::NotFound => return not_found(),
+            Failure::Unreadable => return invalid_json(),
+            Failure::Unauthorized => (
+                "invalid_credentials",
+                "You have to be logged in to perform this action.",
+            ),
+            Failure::RateLimited => (
+                "rate_limit_exceeded",
+                "You have exceeded the limit of requests per minute. Retry after the time in Retry-After",
+            ),
+            Failure::Unavailable => (
+                "service_unavailable",
+                "The service is temporarily unavailable",
+            ),
+            Failure::MethodNotAllowed => (
+                "method_not_allowed",
+                "This method is not allowed for this resource",
+            ),
+            Failure::TooLarge => ("request_too_large", "The request is too large"),
+        };
+        coded(f.status(), code, message)
+    }
+
+    /// The minute's total, what remains and what this request cost on
+    /// every answer; `Retry-After` (seconds) on a 429.
+    fn quota_headers(&self, h: &mut HeaderMap, q: &Quota) {
+        kit::set(h, "x-ratelimit-total", q.limit.into());
+        kit::set(h, "x-ratelimit-remaining", q.remaining.into());
+        kit::set(h, "x-ratelimit-used-currentrequest", 1);
+        if !q.allowed {
+            kit::set(h, "retry-after", q.retry_after);
+        }
+    }
+
+    fn settings(&self, _s: &Shared) -> BTreeMap<String, String> {
+        BTreeMap::from([("domain".to_string(), FRESHDESK_DOMAIN.to_string())])
+    }
 }
 
 fn coded(status: StatusCode, code: &str, message: &str) -> Response {
     api::json(status, json!({ "code": code, "message": message }))
-}
-
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => coded(
-            StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "You have to be logged in to perform this action.",
-        ),
-        Failure::RateLimited => coded(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limit_exceeded",
-            "You have exceeded the limit of requests per minute. Retry after the time in Retry-After",
-        ),
-        Failure::Unavailable => coded(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            "The service is temporarily unavailable",
-        ),
-        Failure::NotFound => not_found(),
-        Failure::MethodNotAllowed => coded(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "This method is not allowed for this resource",
-        ),
-        Failure::TooLarge => coded(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request_too_large",
-            "The request is too large",
-        ),
-        Failure::Unreadable => invalid_json(),
-    }
 }
 
 fn not_found() -> Response {
@@ -447,15 +485,9 @@ fn list(s: &Shared, folder: &str, lang: Option<&str>, uri: &Uri) -> Response {
         .filter(|a| a.category == category && article_level(&a.id) == level)
         .filter_map(|a| a.doc(Some(&locale)).map(|d| article_json(a, d)))
         .collect();
-    let total = docs.len() as u64;
-    let skip = ((page - 1) * per_page) as usize;
-    let items: Vec<Value> = docs
-        .into_iter()
-        .skip(skip)
-        .take(per_page as usize)
-        .collect();
-    let mut resp = api::json(StatusCode::OK, Value::Array(items));
-    if page * per_page < total {
+    let one = numbered(docs, page, per_page);
+    let mut resp = api::json(StatusCode::OK, Value::Array(one.items));
+    if page * per_page < one.total {
         let path = match lang {
             None => format!("/api/v2/solutions/folders/{folder}/articles"),
             Some(l) => format!("/api/v2/solutions/folders/{folder}/articles/{l}"),
@@ -595,7 +627,7 @@ async fn update_primary(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
     update(&s, &id, None, &headers, body)
 }
@@ -604,7 +636,7 @@ async fn update_lang(
     State(s): State<Arc<Shared>>,
     Path((id, lang)): Path<(String, String)>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
     update(&s, &id, Some(&lang), &headers, body)
 }
@@ -614,12 +646,8 @@ fn update(
     id: &str,
     lang: Option<&str>,
     headers: &HeaderMap,
-    body: api::Body,
+    body: axum::body::Bytes,
 ) -> Response {
-    let body = match api::body(s.provider(), body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
     let locale = match lang {
         None => DEFAULT_LOCALE.to_string(),
         Some(l) => match language(s, l) {

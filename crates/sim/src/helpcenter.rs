@@ -6,7 +6,7 @@
 //!   unknown center is 404.
 //! - `GET /v0/centers/:id`: center info with `default_language` (`en`) and
 //!   `additional_languages` (`es`, `fr`, `de`).
-//! - Lists (the seed does not show the envelope; Stripe-like, as the cursor
+//! - Lists (the Help.Center API reference does not show the envelope; Stripe-like, as the cursor
 //!   parameters are): `{"object": "list", "url", "data": [...], "has_more"}`
 //!   with `limit` (default 50, max 100), `starting_after` / `ending_before`
 //!   (article ids; an unknown id is 400), `category`, `search`.
@@ -32,6 +32,7 @@
 //!   size}}`; the file is then served at `SITE/uploads/<filename>`.
 //! - Errors `{"error": {type, message, code}}`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -43,9 +44,10 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, param, query_pairs, Failure};
+use crate::api::{self, param, query_pairs, ApiBody, Failure};
 use crate::data::CATEGORIES;
 use crate::html::{sanitize, text_of};
+use crate::kit::{self, About, DataProfile, KeyIn, Quota, SimApi};
 use crate::state::{Principal, Shared};
 use crate::store::{ts, Article, Doc, Store, DEFAULT_LOCALE};
 
@@ -56,43 +58,121 @@ pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
 
 type Res = Result<Response, Response>;
 
-pub fn routes() -> Router<Arc<Shared>> {
-    let upload_limit = DefaultBodyLimit::max(MAX_UPLOAD + 1024 * 1024);
-    let a = "/centers/{center}/articles";
-    Router::new()
-        .route("/centers/{center}", get(center))
-        .route(a, get(list_live))
-        .route(&format!("{a}/drafts"), get(list_drafts))
-        .route(&format!("{a}/categories"), get(categories))
-        .route(&format!("{a}/images"), post(upload).layer(upload_limit))
-        .route(&format!("{a}/{{id}}"), get(show))
-        .route(
-            &format!("{a}/{{id}}/draft"),
-            get(show_draft).patch(patch_draft),
-        )
-        .route(&format!("{a}/{{id}}/draft/discard"), post(discard))
-        .route(&format!("{a}/{{id}}/publish"), post(publish))
-        .route(&format!("{a}/{{id}}/unpublish"), post(unpublish))
-        .route(
-            &format!("{a}/{{id}}/images"),
-            post(upload_for_article).layer(upload_limit),
-        )
-        .route(
-            &format!("{a}/{{id}}/translations/{{lang}}"),
-            get(show_translation),
-        )
-        .route(
-            &format!("{a}/{{id}}/translations/{{lang}}/draft"),
-            get(show_translation_draft).patch(patch_translation_draft),
-        )
-        .route(
-            &format!("{a}/{{id}}/translations/{{lang}}/publish"),
-            post(publish_translation),
-        )
-        .route(
-            &format!("{a}/{{id}}/translations/{{lang}}/unpublish"),
-            post(unpublish_translation),
-        )
+/// The Help.Center API v0, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    /// Under `/v0`, to which clients append `/centers/{center_id}`; the key
+    /// only as `Authorization: Bearer KEY`.
+    fn about(&self) -> About {
+        About::new("helpcenter", "/v0", 100, KeyIn::Bearer)
+    }
+
+    /// Help.Center documents a burst of twice the per-minute rate.
+    fn burst(&self, per_minute: u32) -> u32 {
+        per_minute.saturating_mul(2)
+    }
+
+    fn data(&self) -> DataProfile {
+        DataProfile {
+            pending_drafts: true,
+            ..DataProfile::plain(|i, seed| format!("{:08x}{seed:016x}", 0x6650_0000u64 + i as u64))
+                .translated("es")
+        }
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        let upload_limit = upload_limit();
+        let a = "/centers/{center}/articles";
+        Router::new()
+            .route("/centers/{center}", get(center))
+            .route(a, get(list_live))
+            .route(&format!("{a}/drafts"), get(list_drafts))
+            .route(&format!("{a}/categories"), get(categories))
+            .route(&format!("{a}/images"), post(upload).layer(upload_limit))
+            .route(&format!("{a}/{{id}}"), get(show))
+            .route(
+                &format!("{a}/{{id}}/draft"),
+                get(show_draft).patch(patch_draft),
+            )
+            .route(&format!("{a}/{{id}}/draft/discard"), post(discard))
+            .route(&format!("{a}/{{id}}/publish"), post(publish))
+            .route(&format!("{a}/{{id}}/unpublish"), post(unpublish))
+            .route(
+                &format!("{a}/{{id}}/images"),
+                post(upload_for_article).layer(upload_limit),
+            )
+            .route(
+                &format!("{a}/{{id}}/translations/{{lang}}"),
+                get(show_translation),
+            )
+            .route(
+                &format!("{a}/{{id}}/translations/{{lang}}/draft"),
+                get(show_translation_draft).patch(patch_translation_draft),
+            )
+            .route(
+                &format!("{a}/{{id}}/translations/{{lang}}/publish"),
+                post(publish_translation),
+            )
+            .route(
+                &format!("{a}/{{id}}/translations/{{lang}}/unpublish"),
+                post(unpublish_translation),
+            )
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let request = "invalid_request_error";
+        let (kind, code, message) = match f {
+            Failure::Unauthorized => (
+                "authentication_error",
+                "invalid_api_key",
+                "Invalid or missing API key. Send it as Authorization: Bearer YOUR_API_KEY.",
+            ),
+            Failure::RateLimited => (
+                "rate_limit_error",
+                "rate_limited",
+                "Too many requests. Wait until X-RateLimit-Reset before retrying.",
+            ),
+            Failure::Unavailable => (
+                "api_error",
+                "service_unavailable",
+                "The service is temporarily unavailable.",
+            ),
+            Failure::NotFound => (request, "resource_missing", "Unrecognized request URL."),
+            Failure::TooLarge => (
+                request,
+                "request_too_large",
+                "The request body is too large.",
+            ),
+            Failure::Unreadable => (
+                request,
+                "invalid_body",
+                "The request body could not be read.",
+            ),
+            Failure::MethodNotAllowed => (
+                request,
+                "method_not_allowed",
+                "Method not allowed for this URL.",
+            ),
+        };
+        error(f.status(), kind, code, message)
+    }
+
+    /// `X-RateLimit-Limit/Remaining/Reset` on every answer.
+    fn quota_headers(&self, h: &mut HeaderMap, q: &Quota) {
+        kit::set(h, "x-ratelimit-limit", q.limit.into());
+        kit::set(h, "x-ratelimit-remaining", q.remaining.into());
+        kit::set(h, "x-ratelimit-reset", q.reset_unix);
+    }
+
+    fn settings(&self, s: &Shared) -> BTreeMap<String, String> {
+        BTreeMap::from([("center_id".to_string(), center_id(s))])
+    }
+}
+
+/// The simulated center's id.
+pub fn center_id(s: &Shared) -> String {
+    format!("c{:015x}", s.opts.seed.wrapping_mul(0x9E37_79B9))
 }
 
 fn error(status: StatusCode, kind: &str, code: &str, message: &str) -> Response {
@@ -120,43 +200,6 @@ fn missing(message: &str) -> Response {
     )
 }
 
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => error(
-            StatusCode::UNAUTHORIZED,
-            "authentication_error",
-            "invalid_api_key",
-            "Invalid or missing API key. Send it as Authorization: Bearer YOUR_API_KEY.",
-        ),
-        Failure::RateLimited => error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limit_error",
-            "rate_limited",
-            "Too many requests. Wait until X-RateLimit-Reset before retrying.",
-        ),
-        Failure::Unavailable => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "api_error",
-            "service_unavailable",
-            "The service is temporarily unavailable.",
-        ),
-        Failure::NotFound => missing("Unrecognized request URL."),
-        Failure::TooLarge => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_request_error",
-            "request_too_large",
-            "The request body is too large.",
-        ),
-        Failure::Unreadable => bad_request("invalid_body", "The request body could not be read."),
-        Failure::MethodNotAllowed => error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request_error",
-            "method_not_allowed",
-            "Method not allowed for this URL.",
-        ),
-    }
-}
-
 fn done(f: impl FnOnce() -> Res) -> Response {
     f().unwrap_or_else(|e| e)
 }
@@ -169,7 +212,7 @@ enum Scope {
 
 /// Center, then scope: the order the checks run for every endpoint.
 fn guard(s: &Shared, center: &str, who: Principal, scope: Option<Scope>) -> Result<(), Response> {
-    if center != s.center_id {
+    if center != center_id(s) {
         return Err(missing(&format!("No such center: '{center}'")));
     }
     let name = match scope {
@@ -289,7 +332,7 @@ async fn center(
         Ok(api::json(
             StatusCode::OK,
             json!({
-                "id": s.center_id,
+                "id": center_id(&s),
                 "name": "Shotkeeper Demo Help Center",
                 "domain": s.site.trim_start_matches("http://"),
                 "default_language": DEFAULT_LOCALE,
@@ -537,10 +580,9 @@ async fn patch_draft(
     Extension(who): Extension<Principal>,
     Path((center, id)): Path<(String, String)>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
     done(|| {
-        let body = api::body(s.provider(), body)?;
         guard(&s, &center, who, Some(Scope::Write))?;
         let mut store = s.store.lock().expect("store lock");
         let a = find_mut(&mut store, &id)?;
@@ -656,10 +698,9 @@ async fn patch_translation_draft(
     Extension(who): Extension<Principal>,
     Path((center, id, lang)): Path<(String, String, String)>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
     done(|| {
-        let body = api::body(s.provider(), body)?;
         guard(&s, &center, who, Some(Scope::Write))?;
         check_language(&lang)?;
         let mut store = s.store.lock().expect("store lock");
@@ -725,6 +766,13 @@ async fn unpublish_translation(
     Path(p): Path<(String, String, String)>,
 ) -> Response {
     done(|| translation_transition(&s, who, p, false))
+}
+
+/// The body limit of an upload route: the documented cap on the file and
+/// room for the multipart framing around it, so that an image over the cap
+/// is read far enough to be answered 413 in the provider's envelope.
+pub fn upload_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(MAX_UPLOAD + 1024 * 1024)
 }
 
 /// The image type by magic bytes: JPEG, PNG, GIF, WebP or SVG.

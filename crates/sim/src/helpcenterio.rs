@@ -39,47 +39,72 @@ use axum::{Extension, Router};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, param, query_pairs, Failure};
+use crate::api::{self, param, query_pairs, ApiBody, Failure};
 use crate::data::{AUTHORS, CATEGORIES};
+use crate::kit::{numbered, page_and_size, About, DataProfile, KeyIn, PageProblem, Quota, SimApi};
 use crate::state::{Principal, Shared};
-use crate::store::{ts, Article, DEFAULT_LOCALE};
+use crate::store::{ts, Article, Store, DEFAULT_LOCALE};
 
 /// Languages enabled on the simulated site: the default and German.
 pub const LANGUAGES: [&str; 2] = [DEFAULT_LOCALE, "de"];
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/articles", get(list).post(create))
-        // "This is the full v1 surface today: list and create articles,
-        // update articles, list and update categories": no GET of one
-        // article, which answers like any unknown route.
-        .route("/articles/{id}", get(api::not_found).patch(update))
-        .route("/categories", get(categories))
+/// The HelpCenter.io API v1, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    /// The key exactly as `apikey: TOKEN`; Authorization and X-API-Key are
+    /// ignored.
+    fn about(&self) -> About {
+        About::new("helpcenterio", "/v1", 60, KeyIn::Header("apikey"))
+    }
+
+    /// "up to 60 requests per minute per token", then nothing until the
+    /// minute is over.
+    fn fixed_window(&self) -> bool {
+        true
+    }
+
+    fn data(&self) -> DataProfile {
+        DataProfile {
+            exposes_authors: true,
+            ..DataProfile::plain(|i, _| (5_001 + i as u64).to_string()).translated("de")
+        }
+    }
+
+    fn prepare(&self, store: &mut Store) {
+        add_title_only_languages(store);
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/articles", get(list).post(create))
+            // "This is the full v1 surface today: list and create articles,
+            // update articles, list and update categories": no GET of one
+            // article, which answers like any unknown route.
+            .route("/articles/{id}", get(api::not_found).patch(update))
+            .route("/categories", get(categories))
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let message = match f {
+            Failure::Unauthorized => "Unauthenticated. Send a valid API key in the apikey header.",
+            Failure::RateLimited => "Too Many Attempts.",
+            Failure::Unavailable => "Service Unavailable",
+            Failure::NotFound => "Not Found",
+            Failure::MethodNotAllowed => "Method Not Allowed",
+            Failure::TooLarge => "The request body is too large.",
+            Failure::Unreadable => "The request body could not be read.",
+        };
+        error(f.status(), message)
+    }
+
+    /// None: its documentation names no header and says "Wait at least one
+    /// minute and retry".
+    fn quota_headers(&self, _h: &mut HeaderMap, _q: &Quota) {}
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
     api::json(status, json!({ "status": "error", "message": message }))
-}
-
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => error(
-            StatusCode::UNAUTHORIZED,
-            "Unauthenticated. Send a valid API key in the apikey header.",
-        ),
-        Failure::RateLimited => error(StatusCode::TOO_MANY_REQUESTS, "Too Many Attempts."),
-        Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
-        Failure::NotFound => error(StatusCode::NOT_FOUND, "Not Found"),
-        Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
-        Failure::TooLarge => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The request body is too large.",
-        ),
-        Failure::Unreadable => error(
-            StatusCode::BAD_REQUEST,
-            "The request body could not be read.",
-        ),
-    }
 }
 
 fn validation_error(field: &str, message: String) -> Response {
@@ -116,7 +141,7 @@ fn content_by_lang(a: &Article) -> Value {
 /// and no German content, as an author who translated only the title
 /// leaves it ("Anything not translated stays untranslated"). Such a
 /// language is no document, so the expected counts do not change.
-pub fn add_title_only_languages(store: &mut crate::store::Store) {
+fn add_title_only_languages(store: &mut Store) {
     for (i, a) in store.articles.iter_mut().enumerate() {
         if i % 5 != 2 || a.doc(Some("de")).is_some() {
             continue;
@@ -150,51 +175,32 @@ fn article_json(s: &Shared, a: &Article) -> Value {
 
 /// `page` (>= 1, default 1) and `limit` (1..=100, default 100).
 fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), Response> {
-    let int = |key: &str, default: u64| -> Result<u64, Response> {
-        match param(pairs, key) {
-            None => Ok(default),
-            Some(raw) => raw
-                .trim()
-                .parse()
-                .map_err(|_| validation_error(key, format!("The {key} field must be an integer."))),
+    page_and_size(pairs, "limit", 100, 100, |p| match p {
+        PageProblem::NotANumber(key) => {
+            validation_error(key, format!("The {key} field must be an integer."))
         }
-    };
-    let page = int("page", 1)?;
-    let limit = int("limit", 100)?;
-    if page < 1 {
-        return Err(validation_error(
-            "page",
-            "The page field must be at least 1.".into(),
-        ));
-    }
-    if limit < 1 {
-        return Err(validation_error(
-            "limit",
-            "The limit field must be at least 1.".into(),
-        ));
-    }
-    if limit > 100 {
-        return Err(validation_error(
+        PageProblem::PageBelowOne => {
+            validation_error("page", "The page field must be at least 1.".into())
+        }
+        PageProblem::SizeBelowOne => {
+            validation_error("limit", "The limit field must be at least 1.".into())
+        }
+        PageProblem::SizeAboveMax(_) => validation_error(
             "limit",
             "The limit field must not be greater than 100.".into(),
-        ));
-    }
-    Ok((page, limit))
+        ),
+    })
 }
 
 fn page_of<T>(items: Vec<T>, page: u64, limit: u64) -> (Vec<T>, Value) {
-    let total = items.len() as u64;
+    let one = numbered(items, page, limit);
     let meta = json!({
         "page": page,
         "per_page": limit,
-        "total_pages": total.div_ceil(limit).max(1),
-        "items_count": total,
+        "total_pages": one.pages.max(1),
+        "items_count": one.total,
     });
-    let skip = ((page - 1) * limit) as usize;
-    (
-        items.into_iter().skip(skip).take(limit as usize).collect(),
-        meta,
-    )
+    (one.items, meta)
 }
 
 fn matches(a: &Article, pairs: &[(String, String)]) -> bool {
@@ -245,12 +251,8 @@ async fn create(
     State(s): State<Arc<Shared>>,
     Extension(who): Extension<Principal>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
-    let body = match api::body(s.provider(), body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
     if who.read_only {
         return error(
             StatusCode::FORBIDDEN,
@@ -470,12 +472,8 @@ async fn update(
     Extension(who): Extension<Principal>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
-    let body = match api::body(s.provider(), body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
     let mut store = s.store.lock().expect("store lock");
     let exists = store.get(&id).is_some();
     let obj = match check_patch(who, exists, &headers, &body) {

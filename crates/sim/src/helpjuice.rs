@@ -16,6 +16,7 @@
 //! - Errors `{"errors": [{field: message}]}`. The documented article object
 //!   has no author, so none is exposed (`Expected.authors` = 0).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -26,38 +27,87 @@ use axum::Router;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, param, query_pairs, Failure};
+use crate::api::{self, param, query_pairs, ApiBody, Failure};
 use crate::data::CATEGORIES;
 use crate::html::text_of;
-use crate::state::{Shared, HELPJUICE_ACCOUNT};
+use crate::kit::{self, numbered, About, DataProfile, KeyIn, Quota, SimApi};
+use crate::state::Shared;
 use crate::store::{ts, Article};
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/articles", get(list))
-        .route("/articles/{id}", get(show).put(update))
-        .route("/settings/account", get(account))
-        .route("/categories", get(categories))
+/// The Helpjuice account name (`<account>.helpjuice.com`) the sim claims.
+pub const HELPJUICE_ACCOUNT: &str = "demo";
+
+/// Helpjuice API v3, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    fn about(&self) -> About {
+        About::new("helpjuice", "/api/v3", 100, KeyIn::Own(credential))
+    }
+
+    fn data(&self) -> DataProfile {
+        DataProfile::plain(|i, _| (3_844_201 + i as u64).to_string())
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/articles", get(list))
+            .route("/articles/{id}", get(show).put(update))
+            .route("/settings/account", get(account))
+            .route("/categories", get(categories))
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let (field, message) = match f {
+            // "403: In case the API key is not provided".
+            Failure::Unauthorized => {
+                return error(StatusCode::FORBIDDEN, "api_key", "is missing or invalid")
+            }
+            Failure::RateLimited => ("rate_limit", "too many requests, please retry later"),
+            Failure::Unavailable => ("server", "is unavailable"),
+            Failure::NotFound => ("path", "not found"),
+            Failure::MethodNotAllowed => ("method", "not allowed"),
+            Failure::TooLarge => ("body", "is too large"),
+            Failure::Unreadable => ("body", "could not be read"),
+        };
+        error(f.status(), field, message)
+    }
+
+    /// Only `Retry-After`, on a 429.
+    fn quota_headers(&self, h: &mut HeaderMap, q: &Quota) {
+        if !q.allowed {
+            kit::set(h, "retry-after", q.retry_after);
+        }
+    }
+
+    fn settings(&self, _s: &Shared) -> BTreeMap<String, String> {
+        BTreeMap::from([("account".to_string(), HELPJUICE_ACCOUNT.to_string())])
+    }
+
+    /// Helpjuice has one key per account.
+    fn read_only_keys(&self) -> bool {
+        false
+    }
+}
+
+/// The key: "an HTTP header named Authorization or ... api_key query
+/// parameter"; a `Bearer` prefix is tolerated. A Basic header is the
+/// user impersonation of the doc: the key then comes from the query.
+fn credential(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    match auth {
+        Some(a) if !a.is_empty() && !a.starts_with("Basic ") => {
+            Some(a.strip_prefix("Bearer ").unwrap_or(a).trim().to_string())
+        }
+        _ => param(&query_pairs(uri), "api_key").map(str::to_string),
+    }
 }
 
 fn error(status: StatusCode, field: &str, message: &str) -> Response {
     api::json(status, json!({ "errors": [{ field: message }] }))
-}
-
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => error(StatusCode::FORBIDDEN, "api_key", "is missing or invalid"),
-        Failure::RateLimited => error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limit",
-            "too many requests, please retry later",
-        ),
-        Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "server", "is unavailable"),
-        Failure::NotFound => error(StatusCode::NOT_FOUND, "path", "not found"),
-        Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "method", "not allowed"),
-        Failure::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "body", "is too large"),
-        Failure::Unreadable => error(StatusCode::BAD_REQUEST, "body", "could not be read"),
-    }
 }
 
 fn article_json(s: &Shared, a: &Article, processed: bool) -> Value {
@@ -170,12 +220,10 @@ async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
             Err(e) => return e,
         }
     }
-    let total = selected.len() as u64;
-    let skip = ((page - 1) * limit) as usize;
-    let articles: Vec<Value> = selected
+    let one = numbered(selected, page, limit);
+    let articles: Vec<Value> = one
+        .items
         .iter()
-        .skip(skip)
-        .take(limit as usize)
         .map(|a| article_json(&s, a, false))
         .collect();
     api::json(
@@ -185,8 +233,8 @@ async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
             "meta": {
                 "current": page,
                 "limit": limit,
-                "total_pages": total.div_ceil(limit),
-                "total_count": total,
+                "total_pages": one.pages,
+                "total_count": one.total,
             }
         }),
     )
@@ -266,12 +314,8 @@ async fn update(
     State(s): State<Arc<Shared>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
-    let body = match api::body(s.provider(), body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
     let mut store = s.store.lock().expect("store lock");
     let Some(a) = store.get_mut(&id) else {
         return not_found();

@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -42,9 +42,13 @@ use axum::Router;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, param, query_pairs, Failure};
+use crate::api::{self, param, query_pairs, ApiBody, Failure};
 use crate::data::{AUTHORS, CATEGORIES};
-use crate::helpcenter::{sniff, MAX_UPLOAD};
+use crate::helpcenter::{sniff, upload_limit, MAX_UPLOAD};
+use crate::kit::{
+    self, numbered, page_and_size, About, DataProfile, KeyIn, PageProblem, Quota, SimApi,
+};
+use crate::limits;
 use crate::state::Shared;
 use crate::store::{ts, Article};
 
@@ -53,35 +57,61 @@ pub const SITE_ID: &str = "5e1f000000000000000000aa";
 const MAX_PAGE_SIZE: u64 = 100;
 const DEFAULT_PAGE_SIZE: u64 = 50;
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/sites", get(sites))
-        .route("/collections", get(collections))
-        .route("/collections/{id}/articles", get(list))
-        .route("/articles/{id}", get(show).put(update))
-        .route(
-            "/assets/article",
-            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 1024 * 1024)),
-        )
+/// The Help Scout Docs API v1, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    /// 2000 requests per 10 minutes for one site: 200 a minute. HTTP Basic
+    /// with the API key as the user name and any password.
+    fn about(&self) -> About {
+        About::new("helpscout", "/v1", 200, KeyIn::BasicUser)
+    }
+
+    /// Help Scout Docs sites have one language.
+    fn data(&self) -> DataProfile {
+        DataProfile::plain(|i, seed| format!("5f{:06x}{seed:016x}", 0x1a_0000u64 + i as u64))
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/sites", get(sites))
+            .route("/collections", get(collections))
+            .route("/collections/{id}/articles", get(list))
+            .route("/articles/{id}", get(show).put(update))
+            .route("/assets/article", post(upload).layer(upload_limit()))
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let message = match f {
+            Failure::Unauthorized => "Unauthorized",
+            Failure::RateLimited => "Too Many Requests",
+            Failure::Unavailable => "Service Unavailable",
+            Failure::NotFound => "Not Found",
+            Failure::MethodNotAllowed => "Method Not Allowed",
+            Failure::TooLarge => "Request Entity Too Large",
+            Failure::Unreadable => "The request body could not be read",
+        };
+        error(f.status(), message)
+    }
+
+    /// Limit, remaining and the seconds until the window resets on every
+    /// answer; 429 beyond (with Retry-After).
+    fn quota_headers(&self, h: &mut HeaderMap, q: &Quota) {
+        kit::set(h, "x-ratelimit-limit", q.limit.into());
+        kit::set(h, "x-ratelimit-remaining", q.remaining.into());
+        kit::set(
+            h,
+            "x-ratelimit-reset",
+            q.reset_unix.saturating_sub(limits::unix_now()),
+        );
+        if !q.allowed {
+            kit::set(h, "retry-after", q.retry_after);
+        }
+    }
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
     api::json(status, json!({ "code": status.as_u16(), "error": message }))
-}
-
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => error(StatusCode::UNAUTHORIZED, "Unauthorized"),
-        Failure::RateLimited => error(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests"),
-        Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
-        Failure::NotFound => error(StatusCode::NOT_FOUND, "Not Found"),
-        Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
-        Failure::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
-        Failure::Unreadable => error(
-            StatusCode::BAD_REQUEST,
-            "The request body could not be read",
-        ),
-    }
 }
 
 /// A collection id per sample category.
@@ -139,40 +169,27 @@ fn article_full(s: &Shared, a: &Article, number: usize) -> Value {
 
 /// `page` >= 1 (default 1), `pageSize` 1..=100 (default 50).
 fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), Response> {
-    let int = |key: &str, default: u64| -> Result<u64, Response> {
-        match param(pairs, key) {
-            None => Ok(default),
-            Some(raw) => raw
-                .trim()
-                .parse()
-                .map_err(|_| error(StatusCode::BAD_REQUEST, &format!("Invalid {key} parameter"))),
-        }
-    };
-    let page = int("page", 1)?;
-    let size = int("pageSize", DEFAULT_PAGE_SIZE)?;
-    if page < 1 {
-        return Err(error(StatusCode::BAD_REQUEST, "page must be at least 1"));
-    }
-    if !(1..=MAX_PAGE_SIZE).contains(&size) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "pageSize must be between 1 and 100",
-        ));
-    }
-    Ok((page, size))
+    page_and_size(pairs, "pageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, |p| {
+        let message = match p {
+            PageProblem::NotANumber(key) => format!("Invalid {key} parameter"),
+            PageProblem::PageBelowOne => "page must be at least 1".into(),
+            PageProblem::SizeBelowOne | PageProblem::SizeAboveMax(_) => {
+                "pageSize must be between 1 and 100".into()
+            }
+        };
+        error(StatusCode::BAD_REQUEST, &message)
+    })
 }
 
 fn envelope(key: &str, items: Vec<Value>, page: u64, size: u64) -> Response {
-    let count = items.len() as u64;
-    let skip = ((page - 1) * size) as usize;
-    let items: Vec<Value> = items.into_iter().skip(skip).take(size as usize).collect();
+    let one = numbered(items, page, size);
     api::json(
         StatusCode::OK,
         json!({ key: {
             "page": page,
-            "pages": count.div_ceil(size).max(1),
-            "count": count,
-            "items": items,
+            "pages": one.pages.max(1),
+            "count": one.total,
+            "items": one.items,
         }}),
     )
 }
@@ -328,12 +345,8 @@ async fn update(
     Path(id): Path<String>,
     uri: Uri,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
-    let body = match api::body(s.provider(), body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
     let mut store = s.store.lock().expect("store lock");
     let Some(number) = store.position(&id) else {
         return not_found();
@@ -378,41 +391,28 @@ struct AssetFields {
 }
 
 /// `key`, `articleId`, the file (name, bytes) and the `assetType` as sent.
-async fn fields(multipart: Result<Multipart, MultipartRejection>) -> Result<AssetFields, Response> {
-    let mut m = multipart.map_err(|_| {
+async fn fields(
+    s: &Shared,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<AssetFields, Response> {
+    let m = multipart.map_err(|_| {
         error(
             StatusCode::BAD_REQUEST,
             "Send multipart/form-data with the fields key, articleId, assetType and file",
         )
     })?;
-    let field_error = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            failure(Failure::TooLarge)
-        } else {
-            error(
-                StatusCode::BAD_REQUEST,
-                "The multipart body could not be read",
-            )
-        }
+    let unreadable = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            "The multipart body could not be read",
+        )
     };
-    let (mut key, mut article, mut file, mut kind) = (None, None, None, None);
-    while let Some(field) = m.next_field().await.map_err(field_error)? {
-        match field.name() {
-            Some("key") => key = Some(field.text().await.map_err(field_error)?),
-            Some("articleId") => article = Some(field.text().await.map_err(field_error)?),
-            Some("assetType") => kind = Some(field.text().await.map_err(field_error)?),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("file").to_string();
-                file = Some((name, field.bytes().await.map_err(field_error)?));
-            }
-            _ => {}
-        }
-    }
+    let form = api::read_form(s, m, &["key", "articleId", "assetType"], "file", unreadable).await?;
     Ok(AssetFields {
-        key,
-        article,
-        file,
-        kind,
+        key: form.text("key"),
+        article: form.text("articleId"),
+        kind: form.text("assetType"),
+        file: form.file,
     })
 }
 
@@ -425,7 +425,7 @@ async fn upload(
         article,
         file,
         kind,
-    } = match fields(multipart).await {
+    } = match fields(&s, multipart).await {
         Ok(f) => f,
         Err(e) => return e,
     };
@@ -437,7 +437,7 @@ async fn upload(
         );
     };
     if s.principal_for(key.trim()).is_none() {
-        return failure(Failure::Unauthorized);
+        return Api.failure(Failure::Unauthorized);
     }
     let Some(article) = article.filter(|a| !a.trim().is_empty()) else {
         return error(
@@ -462,7 +462,7 @@ async fn upload(
         return not_found();
     }
     if bytes.len() > MAX_UPLOAD {
-        return failure(Failure::TooLarge);
+        return Api.failure(Failure::TooLarge);
     }
     let Some(content_type) = sniff(&bytes) else {
         return error(

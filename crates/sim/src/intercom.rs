@@ -31,6 +31,7 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use crate::api::{self, param, query_pairs, Failure};
+use crate::kit::{self, numbered, About, DataProfile, KeyIn, Quota, SimApi};
 use crate::state::Shared;
 use crate::store::{Article, Doc, DEFAULT_LOCALE};
 
@@ -41,11 +42,53 @@ const VERSIONS: [&str; 8] = [
     "2.7", "2.8", "2.9", "2.10", "2.11", "2.12", "2.13", "Unstable",
 ];
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/articles", get(list))
-        .route("/articles/{id}", get(show).put(update))
+/// Intercom Articles, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    /// Intercom serves its API at the host root; the simulator keeps it
+    /// under a prefix so that pages and images stay apart. 1,000 requests
+    /// per minute per workspace for a private app. The token only as
+    /// `Authorization: Bearer TOKEN`.
+    fn about(&self) -> About {
+        About::new("intercom", "/intercom", 1000, KeyIn::Bearer)
+    }
+
+    /// Intercom articles carry an author_id only.
+    fn data(&self) -> DataProfile {
+        DataProfile::plain(|i, _| (9_300_000 + i as u64).to_string()).translated("es")
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/me", get(me))
+            .route("/articles", get(list))
+            .route("/articles/{id}", get(show).put(update))
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let (code, message) = match f {
+            Failure::Unauthorized => ("unauthorized", "Access Token Invalid"),
+            Failure::RateLimited => ("rate_limit_exceeded", "Exceeded rate limit"),
+            Failure::Unavailable => (
+                "service_unavailable",
+                "Sorry, the API service is temporarily unavailable",
+            ),
+            Failure::NotFound => ("not_found", "Resource Not Found"),
+            Failure::MethodNotAllowed => ("method_not_allowed", "Method not allowed"),
+            Failure::TooLarge => ("request_too_large", "The request is too large"),
+            Failure::Unreadable => ("parameter_invalid", "The request body could not be read"),
+        };
+        errors(f.status(), code, message)
+    }
+
+    /// Limit, remaining and the Unix time of the reset on every answer; no
+    /// Retry-After.
+    fn quota_headers(&self, h: &mut HeaderMap, q: &Quota) {
+        kit::set(h, "x-ratelimit-limit", q.limit.into());
+        kit::set(h, "x-ratelimit-remaining", q.remaining.into());
+        kit::set(h, "x-ratelimit-reset", q.reset_unix);
+    }
 }
 
 fn errors(status: StatusCode, code: &str, message: &str) -> Response {
@@ -57,42 +100,6 @@ fn errors(status: StatusCode, code: &str, message: &str) -> Response {
             "errors": [{ "code": code, "message": message }]
         }),
     )
-}
-
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => errors(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Access Token Invalid",
-        ),
-        Failure::RateLimited => errors(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limit_exceeded",
-            "Exceeded rate limit",
-        ),
-        Failure::Unavailable => errors(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            "Sorry, the API service is temporarily unavailable",
-        ),
-        Failure::NotFound => errors(StatusCode::NOT_FOUND, "not_found", "Resource Not Found"),
-        Failure::MethodNotAllowed => errors(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "Method not allowed",
-        ),
-        Failure::TooLarge => errors(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request_too_large",
-            "The request is too large",
-        ),
-        Failure::Unreadable => errors(
-            StatusCode::BAD_REQUEST,
-            "parameter_invalid",
-            "The request body could not be read",
-        ),
-    }
 }
 
 /// The `Intercom-Version` check every endpoint makes.
@@ -225,15 +232,9 @@ async fn list(State(s): State<Arc<Shared>>, headers: HeaderMap, uri: Uri) -> Res
         return invalid(&format!("per_page must be at most {MAX_PER_PAGE}"));
     }
     let store = s.store.lock().expect("store lock");
-    let total = store.articles.len() as u64;
-    let total_pages = total.div_ceil(per_page).max(1);
-    let data: Vec<Value> = store
-        .articles
-        .iter()
-        .skip(((page - 1) * per_page) as usize)
-        .take(per_page as usize)
-        .map(|a| article_json(&s, a))
-        .collect();
+    let one = numbered(&store.articles, page, per_page);
+    let (total, total_pages) = (one.total, one.pages.max(1));
+    let data: Vec<Value> = one.items.iter().map(|a| article_json(&s, a)).collect();
     let next = (page < total_pages)
         .then(|| format!("{}/articles?page={}&per_page={per_page}", s.site, page + 1));
     api::json(
@@ -308,7 +309,7 @@ async fn update(
     if let Err(e) = version(&headers) {
         return e;
     }
-    let body = match api::body(s.provider(), body) {
+    let body = match api::body(&s, body) {
         Ok(b) => b,
         Err(e) => return e,
     };

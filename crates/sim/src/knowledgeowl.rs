@@ -26,11 +26,11 @@
 //!   `{"valid": true, "data": {"id", "name", "url"}}`.
 //! - Errors `{"valid": false, "message": "..."}`; 429 with `Retry-After`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -38,8 +38,11 @@ use axum::Router;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use crate::api::{self, param, query_pairs, Failure};
-use crate::helpcenter::{sniff, MAX_UPLOAD};
+use crate::api::{self, param, query_pairs, ApiBody, Failure};
+use crate::helpcenter::{sniff, upload_limit, MAX_UPLOAD};
+use crate::kit::{
+    self, numbered, page_and_size, About, DataProfile, KeyIn, PageProblem, Quota, SimApi,
+};
 use crate::state::Shared;
 use crate::store::{ts, Article, DEFAULT_LOCALE};
 
@@ -47,15 +50,51 @@ use crate::store::{ts, Article, DEFAULT_LOCALE};
 pub const LANGUAGES: [&str; 2] = [DEFAULT_LOCALE, "de"];
 const MAX_LIMIT: u64 = 100;
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/project/{file}", get(project))
-        .route("/article.json", get(list))
-        .route("/article/{file}", get(show).put(update))
-        .route(
-            "/file.json",
-            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + 1024 * 1024)),
-        )
+/// The KnowledgeOwl API, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    /// HTTP Basic with the API key as the user name and any password.
+    fn about(&self) -> About {
+        About::new("knowledgeowl", "/api/head", 100, KeyIn::BasicUser)
+    }
+
+    fn data(&self) -> DataProfile {
+        DataProfile::plain(|i, seed| format!("60{:06x}{seed:016x}", 0x2b_0000u64 + i as u64))
+            .translated("de")
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/project/{file}", get(project))
+            .route("/article.json", get(list))
+            .route("/article/{file}", get(show).put(update))
+            .route("/file.json", post(upload).layer(upload_limit()))
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let message = match f {
+            Failure::Unauthorized => "Invalid API key",
+            Failure::RateLimited => "Rate limit exceeded",
+            Failure::Unavailable => "Service unavailable",
+            Failure::NotFound => "Not found",
+            Failure::MethodNotAllowed => "Method not allowed",
+            Failure::TooLarge => "Request too large",
+            Failure::Unreadable => "The request body could not be read",
+        };
+        error(f.status(), message)
+    }
+
+    /// `Retry-After` on a 429.
+    fn quota_headers(&self, h: &mut HeaderMap, q: &Quota) {
+        if !q.allowed {
+            kit::set(h, "retry-after", q.retry_after);
+        }
+    }
+
+    fn settings(&self, s: &Shared) -> BTreeMap<String, String> {
+        BTreeMap::from([("project_id".to_string(), project_id(s))])
+    }
 }
 
 /// The simulated knowledge base's id.
@@ -67,26 +106,11 @@ fn error(status: StatusCode, message: &str) -> Response {
     api::json(status, json!({ "valid": false, "message": message }))
 }
 
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => error(StatusCode::UNAUTHORIZED, "Invalid API key"),
-        Failure::RateLimited => error(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded"),
-        Failure::Unavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
-        Failure::NotFound => error(StatusCode::NOT_FOUND, "Not found"),
-        Failure::MethodNotAllowed => error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
-        Failure::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "Request too large"),
-        Failure::Unreadable => error(
-            StatusCode::BAD_REQUEST,
-            "The request body could not be read",
-        ),
-    }
-}
-
 /// `{id}.json` → `id`; other formats are not simulated.
 fn json_id(file: &str) -> Result<&str, Response> {
     file.strip_suffix(".json")
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| failure(Failure::NotFound))
+        .ok_or_else(|| Api.failure(Failure::NotFound))
 }
 
 /// The request's `project_id` must be this knowledge base.
@@ -162,27 +186,16 @@ async fn project(State(s): State<Arc<Shared>>, Path(file): Path<String>) -> Resp
 }
 
 fn paging(pairs: &[(String, String)]) -> Result<(u64, u64), Response> {
-    let int = |key: &str, default: u64| -> Result<u64, Response> {
-        match param(pairs, key) {
-            None => Ok(default),
-            Some(raw) => raw
-                .trim()
-                .parse()
-                .map_err(|_| error(StatusCode::BAD_REQUEST, &format!("{key} must be a number"))),
-        }
-    };
-    let page = int("page", 1)?;
-    let limit = int("limit", MAX_LIMIT)?;
-    if page < 1 {
-        return Err(error(StatusCode::BAD_REQUEST, "page must be at least 1"));
-    }
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "limit must be between 1 and 100",
-        ));
-    }
-    Ok((page, limit))
+    page_and_size(pairs, "limit", MAX_LIMIT, MAX_LIMIT, |p| {
+        let message = match p {
+            PageProblem::NotANumber(key) => format!("{key} must be a number"),
+            PageProblem::PageBelowOne => "page must be at least 1".into(),
+            PageProblem::SizeBelowOne | PageProblem::SizeAboveMax(_) => {
+                "limit must be between 1 and 100".into()
+            }
+        };
+        error(StatusCode::BAD_REQUEST, &message)
+    })
 }
 
 async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
@@ -198,15 +211,8 @@ async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
         Err(e) => return e,
     };
     let store = s.store.lock().expect("store lock");
-    let total = store.articles.len() as u64;
-    let skip = ((page - 1) * limit) as usize;
-    let data: Vec<Value> = store
-        .articles
-        .iter()
-        .skip(skip)
-        .take(limit as usize)
-        .map(|a| article_json(&s, a))
-        .collect();
+    let one = numbered(&store.articles, page, limit);
+    let data: Vec<Value> = one.items.iter().map(|a| article_json(&s, a)).collect();
     let data = api::unreadable_first(&s, data, "current_version");
     api::json(
         StatusCode::OK,
@@ -214,8 +220,8 @@ async fn list(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
             "valid": true,
             "page_stats": {
                 "current_page": page,
-                "total_pages": total.div_ceil(limit).max(1),
-                "total_records": total,
+                "total_pages": one.pages.max(1),
+                "total_records": one.total,
             },
             "data": data,
         }),
@@ -314,14 +320,10 @@ async fn update(
     Path(file): Path<String>,
     uri: Uri,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
     let id = match json_id(&file) {
         Ok(id) => id.to_string(),
-        Err(e) => return e,
-    };
-    let body = match api::body(s.provider(), body) {
-        Ok(b) => b,
         Err(e) => return e,
     };
     let obj = match check_body(&headers, &body) {
@@ -373,44 +375,23 @@ async fn upload(
     State(s): State<Arc<Shared>>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let Ok(mut m) = multipart else {
+    let Ok(m) = multipart else {
         return error(
             StatusCode::BAD_REQUEST,
             "Send multipart/form-data with project_id and file",
         );
     };
-    let field_error = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            failure(Failure::TooLarge)
-        } else {
-            error(
-                StatusCode::BAD_REQUEST,
-                "The multipart body could not be read",
-            )
-        }
+    let unreadable = || {
+        error(
+            StatusCode::BAD_REQUEST,
+            "The multipart body could not be read",
+        )
     };
-    let (mut project, mut file): (Option<String>, Option<(String, Bytes)>) = (None, None);
-    loop {
-        let field = match m.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return field_error(e),
-        };
-        match field.name() {
-            Some("project_id") => match field.text().await {
-                Ok(t) => project = Some(t),
-                Err(e) => return field_error(e),
-            },
-            Some("file") => {
-                let name = field.file_name().unwrap_or("file").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b)),
-                    Err(e) => return field_error(e),
-                }
-            }
-            _ => {}
-        }
-    }
+    let form = match api::read_form(&s, m, &["project_id"], "file", unreadable).await {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let (project, file) = (form.text("project_id"), form.file);
     if let Err(e) = check_project(&s, project.as_deref()) {
         return e;
     }
@@ -418,7 +399,7 @@ async fn upload(
         return error(StatusCode::BAD_REQUEST, "file is required");
     };
     if bytes.len() > MAX_UPLOAD {
-        return failure(Failure::TooLarge);
+        return Api.failure(Failure::TooLarge);
     }
     let Some(content_type) = sniff(&bytes) else {
         return error(StatusCode::BAD_REQUEST, "The file is not an image");

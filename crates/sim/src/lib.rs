@@ -7,7 +7,8 @@
 //! Intercom Articles API, Help Scout Docs API, KnowledgeOwl API, Freshdesk
 //! Solutions API) including what it rejects: wrong auth schemes, oversized pages,
 //! malformed updates, missing scopes, rate limits. See the provider modules
-//! for each one's exact contract.
+//! for each one's exact contract. Each is one [`SimApi`] behind the same
+//! guard, data and image host ([`kit`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -34,10 +35,12 @@ mod helpscout;
 mod html;
 mod images;
 mod intercom;
+pub mod kit;
 mod knowledgeowl;
 mod limits;
 mod options;
 mod pages;
+mod paging;
 pub mod replacements;
 mod state;
 mod store;
@@ -56,9 +59,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use data::{AuditExpected, Expected};
+pub use kit::{DataProfile, SimApi};
 pub use options::{Faults, ScreenshotPool, SimOptions, SimProvider};
 
-use state::{Shared, HELPJUICE_ACCOUNT};
+use state::Shared;
 
 /// A running simulator. Dropping it stops the server too; `shutdown` waits
 /// for it.
@@ -209,10 +213,10 @@ pub async fn start(opts: SimOptions) -> std::io::Result<Sim> {
         }
     });
     Ok(Sim {
-        api_base: format!("{site}{}", api_prefix(shared.provider())),
+        api_base: format!("{site}{}", shared.api.about().prefix),
         site_base: site,
         token: shared.opts.token.clone(),
-        settings: settings(&shared),
+        settings: shared.api.settings(&shared),
         expected,
         shared,
         stop: Some(stop),
@@ -220,72 +224,20 @@ pub async fn start(opts: SimOptions) -> std::io::Result<Sim> {
     })
 }
 
-fn api_prefix(p: SimProvider) -> &'static str {
-    match p {
-        SimProvider::Helpjuice => "/api/v3",
-        SimProvider::Helpcenterio => "/v1",
-        SimProvider::Helpcenter => "/v0",
-        SimProvider::Helpscout => "/v1",
-        SimProvider::Knowledgeowl => "/api/head",
-        SimProvider::Zendesk => "/api/v2",
-        // Intercom serves its API at the host root; the simulator keeps it
-        // under a prefix so that pages and images stay apart.
-        SimProvider::Intercom => "/intercom",
-        SimProvider::Freshdesk => "/api/v2",
-    }
-}
-
-fn settings(s: &Shared) -> BTreeMap<String, String> {
-    let mut m = BTreeMap::new();
-    match s.provider() {
-        SimProvider::Helpjuice => {
-            m.insert("account".to_string(), HELPJUICE_ACCOUNT.to_string());
-        }
-        SimProvider::Helpcenter => {
-            m.insert("center_id".to_string(), s.center_id.clone());
-        }
-        SimProvider::Knowledgeowl => {
-            m.insert("project_id".to_string(), knowledgeowl::project_id(s));
-        }
-        SimProvider::Zendesk => {
-            m.insert(
-                "subdomain".to_string(),
-                zendesk::ZENDESK_SUBDOMAIN.to_string(),
-            );
-            m.insert("email".to_string(), zendesk::ZENDESK_EMAIL.to_string());
-        }
-        SimProvider::Freshdesk => {
-            m.insert(
-                "domain".to_string(),
-                freshdesk::FRESHDESK_DOMAIN.to_string(),
-            );
-        }
-        SimProvider::Helpcenterio | SimProvider::Helpscout | SimProvider::Intercom => {}
-    }
-    m
-}
-
 /// The provider's API under its prefix, behind the guard (every API answer,
 /// 404 and 405 included, is counted and in the provider's JSON envelope),
 /// plus the image host and the article pages.
 fn router(shared: Arc<Shared>) -> Router {
-    let p = shared.provider();
-    let api = match p {
-        SimProvider::Helpjuice => helpjuice::routes(),
-        SimProvider::Helpcenterio => helpcenterio::routes(),
-        SimProvider::Helpcenter => helpcenter::routes(),
-        SimProvider::Helpscout => helpscout::routes(),
-        SimProvider::Knowledgeowl => knowledgeowl::routes(),
-        SimProvider::Zendesk => zendesk::routes(),
-        SimProvider::Intercom => intercom::routes(),
-        SimProvider::Freshdesk => freshdesk::routes(),
-    }
-    .fallback(api::not_found)
-    .method_not_allowed_fallback(api::method_not_allowed)
-    .layer(from_fn_with_state(shared.clone(), api::guard));
+    let api = shared.api;
+    let routes = api
+        .routes()
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(from_fn_with_state(shared.clone(), api::guard));
     Router::new()
-        .nest(api_prefix(p), api)
+        .nest(api.about().prefix, routes)
         .merge(images::routes())
         .merge(pages::routes())
+        .merge(api.site_routes())
         .with_state(shared)
 }

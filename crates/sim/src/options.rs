@@ -1,7 +1,10 @@
 //! What a simulator is asked to be: provider, data size, limits and faults.
 
-/// The help centers the simulator can play.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use crate::kit::SimApi;
+
+/// The help centers the simulator can play: the eight built in, or one
+/// written outside this crate.
+#[derive(Clone, Copy)]
 pub enum SimProvider {
     Helpjuice,
     Helpcenterio,
@@ -11,38 +14,57 @@ pub enum SimProvider {
     Zendesk,
     Intercom,
     Freshdesk,
+    /// A simulator implemented elsewhere (a test's made-up provider), run
+    /// by the same server, guard, data and image host as the built-in ones.
+    Custom(&'static dyn SimApi),
 }
 
 impl SimProvider {
+    /// The simulated API itself.
+    pub fn api(self) -> &'static dyn SimApi {
+        match self {
+            SimProvider::Helpjuice => &crate::helpjuice::Api,
+            SimProvider::Helpcenterio => &crate::helpcenterio::Api,
+            SimProvider::Helpcenter => &crate::helpcenter::Api,
+            SimProvider::Helpscout => &crate::helpscout::Api,
+            SimProvider::Knowledgeowl => &crate::knowledgeowl::Api,
+            SimProvider::Zendesk => &crate::zendesk::Api,
+            SimProvider::Intercom => &crate::intercom::Api,
+            SimProvider::Freshdesk => &crate::freshdesk::Api,
+            SimProvider::Custom(api) => api,
+        }
+    }
+
     /// The documented rate limit, requests per minute.
     pub fn documented_limit(self) -> u32 {
-        match self {
-            SimProvider::Helpjuice => 100,
-            SimProvider::Helpcenterio => 60,
-            SimProvider::Helpcenter => 100,
-            // Help Scout Docs: 2000 requests per 10 minutes for one site.
-            SimProvider::Helpscout => 200,
-            SimProvider::Knowledgeowl => 100,
-            // Zendesk Help Center API: 200 per minute on the smallest plan.
-            SimProvider::Zendesk => 200,
-            // Intercom: 1,000 per minute per workspace for a private app.
-            SimProvider::Intercom => 1000,
-            // Freshdesk: 200 per minute on the Growth plan.
-            SimProvider::Freshdesk => 200,
-        }
+        self.api().about().documented_limit
     }
 
     /// The provider id Shotkeeper uses (`helpjuice`, `helpcenterio`, `helpcenter`).
     pub fn as_str(self) -> &'static str {
+        self.api().about().name
+    }
+}
+
+/// Two simulators are the same when they have the same name.
+impl PartialEq for SimProvider {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SimProvider {}
+
+impl std::fmt::Debug for SimProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SimProvider::Helpjuice => "helpjuice",
-            SimProvider::Helpcenterio => "helpcenterio",
-            SimProvider::Helpcenter => "helpcenter",
-            SimProvider::Helpscout => "helpscout",
-            SimProvider::Knowledgeowl => "knowledgeowl",
-            SimProvider::Zendesk => "zendesk",
-            SimProvider::Intercom => "intercom",
-            SimProvider::Freshdesk => "freshdesk",
+            SimProvider::Custom(api) => write!(f, "Custom({})", api.about().name),
+            p => {
+                let name = p.as_str();
+                let mut chars = name.chars();
+                let first = chars.next().map(|c| c.to_ascii_uppercase());
+                write!(f, "{}{}", first.unwrap_or_default(), chars.as_str())
+            }
         }
     }
 }

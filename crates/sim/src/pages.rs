@@ -14,11 +14,14 @@ use crate::html::escape;
 use crate::state::Shared;
 
 pub fn routes() -> Router<Arc<Shared>> {
+    Router::new().route("/kb/{*path}", get(page))
+}
+
+/// Freshdesk's support portal: an article is at
+/// `/support/solutions/articles/ID`, a translation at
+/// `/LANG/support/solutions/articles/ID`.
+pub fn portal_routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/kb/{*path}", get(page))
-        // Freshdesk's support portal: an article is at
-        // `/support/solutions/articles/ID`, a translation at
-        // `/LANG/support/solutions/articles/ID`.
         .route("/support/solutions/articles/{id}", get(portal_article))
         .route(
             "/{lang}/support/solutions/articles/{id}",
@@ -39,9 +42,6 @@ async fn portal_translation(
 
 /// A published document of a Freshdesk article on the support portal.
 fn portal(s: &Shared, id: &str, lang: Option<&str>) -> Response {
-    if s.provider() != crate::options::SimProvider::Freshdesk {
-        return (StatusCode::NOT_FOUND, "Not Found").into_response();
-    }
     // Freshdesk ids may carry a `-title-slug` after the number.
     let id = id.split('-').next().unwrap_or(id);
     let page = {

@@ -6,12 +6,10 @@ use std::sync::Mutex;
 
 use crate::data::Model;
 use crate::images::ImageStore;
+use crate::kit::SimApi;
 use crate::limits::{FixedWindow, Limiter};
-use crate::options::{SimOptions, SimProvider};
+use crate::options::SimOptions;
 use crate::store::Store;
-
-/// The Helpjuice account name (`<account>.helpjuice.com`) the sim claims.
-pub const HELPJUICE_ACCOUNT: &str = "demo";
 
 /// Request counters the tests read back.
 #[derive(Default)]
@@ -87,66 +85,47 @@ impl Refusals {
 
 pub struct Shared {
     pub opts: SimOptions,
+    /// The simulated API (`opts.provider`'s).
+    pub api: &'static dyn SimApi,
     /// `http://127.0.0.1:PORT`
     pub site: String,
-    /// Help.Center's center id (empty for the others).
-    pub center_id: String,
     pub store: Mutex<Store>,
     pub images: ImageStore,
     pub stats: Stats,
     pub limiter: Limiter,
     pub refusals: Mutex<Refusals>,
-    /// HelpCenter.io's minute window (off for the other providers).
+    /// The minute window of an API limited that way (off for the others).
     pub window: FixedWindow,
 }
 
 impl Shared {
     pub fn new(opts: SimOptions, site: String, model: Model) -> Self {
+        let api = opts.provider.api();
         let per_minute = opts.effective_limit();
-        // Help.Center documents a burst of twice the per-minute rate.
-        let burst = match opts.provider {
-            SimProvider::Helpcenter => per_minute.saturating_mul(2),
-            _ => per_minute,
-        };
-        let center_id = match opts.provider {
-            SimProvider::Helpcenter => format!("c{:015x}", opts.seed.wrapping_mul(0x9E37_79B9)),
-            _ => String::new(),
-        };
         let mut store = Store::from_model(&model);
-        if opts.provider == SimProvider::Helpcenterio {
-            crate::helpcenterio::add_title_only_languages(&mut store);
-        }
+        api.prepare(&mut store);
+        let window_limit = if api.fixed_window() { per_minute } else { 0 };
         Shared {
             store: Mutex::new(store),
             images: ImageStore::new(&model),
             stats: Stats::default(),
-            limiter: Limiter::new(per_minute, burst),
+            limiter: Limiter::new(per_minute, api.burst(per_minute)),
             refusals: Mutex::new(Refusals::default()),
-            window: FixedWindow::new(
-                match opts.provider {
-                    SimProvider::Helpcenterio => per_minute,
-                    _ => 0,
-                },
-                opts.rate_limit_window,
-            ),
-            center_id,
+            window: FixedWindow::new(window_limit, opts.rate_limit_window),
+            api,
             site,
             opts,
         }
     }
 
-    pub fn provider(&self) -> SimProvider {
-        self.opts.provider
-    }
-
-    /// Who `key` is, if it is a valid key. Helpjuice has a single account
-    /// key, so a read-only key means nothing there.
+    /// Who `key` is, if it is a valid key. An API with a single account
+    /// key (Helpjuice) has no read-only key.
     pub fn principal_for(&self, key: &str) -> Option<Principal> {
         if key == self.opts.token {
             return Some(Principal { read_only: false });
         }
         let read_only = self.opts.read_only_token.as_deref();
-        if self.provider() != SimProvider::Helpjuice && read_only == Some(key) {
+        if self.api.read_only_keys() && read_only == Some(key) {
             return Some(Principal { read_only: true });
         }
         None

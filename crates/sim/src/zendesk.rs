@@ -28,6 +28,7 @@
 //!
 //! The store's default language `en` is Zendesk's `en-us`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::multipart::MultipartRejection;
@@ -40,8 +41,9 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use crate::api::{self, param, query_pairs, Failure};
+use crate::api::{self, param, query_pairs, ApiBody, Failure};
 use crate::data::CATEGORIES;
+use crate::kit::{self, About, DataProfile, KeyIn, Quota, SimApi};
 use crate::state::Shared;
 use crate::store::{Article, Doc, DEFAULT_LOCALE};
 
@@ -54,30 +56,81 @@ pub const MAX_PAGE_SIZE: usize = 100;
 const DEFAULT_PAGE_SIZE: usize = 30;
 const SOURCE_LOCALE: &str = "en-us";
 
-pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/users/me.json", get(me))
-        .route("/help_center/locales.json", get(locales))
-        .route("/help_center/articles.json", get(list_default))
-        .route("/help_center/{locale}/articles.json", get(list_locale))
-        .route("/help_center/articles/{file}", get(show_default))
-        .route("/help_center/{locale}/articles/{file}", get(show_locale))
-        .route(
-            "/help_center/articles/{id}/translations.json",
-            get(translations),
-        )
-        .route(
-            "/help_center/articles/{id}/translations/{file}",
-            get(show_translation).put(update_translation),
-        )
-        .route("/help_center/articles/{id}/attachments", post(attach))
-        .route("/help_center/articles/{id}/attachments.json", post(attach))
+/// The Zendesk Help Center API, as [`SimApi`].
+pub struct Api;
+
+impl SimApi for Api {
+    /// 200 requests per minute on the smallest plan; the key only as Basic
+    /// `{email}/token:{api_token}`.
+    fn about(&self) -> About {
+        About::new("zendesk", "/api/v2", 200, KeyIn::Own(credential))
+    }
+
+    /// Zendesk articles carry an author_id only.
+    fn data(&self) -> DataProfile {
+        DataProfile::plain(|i, _| (360_001_000_000 + i as u64).to_string()).translated("de")
+    }
+
+    fn routes(&self) -> Router<Arc<Shared>> {
+        Router::new()
+            .route("/users/me.json", get(me))
+            .route("/help_center/locales.json", get(locales))
+            .route("/help_center/articles.json", get(list_default))
+            .route("/help_center/{locale}/articles.json", get(list_locale))
+            .route("/help_center/articles/{file}", get(show_default))
+            .route("/help_center/{locale}/articles/{file}", get(show_locale))
+            .route(
+                "/help_center/articles/{id}/translations.json",
+                get(translations),
+            )
+            .route(
+                "/help_center/articles/{id}/translations/{file}",
+                get(show_translation).put(update_translation),
+            )
+            .route("/help_center/articles/{id}/attachments", post(attach))
+            .route("/help_center/articles/{id}/attachments.json", post(attach))
+    }
+
+    fn failure(&self, f: Failure) -> Response {
+        let (kind, description) = match f {
+            Failure::Unauthorized => {
+                return api::json(f.status(), json!({ "error": "Couldn't authenticate you" }))
+            }
+            Failure::NotFound => return not_found(),
+            Failure::RateLimited => (
+                "TooManyRequests",
+                "You have exceeded the rate limit. Please retry after the time in Retry-After",
+            ),
+            Failure::Unavailable => ("ServiceUnavailable", "Maintenance in progress"),
+            Failure::MethodNotAllowed => ("MethodNotAllowed", "Method not allowed"),
+            Failure::TooLarge => ("RequestEntityTooLarge", "The request is too large"),
+            Failure::Unreadable => ("InvalidRequest", "The request body could not be read"),
+        };
+        error(f.status(), kind, description)
+    }
+
+    /// `X-Rate-Limit` and `X-Rate-Limit-Remaining` on every answer,
+    /// `Retry-After` on a 429.
+    fn quota_headers(&self, h: &mut HeaderMap, q: &Quota) {
+        kit::set(h, "x-rate-limit", q.limit.into());
+        kit::set(h, "x-rate-limit-remaining", q.remaining.into());
+        if !q.allowed {
+            kit::set(h, "retry-after", q.retry_after);
+        }
+    }
+
+    fn settings(&self, _s: &Shared) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("subdomain".to_string(), ZENDESK_SUBDOMAIN.to_string()),
+            ("email".to_string(), ZENDESK_EMAIL.to_string()),
+        ])
+    }
 }
 
 /// The key of a request: the API token of `Basic base64(email/token:TOKEN)`
 /// for the sim agent. Anything else (Bearer, a password, another email)
 /// presents no valid key.
-pub fn credential(headers: &HeaderMap) -> Option<String> {
+fn credential(headers: &HeaderMap, _uri: &Uri) -> Option<String> {
     let auth = headers.get("authorization")?.to_str().ok()?.trim();
     let encoded = auth.strip_prefix("Basic ")?;
     let decoded = base64::engine::general_purpose::STANDARD
@@ -97,41 +150,6 @@ fn error(status: StatusCode, error: &str, description: &str) -> Response {
         status,
         json!({ "error": error, "description": description }),
     )
-}
-
-pub fn failure(f: Failure) -> Response {
-    match f {
-        Failure::Unauthorized => api::json(
-            StatusCode::UNAUTHORIZED,
-            json!({ "error": "Couldn't authenticate you" }),
-        ),
-        Failure::RateLimited => error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TooManyRequests",
-            "You have exceeded the rate limit. Please retry after the time in Retry-After",
-        ),
-        Failure::Unavailable => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ServiceUnavailable",
-            "Maintenance in progress",
-        ),
-        Failure::NotFound => not_found(),
-        Failure::MethodNotAllowed => error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "MethodNotAllowed",
-            "Method not allowed",
-        ),
-        Failure::TooLarge => error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "RequestEntityTooLarge",
-            "The request is too large",
-        ),
-        Failure::Unreadable => error(
-            StatusCode::BAD_REQUEST,
-            "InvalidRequest",
-            "The request body could not be read",
-        ),
-    }
 }
 
 fn not_found() -> Response {
@@ -421,12 +439,8 @@ async fn update_translation(
     State(s): State<Arc<Shared>>,
     Path((id, file)): Path<(String, String)>,
     headers: HeaderMap,
-    body: api::Body,
+    ApiBody(body): ApiBody,
 ) -> Response {
-    let body = match api::body(s.provider(), body) {
-        Ok(b) => b,
-        Err(e) => return e,
-    };
     if !api::is_json(&headers) {
         return invalid("translation", "is required (send application/json)");
     }

@@ -63,10 +63,16 @@ pub fn validate_settings(
     base_url: Option<&str>,
     settings: &BTreeMap<String, String>,
 ) -> Result<()> {
-    match setting_problems(kind, base_url, settings)
-        .into_iter()
-        .next()
-    {
+    check_settings(&spec(kind), base_url, settings)
+}
+
+/// [`validate_settings`] against a given declaration's spec.
+fn check_settings(
+    spec: &ProviderSpec,
+    base_url: Option<&str>,
+    settings: &BTreeMap<String, String>,
+) -> Result<()> {
+    match spec_problems(spec, base_url, settings).into_iter().next() {
         Some((_, e)) => Err(e),
         None => Ok(()),
     }
@@ -83,10 +89,17 @@ pub fn setting_problems(
     base_url: Option<&str>,
     settings: &BTreeMap<String, String>,
 ) -> Vec<(String, CoreError)> {
-    let spec = spec(kind);
+    spec_problems(&spec(kind), base_url, settings)
+}
+
+fn spec_problems(
+    spec: &ProviderSpec,
+    base_url: Option<&str>,
+    settings: &BTreeMap<String, String>,
+) -> Vec<(String, CoreError)> {
     let mut problems = Vec::new();
     let base_url = base_url.map(str::trim).filter(|b| !b.is_empty());
-    if let Some(Err(e)) = base_url.map(|b| check_base_url(&spec, b)) {
+    if let Some(Err(e)) = base_url.map(|b| check_base_url(spec, b)) {
         problems.push((BASE_URL_FIELD.to_string(), e));
     }
     if let Some(v) = settings.get(WAIT_SETTING).map(|v| v.trim()) {
@@ -103,13 +116,13 @@ pub fn setting_problems(
             .map(|v| v.trim())
             .filter(|v| !v.is_empty());
         let problem = match value {
-            None if needed(&spec, field, base_url.is_some()) => Some(missing(&spec, field)),
+            None if needed(spec, field, base_url.is_some()) => Some(missing(spec, field)),
             None => None,
             Some(v) => field
                 .check
                 .apply(v, field.placeholder)
                 .err()
-                .map(|why| setting_error(&spec, field, format!("'{v}' {why}"))),
+                .map(|why| setting_error(spec, field, format!("'{v}' {why}"))),
         };
         problems.extend(problem.map(|e| (field.key.to_string(), e)));
     }
@@ -120,12 +133,28 @@ pub fn setting_problems(
 /// limiter at the documented rate (or the `requests_per_minute` override),
 /// the base URL from `integration.base_url` or the documented one.
 pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCenter>> {
-    let kind = integration.provider;
-    let spec = spec(kind);
-    let Some(def) = def(kind) else {
-        return Err(not_a_help_center(&spec));
+    let Some(def) = def(integration.provider) else {
+        return Err(not_a_help_center(&spec(integration.provider)));
     };
-    validate_settings(kind, integration.base_url.as_deref(), &integration.settings)?;
+    build_with(def, integration, secret)
+}
+
+/// [`build`] with the provider's declaration given instead of looked up
+/// by `integration.provider`: every step (settings, base URL, rate, burst,
+/// `connect`) then reads `def` alone. This is how a provider that is not
+/// (yet) in [`HELP_CENTERS`] runs through the same path as those that are:
+/// the conformance suite's made-up ninth provider does.
+pub fn build_with(
+    def: &ProviderDef,
+    integration: &Integration,
+    secret: &str,
+) -> Result<Box<dyn HelpCenter>> {
+    let spec = (def.spec)();
+    check_settings(
+        &spec,
+        integration.base_url.as_deref(),
+        &integration.settings,
+    )?;
     if secret.trim().is_empty() {
         return Err(CoreError::Invalid(format!(
             "the {} of integration '{}' is empty; edit the integration and enter it again",
@@ -133,9 +162,13 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
         )));
     }
     let overridden = integration.base_url.as_deref();
+    let base = match overridden.map(str::trim).filter(|b| !b.is_empty()) {
+        Some(b) => complete_with(def, &spec, b),
+        None => documented_base(&spec, &integration.settings),
+    };
     (def.connect)(Connect {
-        http: http_config(&spec, &integration.settings),
-        base: base_url(&spec, overridden, &integration.settings),
+        http: config_with(def.documented_burst, &spec, &integration.settings),
+        base,
         base_overridden: overridden.is_some_and(|b| !b.trim().is_empty()),
         settings: &integration.settings,
         secret,
@@ -145,12 +178,20 @@ pub fn build(integration: &Integration, secret: &str) -> Result<Box<dyn HelpCent
 /// The HTTP behaviour of an integration: the documented budget, or the
 /// `requests_per_minute` override (0 = off).
 pub fn http_config(spec: &ProviderSpec, settings: &BTreeMap<String, String>) -> HttpConfig {
+    let documented = def(spec.kind).and_then(|d| d.documented_burst);
+    config_with(documented, spec, settings)
+}
+
+fn config_with(
+    documented: Option<u32>,
+    spec: &ProviderSpec,
+    settings: &BTreeMap<String, String>,
+) -> HttpConfig {
     let overridden = settings
         .get(RATE_SETTING)
         .and_then(|v| v.trim().parse::<u32>().ok());
     let mut cfg = HttpConfig::new(spec.display_name);
     cfg.requests_per_minute = overridden.unwrap_or(spec.requests_per_minute);
-    let documented = def(spec.kind).and_then(|d| d.documented_burst);
     cfg.burst = match (documented, overridden) {
         (Some(burst), None) => burst,
         _ => default_burst(cfg.requests_per_minute),
@@ -185,6 +226,11 @@ pub fn base_url(
     if let Some(b) = overridden.map(str::trim).filter(|b| !b.is_empty()) {
         return complete_base_url(spec, b);
     }
+    documented_base(spec, settings)
+}
+
+/// The documented base with `{setting}` placeholders filled in.
+fn documented_base(spec: &ProviderSpec, settings: &BTreeMap<String, String>) -> String {
     let mut url = spec.default_base_url.to_string();
     for (key, value) in settings {
         let field = spec.fields.iter().find(|f| f.key == key);
@@ -214,8 +260,15 @@ pub fn api_path(kind: ProviderKind) -> &'static str {
 /// - Anything else (a gateway, a simulator, `https://api.help.center`): the
 ///   API path is appended.
 pub fn complete_base_url(spec: &ProviderSpec, given: &str) -> String {
+    match def(spec.kind) {
+        Some(d) => complete_with(d, spec, given),
+        None => given.trim().trim_end_matches('/').to_string(),
+    }
+}
+
+fn complete_with(def: &ProviderDef, spec: &ProviderSpec, given: &str) -> String {
     let trimmed = given.trim().trim_end_matches('/');
-    let path = api_path(spec.kind);
+    let path = def.api_path;
     let Ok(mut url) = url::Url::parse(trimmed) else {
         return trimmed.to_string();
     };
@@ -231,7 +284,7 @@ pub fn complete_base_url(spec: &ProviderSpec, given: &str) -> String {
         return url.as_str().trim_end_matches('/').to_string();
     }
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let sites = def(spec.kind).map_or(Sites::ApiOnly, |d| d.sites);
+    let sites = def.sites;
     let on_sites = sites
         .domain()
         .is_some_and(|d| host == d || host.ends_with(&format!(".{d}")));

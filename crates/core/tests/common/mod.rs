@@ -15,16 +15,9 @@ use shotkeeper_sim::{Sim, SimOptions, SimProvider};
 use tokio_util::sync::CancellationToken;
 
 pub fn kind_of(p: SimProvider) -> ProviderKind {
-    match p {
-        SimProvider::Helpjuice => ProviderKind::Helpjuice,
-        SimProvider::Helpcenterio => ProviderKind::Helpcenterio,
-        SimProvider::Helpcenter => ProviderKind::Helpcenter,
-        SimProvider::Helpscout => ProviderKind::Helpscout,
-        SimProvider::Knowledgeowl => ProviderKind::Knowledgeowl,
-        SimProvider::Zendesk => ProviderKind::Zendesk,
-        SimProvider::Intercom => ProviderKind::Intercom,
-        SimProvider::Freshdesk => ProviderKind::Freshdesk,
-    }
+    p.as_str()
+        .parse()
+        .expect("a built-in simulator is a provider kind")
 }
 
 static ENV_COUNTER: AtomicUsize = AtomicUsize::new(0);

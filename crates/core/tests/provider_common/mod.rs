@@ -6,8 +6,9 @@
 use std::collections::BTreeSet;
 
 use shotkeeper_core::model::{Integration, Platform, ProviderKind, SecretSource};
+use shotkeeper_core::providers::kit::ProviderDef;
 use shotkeeper_core::providers::registry;
-use shotkeeper_core::providers::{HelpCenter, RemoteArticle};
+use shotkeeper_core::providers::{HelpCenter, ProviderSpec, RemoteArticle};
 use shotkeeper_core::Result;
 use shotkeeper_sim::{Sim, SimOptions, SimProvider};
 
@@ -60,6 +61,53 @@ pub fn client_with_token(sim: &Sim, kind: ProviderKind, token: &str) -> Box<dyn 
     registry::build(&integration(sim, kind), token).expect("client builds")
 }
 
+/// What the conformance suite runs against: a simulator, the declaration
+/// Shotkeeper builds the client from, and the client's listing page.
+#[derive(Clone, Copy)]
+pub struct Subject {
+    pub sim: SimProvider,
+    pub def: &'static ProviderDef,
+    pub page_size: u32,
+}
+
+impl Subject {
+    /// A provider listed in `registry::HELP_CENTERS`, with its simulator.
+    pub fn registered(sim: SimProvider, page_size: u32) -> Self {
+        let def = registry::def(kind_of(sim)).expect("a registered help center");
+        Subject {
+            sim,
+            def,
+            page_size,
+        }
+    }
+
+    pub fn spec(&self) -> ProviderSpec {
+        (self.def.spec)()
+    }
+
+    /// Its simulator, without a rate limit unless `tweak` sets one.
+    pub async fn start(&self, tweak: impl FnOnce(&mut SimOptions)) -> Sim {
+        sim(self.sim, tweak).await
+    }
+
+    /// The client a user's integration gets, through the registry's one
+    /// path (`build_with` is what `build` runs once it has the declaration).
+    pub fn client(&self, sim: &Sim) -> Box<dyn HelpCenter> {
+        self.client_with_token(sim, &sim.token)
+    }
+
+    pub fn client_with_token(&self, sim: &Sim, token: &str) -> Box<dyn HelpCenter> {
+        registry::build_with(self.def, &integration(sim, self.def.kind), token)
+            .expect("client builds")
+    }
+}
+
+impl std::fmt::Debug for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.spec().display_name)
+    }
+}
+
 /// Every document of every page, and how many pages there were.
 pub async fn list_all(hc: &dyn HelpCenter) -> Result<(Vec<RemoteArticle>, usize)> {
     let mut docs = Vec::new();
@@ -92,28 +140,6 @@ pub fn distinct_authors(docs: &[RemoteArticle]) -> usize {
 /// `html` with a marker appended, as an image rewrite would change it.
 pub fn edited(html: &str, marker: &str) -> String {
     format!("{html}<p>{marker}</p>")
-}
-
-/// The simulator limited to 30 requests a minute (with `burst` allowed at
-/// once) and the client's limiter off: the requests past the burst are
-/// answered 429 with the provider's own headers, and the client waits them out.
-pub async fn rate_limit_is_waited_out(p: SimProvider, burst: u64) {
-    let sim = sim(p, |o| o.rate_limit_per_minute = Some(30)).await;
-    let hc = client(&sim, kind_of(p));
-    let t = std::time::Instant::now();
-    for _ in 0..burst + 2 {
-        hc.verify().await.unwrap();
-    }
-    assert!(
-        sim.api_requests() > burst + 2,
-        "some requests were refused and retried"
-    );
-    assert!(
-        t.elapsed() >= std::time::Duration::from_millis(900),
-        "{:?}",
-        t.elapsed()
-    );
-    sim.shutdown().await;
 }
 
 /// Every published document that has a public URL can be opened there, and
