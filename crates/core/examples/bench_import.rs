@@ -15,6 +15,10 @@
 //! cargo run --release -p shotkeeper-core --example bench_import -- sample --articles 2000
 //! ```
 //!
+//! `--python THREADS` also runs `import_baseline.py` (requests + Pillow +
+//! imagehash, installed with pip), the script issue 13 compares with,
+//! sequential and on THREADS threads, against the same simulator.
+//!
 //! Flags (any mode): `--latency-ms N`, `--concurrency N` (image downloads
 //! per host, the import's option), `--articles N`, `--with-images N`,
 //! `--refs N`, `--distinct N`, `--width PX`, `--height PX`, `--provider P`
@@ -266,6 +270,38 @@ fn local_bound(files: &[Vec<u8>]) -> f64 {
     best
 }
 
+/// Issue 13's baseline beside the import, against the same simulator:
+/// `import_baseline.py` (requests + Pillow + imagehash) sequential and with
+/// `threads` threads, each timed by the script itself.
+fn python_baseline(info: &serde_json::Value, import_wall: f64, threads: u64) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/import_baseline.py");
+    println!("\n| Python baseline (no thumbnails, no database) | time | import faster by |\n|---|---|---|");
+    for n in [1, threads] {
+        let out = Command::new("python3")
+            .arg(script)
+            .args(["--api", info["api_base"].as_str().unwrap()])
+            .args(["--site", info["site_base"].as_str().unwrap()])
+            .args(["--token", info["token"].as_str().unwrap()])
+            .args(["--threads", &n.to_string()])
+            .output()
+            .expect("python3 (install requests, Pillow and imagehash with pip)");
+        assert!(
+            out.status.success(),
+            "the baseline failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("baseline JSON");
+        let secs = r["seconds"].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "| {n} thread(s): {} articles, {} references, {} images | {secs:.2} s | {:.1}x |",
+            r["articles"],
+            r["references"],
+            r["distinct"],
+            secs / import_wall
+        );
+    }
+}
+
 fn main() {
     let args = Args::parse();
     if args.mode == "serve" {
@@ -453,6 +489,9 @@ fn main() {
             std::thread::available_parallelism().map_or(1, usize::from)
         );
         println!("ratio wall / local bound: {:.2}", wall / scaled);
+    }
+    if args.flags.contains_key("python") {
+        python_baseline(&info, wall, args.num("python", 16));
     }
     drop(child.stdin.take());
     let _ = child.wait();
