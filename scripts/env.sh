@@ -5,4 +5,8 @@ if [ -z "${CARGO_TARGET_DIR:-}" ]; then
   else export CARGO_TARGET_DIR="$HOME/.cache/shotkeeper-target"; fi
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
+# No incremental caches: the scripts build whole suites from clones at
+# changing paths, where they are never reused and once filled the disk
+# (18 GB in one day of runs).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"

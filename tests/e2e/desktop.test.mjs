@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import path from "node:path";
@@ -32,6 +32,8 @@ let s;
 /** The screenshots written for the demo: [{file, tier, replaces}]. */
 let replacements = [];
 let step = 0;
+/** Every secret this run typed or was given: none may reach a log file. */
+const secretsUsed = ["not-a-real-key"];
 
 let webdriverShots = process.env.E2E_WEBDRIVER_SCREENSHOTS === "1";
 
@@ -120,6 +122,7 @@ const count = async (name) => {
 describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
   before(async () => {
     simInfo = await startSim();
+    secretsUsed.push(simInfo.token);
     console.log(`simulator: ${simInfo.api_base} expected ${JSON.stringify(simInfo.expected)}`);
     s = await waitFor(
       "a WebDriver session",
@@ -365,6 +368,7 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     // whose API answers slowly: the listing takes several pages, leaving
     // time to cancel after the first one.
     const slow = await startSim({ provider: "helpcenterio", articles: 250, "images-per-article": 1, "slow-ms": 1500 });
+    secretsUsed.push(slow.token);
     const label = "Slow help center";
     await s.find('[data-testid="nav-integrations"]').then((e) => e.click());
     await s.waitFor('[data-testid="add-integration"]').then((e) => e.click());
@@ -598,6 +602,7 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await s.find('[data-testid="api-key-create"]').then((e) => e.click());
     const key = await s.waitFor('[data-testid="api-key-value"]').then((e) => e.text());
     assert.match(key, /^skp_[0-9a-f]{64}$/);
+    secretsUsed.push(key);
     await s.waitFor('[data-testid="api-key-row"]');
     // textContent: WebKitGTK's element text leaves out the ellipsised label cell.
     const row = await s.exec(`return document.querySelector('[data-testid="api-key-row"]').textContent`);
@@ -626,6 +631,19 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await s.waitFor('[data-testid="local-api-start"]', { timeout: 30_000 });
     assert.equal(await s.find('[data-testid="local-api-state"]').then((e) => e.text()), "Stopped");
     await assert.rejects(fetch(`${url}/healthz`), "nothing listens once stopped");
+  });
+
+  it("wrote no secret it was given to its log files", async () => {
+    // The app's log directory on a fresh machine (run.sh sets XDG_DATA_HOME).
+    const dir = path.join(process.env.XDG_DATA_HOME ?? "", "app.shotkeeper.desktop", "logs");
+    const logs = readdirSync(dir).filter((f) => f.endsWith(".log"));
+    assert.ok(logs.length > 0, `the desktop writes its log in ${dir}`);
+    const text = logs.map((f) => readFileSync(path.join(dir, f), "utf8")).join("\n");
+    assert.ok(text.length > 1000, "the log holds this whole run");
+    for (const secret of secretsUsed) {
+      assert.ok(secret.length >= 8, `a secret long enough to search for: ${secret.length} characters`);
+      assert.ok(!text.includes(secret), `a secret of this run (${secret.slice(0, 4)}…) is in the log`);
+    }
   });
 
   it("never violated the content security policy", async () => {
