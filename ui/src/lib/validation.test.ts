@@ -60,7 +60,7 @@ describe("what core is asked to check", () => {
       { field: "settings.subdomain", message: "first" },
       { field: "settings.subdomain", message: "second" },
     ]);
-    expect(errors).toEqual({ label: "the label is empty", "settings.subdomain": "first" });
+    expect(errors).toEqual({ label: "The label is empty", "settings.subdomain": "First" });
     expect(hasErrors(errors)).toBe(true);
     expect(hasErrors(errorsFrom([]))).toBe(false);
   });

@@ -77,8 +77,13 @@ export function toDraft(form: IntegrationForm, editing: boolean): IntegrationDra
 /** Core's problems, keyed by field ("label", "provider", "baseUrl", "secret", "settings.KEY"); the first per field. */
 export function errorsFrom(problems: FieldProblem[]): FormErrors {
   const errors: FormErrors = {};
-  for (const p of problems) errors[p.field] ??= p.message;
+  for (const p of problems) errors[p.field] ??= asSentence(p.message);
   return errors;
+}
+
+/** Core words a problem to follow "error: " on a command line; beside a field it starts a sentence. */
+function asSentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
 export function hasErrors(errors: FormErrors): boolean {
