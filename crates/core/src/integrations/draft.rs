@@ -80,18 +80,13 @@ pub fn check_draft(draft: &IntegrationDraft) -> Vec<FieldProblem> {
         problems.push(FieldProblem::new(field, e));
     }
     let secret = match &draft.secret {
-        Some(SecretDraft::Value { filled }) => secret_value_problem(*filled),
+        Some(SecretDraft::Value { filled }) => {
+            secret_value_problem(*filled, registry::spec(kind).secret_label)
+        }
         Some(SecretDraft::Env { name }) => env_name_problem(name),
         None => None,
     };
     if let Some(e) = secret {
-        let spec = registry::spec(kind);
-        let e = match e {
-            CoreError::Invalid(m) if m == EMPTY_SECRET => {
-                CoreError::Invalid(format!("the {} is empty: paste it here", spec.secret_label))
-            }
-            other => other,
-        };
         problems.push(FieldProblem::new("secret", e));
     }
     problems
@@ -113,10 +108,9 @@ pub(super) fn label_problem(label: &str) -> Option<CoreError> {
     }
 }
 
-const EMPTY_SECRET: &str = "the secret is empty: paste the API key or token";
-
-pub(super) fn secret_value_problem(filled: bool) -> Option<CoreError> {
-    (!filled).then(|| CoreError::Invalid(EMPTY_SECRET.into()))
+/// `what` names the secret as its provider does ("API token").
+pub(super) fn secret_value_problem(filled: bool, what: &str) -> Option<CoreError> {
+    (!filled).then(|| CoreError::Invalid(format!("the {what} is empty: paste it here")))
 }
 
 /// An environment variable's name as shells accept it.

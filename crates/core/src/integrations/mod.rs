@@ -109,7 +109,10 @@ fn validate_label(label: &str) -> Result<String> {
 
 fn validate_secret(secret: &SecretInput) -> Result<()> {
     let problem = match secret {
-        SecretInput::Value { value } => draft::secret_value_problem(!value.trim().is_empty()),
+        SecretInput::Value { value } if value.trim().is_empty() => Some(CoreError::Invalid(
+            "the secret is empty: paste the API key or token".into(),
+        )),
+        SecretInput::Value { .. } => None,
         SecretInput::Env { name } => draft::env_name_problem(name),
         SecretInput::Demo { .. } => None,
     };
