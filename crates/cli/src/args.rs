@@ -351,6 +351,11 @@ pub struct CaptureArgs {
     /// With --match: S3/R2 integration the new images will be uploaded to.
     #[arg(long, requires = "match_job")]
     pub storage: Option<String>,
+    /// With --match: apply the plan at once (every article updated, its
+    /// previous content kept as a revision) and print the update's result,
+    /// for unattended runs.
+    #[arg(long, requires = "match_job")]
+    pub apply: bool,
     #[arg(long)]
     pub json: bool,
 }

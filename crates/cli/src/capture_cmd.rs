@@ -9,6 +9,7 @@ use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::capture::{
     self, CaptureEvent, CaptureOptions, CaptureProgress, CaptureReport,
 };
+use shotkeeper_core::update::{UpdatePlan, UpdateResult};
 use shotkeeper_core::App;
 use tokio_util::sync::CancellationToken;
 
@@ -16,6 +17,7 @@ use crate::args::CaptureArgs;
 use crate::commands::{partly_failed, CliError, CliResult};
 use crate::output;
 use crate::pipe::{errln, outln};
+use crate::update_cmds::update_status;
 
 pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
     let cancel = CancellationToken::new();
@@ -59,17 +61,38 @@ pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
                     ..Default::default()
                 })
                 .await?;
-            output::show(
-                &output::PlanShown {
-                    plan: &plan,
-                    diffs: None,
-                },
-                args.json,
-            )?;
+            if args.apply {
+                let result = apply(app, &plan).await?;
+                output::show(&result, args.json)?;
+                update_status(&result)?;
+            } else {
+                output::show(
+                    &output::PlanShown {
+                        plan: &plan,
+                        diffs: None,
+                    },
+                    args.json,
+                )?;
+            }
         }
         None => print_report(&report, args.json)?,
     }
     partly_failed(report.failed() as u64, "scenario(s)")
+}
+
+/// `--apply`: the plan just made is applied as `shotkeeper apply` would,
+/// with a line on stderr saying which plan, so a CI log can name it for a
+/// rollback.
+async fn apply(app: &App, plan: &UpdatePlan) -> Result<UpdateResult, CliError> {
+    errln!(
+        "applying plan {}: {} change(s) in {} article(s)…",
+        plan.id,
+        plan.selected_changes(),
+        plan.articles_to_update()
+    );
+    Ok(app
+        .apply_plan(&plan.id, false, Arc::new(|_| {}), CancellationToken::new())
+        .await?)
 }
 
 /// One line per scenario on stderr as it starts and ends.

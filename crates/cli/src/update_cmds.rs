@@ -162,7 +162,7 @@ async fn internal_article_id(
 }
 
 /// `update` and `apply`: exit 5 when an article or a screenshot failed.
-fn update_status(result: &UpdateResult) -> CliResult {
+pub fn update_status(result: &UpdateResult) -> CliResult {
     let articles = result
         .articles
         .iter()

@@ -181,10 +181,33 @@ async fn the_loop_closes_name_first_then_metadata_after_the_ui_changed() {
         s["match"]["targets"][0]["metadata"]["screenshot-id"], id,
         "{s}"
     );
-    let applied = sk.json(&["apply", plan["id"].as_str().unwrap(), "--json"]);
+
+    // Unattended, as a CI job runs it: capture, match and apply in one
+    // command, which prints the update's result and exits 0.
+    write_page(&page, "rgb(200,60,20)");
+    let out = sk.run(&[
+        "capture",
+        shots.to_str().unwrap(),
+        "--out",
+        dir.path().join("third").to_str().unwrap(),
+        "--match",
+        job2["id"].as_str().unwrap(),
+        "--apply",
+        "--json",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("applying plan ") && err.contains("1 change(s) in 1 article(s)"),
+        "{err}"
+    );
+    let applied: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(applied["summary"]["total"], 1, "{applied}");
     assert_eq!(applied["summary"]["success"], 1, "{applied}");
     assert_eq!(
         applied["screenshots"][0]["matchType"], "metadata",
         "{applied}"
     );
+    let now = sim.article_html(&article, None).unwrap();
+    assert_ne!(now, html, "the article was updated");
 }
