@@ -83,5 +83,8 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<audit::AuditSettings>(dir)?;
     export::<crate::api_keys::ApiKeyInfo>(dir)?;
     export::<crate::api_keys::NewApiKey>(dir)?;
+    export::<crate::capture::ShotsOverview>(dir)?;
+    export::<crate::capture::CaptureStatus>(dir)?;
+    export::<crate::capture::CaptureRun>(dir)?;
     Ok(())
 }

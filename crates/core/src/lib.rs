@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod app;
+pub mod app_capture;
 pub mod app_update;
 pub mod audit;
 pub mod background;

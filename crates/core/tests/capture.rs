@@ -546,3 +546,94 @@ fn a_missing_browser_says_how_to_install_one() {
     assert!(msg.contains("/nonexistent/chromium"), "{msg}");
     assert!(msg.contains("apt-get install chromium"), "{msg}");
 }
+
+/// The desktop's Capture view through core's `App`: a file opened is
+/// remembered across restarts, captured into its own folder of the data
+/// directory with a status per scenario, and listed with its last captures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_remembers_the_file_and_lists_each_scenarios_last_capture() {
+    use shotkeeper_core::capture::CaptureStatus;
+    use shotkeeper_core::App;
+
+    let site = serve().await;
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shots.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[defaults]\nbase_url = \"{}\"\nviewport = {{ width = 400, height = 300 }}\n\n\
+             [[scenario]]\nid = \"card\"\nurl = \"/\"\nselector = \"#card\"\n\n\
+             [[scenario]]\nid = \"gone\"\nurl = \"/\"\nselector = \"#does-not-exist\"\ntimeout_ms = 1500\n",
+            site.url("/")
+        ),
+    )
+    .unwrap();
+
+    let app = App::open(data.path()).await.unwrap();
+    assert_eq!(app.recent_shots().await.unwrap(), None);
+    let opened = app.open_shots(&path).await.unwrap();
+    let ids: Vec<&str> = opened.scenarios.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["card", "gone"]);
+    assert_eq!(opened.scenarios[0].target, "element #card");
+    assert_eq!(opened.scenarios[0].screen, "400×300");
+    assert!(opened.scenarios.iter().all(|s| s.last.is_none()));
+
+    // A restart opens the same file again.
+    drop(app);
+    let app = App::open(data.path()).await.unwrap();
+    assert_eq!(
+        app.recent_shots().await.unwrap().as_deref(),
+        Some(path.as_path())
+    );
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let run = app
+        .capture_shots(
+            &path,
+            &[],
+            Arc::new(move |s| sink.lock().unwrap().push(s)),
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    let card_png = app.capture_dir(&path).join("card.png");
+    assert!(card_png.starts_with(data.path().join("captures")));
+    assert_eq!(run.files, [card_png.display().to_string()]);
+    assert_eq!(run.failed, 1);
+    match &run.outcomes[1] {
+        CaptureStatus::Failed { id, error, .. } => {
+            assert_eq!(id, "gone");
+            assert!(error.contains("#does-not-exist"), "{error}");
+        }
+        other => panic!("the missing selector fails its scenario: {other:?}"),
+    }
+    let seen = seen.lock().unwrap().clone();
+    let started = seen
+        .iter()
+        .position(|s| matches!(s, CaptureStatus::Capturing { id } if id == "card"));
+    let ended = seen
+        .iter()
+        .position(|s| matches!(s, CaptureStatus::Captured { id, .. } if id == "card"));
+    assert!(started.is_some() && started < ended, "{seen:?}");
+
+    let again = app.open_shots(&path).await.unwrap();
+    let last = again.scenarios[0].last.as_ref().expect("card was captured");
+    assert_eq!((last.width, last.height), (200, 120));
+    assert!(
+        again.scenarios[1].last.is_none(),
+        "a failed scenario wrote nothing"
+    );
+
+    // A mistake in the file is reported where it is; the file stays the
+    // remembered one (what a person fixes and opens again).
+    std::fs::write(
+        &path,
+        "[[scenario]]\nid = \"a\"\nurl = \"/\"\nselectr = \"#a\"\n",
+    )
+    .unwrap();
+    let err = app.open_shots(&path).await.unwrap_err().to_string();
+    assert!(err.contains("line 4, column 1"), "{err}");
+    site.stop();
+}

@@ -8,8 +8,10 @@
 //! - `shoot.rs`: one scenario on one tab, made deterministic.
 //! - `stamp.rs`: masks painted, text chunks written.
 //! - `run.rs`: many scenarios, a bounded number of tabs at once.
+//! - `overview.rs`: what a front end shows of a file and of a run.
 
 mod browser;
+mod overview;
 mod run;
 mod scenarios;
 mod shoot;
@@ -18,6 +20,9 @@ mod stamp;
 use std::path::Path;
 
 pub use browser::{find_chromium, Chromium, BROWSER_ENV};
+pub use overview::{
+    png_path, CaptureRun, CaptureStatus, LastCapture, ScenarioSummary, ShotsOverview,
+};
 pub use run::{
     capture, select, CaptureEvent, CaptureOptions, CaptureProgress, CaptureReport, Captured,
     KeychainSecrets, ScenarioOutcome, SecretLookup, DEFAULT_TABS, MAX_TABS,

@@ -192,7 +192,7 @@ pub async fn capture(
 async fn one(chromium: &Chromium, s: &Scenario, opts: &CaptureOptions) -> Result<Captured> {
     let (headers, cookies) = resolve_values(s, opts.secrets.as_ref()).await?;
     let shot = shoot(chromium, s, &headers, &cookies).await?;
-    let path = opts.out_dir.join(format!("{}.png", s.id));
+    let path = super::overview::png_path(&opts.out_dir, &s.id);
     write_whole(&path, &shot.png)?;
     Ok(Captured {
         path,

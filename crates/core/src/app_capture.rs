@@ -1,0 +1,97 @@
+//! The `App` methods of capture as the desktop uses it: a scenarios file is
+//! opened (checked, and remembered for the next start), listed with each
+//! scenario's last capture, and captured into a folder of the data
+//! directory that belongs to that file; the PNGs are then matched like
+//! dropped files (`App::plan_update`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::capture::{self, CaptureOptions, CaptureRun, CaptureStatus, Chromium, ShotsOverview};
+use crate::db::capture_files;
+use crate::error::Result;
+
+/// Receives each scenario's status as a run goes.
+pub type CaptureStatusFn = Arc<dyn Fn(CaptureStatus) + Send + Sync>;
+
+impl App {
+    /// Reads and checks a scenarios file (a mistake is reported with its
+    /// line and column) and remembers it as the one to open next time.
+    pub async fn open_shots(&self, path: &Path) -> Result<ShotsOverview> {
+        let path = absolute(path);
+        let file = capture::load_shots(&path)?;
+        capture_files::touch(self.pool(), &path.display().to_string()).await?;
+        Ok(ShotsOverview::new(&path, &self.capture_dir(&path), &file))
+    }
+
+    /// The scenarios file opened last, to open again; `None` when none was.
+    pub async fn recent_shots(&self) -> Result<Option<PathBuf>> {
+        Ok(capture_files::latest(self.pool()).await?.map(PathBuf::from))
+    }
+
+    /// Captures the scenarios of `path` (all, or those in `only`) with the
+    /// system's Chromium (`SHOTKEEPER_CHROMIUM` or `chromium` on PATH) into
+    /// the file's capture folder. One failing scenario never stops the
+    /// others; the file and the browser are checked before anything runs.
+    pub async fn capture_shots(
+        &self,
+        path: &Path,
+        only: &[String],
+        progress: CaptureStatusFn,
+        cancel: CancellationToken,
+    ) -> Result<CaptureRun> {
+        let path = absolute(path);
+        let file = capture::load_shots(&path)?;
+        let chosen = capture::select(&file, only)?;
+        let chromium = Chromium::launch(&capture::find_chromium(None)?).await?;
+        let opts = CaptureOptions::new(self.capture_dir(&path));
+        let report = capture::capture(
+            &chromium,
+            &chosen,
+            &opts,
+            Arc::new(move |ev| progress(CaptureStatus::from_event(&ev))),
+            cancel,
+        )
+        .await;
+        chromium.close().await;
+        let report = report?;
+        Ok(CaptureRun {
+            outcomes: report
+                .outcomes
+                .iter()
+                .map(CaptureStatus::from_outcome)
+                .collect(),
+            files: report
+                .files()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            failed: report.failed() as u32,
+        })
+    }
+
+    /// The folder a scenarios file's captures go to: one per file, named
+    /// after it, under `captures/` in the data directory (so two files with
+    /// a scenario of the same id never overwrite each other's PNG).
+    pub fn capture_dir(&self, shots: &Path) -> PathBuf {
+        let digest = Sha256::digest(shots.display().to_string().as_bytes());
+        let short: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        let stem = shots
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "shots".into());
+        self.data_dir()
+            .join("captures")
+            .join(format!("{stem}-{short}"))
+    }
+}
+
+/// `path` made absolute against the working directory, so the remembered
+/// file and its capture folder do not depend on where the app started.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
