@@ -37,6 +37,10 @@ const COMMANDS: &[&str] = &[
     "list_api_keys",
     "create_api_key",
     "revoke_api_key",
+    "open_shots",
+    "recent_shots",
+    "capture_shots",
+    "cancel_capture",
 ];
 
 fn main() {

@@ -16,6 +16,8 @@ pub struct Shell {
     pub demo: DemoStatus,
     pub imports: Running,
     pub updates: Running,
+    /// Capture runs, by scenarios file.
+    pub captures: Running,
     /// Keeps the in-process demo simulator serving for the app's lifetime.
     _sim: Option<shotkeeper_sim::Sim>,
 }
@@ -37,6 +39,7 @@ impl Shell {
             demo,
             imports: Running::default(),
             updates: Running::default(),
+            captures: Running::default(),
             _sim: sim,
         }
     }

@@ -11,7 +11,9 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
-use crate::capture::{self, CaptureOptions, CaptureRun, CaptureStatus, Chromium, ShotsOverview};
+use crate::capture::{
+    self, CaptureOptions, CaptureProgress, CaptureRun, CaptureStatus, Chromium, ShotsOverview,
+};
 use crate::db::capture_files;
 use crate::error::Result;
 
@@ -49,14 +51,8 @@ impl App {
         let chosen = capture::select(&file, only)?;
         let chromium = Chromium::launch(&capture::find_chromium(None)?).await?;
         let opts = CaptureOptions::new(self.capture_dir(&path));
-        let report = capture::capture(
-            &chromium,
-            &chosen,
-            &opts,
-            Arc::new(move |ev| progress(CaptureStatus::from_event(&ev))),
-            cancel,
-        )
-        .await;
+        let forward: CaptureProgress = Arc::new(move |ev| progress(CaptureStatus::from_event(&ev)));
+        let report = capture::capture(&chromium, &chosen, &opts, forward, cancel).await;
         chromium.close().await;
         let report = report?;
         Ok(CaptureRun {

@@ -2,6 +2,7 @@
 //! core, and maps the error; nothing here decides anything.
 
 pub mod audit;
+pub mod capture;
 pub mod local_api;
 pub mod replace;
 

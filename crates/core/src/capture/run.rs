@@ -155,38 +155,50 @@ pub async fn capture(
     std::fs::create_dir_all(&opts.out_dir)
         .map_err(|e| CoreError::file("create", opts.out_dir.display(), e))?;
     let tabs = opts.tabs.clamp(1, MAX_TABS);
-    let mut outcomes: Vec<(usize, ScenarioOutcome)> =
-        futures::stream::iter(scenarios.iter().enumerate())
-            .map(|(i, s)| {
-                let progress = progress.clone();
-                let cancel = cancel.clone();
-                async move {
-                    let start = Instant::now();
-                    let result = if cancel.is_cancelled() {
-                        Err(CoreError::Cancelled)
-                    } else {
-                        progress(CaptureEvent::Started { id: &s.id });
-                        tokio::select! {
-                            r = one(chromium, s, opts) => r,
-                            _ = cancel.cancelled() => Err(CoreError::Cancelled),
-                        }
-                    };
-                    let outcome = ScenarioOutcome {
-                        id: s.id.clone(),
-                        elapsed: start.elapsed(),
-                        result,
-                    };
-                    progress(CaptureEvent::Finished(&outcome));
-                    (i, outcome)
-                }
-            })
-            .buffer_unordered(tabs)
-            .collect()
-            .await;
+    // The futures are made up front (not in a `Stream::map` closure) so the
+    // whole capture stays `Send` for callers that spawn it: a closure over
+    // borrowed scenarios is not general over their lifetimes.
+    let runs: Vec<_> = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, s)| scenario(i, s, chromium, opts, progress.clone(), cancel.clone()))
+        .collect();
+    let mut outcomes: Vec<(usize, ScenarioOutcome)> = futures::stream::iter(runs)
+        .buffer_unordered(tabs)
+        .collect()
+        .await;
     outcomes.sort_by_key(|(i, _)| *i);
     Ok(CaptureReport {
         outcomes: outcomes.into_iter().map(|(_, o)| o).collect(),
     })
+}
+
+/// One scenario from start to outcome, reported as it starts and ends.
+async fn scenario(
+    i: usize,
+    s: &Scenario,
+    chromium: &Chromium,
+    opts: &CaptureOptions,
+    progress: CaptureProgress,
+    cancel: CancellationToken,
+) -> (usize, ScenarioOutcome) {
+    let start = Instant::now();
+    let result = if cancel.is_cancelled() {
+        Err(CoreError::Cancelled)
+    } else {
+        progress(CaptureEvent::Started { id: &s.id });
+        tokio::select! {
+            r = one(chromium, s, opts) => r,
+            _ = cancel.cancelled() => Err(CoreError::Cancelled),
+        }
+    };
+    let outcome = ScenarioOutcome {
+        id: s.id.clone(),
+        elapsed: start.elapsed(),
+        result,
+    };
+    progress(CaptureEvent::Finished(&outcome));
+    (i, outcome)
 }
 
 async fn one(chromium: &Chromium, s: &Scenario, opts: &CaptureOptions) -> Result<Captured> {
