@@ -6,6 +6,9 @@ import { openUrl } from "@tauri-apps/plugin-opener";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
   ApiKeyInfo,
+  CaptureRun,
+  CaptureStatus,
+  ShotsOverview,
   LocalApiStatus,
   NewApiKey,
   ApplyProgress,
@@ -131,6 +134,18 @@ export const api = {
   /** Writes the audit into the Downloads folder; resolves with the file's path. */
   exportAudit: (jobId: string, format: "csv" | "json") => call<string>("export_audit", { jobId, format }),
 
+  /** Capture: a scenarios file read and checked (a mistake names its line and column), remembered for next time. */
+  openShots: (path: string) => call<ShotsOverview>("open_shots", { path }),
+  /** The scenarios file opened last, or null. */
+  recentShots: () => call<string | null>("recent_shots"),
+  /** Captures the file's scenarios (all when `only` is empty); `onStatus` receives each one as it starts and ends. */
+  captureShots: (path: string, only: string[], onStatus: (s: CaptureStatus) => void) => {
+    const channel = new Channel<CaptureStatus>();
+    channel.onmessage = onStatus;
+    return call<CaptureRun>("capture_shots", { path, only, onStatus: channel });
+  },
+  cancelCapture: (path: string) => call<boolean>("cancel_capture", { path }),
+
   /** Settings › Local API: the REST API of `shotkeeper serve`, on 127.0.0.1. */
   localApiStatus: () => call<LocalApiStatus>("local_api_status"),
   startLocalApi: (port: number) => call<LocalApiStatus>("start_local_api", { port }),
@@ -162,10 +177,13 @@ export async function openExternal(url: string): Promise<void> {
 }
 
 /** URL for a thumbnail path the backend gave (served by the asset protocol, scoped to the thumbnails folder). */
-export function thumbnailSrc(path: string | null | undefined): string | null {
+export function thumbnailSrc(path: string | null | undefined, version?: string): string | null {
   if (!path) return null;
   // data: previews come from the browser-only mock; real ones are files.
-  return path.startsWith("data:") ? path : convertFileSrc(path);
+  if (path.startsWith("data:")) return path;
+  // A file rewritten in place (a new capture) needs a new URL, or the
+  // webview shows the picture it cached; the asset protocol reads only the path.
+  return version ? `${convertFileSrc(path)}?v=${encodeURIComponent(version)}` : convertFileSrc(path);
 }
 
 /** The image types a screenshot can be (core's IMAGE_EXTENSIONS). */
@@ -183,6 +201,20 @@ export async function chooseScreenshots(folder: boolean): Promise<string[]> {
         });
     if (!picked) return [];
     return Array.isArray(picked) ? picked : [picked];
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** Asks for a scenarios file (shots.toml) with the system's chooser; null when cancelled. */
+export async function chooseShotsFile(): Promise<string | null> {
+  try {
+    const picked = await openDialog({
+      multiple: false,
+      title: "Open a scenarios file",
+      filters: [{ name: "Scenarios", extensions: ["toml"] }],
+    });
+    return typeof picked === "string" ? picked : null;
   } catch (e) {
     throw toApiError(e);
   }

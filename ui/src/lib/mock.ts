@@ -203,6 +203,8 @@ export function installMock(): void {
           images: ar.images.map((x) => images.find((i) => i.url === x.url)!),
         };
       }
+      case "recent_shots":
+        return null;
       case "local_api_status":
         return localApi;
       case "start_local_api": {

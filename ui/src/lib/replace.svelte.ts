@@ -45,10 +45,19 @@ export async function dropScreenshots(paths: string[], target: string | null = n
   replace.dropTarget = null;
   if (!paths.length || replace.applying) return;
   navigate("replace");
+  await reviewScreenshots(paths, target);
+}
+
+/**
+ * Matches screenshots against the import in review and keeps the plan for
+ * review, without leaving the current view (Capture shows its own outcome
+ * first). Resolves with whether a plan is now in review.
+ */
+export async function reviewScreenshots(paths: string[], target: string | null = null): Promise<boolean> {
   const job = app.reviewJob;
   if (!job) {
     replace.error = new ApiError("invalid", "Import a help center first: dropped screenshots are matched against the images of an import.");
-    return;
+    return false;
   }
   const current = replace.plan && !replace.result && replace.plan.jobId === job.id ? replace.plan : null;
   replace.planning = true;
@@ -66,8 +75,10 @@ export async function dropScreenshots(paths: string[], target: string | null = n
     replace.result = null;
     replace.progress = null;
     replace.comparing = null;
+    return true;
   } catch (e) {
     replace.error = toApiError(e);
+    return false;
   } finally {
     replace.planning = false;
   }

@@ -16,7 +16,7 @@ import type {
   ProviderSpec,
 } from "./types";
 
-export type Route = "integrations" | "import" | "images" | "articles" | "replace" | "settings";
+export type Route = "integrations" | "import" | "images" | "articles" | "capture" | "replace" | "settings";
 
 export interface Loadable<T> {
   data: T;
