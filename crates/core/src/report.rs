@@ -156,7 +156,8 @@ pub async fn job_view(
             view.articles = Some(articles_dimension(&views::job_data(pool, job_id).await?))
         }
         Some(Dimension::Images) => {
-            view.images = Some(images_dimension(&views::job_data(pool, job_id).await?))
+            let data = views::job_data_with(pool, job_id, views::Content::Without).await?;
+            view.images = Some(images_dimension(&data))
         }
     }
     Ok(view)
@@ -165,7 +166,7 @@ pub async fn job_view(
 /// Broken images (download failed) with the articles that use them.
 pub async fn broken_images(pool: &SqlitePool, job_id: &str) -> Result<Vec<ImageWithArticles>> {
     jobs::get(pool, job_id).await?;
-    let data = views::job_data(pool, job_id).await?;
+    let data = views::job_data_with(pool, job_id, views::Content::Without).await?;
     Ok(images_dimension(&data)
         .into_iter()
         .filter(|i| data.images.get(&i.url).is_some_and(ImageRec::is_broken))

@@ -44,8 +44,24 @@ fn env_or(name: &str, default: usize) -> usize {
 
 /// VmHWM of /proc/self/status: the peak resident set, in MiB.
 fn peak_rss_mib() -> Option<f64> {
+    status_mib("VmHWM:")
+}
+
+/// VmRSS: the resident set now, in MiB (what a run starts from).
+fn rss_mib() -> Option<f64> {
+    status_mib("VmRSS:")
+}
+
+fn mib(v: Option<f64>) -> String {
+    match v {
+        Some(m) => format!("{m:.0} MiB"),
+        None => "not available here".into(),
+    }
+}
+
+fn status_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
@@ -183,6 +199,7 @@ async fn main() {
     ];
     for (dimension, gzip, change_every) in scenarios {
         reset_peak_rss();
+        let rss_before = rss_mib();
         // A running import writes the job every so often: each write makes
         // the next poll rebuild the answer.
         let writer = change_every.map(|every| {
@@ -271,16 +288,14 @@ async fn main() {
             None => String::new(),
         };
         println!(
-            "dimension={dimension}, {encoding}{changing}: {} requests by {CLIENTS} clients in {:.1} s, answer {:.1} MiB, p50 {:.0} ms, p99 {:.0} ms, peak RSS {}",
+            "dimension={dimension}, {encoding}{changing}: {} requests by {CLIENTS} clients in {:.1} s, answer {:.1} MiB, p50 {:.0} ms, p99 {:.0} ms, peak RSS {} (from {} at the start of the run)",
             all.len(),
             wall.elapsed().as_secs_f64(),
             bytes as f64 / (1024.0 * 1024.0),
             percentile(&all, 0.50).as_secs_f64() * 1000.0,
             percentile(&all, 0.99).as_secs_f64() * 1000.0,
-            match peak_rss_mib() {
-                Some(m) => format!("{m:.0} MiB"),
-                None => "not available here".into(),
-            }
+            mib(peak_rss_mib()),
+            mib(rss_before),
         );
     }
     bound.shutdown();

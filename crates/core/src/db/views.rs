@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use futures::TryStreamExt;
 use sqlx::{Row, SqlitePool};
 
 use crate::error::Result;
@@ -110,12 +111,41 @@ fn image_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ImageRec> {
     })
 }
 
+/// Whether article records carry their HTML. Only the articles dimension
+/// and matching read it; the images dimension of a large help center would
+/// otherwise hold every article's HTML for nothing while it builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    With,
+    Without,
+}
+
 pub async fn articles(pool: &SqlitePool, job_id: &str) -> Result<Vec<ArticleRec>> {
-    let rows = sqlx::query("SELECT * FROM articles WHERE job_id = ? ORDER BY rowid")
-        .bind(job_id)
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(article_from_row).collect()
+    articles_with(pool, job_id, Content::With).await
+}
+
+/// The job's articles in import order. Rows are converted as they arrive
+/// (not all fetched first), so a large job never holds its rows twice.
+pub async fn articles_with(
+    pool: &SqlitePool,
+    job_id: &str,
+    content: Content,
+) -> Result<Vec<ArticleRec>> {
+    let content = match content {
+        Content::With => "content",
+        Content::Without => "NULL AS content",
+    };
+    let sql = format!(
+        "SELECT id, external_id, locale, title, url, is_published, tags, {content},
+                status, error, created_at, updated_at
+         FROM articles WHERE job_id = ? ORDER BY rowid"
+    );
+    let mut rows = sqlx::query(&sql).bind(job_id).fetch(pool);
+    let mut out = Vec::new();
+    while let Some(r) = rows.try_next().await? {
+        out.push(article_from_row(&r)?);
+    }
+    Ok(out)
 }
 
 pub async fn article(
@@ -132,42 +162,47 @@ pub async fn article(
 }
 
 pub async fn refs(pool: &SqlitePool, job_id: &str) -> Result<Vec<RefRec>> {
-    let rows = sqlx::query(
+    let mut rows = sqlx::query(
         "SELECT ai.* FROM article_images ai JOIN articles a ON a.id = ai.article_id
          WHERE a.job_id = ? ORDER BY a.rowid, ai.position",
     )
     .bind(job_id)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RefRec {
-                article_id: r.try_get("article_id")?,
-                position: r.try_get::<i64, _>("position")? as u32,
-                url: r.try_get("url")?,
-                alt: r.try_get("alt")?,
-                width_attr: r.try_get::<Option<i64>, _>("width_attr")?.map(|v| v as u32),
-                height_attr: r
-                    .try_get::<Option<i64>, _>("height_attr")?
-                    .map(|v| v as u32),
-            })
-        })
-        .collect()
+    .fetch(pool);
+    let mut out = Vec::new();
+    while let Some(r) = rows.try_next().await? {
+        out.push(RefRec {
+            article_id: r.try_get("article_id")?,
+            position: r.try_get::<i64, _>("position")? as u32,
+            url: r.try_get("url")?,
+            alt: r.try_get("alt")?,
+            width_attr: r.try_get::<Option<i64>, _>("width_attr")?.map(|v| v as u32),
+            height_attr: r
+                .try_get::<Option<i64>, _>("height_attr")?
+                .map(|v| v as u32),
+        });
+    }
+    Ok(out)
 }
 
 pub async fn images(pool: &SqlitePool, job_id: &str) -> Result<HashMap<String, ImageRec>> {
-    let rows = sqlx::query("SELECT * FROM images WHERE job_id = ?")
+    let mut rows = sqlx::query("SELECT * FROM images WHERE job_id = ?")
         .bind(job_id)
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|r| image_from_row(r).map(|i| (i.url.clone(), i)))
-        .collect()
+        .fetch(pool);
+    let mut out = HashMap::new();
+    while let Some(r) = rows.try_next().await? {
+        let image = image_from_row(&r)?;
+        out.insert(image.url.clone(), image);
+    }
+    Ok(out)
 }
 
 pub async fn job_data(pool: &SqlitePool, job_id: &str) -> Result<JobData> {
+    job_data_with(pool, job_id, Content::With).await
+}
+
+pub async fn job_data_with(pool: &SqlitePool, job_id: &str, content: Content) -> Result<JobData> {
     Ok(JobData {
-        articles: articles(pool, job_id).await?,
+        articles: articles_with(pool, job_id, content).await?,
         refs: refs(pool, job_id).await?,
         images: images(pool, job_id).await?,
     })
