@@ -585,6 +585,73 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await shot("manual-match");
   });
 
+  it("captures the demo app from its shipped scenarios file, reviews the matches and updates one", async () => {
+    // Close the review left by the drop above, and import the demo again:
+    // the captures are matched against help center images as they are now.
+    await s.find('[data-testid="nav-replace"]').then((e) => e.click());
+    for (const b of await s.findAll('[data-testid="discard-plan"], [data-testid="new-review"]')) await b.click();
+    const reviewed = () => s.exec(`return document.querySelector('[data-testid="review-job"]')?.value ?? null`);
+    const before = await reviewed();
+    await s.find('[data-testid="nav-integrations"]').then((e) => e.click());
+    await s.waitFor('[data-testid="integration-row"][data-label="Demo help center"] [data-testid="import-from"]').then((e) => e.click());
+    await waitFor("a new demo import in review", async () => {
+      const now = await reviewed();
+      return now && now !== before ? now : null;
+    }, { timeout: 300_000, interval: 500 });
+
+    await s.find('[data-testid="nav-capture"]').then((e) => e.click());
+    await s.waitFor('[data-testid="capture-view"]');
+    await s.waitFor('[data-testid="open-demo-shots"]').then((e) => e.click());
+    const rows = await waitFor("the demo's scenarios listed", async () => {
+      const r = await s.findAll('[data-testid="scenario-row"]');
+      return r.length >= 5 ? r : null;
+    });
+    const ids = [];
+    for (const r of rows) ids.push(await r.attr("data-id"));
+    assert.ok(ids.includes("billing-settings"), `the demo's scenarios: ${ids}`);
+    assert.match(await s.find('[data-testid="shots-path"]').then((e) => e.text()), /shots\.toml$/);
+    await shot("capture-demo-opened");
+
+    await s.find('[data-testid="capture-all"]').then((e) => e.click());
+    // Live: a scenario shows it is being captured before the run ends.
+    await waitFor("a scenario being captured", async () => ((await s.findAll('[data-testid="scenario-row"][data-state="capturing"]')).length ? true : null), { timeout: 60_000, interval: 100 });
+    // Nothing fails, so the review opens by itself with every capture matched.
+    await s.waitFor('[data-testid="review-list"]', { timeout: 180_000 });
+    const cards = await waitFor("every capture in review", async () => {
+      const c = await s.findAll('[data-testid="planned-screenshot"]');
+      return c.length === ids.length ? c : null;
+    }, { timeout: 60_000 });
+    for (const c of cards) {
+      const name = await c.attr("data-name");
+      assert.ok(ids.includes(name.replace(/\.png$/, "")), `a capture of the file: ${name}`);
+      // The demo help center's images carry no metadata yet: the capture
+      // finds the image it replaces by its file name.
+      assert.equal(await c.attr("data-match"), "name", `${name} is matched by name`);
+    }
+    await shot("capture-review");
+
+    // Update one: every other capture deselected.
+    const keep = await cards[0].attr("data-name");
+    for (const c of cards.slice(1)) await c.find('[data-testid="select-screenshot"]').then((e) => e.click());
+    await waitFor("one capture selected", async () => {
+      const n = Number(await s.find('[data-testid="plan-summary"]').then((e) => e.attr("data-articles")));
+      return n >= 1 && n < cards.length ? n : null;
+    });
+    const articles = Number(await s.find('[data-testid="plan-summary"]').then((e) => e.attr("data-articles")));
+    await s.find('[data-testid="apply-update"]').then((e) => e.click());
+    const result = await s.waitFor('[data-testid="apply-summary"]', { timeout: 120_000 });
+    assert.equal(Number(await result.attr("data-failed")), 0, await s.find('[data-testid="apply-panel"]').then((e) => e.text()));
+    assert.equal(Number(await result.attr("data-updated")), articles, `the articles that show ${keep} were updated`);
+    await shot("capture-updated");
+
+    // Back in Capture: every scenario shows its new capture.
+    await s.find('[data-testid="nav-capture"]').then((e) => e.click());
+    const captured = await s.findAll('[data-testid="scenario-row"][data-state="captured"]');
+    assert.equal(captured.length, ids.length);
+    assert.match(await captured[0].find('[data-testid="scenario-status"]').then((e) => e.text()), /Captured \d+×\d+ in/);
+    await shot("capture-view");
+  });
+
   it("starts the local API from Settings, and a key created there works against it until revoked", async () => {
     await s.find('[data-testid="nav-settings"]').then((e) => e.click());
     await s.waitFor('[data-testid="local-api-state"]');

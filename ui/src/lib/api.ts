@@ -136,6 +136,8 @@ export const api = {
 
   /** Capture: a scenarios file read and checked (a mistake names its line and column), remembered for next time. */
   openShots: (path: string) => call<ShotsOverview>("open_shots", { path }),
+  /** The demo app's scenarios file (shipped with Shotkeeper), written for the running demo and opened. */
+  openDemoShots: () => call<ShotsOverview>("open_demo_shots"),
   /** The scenarios file opened last, or null. */
   recentShots: () => call<string | null>("recent_shots"),
   /** Captures the file's scenarios (all when `only` is empty); `onStatus` receives each one as it starts and ends. */

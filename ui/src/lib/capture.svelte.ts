@@ -62,6 +62,27 @@ export async function openShots(path: string): Promise<void> {
   }
 }
 
+/** The scenarios of the demo app that the demo help center documents. */
+export async function openDemoShots(): Promise<void> {
+  if (capture.running) return;
+  capture.opening = true;
+  capture.error = null;
+  try {
+    const file = await api.openDemoShots();
+    if (file.path !== capture.file?.path) {
+      capture.status = {};
+      capture.run = null;
+      capture.reviewed = false;
+    }
+    capture.file = file;
+    capture.path = file.path;
+  } catch (e) {
+    capture.error = toApiError(e);
+  } finally {
+    capture.opening = false;
+  }
+}
+
 /** "Open…": the system's file chooser, then `openShots`. */
 export async function pickShotsFile(): Promise<void> {
   try {
