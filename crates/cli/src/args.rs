@@ -339,6 +339,11 @@ pub struct CaptureArgs {
     /// Folder the PNGs are written to, one ID.png per scenario.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Join the scenarios' relative URLs to this base instead of the file's
+    /// [defaults] base_url (read as a folder: a missing trailing / is added),
+    /// e.g. the demo app's URL that `shotkeeper demo` prints.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     /// Scenarios captured at once (browser tabs).
     #[arg(long, default_value_t = shotkeeper_core::capture::DEFAULT_TABS)]
     pub tabs: usize,

@@ -30,8 +30,9 @@ pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
     });
     let mut opts = CaptureOptions::new(&args.out);
     opts.tabs = args.tabs;
-    let report = capture::capture_file(
+    let report = capture::capture_file_at(
         &args.shots,
+        args.base_url.as_deref(),
         &args.only,
         args.browser.as_deref(),
         &opts,

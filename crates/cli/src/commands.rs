@@ -363,6 +363,11 @@ async fn demo(app: &App, args: DemoArgs) -> CliResult {
         sim.site_base,
         integration.integration.id
     );
+    errln!(
+        "demo app (the product its articles show) at {} — capture it with: shotkeeper capture demo/shots.toml --base-url {} --out shots",
+        sim.app_base(),
+        sim.app_base()
+    );
     if args.import {
         import(app, &integration.integration.id, None, 8, false).await?;
         sim.shutdown().await;

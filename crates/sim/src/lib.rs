@@ -1,6 +1,8 @@
 //! Local simulators of the help centers Shotkeeper talks to (Helpjuice v3,
 //! HelpCenter.io v1, Help.Center v0), an image host and public article
-//! pages, serving generated sample data with known answers ([`Expected`]).
+//! pages, serving generated sample data with known answers ([`Expected`]),
+//! and the demo web app those articles document (under `/app/`, see
+//! [`Sim::app_base`] and [`DEMO_SHOTS`], its scenarios file).
 //!
 //! Each simulator follows its provider's documented API (Helpjuice API v3,
 //! the HelpCenter.io API, the Help.Center API, Zendesk Help Center API,
@@ -27,6 +29,7 @@
 mod api;
 mod assets;
 mod data;
+mod demo_app;
 mod freshdesk;
 mod helpcenter;
 mod helpcenterio;
@@ -59,6 +62,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use data::{AuditExpected, Expected};
+pub use demo_app::{demo_shots_with_base, UiVersion, APP_PATH, DEMO_SHOTS};
 pub use kit::{DataProfile, SimApi};
 pub use options::{Faults, ScreenshotPool, SimOptions, SimProvider};
 
@@ -71,7 +75,7 @@ pub struct Sim {
     /// `.../v0` (Help.Center; clients append `/centers/{center_id}`).
     pub api_base: String,
     /// `http://127.0.0.1:PORT`: article pages `/kb/...`, images `/images/...`,
-    /// uploads `/uploads/...`.
+    /// uploads `/uploads/...`, the demo web app `/app/...` ([`Sim::app_base`]).
     pub site_base: String,
     pub token: String,
     /// `{"account": "demo"}` (Helpjuice), `{"center_id": ...}` (Help.Center),
@@ -147,6 +151,27 @@ impl Sim {
     pub fn refuse_reads_of(&self, id: &str) {
         let mut r = self.shared.refusals.lock().expect("refusals lock");
         r.reads.push(id.to_string());
+    }
+
+    /// The demo web app whose screens the demo help center's articles show
+    /// (`http://127.0.0.1:PORT/app/`): the base URL of `demo/shots.toml`.
+    pub fn app_base(&self) -> String {
+        format!("{}{APP_PATH}", self.site_base)
+    }
+
+    /// Switches the demo app to another UI version (as
+    /// `POST /app/ui-version?version=N` does): every page looks different
+    /// from the next request on, with the same element ids.
+    pub fn set_ui_version(&self, version: UiVersion) {
+        self.shared
+            .ui_version
+            .store(version.number(), Ordering::SeqCst);
+    }
+
+    /// The demo app's UI version now.
+    pub fn ui_version(&self) -> UiVersion {
+        UiVersion::from_number(self.shared.ui_version.load(Ordering::SeqCst))
+            .unwrap_or(UiVersion::V1)
     }
 
     /// Stops the server and waits (at most 5 s) for it to finish.
@@ -238,6 +263,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .nest(api.about().prefix, routes)
         .merge(images::routes())
         .merge(pages::routes())
+        .merge(demo_app::routes())
         .merge(api.site_routes())
         .with_state(shared)
 }

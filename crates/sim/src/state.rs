@@ -1,7 +1,7 @@
 //! State shared by every handler of one simulator.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
 use crate::data::Model;
@@ -96,6 +96,8 @@ pub struct Shared {
     pub refusals: Mutex<Refusals>,
     /// The minute window of an API limited that way (off for the others).
     pub window: FixedWindow,
+    /// The demo app's UI version (`crate::demo_app::UiVersion`): 1 or 2.
+    pub ui_version: AtomicU8,
 }
 
 impl Shared {
@@ -112,6 +114,7 @@ impl Shared {
             limiter: Limiter::new(per_minute, api.burst(per_minute)),
             refusals: Mutex::new(Refusals::default()),
             window: FixedWindow::new(window_limit, opts.rate_limit_window),
+            ui_version: AtomicU8::new(1),
             api,
             site,
             opts,

@@ -28,8 +28,8 @@ pub use run::{
     KeychainSecrets, ScenarioOutcome, SecretLookup, DEFAULT_TABS, MAX_TABS,
 };
 pub use scenarios::{
-    load_shots, parse_shots, Clip, ColorScheme, Cookie, Scenario, ShotsFile, Target, Value,
-    Viewport, WaitFor, DEFAULT_TIMEOUT,
+    load_shots, load_shots_at, parse_shots, parse_shots_at, Clip, ColorScheme, Cookie, Scenario,
+    ShotsFile, Target, Value, Viewport, WaitFor, DEFAULT_TIMEOUT,
 };
 pub use stamp::{ID_KEY, SOFTWARE, SOFTWARE_KEY, SOURCE_KEY};
 
@@ -48,7 +48,22 @@ pub async fn capture_file(
     progress: CaptureProgress,
     cancel: CancellationToken,
 ) -> Result<CaptureReport> {
-    let file = load_shots(shots)?;
+    capture_file_at(shots, None, only, browser, opts, progress, cancel).await
+}
+
+/// [`capture_file`] with the scenarios' relative URLs joined to `base_url`
+/// instead of the file's `[defaults] base_url` (`shotkeeper capture
+/// --base-url`; see [`load_shots_at`]).
+pub async fn capture_file_at(
+    shots: &Path,
+    base_url: Option<&str>,
+    only: &[String],
+    browser: Option<&Path>,
+    opts: &CaptureOptions,
+    progress: CaptureProgress,
+    cancel: CancellationToken,
+) -> Result<CaptureReport> {
+    let file = load_shots_at(shots, base_url)?;
     let chosen = select(&file, only)?;
     let executable = find_chromium(browser)?;
     let chromium = Chromium::launch(&executable).await?;

@@ -243,13 +243,32 @@ struct RawScenario {
 
 /// Reads and checks a scenarios file.
 pub fn load_shots(path: &Path) -> Result<ShotsFile> {
+    load_shots_at(path, None)
+}
+
+/// Reads and checks a scenarios file whose relative `url`s are joined to
+/// `base_url` instead of the file's own `[defaults] base_url` (for a site
+/// whose address changes from run to run, such as the demo app on the
+/// simulator's random port). `None` keeps the file's.
+pub fn load_shots_at(path: &Path, base_url: Option<&str>) -> Result<ShotsFile> {
     let text =
         std::fs::read_to_string(path).map_err(|e| CoreError::file("read", path.display(), e))?;
-    parse_shots(&text, &path.display().to_string())
+    parse_shots_at(&text, &path.display().to_string(), base_url)
 }
 
 /// Checks a scenarios file's text; `origin` names it in errors.
 pub fn parse_shots(text: &str, origin: &str) -> Result<ShotsFile> {
+    parse_shots_at(text, origin, None)
+}
+
+/// [`parse_shots`] with the base URL given from outside (see
+/// [`load_shots_at`]). It names a folder: `http://host/app` is read as
+/// `http://host/app/`, so that `url = "billing"` is `http://host/app/billing`.
+pub fn parse_shots_at(text: &str, origin: &str, base_url: Option<&str>) -> Result<ShotsFile> {
+    let given_base = match base_url {
+        Some(b) => Some(override_base(b).map_err(CoreError::Invalid)?),
+        None => None,
+    };
     let at = |offset: usize, message: String| {
         let (line, column) = line_column(text, offset);
         CoreError::Scenarios {
@@ -270,14 +289,15 @@ pub fn parse_shots(text: &str, origin: &str) -> Result<ShotsFile> {
         ));
     }
     let d = raw.defaults;
-    let base = match &d.base_url {
-        Some(b) => Some(url::Url::parse(b.get_ref()).map_err(|e| {
+    let base = match (given_base, &d.base_url) {
+        (Some(given), _) => Some(given),
+        (None, Some(b)) => Some(url::Url::parse(b.get_ref()).map_err(|e| {
             at(
                 b.span().start,
                 format!("base_url '{}' is not an absolute URL ({e})", b.get_ref()),
             )
         })?),
-        None => None,
+        (None, None) => None,
     };
     let default_scale = match &d.scale {
         Some(s) => check_scale(s).map_err(|m| at(s.span().start, m))?,
@@ -442,12 +462,30 @@ fn resolve_url(raw: &str, base: Option<&url::Url>) -> std::result::Result<String
     };
     let u = parsed.map_err(|e| match base {
         Some(_) => format!("url '{raw}' cannot be read ({e})"),
-        None => format!("url '{raw}' is not an absolute URL ({e}); write it in full (http://...) or set base_url in [defaults]"),
+        None => format!("url '{raw}' is not an absolute URL ({e}); write it in full (http://...), set base_url in [defaults] or give a base URL for the run (shotkeeper capture --base-url URL)"),
     })?;
     if !matches!(u.scheme(), "http" | "https" | "file") {
         return Err(format!("url '{raw}' must be http, https or file"));
     }
     Ok(u.to_string())
+}
+
+/// A base URL given from outside the file: absolute http(s), read as a
+/// folder.
+fn override_base(raw: &str) -> std::result::Result<url::Url, String> {
+    let mut u = url::Url::parse(raw.trim()).map_err(|e| {
+        format!("the base URL '{raw}' is not an absolute URL ({e}); give it in full, e.g. http://127.0.0.1:8080/app/, and run again")
+    })?;
+    if !matches!(u.scheme(), "http" | "https" | "file") {
+        return Err(format!(
+            "the base URL '{raw}' must be http, https or file; give it in full, e.g. http://127.0.0.1:8080/app/, and run again"
+        ));
+    }
+    if !u.path().ends_with('/') {
+        let folder = format!("{}/", u.path());
+        u.set_path(&folder);
+    }
+    Ok(u)
 }
 
 /// `#rrggbb` to RGB.
@@ -530,6 +568,25 @@ full_page = true
         );
         assert_eq!(f.scenarios[1].target, Target::FullPage);
         assert_eq!(f.scenarios[1].scale, 1);
+    }
+
+    #[test]
+    fn a_base_url_from_outside_replaces_the_files() {
+        let text = "[defaults]\nbase_url = \"http://old.example/app/\"\n[[scenario]]\nid = \"b\"\nurl = \"billing\"\n[[scenario]]\nid = \"h\"\nurl = \"./\"\n[[scenario]]\nid = \"x\"\nurl = \"http://elsewhere.example/x\"\n";
+        let f = parse_shots_at(text, "shots.toml", Some("http://127.0.0.1:4321/app")).unwrap();
+        assert_eq!(f.scenarios[0].url, "http://127.0.0.1:4321/app/billing");
+        assert_eq!(f.scenarios[1].url, "http://127.0.0.1:4321/app/");
+        assert_eq!(f.scenarios[2].url, "http://elsewhere.example/x");
+        assert_eq!(
+            parse_shots(text, "shots.toml").unwrap().scenarios[0].url,
+            "http://old.example/app/billing"
+        );
+        let e = parse_shots_at(text, "shots.toml", Some("127.0.0.1:4321")).unwrap_err();
+        assert!(e.to_string().contains("'127.0.0.1:4321'"), "{e}");
+        let no_base = "[[scenario]]\nid = \"b\"\nurl = \"billing\"\n";
+        let e = parse_shots(no_base, "shots.toml").unwrap_err();
+        assert!(e.to_string().contains("--base-url"), "{e}");
+        assert!(parse_shots_at(no_base, "shots.toml", Some("http://127.0.0.1:1/app/")).is_ok());
     }
 
     #[test]
