@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "create_api_key",
     "revoke_api_key",
     "open_shots",
+    "open_demo_shots",
     "recent_shots",
     "capture_shots",
     "cancel_capture",

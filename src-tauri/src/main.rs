@@ -88,6 +88,7 @@ fn main() {
             commands::replace::article_revisions,
             commands::replace::rollback_revision,
             commands::capture::open_shots,
+            commands::capture::open_demo_shots,
             commands::capture::recent_shots,
             commands::capture::capture_shots,
             commands::capture::cancel_capture,

@@ -19,7 +19,7 @@ pub struct Shell {
     /// Capture runs, by scenarios file.
     pub captures: Running,
     /// Keeps the in-process demo simulator serving for the app's lifetime.
-    _sim: Option<shotkeeper_sim::Sim>,
+    sim: Option<shotkeeper_sim::Sim>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -40,12 +40,18 @@ impl Shell {
             imports: Running::default(),
             updates: Running::default(),
             captures: Running::default(),
-            _sim: sim,
+            sim,
         }
     }
 
     pub fn app(&self) -> CmdResult<App> {
         self.app.clone()
+    }
+
+    /// The demo web app's address (`http://127.0.0.1:PORT/app/`) while the
+    /// demo simulator runs.
+    pub fn demo_app_base(&self) -> Option<String> {
+        self.sim.as_ref().map(|s| s.app_base())
     }
 }
 

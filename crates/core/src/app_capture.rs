@@ -15,7 +15,7 @@ use crate::capture::{
     self, CaptureOptions, CaptureProgress, CaptureRun, CaptureStatus, Chromium, ShotsOverview,
 };
 use crate::db::capture_files;
-use crate::error::Result;
+use crate::error::{CoreError, Result};
 
 /// Receives each scenario's status as a run goes.
 pub type CaptureStatusFn = Arc<dyn Fn(CaptureStatus) + Send + Sync>;
@@ -28,6 +28,18 @@ impl App {
         let file = capture::load_shots(&path)?;
         capture_files::touch(self.pool(), &path.display().to_string()).await?;
         Ok(ShotsOverview::new(&path, &self.capture_dir(&path), &file))
+    }
+
+    /// Writes a scenarios file that ships with Shotkeeper (the demo app's,
+    /// with the running demo's address filled in) to `demo/FILE_NAME` in
+    /// the data directory, and opens it as [`App::open_shots`] does, so a
+    /// person can read it, edit it and capture it like their own.
+    pub async fn open_bundled_shots(&self, file_name: &str, text: &str) -> Result<ShotsOverview> {
+        let dir = self.data_dir().join("demo");
+        std::fs::create_dir_all(&dir).map_err(|e| CoreError::file("create", dir.display(), e))?;
+        let path = dir.join(file_name);
+        std::fs::write(&path, text).map_err(|e| CoreError::file("write", path.display(), e))?;
+        self.open_shots(&path).await
     }
 
     /// The scenarios file opened last, to open again; `None` when none was.

@@ -19,6 +19,21 @@ pub async fn open_shots(shell: State<'_, Shell>, path: PathBuf) -> CmdResult<Sho
     Ok(shell.app()?.open_shots(&path).await?)
 }
 
+/// The demo app's scenarios file (shipped as demo/shots.toml), written
+/// with the running demo's address and opened.
+#[tauri::command]
+pub async fn open_demo_shots(shell: State<'_, Shell>) -> CmdResult<ShotsOverview> {
+    let app = shell.app()?;
+    let Some(base) = shell.demo_app_base() else {
+        return Err(shotkeeper_core::CoreError::Invalid(
+            "the demo app is not running (the demo help center did not start; Integrations says why), so its scenarios cannot be captured; open a scenarios file of your own instead".into(),
+        )
+        .into());
+    };
+    let text = shotkeeper_sim::demo_shots_with_base(&base);
+    Ok(app.open_bundled_shots("shots.toml", &text).await?)
+}
+
 /// The scenarios file opened last, if any (the view opens it again).
 #[tauri::command]
 pub async fn recent_shots(shell: State<'_, Shell>) -> CmdResult<Option<PathBuf>> {
