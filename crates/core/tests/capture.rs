@@ -136,6 +136,12 @@ fn closed_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
+/// One browser test at a time: two Chromiums rendering on a 2-core machine
+/// can take longer than the short timeouts these tests give on purpose,
+/// and a page that is slow to load would fail a scenario for the wrong
+/// reason.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn browser() -> Chromium {
     let exe = find_chromium(None).expect("Chromium is installed by scripts/setup.sh");
     Chromium::launch(&exe).await.expect("Chromium starts")
@@ -231,6 +237,7 @@ url = "{down}"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn captures_elements_masks_hides_stamps_and_survives_failures() {
+    let _one = ONE_BROWSER.lock().await;
     shotkeeper_core::secrets::store(TOKEN_ACCOUNT, TOKEN)
         .await
         .expect("the test keychain is running (scripts/with-keychain.sh)");
@@ -399,6 +406,7 @@ fn site_url(file: &ShotsFile, id: &str) -> String {
 /// the new capture matches that image by `metadata`, not by look or name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_capture_matches_the_old_one_by_metadata_after_the_ui_changed() {
+    let _one = ONE_BROWSER.lock().await;
     let site = serve().await;
     let text = format!(
         "[[scenario]]\nid = \"billing-card\"\nurl = \"{}\"\nselector = \"#card\"\n",
@@ -552,6 +560,7 @@ fn a_missing_browser_says_how_to_install_one() {
 /// directory with a status per scenario, and listed with its last captures.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_remembers_the_file_and_lists_each_scenarios_last_capture() {
+    let _one = ONE_BROWSER.lock().await;
     use shotkeeper_core::capture::CaptureStatus;
     use shotkeeper_core::App;
 
