@@ -42,6 +42,8 @@ const COMMANDS: &[&str] = &[
     "recent_shots",
     "capture_shots",
     "cancel_capture",
+    "capture_browser",
+    "set_capture_browser",
 ];
 
 fn main() {

@@ -92,6 +92,8 @@ fn main() {
             commands::capture::recent_shots,
             commands::capture::capture_shots,
             commands::capture::cancel_capture,
+            commands::capture::capture_browser,
+            commands::capture::set_capture_browser,
             commands::audit::audit_job,
             commands::audit::audit_settings,
             commands::audit::save_audit_settings,

@@ -700,6 +700,21 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await assert.rejects(fetch(`${url}/healthz`), "nothing listens once stopped");
   });
 
+  it("names the browser captures start in Settings, and refuses a path that is not one", async () => {
+    await s.find('[data-testid="nav-settings"]').then((e) => e.click());
+    const effective = await s.waitFor('[data-testid="capture-browser-effective"]');
+    assert.match(await effective.text(), /Captures start \/.*chrom/i);
+    const field = await s.find('[data-testid="capture-browser"]');
+    await field.clear();
+    await field.type("/nowhere/chromium");
+    await s.find('[data-testid="capture-browser-save"]').then((e) => e.click());
+    const banner = await s.waitFor('[data-testid="capture-settings"] [data-testid="error"]');
+    assert.match(await banner.text(), /\/nowhere\/chromium is not a file/);
+    await shot("settings-capture-refused");
+    // Nothing was stored: captures still start the browser on PATH.
+    assert.match(await s.find('[data-testid="capture-browser-effective"]').then((e) => e.text()), /Captures start \/.*chrom/i);
+  });
+
   it("wrote no secret it was given to its log files", async () => {
     // The app's log directory on a fresh machine (run.sh sets XDG_DATA_HOME).
     const dir = path.join(process.env.XDG_DATA_HOME ?? "", "app.shotkeeper.desktop", "logs");

@@ -347,7 +347,7 @@ pub struct CaptureArgs {
     /// Scenarios captured at once (browser tabs).
     #[arg(long, default_value_t = shotkeeper_core::capture::DEFAULT_TABS)]
     pub tabs: usize,
-    /// Chromium or Chrome executable (default: chromium on PATH).
+    /// Chromium or Chrome executable (default: the one chosen in the desktop's Settings › Capture, else chromium on PATH).
     #[arg(long, env = "SHOTKEEPER_CHROMIUM", value_name = "PATH")]
     pub browser: Option<PathBuf>,
     /// Also match the captures against this import and make an update plan (as `match` does).

@@ -30,11 +30,13 @@ pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
     });
     let mut opts = CaptureOptions::new(&args.out);
     opts.tabs = args.tabs;
+    // --browser (or SHOTKEEPER_CHROMIUM), else the desktop's Settings › Capture, else PATH.
+    let browser = app.chromium(args.browser.as_deref()).await?;
     let report = capture::capture_file_at(
         &args.shots,
         args.base_url.as_deref(),
         &args.only,
-        args.browser.as_deref(),
+        Some(&browser),
         &opts,
         progress_printer(),
         cancel.clone(),

@@ -14,8 +14,23 @@ use crate::app::App;
 use crate::capture::{
     self, CaptureOptions, CaptureProgress, CaptureRun, CaptureStatus, Chromium, ShotsOverview,
 };
-use crate::db::capture_files;
+use crate::db::capture as store;
 use crate::error::{CoreError, Result};
+
+/// The capture setting that names the browser.
+const BROWSER_SETTING: &str = "browser";
+
+/// The browser setting as Settings shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowserSetting {
+    /// The executable chosen in Settings, if one was.
+    pub chosen: Option<String>,
+    /// The executable a capture would start now.
+    pub effective: Option<String>,
+    /// Why no capture could start now (no browser found), and how to fix it.
+    pub problem: Option<String>,
+}
 
 /// Receives each scenario's status as a run goes.
 pub type CaptureStatusFn = Arc<dyn Fn(CaptureStatus) + Send + Sync>;
@@ -26,7 +41,7 @@ impl App {
     pub async fn open_shots(&self, path: &Path) -> Result<ShotsOverview> {
         let path = absolute(path);
         let file = capture::load_shots(&path)?;
-        capture_files::touch(self.pool(), &path.display().to_string()).await?;
+        store::touch(self.pool(), &path.display().to_string()).await?;
         Ok(ShotsOverview::new(&path, &self.capture_dir(&path), &file))
     }
 
@@ -44,7 +59,7 @@ impl App {
 
     /// The scenarios file opened last, to open again; `None` when none was.
     pub async fn recent_shots(&self) -> Result<Option<PathBuf>> {
-        Ok(capture_files::latest(self.pool()).await?.map(PathBuf::from))
+        Ok(store::latest(self.pool()).await?.map(PathBuf::from))
     }
 
     /// Captures the scenarios of `path` (all, or those in `only`) with the
@@ -61,7 +76,7 @@ impl App {
         let path = absolute(path);
         let file = capture::load_shots(&path)?;
         let chosen = capture::select(&file, only)?;
-        let chromium = Chromium::launch(&capture::find_chromium(None)?).await?;
+        let chromium = Chromium::launch(&self.chromium(None).await?).await?;
         let opts = CaptureOptions::new(self.capture_dir(&path));
         let forward: CaptureProgress = Arc::new(move |ev| progress(CaptureStatus::from_event(&ev)));
         let report = capture::capture(&chromium, &chosen, &opts, forward, cancel).await;
@@ -80,6 +95,45 @@ impl App {
                 .collect(),
             failed: report.failed() as u32,
         })
+    }
+
+    /// The browser a capture starts: `given` (the CLI's `--browser`), else
+    /// `SHOTKEEPER_CHROMIUM`, else the one chosen in Settings, else the
+    /// first Chromium or Chrome on PATH.
+    pub async fn chromium(&self, given: Option<&Path>) -> Result<PathBuf> {
+        if given.is_some() || std::env::var_os(capture::BROWSER_ENV).is_some_and(|v| !v.is_empty())
+        {
+            return capture::find_chromium(given);
+        }
+        let chosen = store::setting(self.pool(), BROWSER_SETTING).await?;
+        capture::find_chromium(chosen.as_deref().map(Path::new))
+    }
+
+    /// What Settings shows: the browser chosen there (if any) and the one a
+    /// capture would start now, or why none would.
+    pub async fn capture_browser(&self) -> Result<BrowserSetting> {
+        let chosen = store::setting(self.pool(), BROWSER_SETTING).await?;
+        let (effective, problem) = match self.chromium(None).await {
+            Ok(p) => (Some(p.display().to_string()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        Ok(BrowserSetting {
+            chosen,
+            effective,
+            problem,
+        })
+    }
+
+    /// Chooses the browser captures start (`None`: the one on PATH again).
+    /// A path that is not a file is refused and nothing is stored.
+    pub async fn set_capture_browser(&self, path: Option<&Path>) -> Result<BrowserSetting> {
+        let path = path.filter(|p| !p.as_os_str().is_empty());
+        if let Some(p) = path {
+            capture::find_chromium(Some(p))?;
+        }
+        let value = path.map(|p| p.display().to_string());
+        store::set_setting(self.pool(), BROWSER_SETTING, value.as_deref()).await?;
+        self.capture_browser().await
     }
 
     /// The folder a scenarios file's captures go to: one per file, named

@@ -86,5 +86,6 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<crate::capture::ShotsOverview>(dir)?;
     export::<crate::capture::CaptureStatus>(dir)?;
     export::<crate::capture::CaptureRun>(dir)?;
+    export::<crate::app_capture::BrowserSetting>(dir)?;
     Ok(())
 }

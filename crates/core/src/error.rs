@@ -137,7 +137,7 @@ pub enum CoreError {
     },
 
     /// No headless browser to capture with.
-    #[error("no Chromium to capture screenshots with: {detail}. Install it (Debian/Ubuntu: `apt-get install chromium`) or give the path of a Chromium or Chrome executable (`shotkeeper capture --browser PATH`, or SHOTKEEPER_CHROMIUM=PATH)")]
+    #[error("no Chromium to capture screenshots with: {detail}. Install it (Debian/Ubuntu: `apt-get install chromium`) or give the path of a Chromium or Chrome executable (`shotkeeper capture --browser PATH`, or SHOTKEEPER_CHROMIUM=PATH; in the desktop app, Settings › Capture)")]
     BrowserMissing { detail: String },
 
     /// One scenario of a capture could not be captured; `waited` says how

@@ -635,6 +635,26 @@ async fn the_app_remembers_the_file_and_lists_each_scenarios_last_capture() {
         "a failed scenario wrote nothing"
     );
 
+    // Settings › Capture: a path that is not a browser is refused and
+    // nothing is stored; a real one is what captures start from then on.
+    let found = app.capture_browser().await.unwrap();
+    assert_eq!(found.chosen, None);
+    let chromium = found.effective.expect("Chromium is on PATH");
+    let err = app
+        .set_capture_browser(Some(Path::new("/nowhere/chromium")))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("/nowhere/chromium is not a file"), "{err}");
+    assert_eq!(app.capture_browser().await.unwrap().chosen, None);
+    let chosen = app
+        .set_capture_browser(Some(Path::new(&chromium)))
+        .await
+        .unwrap();
+    assert_eq!(chosen.chosen.as_deref(), Some(chromium.as_str()));
+    assert_eq!(app.chromium(None).await.unwrap(), PathBuf::from(&chromium));
+    assert_eq!(app.set_capture_browser(None).await.unwrap().chosen, None);
+
     // A mistake in the file is reported where it is; the file stays the
     // remembered one (what a person fixes and opens again).
     std::fs::write(

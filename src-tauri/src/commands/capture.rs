@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use shotkeeper_core::app_capture::BrowserSetting;
 use shotkeeper_core::capture::{CaptureRun, CaptureStatus, ShotsOverview};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -70,4 +71,20 @@ pub async fn capture_shots(
 #[tauri::command]
 pub fn cancel_capture(shell: State<'_, Shell>, path: PathBuf) -> bool {
     shell.captures.cancel(&path.display().to_string())
+}
+
+/// Settings › Capture: the browser chosen and the one a capture would start.
+#[tauri::command]
+pub async fn capture_browser(shell: State<'_, Shell>) -> CmdResult<BrowserSetting> {
+    Ok(shell.app()?.capture_browser().await?)
+}
+
+/// Chooses the browser (`null`: the one on PATH); a path that is not a
+/// file is refused with core's message and nothing is stored.
+#[tauri::command]
+pub async fn set_capture_browser(
+    shell: State<'_, Shell>,
+    path: Option<PathBuf>,
+) -> CmdResult<BrowserSetting> {
+    Ok(shell.app()?.set_capture_browser(path.as_deref()).await?)
 }

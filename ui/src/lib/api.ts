@@ -6,6 +6,7 @@ import { openUrl } from "@tauri-apps/plugin-opener";
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import type {
   ApiKeyInfo,
+  BrowserSetting,
   CaptureRun,
   CaptureStatus,
   ShotsOverview,
@@ -147,6 +148,10 @@ export const api = {
     return call<CaptureRun>("capture_shots", { path, only, onStatus: channel });
   },
   cancelCapture: (path: string) => call<boolean>("cancel_capture", { path }),
+  /** Settings › Capture: the browser chosen there and the one a capture would start. */
+  captureBrowser: () => call<BrowserSetting>("capture_browser"),
+  /** Chooses the browser (null: the one on PATH); core refuses a path that is not a file. */
+  setCaptureBrowser: (path: string | null) => call<BrowserSetting>("set_capture_browser", { path }),
 
   /** Settings › Local API: the REST API of `shotkeeper serve`, on 127.0.0.1. */
   localApiStatus: () => call<LocalApiStatus>("local_api_status"),

@@ -205,6 +205,8 @@ export function installMock(): void {
       }
       case "recent_shots":
         return null;
+      case "capture_browser":
+        return { chosen: null, effective: "/usr/bin/chromium", problem: null };
       case "local_api_status":
         return localApi;
       case "start_local_api": {

@@ -5,7 +5,7 @@
 pub mod api_keys;
 pub mod articles;
 pub mod audit_settings;
-pub mod capture_files;
+pub mod capture;
 pub mod integrations;
 pub mod jobs;
 pub mod plans;

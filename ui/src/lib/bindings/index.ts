@@ -13,6 +13,7 @@ export type { ArticleUseView } from "./ArticleUseView";
 export type { ArticleView } from "./ArticleView";
 export type { AuditReport } from "./AuditReport";
 export type { AuditSettings } from "./AuditSettings";
+export type { BrowserSetting } from "./BrowserSetting";
 export type { CaptureRun } from "./CaptureRun";
 export type { CaptureStatus } from "./CaptureStatus";
 export type { CloudObject } from "./CloudObject";

@@ -5,3 +5,10 @@ CREATE TABLE capture_files (
     path      TEXT PRIMARY KEY,
     opened_at TEXT NOT NULL
 );
+
+-- Capture's settings: one row per setting (today `browser`, the Chromium
+-- or Chrome executable chosen in Settings, when not the one on PATH).
+CREATE TABLE capture_settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
