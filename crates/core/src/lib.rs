@@ -2,15 +2,6 @@
 //! Front ends (the `shotkeeper` CLI, the Tauri desktop shell) only parse,
 //! call into this crate, and present.
 
-/// Every Shotkeeper binary (CLI, `serve`, desktop, tests, benchmarks)
-/// allocates through mimalloc. glibc's allocator keeps one arena per
-/// thread that touched the heap and rarely gives their pages back: building
-/// a job's view of 20,000 images on tokio's worker threads left a server
-/// at 366 MiB where the same work under mimalloc stays far lower (the
-/// figures are in docs/benchmarks.md, `bench_import_view`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod api_keys;
 pub mod app;
 pub mod app_capture;
