@@ -1,14 +1,14 @@
 //! `shotkeeper capture`: take the screenshots a scenarios file describes
-//! (core's `capture`), and with `--match` make an update plan from them the
-//! way `match` does (core's `plan_update`).
+//! (core's `App::capture_shots`, as the desktop's Capture view does), and
+//! with `--match` make an update plan from them the way `match` does
+//! (core's `plan_update`), which `--apply` applies.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use shotkeeper_core::app_capture::{CaptureRequest, CaptureStatusFn};
 use shotkeeper_core::app_update::PlanRequest;
-use shotkeeper_core::capture::{
-    self, CaptureEvent, CaptureOptions, CaptureProgress, CaptureReport,
-};
+use shotkeeper_core::capture::{CaptureRun, CaptureStatus};
 use shotkeeper_core::update::{UpdatePlan, UpdateResult};
 use shotkeeper_core::App;
 use tokio_util::sync::CancellationToken;
@@ -28,27 +28,24 @@ pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
             on_ctrl_c.cancel();
         }
     });
-    let mut opts = CaptureOptions::new(&args.out);
-    opts.tabs = args.tabs;
-    // --browser (or SHOTKEEPER_CHROMIUM), else the desktop's Settings › Capture, else PATH.
-    let browser = app.chromium(args.browser.as_deref()).await?;
-    let report = capture::capture_file_at(
-        &args.shots,
-        args.base_url.as_deref(),
-        &args.only,
-        Some(&browser),
-        &opts,
-        progress_printer(),
-        cancel.clone(),
-    )
-    .await?;
+    let request = CaptureRequest {
+        only: args.only.clone(),
+        base_url: args.base_url.clone(),
+        out_dir: Some(args.out.clone()),
+        tabs: Some(args.tabs),
+        // --browser (or SHOTKEEPER_CHROMIUM), else Settings › Capture, else PATH.
+        browser: args.browser.clone(),
+    };
+    let report = app
+        .capture_shots(&args.shots, &request, progress_printer(), cancel.clone())
+        .await?;
     if cancel.is_cancelled() {
         return Err(shotkeeper_core::CoreError::Cancelled.into());
     }
 
     match &args.match_job {
         Some(job_id) => {
-            let files = report.files();
+            let files: Vec<PathBuf> = report.files.iter().map(PathBuf::from).collect();
             if files.is_empty() {
                 return Err(CliError {
                     message: "no scenario was captured, so there is nothing to match (see above)"
@@ -80,7 +77,7 @@ pub async fn run(app: &App, args: CaptureArgs) -> CliResult {
         }
         None => print_report(&report, args.json)?,
     }
-    partly_failed(report.failed() as u64, "scenario(s)")
+    partly_failed(u64::from(report.failed), "scenario(s)")
 }
 
 /// `--apply`: the plan just made is applied as `shotkeeper apply` would,
@@ -99,19 +96,19 @@ async fn apply(app: &App, plan: &UpdatePlan) -> Result<UpdateResult, CliError> {
 }
 
 /// One line per scenario on stderr as it starts and ends.
-fn progress_printer() -> CaptureProgress {
-    Arc::new(|ev| match ev {
-        CaptureEvent::Started { id } => errln!("capturing {id}…"),
-        CaptureEvent::Finished(o) => match &o.result {
-            Ok(c) => errln!(
-                "captured {} {}x{} in {:.1} s",
-                o.id,
-                c.width,
-                c.height,
-                o.elapsed.as_secs_f64()
-            ),
-            Err(e) => errln!("FAILED {}: {e}", o.id),
-        },
+fn progress_printer() -> CaptureStatusFn {
+    Arc::new(|status| match status {
+        CaptureStatus::Capturing { id } => errln!("capturing {id}…"),
+        CaptureStatus::Captured {
+            id,
+            capture,
+            seconds,
+        } => errln!(
+            "captured {id} {}x{} in {seconds:.1} s",
+            capture.width,
+            capture.height
+        ),
+        CaptureStatus::Failed { id, error, .. } => errln!("FAILED {id}: {error}"),
     })
 }
 
@@ -127,24 +124,43 @@ struct Line {
     seconds: f64,
 }
 
-fn print_report(report: &CaptureReport, json: bool) -> CliResult {
+fn print_report(report: &CaptureRun, json: bool) -> CliResult {
     let lines: Vec<Line> = report
         .outcomes
         .iter()
-        .map(|o| {
-            let (file, width, height, error) = match &o.result {
-                Ok(c) => (Some(c.path.clone()), Some(c.width), Some(c.height), None),
-                Err(e) => (None, None, None, Some(e.to_string())),
-            };
-            Line {
-                id: o.id.clone(),
-                ok: error.is_none(),
-                file,
-                width,
-                height,
-                error,
-                seconds: (o.elapsed.as_secs_f64() * 10.0).round() / 10.0,
-            }
+        .map(|o| match o {
+            CaptureStatus::Captured {
+                id,
+                capture,
+                seconds,
+            } => Line {
+                id: id.clone(),
+                ok: true,
+                file: Some(PathBuf::from(&capture.file)),
+                width: Some(capture.width),
+                height: Some(capture.height),
+                error: None,
+                seconds: *seconds,
+            },
+            CaptureStatus::Failed { id, error, seconds } => Line {
+                id: id.clone(),
+                ok: false,
+                file: None,
+                width: None,
+                height: None,
+                error: Some(error.clone()),
+                seconds: *seconds,
+            },
+            // A run's outcomes are final states; "capturing" is never one.
+            CaptureStatus::Capturing { id } => Line {
+                id: id.clone(),
+                ok: false,
+                file: None,
+                width: None,
+                height: None,
+                error: Some("did not finish".into()),
+                seconds: 0.0,
+            },
         })
         .collect();
     output::show(lines.as_slice(), json)

@@ -32,6 +32,22 @@ pub struct BrowserSetting {
     pub problem: Option<String>,
 }
 
+/// What to capture and how; the default is what the desktop does: every
+/// scenario, into the file's folder of the data directory.
+#[derive(Debug, Clone, Default)]
+pub struct CaptureRequest {
+    /// Only the scenarios with these ids (empty: all).
+    pub only: Vec<String>,
+    /// Replaces the file's `[defaults] base_url` (`--base-url`).
+    pub base_url: Option<String>,
+    /// Where the PNGs go instead of the file's capture folder (`--out`).
+    pub out_dir: Option<PathBuf>,
+    /// Scenarios at once (`--tabs`; default [`capture::DEFAULT_TABS`]).
+    pub tabs: Option<usize>,
+    /// The browser (`--browser`), before any other choice.
+    pub browser: Option<PathBuf>,
+}
+
 /// Receives each scenario's status as a run goes.
 pub type CaptureStatusFn = Arc<dyn Fn(CaptureStatus) + Send + Sync>;
 
@@ -62,22 +78,31 @@ impl App {
         Ok(store::latest(self.pool()).await?.map(PathBuf::from))
     }
 
-    /// Captures the scenarios of `path` (all, or those in `only`) with the
-    /// system's Chromium (`SHOTKEEPER_CHROMIUM` or `chromium` on PATH) into
-    /// the file's capture folder. One failing scenario never stops the
+    /// Captures the scenarios of `path` as `request` says (by default all
+    /// of them, into the file's capture folder, with the browser
+    /// [`App::chromium`] picks). One failing scenario never stops the
     /// others; the file and the browser are checked before anything runs.
+    /// The desktop's Capture view and `shotkeeper capture` both come here.
     pub async fn capture_shots(
         &self,
         path: &Path,
-        only: &[String],
+        request: &CaptureRequest,
         progress: CaptureStatusFn,
         cancel: CancellationToken,
     ) -> Result<CaptureRun> {
         let path = absolute(path);
-        let file = capture::load_shots(&path)?;
-        let chosen = capture::select(&file, only)?;
-        let chromium = Chromium::launch(&self.chromium(None).await?).await?;
-        let opts = CaptureOptions::new(self.capture_dir(&path));
+        let file = capture::load_shots_at(&path, request.base_url.as_deref())?;
+        let chosen = capture::select(&file, &request.only)?;
+        let chromium = Chromium::launch(&self.chromium(request.browser.as_deref()).await?).await?;
+        let mut opts = CaptureOptions::new(
+            request
+                .out_dir
+                .clone()
+                .unwrap_or_else(|| self.capture_dir(&path)),
+        );
+        if let Some(tabs) = request.tabs {
+            opts.tabs = tabs;
+        }
         let forward: CaptureProgress = Arc::new(move |ev| progress(CaptureStatus::from_event(&ev)));
         let report = capture::capture(&chromium, &chosen, &opts, forward, cancel).await;
         chromium.close().await;

@@ -601,7 +601,7 @@ async fn the_app_remembers_the_file_and_lists_each_scenarios_last_capture() {
     let run = app
         .capture_shots(
             &path,
-            &[],
+            &Default::default(),
             Arc::new(move |s| sink.lock().unwrap().push(s)),
             CancellationToken::new(),
         )

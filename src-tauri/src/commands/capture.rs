@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use shotkeeper_core::app_capture::BrowserSetting;
+use shotkeeper_core::app_capture::{BrowserSetting, CaptureRequest};
 use shotkeeper_core::capture::{CaptureRun, CaptureStatus, ShotsOverview};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -55,10 +55,14 @@ pub async fn capture_shots(
     let token = CancellationToken::new();
     shell.captures.register(&key, &token);
     // A closed window drops the channel; the capture goes on.
+    let request = CaptureRequest {
+        only,
+        ..Default::default()
+    };
     let result = app
         .capture_shots(
             &path,
-            &only,
+            &request,
             std::sync::Arc::new(move |s| drop(on_status.send(s))),
             token,
         )

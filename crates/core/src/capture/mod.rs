@@ -9,6 +9,9 @@
 //! - `stamp.rs`: masks painted, text chunks written.
 //! - `run.rs`: many scenarios, a bounded number of tabs at once.
 //! - `overview.rs`: what a front end shows of a file and of a run.
+//!
+//! Front ends run a scenarios file through `App::capture_shots`
+//! (`crate::app_capture`), which picks the browser and the output folder.
 
 mod browser;
 mod overview;
@@ -16,8 +19,6 @@ mod run;
 mod scenarios;
 mod shoot;
 mod stamp;
-
-use std::path::Path;
 
 pub use browser::{find_chromium, Chromium, BROWSER_ENV};
 pub use overview::{
@@ -32,42 +33,3 @@ pub use scenarios::{
     ShotsFile, Target, Value, Viewport, WaitFor, DEFAULT_TIMEOUT,
 };
 pub use stamp::{ID_KEY, SOFTWARE, SOFTWARE_KEY, SOURCE_KEY};
-
-use crate::error::Result;
-use tokio_util::sync::CancellationToken;
-
-/// Everything `shotkeeper capture` does in core: read the scenarios file,
-/// pick the scenarios (`only`, empty for all), start the browser (`browser`
-/// or the one [`find_chromium`] finds), capture, and close the browser.
-/// The file and the browser are checked before anything is written.
-pub async fn capture_file(
-    shots: &Path,
-    only: &[String],
-    browser: Option<&Path>,
-    opts: &CaptureOptions,
-    progress: CaptureProgress,
-    cancel: CancellationToken,
-) -> Result<CaptureReport> {
-    capture_file_at(shots, None, only, browser, opts, progress, cancel).await
-}
-
-/// [`capture_file`] with the scenarios' relative URLs joined to `base_url`
-/// instead of the file's `[defaults] base_url` (`shotkeeper capture
-/// --base-url`; see [`load_shots_at`]).
-pub async fn capture_file_at(
-    shots: &Path,
-    base_url: Option<&str>,
-    only: &[String],
-    browser: Option<&Path>,
-    opts: &CaptureOptions,
-    progress: CaptureProgress,
-    cancel: CancellationToken,
-) -> Result<CaptureReport> {
-    let file = load_shots_at(shots, base_url)?;
-    let chosen = select(&file, only)?;
-    let executable = find_chromium(browser)?;
-    let chromium = Chromium::launch(&executable).await?;
-    let report = capture(&chromium, &chosen, opts, progress, cancel).await;
-    chromium.close().await;
-    report
-}
