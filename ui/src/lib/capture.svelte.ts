@@ -41,34 +41,23 @@ export async function restoreShots(): Promise<void> {
 }
 
 /** Reads a scenarios file; a mistake in it is shown with its line and column. */
-export async function openShots(path: string): Promise<void> {
+export function openShots(path: string): Promise<void> {
+  return show(path, () => api.openShots(path));
+}
+
+/** The scenarios of the demo app that the demo help center documents. */
+export function openDemoShots(): Promise<void> {
+  return show(null, api.openDemoShots);
+}
+
+/** Shows the file `load` reads; a new file starts with no run shown. */
+async function show(path: string | null, load: () => Promise<ShotsOverview>): Promise<void> {
   if (capture.running) return;
   capture.opening = true;
   capture.path = path;
   capture.error = null;
   try {
-    const file = await api.openShots(path);
-    if (file.path !== capture.file?.path) {
-      capture.status = {};
-      capture.run = null;
-      capture.reviewed = false;
-    }
-    capture.file = file;
-  } catch (e) {
-    capture.file = null;
-    capture.error = toApiError(e);
-  } finally {
-    capture.opening = false;
-  }
-}
-
-/** The scenarios of the demo app that the demo help center documents. */
-export async function openDemoShots(): Promise<void> {
-  if (capture.running) return;
-  capture.opening = true;
-  capture.error = null;
-  try {
-    const file = await api.openDemoShots();
+    const file = await load();
     if (file.path !== capture.file?.path) {
       capture.status = {};
       capture.run = null;
@@ -77,6 +66,7 @@ export async function openDemoShots(): Promise<void> {
     capture.file = file;
     capture.path = file.path;
   } catch (e) {
+    capture.file = null;
     capture.error = toApiError(e);
   } finally {
     capture.opening = false;
