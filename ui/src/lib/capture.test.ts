@@ -31,7 +31,10 @@ describe("scenarioLine", () => {
     );
     expect(done).toEqual({ state: "captured", text: "Captured 320×180 in 1.3 s" });
     const why = "scenario 'billing-settings' failed after 15.0 s: selector #plan-card never appeared";
-    expect(scenarioLine(scenario(), { state: "failed", id: "billing-settings", error: why, seconds: 15 }, true)).toEqual({ state: "failed", text: why });
+    expect(scenarioLine(scenario(), { state: "failed", id: "billing-settings", error: why, seconds: 15 }, true)).toEqual({
+      state: "failed",
+      text: "Scenario 'billing-settings' failed after 15.0 s: selector #plan-card never appeared",
+    });
   });
 });
 

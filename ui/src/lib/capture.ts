@@ -1,7 +1,7 @@
 // Words of the Capture view, from what core sends: a scenario's state in a
 // run, and the run's outcome. Pure, so they are tested without the app.
 
-import { formatShortDate, plural } from "./format";
+import { asSentence, formatShortDate, plural } from "./format";
 import type { CaptureRun, CaptureStatus, ScenarioSummary } from "./types";
 
 /** What a scenario row shows: its state, and one line about it. */
@@ -16,7 +16,7 @@ export interface ScenarioLine {
  */
 export function scenarioLine(s: ScenarioSummary, status: CaptureStatus | undefined, pending: boolean): ScenarioLine {
   if (status?.state === "capturing") return { state: "capturing", text: "Capturing…" };
-  if (status?.state === "failed") return { state: "failed", text: status.error };
+  if (status?.state === "failed") return { state: "failed", text: asSentence(status.error) };
   if (status?.state === "captured") {
     const c = status.capture;
     return { state: "captured", text: `Captured ${c.width}×${c.height} in ${status.seconds.toFixed(1)} s` };

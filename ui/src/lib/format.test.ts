@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatCount, percent, plural, secretHint, sentences, shortHash, typeLabel } from "./format";
+import { asSentence, formatBytes, formatCount, percent, plural, secretHint, sentences, shortHash, typeLabel } from "./format";
 
 describe("format", () => {
+  it("starts core's messages as sentences when they stand alone", () => {
+    expect(asSentence("no Chromium to capture screenshots with: x")).toBe("No Chromium to capture screenshots with: x");
+    expect(asSentence("Already one.")).toBe("Already one.");
+    expect(asSentence("")).toBe("");
+  });
   it("formats bytes like a file manager", () => {
     expect(formatBytes(0)).toBe("0 B");
     expect(formatBytes(512)).toBe("512 B");

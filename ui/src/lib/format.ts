@@ -66,3 +66,8 @@ export function secretHint(mode: "value" | "env", providerHelp: string | null | 
     ? sentences(providerHelp, "Saved to the OS keychain, never shown again")
     : sentences("Nothing is stored; the variable is read each time Shotkeeper connects");
 }
+
+/** Core words its messages to follow "error: " on a command line; shown on their own (beside a field, in a banner) they start a sentence. */
+export function asSentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}

@@ -2,6 +2,7 @@
 // (core owns every rule), and turning it into the command input. The secret
 // lives here only until submit.
 
+import { asSentence } from "./format";
 import type {
   FieldProblem,
   IntegrationDraft,
@@ -81,10 +82,6 @@ export function errorsFrom(problems: FieldProblem[]): FormErrors {
   return errors;
 }
 
-/** Core words a problem to follow "error: " on a command line; beside a field it starts a sentence. */
-function asSentence(message: string): string {
-  return message.charAt(0).toUpperCase() + message.slice(1);
-}
 
 export function hasErrors(errors: FormErrors): boolean {
   return Object.values(errors).some(Boolean);
