@@ -126,12 +126,8 @@ impl App {
     /// `SHOTKEEPER_CHROMIUM`, else the one chosen in Settings, else the
     /// first Chromium or Chrome on PATH.
     pub async fn chromium(&self, given: Option<&Path>) -> Result<PathBuf> {
-        if given.is_some() || std::env::var_os(capture::BROWSER_ENV).is_some_and(|v| !v.is_empty())
-        {
-            return capture::find_chromium(given);
-        }
         let chosen = store::setting(self.pool(), BROWSER_SETTING).await?;
-        capture::find_chromium(chosen.as_deref().map(Path::new))
+        capture::pick_chromium(given, chosen.as_deref().map(Path::new))
     }
 
     /// What Settings shows: the browser chosen there (if any) and the one a

@@ -25,11 +25,21 @@ const LAUNCH_TIMEOUT: Duration = Duration::from_secs(30);
 /// google-chrome... on PATH (chromiumoxide's detection, which also knows the
 /// usual install places on macOS and Windows).
 pub fn find_chromium(configured: Option<&Path>) -> Result<PathBuf> {
-    let configured = configured.map(Path::to_path_buf).or_else(|| {
-        std::env::var_os(BROWSER_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
+    pick_chromium(configured, None)
+}
+
+/// [`find_chromium`] with a stored choice (Settings › Capture) that comes
+/// after `given` and [`BROWSER_ENV`] and before PATH: the one place that
+/// says which browser wins.
+pub fn pick_chromium(given: Option<&Path>, chosen: Option<&Path>) -> Result<PathBuf> {
+    let configured = given
+        .map(Path::to_path_buf)
+        .or_else(|| {
+            std::env::var_os(BROWSER_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .or_else(|| chosen.map(Path::to_path_buf));
     if let Some(path) = configured {
         return if path.is_file() {
             Ok(path)

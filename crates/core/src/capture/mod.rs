@@ -20,7 +20,7 @@ mod scenarios;
 mod shoot;
 mod stamp;
 
-pub use browser::{find_chromium, Chromium, BROWSER_ENV};
+pub use browser::{find_chromium, pick_chromium, Chromium, BROWSER_ENV};
 pub use overview::{
     png_path, CaptureRun, CaptureStatus, LastCapture, ScenarioSummary, ShotsOverview,
 };

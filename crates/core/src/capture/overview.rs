@@ -170,14 +170,15 @@ impl CaptureStatus {
     pub fn from_outcome(o: &ScenarioOutcome) -> Self {
         let seconds = (o.elapsed.as_secs_f64() * 10.0).round() / 10.0;
         match &o.result {
+            // The run knows the PNG's size; it was written just now.
             Ok(c) => CaptureStatus::Captured {
                 id: o.id.clone(),
-                capture: LastCapture::read(&c.path).unwrap_or_else(|| LastCapture {
+                capture: LastCapture {
                     file: c.path.display().to_string(),
                     width: c.width,
                     height: c.height,
                     captured_at: chrono::Utc::now().to_rfc3339(),
-                }),
+                },
                 seconds,
             },
             Err(e) => CaptureStatus::Failed {
