@@ -7,7 +7,7 @@
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
@@ -51,7 +51,7 @@ fn hash(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
 
-pub async fn create(pool: &SqlitePool, label: &str) -> Result<NewApiKey> {
+pub async fn create(pool: &Pool, label: &str) -> Result<NewApiKey> {
     let label = label.trim();
     if label.is_empty() {
         return Err(CoreError::Invalid(
@@ -74,12 +74,12 @@ pub async fn create(pool: &SqlitePool, label: &str) -> Result<NewApiKey> {
 }
 
 /// Every key, newest first, revoked ones included (marked).
-pub async fn list(pool: &SqlitePool) -> Result<Vec<ApiKeyInfo>> {
+pub async fn list(pool: &Pool) -> Result<Vec<ApiKeyInfo>> {
     db::api_keys::list(pool).await
 }
 
 /// Revokes a key: every later request with it is refused.
-pub async fn revoke(pool: &SqlitePool, id: &str) -> Result<ApiKeyInfo> {
+pub async fn revoke(pool: &Pool, id: &str) -> Result<ApiKeyInfo> {
     db::api_keys::revoke(pool, id, &now()).await?;
     db::api_keys::get(pool, id)
         .await?
@@ -92,7 +92,7 @@ pub async fn revoke(pool: &SqlitePool, id: &str) -> Result<ApiKeyInfo> {
 /// each in constant time, so the answer takes as long for a near miss as
 /// for a stranger. Records the use (at most once a minute per key, so
 /// polling clients do not turn every read into a write).
-pub async fn authenticate(pool: &SqlitePool, presented: &str) -> Result<Option<String>> {
+pub async fn authenticate(pool: &Pool, presented: &str) -> Result<Option<String>> {
     let presented = hash(presented.trim());
     let mut found: Option<String> = None;
     for (id, stored) in db::api_keys::live_hashes(pool).await? {

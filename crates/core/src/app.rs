@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use tokio_util::sync::CancellationToken;
 
 use crate::clients::Clients;
@@ -32,7 +32,7 @@ pub const DEMO_LABEL: &str = "Demo help center";
 
 #[derive(Clone)]
 pub struct App {
-    pool: SqlitePool,
+    pool: Pool,
     data_dir: Arc<PathBuf>,
     clients: Clients,
 }
@@ -84,7 +84,17 @@ impl App {
     /// process that died become `interrupted`, ready to resume.
     pub async fn open(data_dir: impl Into<PathBuf>) -> Result<App> {
         let data_dir = data_dir.into();
-        let pool = db::open(&data_dir).await?;
+        let database = db::Database::embedded(&data_dir);
+        Self::open_with(data_dir, database).await
+    }
+
+    /// Like [`open`](Self::open), with the rows in `database` (a team's
+    /// PostgreSQL) instead of the data directory's SQLite file; thumbnails
+    /// and captures stay in the data directory.
+    pub async fn open_with(data_dir: impl Into<PathBuf>, database: db::Database) -> Result<App> {
+        let data_dir = data_dir.into();
+        std::fs::create_dir_all(&data_dir)?;
+        let pool = db::connect(&database).await?;
         jobs::mark_stale_running_interrupted(&pool).await?;
         Ok(App {
             pool,
@@ -103,7 +113,7 @@ impl App {
         &self.data_dir
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 

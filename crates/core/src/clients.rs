@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::error::{CoreError, Result};
 use crate::integrations;
@@ -34,7 +34,7 @@ impl Clients {
     /// and secret the first time, or again after the integration changed.
     pub async fn help_center(
         &self,
-        pool: &SqlitePool,
+        pool: &Pool,
         id: &str,
     ) -> Result<(Integration, Arc<dyn HelpCenter>)> {
         let integration = crate::db::integrations::get(pool, id).await?;

@@ -113,6 +113,19 @@ pub enum CoreError {
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 
+    /// The database has schema changes this Shotkeeper does not know: it was
+    /// opened by a newer version. Nothing is migrated or written.
+    #[error("{database} was written by a newer Shotkeeper (schema version {version}; this one knows up to {known}). Nothing was changed: update Shotkeeper on this machine to open it")]
+    NewerDatabase {
+        database: String,
+        version: i64,
+        known: i64,
+    },
+
+    /// The team database (PostgreSQL) could not be reached or refused us.
+    #[error("could not open the team database at {database}: {detail}. Check that PostgreSQL is running there and that the address, user, password and database name are right (postgres://USER:PASSWORD@HOST:PORT/DATABASE), then try again")]
+    DatabaseUnreachable { database: String, detail: String },
+
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
 
@@ -205,6 +218,8 @@ impl CoreError {
             CoreError::Storage(_) => "storage",
             CoreError::Cancelled => "cancelled",
             CoreError::Db(_) | CoreError::Migrate(_) => "database",
+            CoreError::NewerDatabase { .. } => "newer_database",
+            CoreError::DatabaseUnreachable { .. } => "database_unreachable",
             CoreError::Io(_) | CoreError::File { .. } => "io",
             CoreError::Scenarios { .. } => "scenarios",
             CoreError::BrowserMissing { .. } => "browser_missing",

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use futures::stream::{self, FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -135,7 +135,7 @@ const RECORD_BATCH: usize = 128;
 
 /// Everything one import run needs.
 pub struct ImportRun<'a> {
-    pool: &'a SqlitePool,
+    pool: &'a Pool,
     data_dir: &'a Path,
     help_center: &'a dyn HelpCenter,
     job_id: String,
@@ -176,7 +176,7 @@ pub fn image_client() -> Result<HttpClient> {
 
 impl<'a> ImportRun<'a> {
     pub fn new(
-        pool: &'a SqlitePool,
+        pool: &'a Pool,
         data_dir: &'a Path,
         help_center: &'a dyn HelpCenter,
         job_id: String,
@@ -881,7 +881,7 @@ fn decode_data_uri(uri: &str) -> Option<(Vec<u8>, String)> {
 
 /// Live counts of a job, computed from what is stored.
 pub async fn progress_of(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     phase: ImportPhase,
 ) -> Result<ImportProgress> {

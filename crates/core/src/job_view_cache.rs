@@ -18,7 +18,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use bytes::Bytes;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+use crate::db::Pool;
 
 use crate::app::App;
 use crate::error::{CoreError, Result};
@@ -84,11 +85,11 @@ fn cache() -> std::sync::MutexGuard<'static, Cache> {
     CACHE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-async fn stamp(pool: &SqlitePool, job_id: &str) -> Result<Stamp> {
+async fn stamp(pool: &Pool, job_id: &str) -> Result<Stamp> {
     let row = sqlx::query(
         "SELECT j.name AS name, COALESCE(v.version, 0) AS version
          FROM jobs j LEFT JOIN job_view_versions v ON v.job_id = j.id
-         WHERE j.id = ?",
+         WHERE j.id = $1",
     )
     .bind(job_id)
     .fetch_optional(pool)

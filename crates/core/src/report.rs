@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::db::jobs;
 use crate::db::views::{self, ArticleRec, ImageRec, JobData, RefRec};
@@ -136,7 +136,7 @@ pub fn images_dimension(data: &JobData) -> Vec<ImageWithArticles> {
 }
 
 pub async fn job_view(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     dimension: Option<Dimension>,
 ) -> Result<JobView> {
@@ -164,7 +164,7 @@ pub async fn job_view(
 }
 
 /// Broken images (download failed) with the articles that use them.
-pub async fn broken_images(pool: &SqlitePool, job_id: &str) -> Result<Vec<ImageWithArticles>> {
+pub async fn broken_images(pool: &Pool, job_id: &str) -> Result<Vec<ImageWithArticles>> {
     jobs::get(pool, job_id).await?;
     let data = views::job_data_with(pool, job_id, views::Content::Without).await?;
     Ok(images_dimension(&data)

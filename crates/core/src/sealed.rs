@@ -14,7 +14,7 @@ use std::sync::RwLock;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::db;
 use crate::db::sealed_secrets::SealedRow;
@@ -115,7 +115,7 @@ fn no_key(integration: &str) -> CoreError {
 }
 
 /// Seals `secret` for the integration and stores nonce and ciphertext.
-pub async fn store(pool: &SqlitePool, integration_id: &str, secret: &str) -> Result<()> {
+pub async fn store(pool: &Pool, integration_id: &str, secret: &str) -> Result<()> {
     let key = current().ok_or_else(|| no_key(integration_id))?;
     let mut nonce = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
@@ -139,7 +139,7 @@ pub async fn store(pool: &SqlitePool, integration_id: &str, secret: &str) -> Res
 
 /// Opens the sealed secret of an integration. A wrong key opens nothing and
 /// says so.
-pub async fn load(pool: &SqlitePool, integration_id: &str) -> Result<String> {
+pub async fn load(pool: &Pool, integration_id: &str) -> Result<String> {
     let SealedRow { nonce, ciphertext } = db::sealed_secrets::get(pool, integration_id)
         .await?
         .ok_or_else(|| CoreError::SecretMissing {
@@ -175,12 +175,12 @@ pub async fn load(pool: &SqlitePool, integration_id: &str) -> Result<String> {
 }
 
 /// Whether a sealed secret is stored (never opens it).
-pub async fn exists(pool: &SqlitePool, integration_id: &str) -> bool {
+pub async fn exists(pool: &Pool, integration_id: &str) -> bool {
     db::sealed_secrets::exists(pool, integration_id)
         .await
         .unwrap_or(false)
 }
 
-pub async fn delete(pool: &SqlitePool, integration_id: &str) -> Result<()> {
+pub async fn delete(pool: &Pool, integration_id: &str) -> Result<()> {
     db::sealed_secrets::delete(pool, integration_id).await
 }

@@ -1,12 +1,13 @@
 //! API keys of the REST server: shown once, only a hash stored, accepted
 //! while live, refused once revoked, labels required.
 
-use shotkeeper_core::App;
+mod common;
+
 
 #[tokio::test]
 async fn keys_are_shown_once_stored_as_a_hash_and_revocable() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let new = app.create_api_key("CI screenshots").await.unwrap();
     assert!(new.key.starts_with("skp_"));
     assert_eq!(new.key.len(), 4 + 64);

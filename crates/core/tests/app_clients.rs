@@ -7,14 +7,13 @@ mod common;
 use std::sync::Arc;
 
 use shotkeeper_core::integrations::UpdateIntegration;
-use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
 async fn an_integration_has_one_client_until_it_changes() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpjuice, 3, |_| {}).await;
     let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
 
@@ -54,7 +53,7 @@ async fn an_integration_has_one_client_until_it_changes() {
 #[tokio::test]
 async fn a_second_import_of_the_same_integration_is_refused_while_one_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     // Slow answers keep the first import running while the second is asked for.
     let sim = common::start_sim(SimProvider::Helpjuice, 20, |o| o.faults.slow_ms = 150).await;
     let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
@@ -124,7 +123,7 @@ async fn an_import_and_an_apply_on_one_integration_stay_within_its_rate() {
 
     let dir = tempfile::tempdir().unwrap();
     let shots = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     // Help Scout reads each article with its own GET, so an import makes
     // many API requests; it has its own upload, so an apply needs no S3.
     let sim = common::start_sim(SimProvider::Helpscout, 30, |_| {}).await;

@@ -7,7 +7,6 @@ mod common;
 
 use serde_json::Value;
 use shotkeeper_core::audit::{AuditConfig, AuditReport, Finding, Rule};
-use shotkeeper_core::App;
 use shotkeeper_sim::{Sim, SimProvider};
 use tokio_util::sync::CancellationToken;
 
@@ -16,7 +15,7 @@ const ARTICLES: usize = 24;
 
 async fn audited(provider: SimProvider) -> (tempfile::TempDir, Sim, AuditReport) {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(provider, ARTICLES, |_| {}).await;
     let id = common::connect(&app, provider, &sim).await;
     let view = app
@@ -177,7 +176,7 @@ async fn intercom_audit_matches_known_answers() {
 #[tokio::test]
 async fn demo_help_center_audit_matches_known_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpcenter, 40, |_| {}).await;
     let id = common::connect(&app, SimProvider::Helpcenter, &sim).await;
     let view = app

@@ -5,14 +5,13 @@
 mod common;
 
 use shotkeeper_core::audit::{AuditSettings, Rule};
-use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
 async fn saved_thresholds_change_the_audit_of_that_help_center_only() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpjuice, 8, |_| {}).await;
     let a = common::connect(&app, SimProvider::Helpjuice, &sim).await;
     let b = common::connect(&app, SimProvider::Helpjuice, &sim).await;
@@ -71,7 +70,7 @@ async fn saved_thresholds_change_the_audit_of_that_help_center_only() {
 
     // Remembered across a restart.
     drop(app);
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     assert_eq!(app.audit_settings(&a).await.unwrap(), low);
     assert_eq!(app.job_audit_settings(&job_a).await.unwrap(), low);
     sim.shutdown().await;
@@ -80,7 +79,7 @@ async fn saved_thresholds_change_the_audit_of_that_help_center_only() {
 #[tokio::test]
 async fn thresholds_that_make_no_sense_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpjuice, 2, |_| {}).await;
     let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
     for bad in [

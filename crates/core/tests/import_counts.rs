@@ -4,13 +4,12 @@
 mod common;
 
 use shotkeeper_core::model::Dimension;
-use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
 
 async fn import_matches_known_answers(provider: SimProvider) {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(provider, 30, |_| {}).await;
     let id = common::connect(&app, provider, &sim).await;
 
@@ -118,7 +117,7 @@ async fn freshdesk_import_counts() {
 #[tokio::test]
 async fn seed_000_field_names_in_both_dimensions() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpjuice, 5, |_| {}).await;
     let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
     let view = app

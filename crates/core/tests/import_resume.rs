@@ -7,7 +7,6 @@ use shotkeeper_core::db::jobs::JobStatus;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
 
@@ -20,7 +19,7 @@ fn path_of(url: &str) -> String {
 #[tokio::test]
 async fn cancelled_job_resumes_without_downloading_finished_images_again() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpjuice, 60, |_| {}).await;
     let id = common::connect(&app, SimProvider::Helpjuice, &sim).await;
 
@@ -47,7 +46,7 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
     let job_id = jobs[0].id.clone();
 
     let stored_first: HashSet<String> =
-        sqlx::query_scalar::<_, String>("SELECT url FROM images WHERE job_id = ?")
+        sqlx::query_scalar::<_, String>("SELECT url FROM images WHERE job_id = $1")
             .bind(&job_id)
             .fetch_all(app.pool())
             .await
@@ -65,7 +64,7 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
 
     // A new process opening the same data dir sees the job and resumes it.
     drop(app);
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let view = app
         .run_import(
             &id,
@@ -100,7 +99,7 @@ async fn cancelled_job_resumes_without_downloading_finished_images_again() {
 #[tokio::test]
 async fn truncated_images_never_fail_their_articles() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpjuice, 10, |o| {
         o.faults.truncate_images = true
     })
@@ -132,7 +131,7 @@ async fn truncated_images_never_fail_their_articles() {
 #[tokio::test]
 async fn garbage_listing_fails_the_job_clearly_and_saves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpcenterio, 5, |o| {
         o.faults.garbage_list = true
     })
@@ -154,7 +153,7 @@ async fn garbage_listing_fails_the_job_clearly_and_saves_nothing() {
 #[tokio::test]
 async fn rate_limited_listing_is_retried_and_completes() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpcenter, 8, |o| o.faults.burst_429 = 2).await;
     let id = common::connect(&app, SimProvider::Helpcenter, &sim).await;
     let view = app
@@ -171,7 +170,7 @@ async fn a_rate_limited_import_says_how_long_it_waits_and_cancels_during_the_wai
     // second listing page gets a 429 without any header, so the client
     // waits the documented minute, says so, and a cancel ends the wait.
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpcenterio, 150, |o| {
         o.rate_limit_per_minute = Some(1)
     })
@@ -217,7 +216,7 @@ async fn a_rate_limited_import_says_how_long_it_waits_and_cancels_during_the_wai
 /// failed with its reason, and the import goes on.
 async fn an_unreadable_article_fails_alone(p: SimProvider, provider: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(p, 12, |o| o.faults.unreadable_article = true).await;
     let id = common::connect(&app, p, &sim).await;
     let view = app

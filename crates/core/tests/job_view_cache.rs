@@ -4,12 +4,13 @@
 //! articles, references or images, including writes by another connection
 //! (another process such as the CLI writes the same file).
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::{Dimension, ProviderKind};
 use shotkeeper_core::App;
-use sqlx::sqlite::SqlitePoolOptions;
 
 async fn job_with_images(app: &App, images: usize) -> String {
     std::env::set_var("JOB_VIEW_CACHE_UNUSED_TOKEN", "x");
@@ -38,7 +39,7 @@ async fn job_with_images(app: &App, images: usize) -> String {
         let article = format!("{job}-art-{n}");
         sqlx::query(
             "INSERT INTO articles (id, job_id, external_id, locale, title, url, is_published, tags, content, status, created_at, updated_at)
-             VALUES (?, ?, ?, '', ?, ?, 1, '[]', '<p>x</p>', 'completed', ?, ?)",
+             VALUES ($1, $2, $3, '', $4, $5, 1, '[]', '<p>x</p>', 'completed', $6, $7)",
         )
         .bind(&article)
         .bind(&job)
@@ -52,7 +53,7 @@ async fn job_with_images(app: &App, images: usize) -> String {
         .unwrap();
         let url = format!("https://static.example.com/{n}.png");
         sqlx::query(
-            "INSERT INTO article_images (article_id, position, url, alt) VALUES (?, 0, ?, '')",
+            "INSERT INTO article_images (article_id, position, url, alt) VALUES ($1, 0, $2, '')",
         )
         .bind(&article)
         .bind(&url)
@@ -61,7 +62,7 @@ async fn job_with_images(app: &App, images: usize) -> String {
         .unwrap();
         sqlx::query(
             "INSERT INTO images (job_id, url, name, status_code, kind, width, height, size, hash, metadata, fetched_at)
-             VALUES (?, ?, ?, 200, 'png', 10, 10, 100, ?, '{}', ?)",
+             VALUES ($1, $2, $3, 200, 'png', 10, 10, 100, $4, '{}', $5)",
         )
         .bind(&job)
         .bind(&url)
@@ -94,16 +95,11 @@ async fn assert_fresh(app: &App, job: &str, dimension: Dimension) -> bytes::Byte
 #[tokio::test]
 async fn the_kept_answer_follows_every_change_of_the_job() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let job = job_with_images(&app, 3).await;
-    // A second connection pool on the same file: writes the app's pool
+    // A second connection pool on the same database: writes the app's pool
     // never sees, as another process's would be.
-    let other = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect(&format!(
-            "sqlite://{}",
-            dir.path().join(shotkeeper_core::db::DB_FILE).display()
-        ))
+    let other = shotkeeper_core::db::connect(&common::database_of(dir.path()).await)
         .await
         .unwrap();
 
@@ -119,7 +115,7 @@ async fn the_kept_answer_follows_every_change_of_the_job() {
 
     // An image's download result changes (another connection writes it).
     sqlx::query(
-        "UPDATE images SET status_code = 404, size = 0 WHERE job_id = ? AND url LIKE '%/0.png'",
+        "UPDATE images SET status_code = 404, size = 0 WHERE job_id = $1 AND url LIKE '%/0.png'",
     )
     .bind(&job)
     .execute(&other)
@@ -131,7 +127,7 @@ async fn the_kept_answer_follows_every_change_of_the_job() {
 
     // A new reference to an image already used: counts move.
     let article = format!("{job}-art-1");
-    sqlx::query("INSERT INTO article_images (article_id, position, url, alt) VALUES (?, 1, 'https://static.example.com/2.png', 'again')")
+    sqlx::query("INSERT INTO article_images (article_id, position, url, alt) VALUES ($1, 1, 'https://static.example.com/2.png', 'again')")
         .bind(&article)
         .execute(&other)
         .await
@@ -142,12 +138,12 @@ async fn the_kept_answer_follows_every_change_of_the_job() {
     assert_eq!(v["articles"][1]["images"].as_array().unwrap().len(), 2);
 
     // An article's status and the job's name.
-    sqlx::query("UPDATE articles SET status = 'failed' WHERE id = ?")
+    sqlx::query("UPDATE articles SET status = 'failed' WHERE id = $1")
         .bind(&article)
         .execute(&other)
         .await
         .unwrap();
-    sqlx::query("UPDATE jobs SET name = 'Renamed' WHERE id = ?")
+    sqlx::query("UPDATE jobs SET name = 'Renamed' WHERE id = $1")
         .bind(&job)
         .execute(&other)
         .await
@@ -158,7 +154,7 @@ async fn the_kept_answer_follows_every_change_of_the_job() {
     assert_eq!(v["summary"]["failed"], 1);
 
     // A reference removed.
-    sqlx::query("DELETE FROM article_images WHERE article_id = ? AND position = 1")
+    sqlx::query("DELETE FROM article_images WHERE article_id = $1 AND position = 1")
         .bind(&article)
         .execute(&other)
         .await
@@ -171,10 +167,10 @@ async fn the_kept_answer_follows_every_change_of_the_job() {
 #[tokio::test]
 async fn concurrent_polls_after_a_change_share_one_build() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let job = job_with_images(&app, 50).await;
     assert_fresh(&app, &job, Dimension::Images).await;
-    sqlx::query("UPDATE images SET width = 11 WHERE job_id = ?")
+    sqlx::query("UPDATE images SET width = 11 WHERE job_id = $1")
         .bind(&job)
         .execute(app.pool())
         .await
@@ -205,10 +201,10 @@ async fn concurrent_polls_after_a_change_share_one_build() {
 #[tokio::test]
 async fn an_unknown_or_deleted_job_is_not_found() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let job = job_with_images(&app, 1).await;
     app.job_view_json(&job, Dimension::Images).await.unwrap();
-    sqlx::query("DELETE FROM jobs WHERE id = ?")
+    sqlx::query("DELETE FROM jobs WHERE id = $1")
         .bind(&job)
         .execute(app.pool())
         .await

@@ -49,7 +49,7 @@ async fn shapes_round_trip(p: SimProvider) {
     let server = S3Server::start();
     let dir = tempfile::tempdir().unwrap();
     let shots = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(p, 12, |_| {}).await;
     let hc = common::connect(&app, p, &sim).await;
     let s3 = server.connect(&app, "shapes").await;

@@ -6,12 +6,14 @@
 //! One test function: the sealing key is process-wide, so the steps run in
 //! order rather than in parallel tests that would race on it.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::{ProviderKind, SecretSource};
 use shotkeeper_core::sealed::{self, SealingKey};
-use shotkeeper_core::{App, CoreError};
+use shotkeeper_core::CoreError;
 
 const SECRET: &str = "hc-secret-4f9d2a7be1c3-do-not-leak";
 
@@ -24,7 +26,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[tokio::test]
 async fn sealed_secrets_stay_sealed_and_a_wrong_key_opens_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let key = SealingKey::generate();
     sealed::configure(Some(key.clone()));
 

@@ -33,7 +33,7 @@ struct Fixture {
 
 async fn imported() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpcenter, 24, |_| {}).await;
     let id = common::connect(&app, SimProvider::Helpcenter, &sim).await;
     let view = app
@@ -452,7 +452,7 @@ async fn update_and_revisions_without_a_locale_address_the_default_language_docu
     // HelpCenter.io does; `update ID` without `@en` still finds the article.
     let dir = tempfile::tempdir().unwrap();
     let shots = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Knowledgeowl, 8, |_| {}).await;
     let id = common::connect(&app, SimProvider::Knowledgeowl, &sim).await;
     let view = app

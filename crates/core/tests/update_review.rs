@@ -29,7 +29,7 @@ fn fresh_png(dir: &std::path::Path, name: &str, seed: u8) -> PathBuf {
 
 async fn imported() -> (tempfile::TempDir, App, String, Vec<ImageRow>) {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpcenter, 12, |_| {}).await;
     let id = common::connect(&app, SimProvider::Helpcenter, &sim).await;
     let job = app

@@ -23,7 +23,6 @@ use shotkeeper_core::imaging;
 use shotkeeper_core::matching::{MatchStatus, MatchType};
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::storage::{Storage, StorageSettings};
-use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
 use tokio_util::sync::CancellationToken;
 
@@ -48,7 +47,7 @@ async fn two_screenshots_uploaded_to_s3_applied_read_back_and_rolled_back() {
     let server = S3Server::start();
     let dir = tempfile::tempdir().unwrap();
     let shots_dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = common::open_app(dir.path()).await;
     let sim = common::start_sim(SimProvider::Helpjuice, 24, |_| {}).await;
     let hc = common::connect(&app, SimProvider::Helpjuice, &sim).await;
 

@@ -1,14 +1,14 @@
 //! Audit thresholds per help-center integration.
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::audit::AuditSettings;
 use crate::error::Result;
 
 /// The stored thresholds of an integration, or `None` when it has none.
-pub async fn get(pool: &SqlitePool, integration_id: &str) -> Result<Option<AuditSettings>> {
+pub async fn get(pool: &Pool, integration_id: &str) -> Result<Option<AuditSettings>> {
     let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT heavy_kib, old_days FROM audit_settings WHERE integration_id = ?")
+        sqlx::query_as("SELECT heavy_kib, old_days FROM audit_settings WHERE integration_id = $1")
             .bind(integration_id)
             .fetch_optional(pool)
             .await?;
@@ -18,10 +18,10 @@ pub async fn get(pool: &SqlitePool, integration_id: &str) -> Result<Option<Audit
     }))
 }
 
-pub async fn put(pool: &SqlitePool, integration_id: &str, s: &AuditSettings) -> Result<()> {
+pub async fn put(pool: &Pool, integration_id: &str, s: &AuditSettings) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_settings (integration_id, heavy_kib, old_days, updated_at)
-         VALUES (?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4)
          ON CONFLICT(integration_id) DO UPDATE SET
            heavy_kib = excluded.heavy_kib, old_days = excluded.old_days,
            updated_at = excluded.updated_at",

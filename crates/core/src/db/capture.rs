@@ -1,14 +1,14 @@
 //! Capture's stored state: scenarios files opened (most recent first) and
 //! capture settings.
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::error::Result;
 
 /// Records that `path` was opened now.
-pub async fn touch(pool: &SqlitePool, path: &str) -> Result<()> {
+pub async fn touch(pool: &Pool, path: &str) -> Result<()> {
     sqlx::query(
-        "INSERT INTO capture_files (path, opened_at) VALUES (?, ?)
+        "INSERT INTO capture_files (path, opened_at) VALUES ($1, $2)
          ON CONFLICT(path) DO UPDATE SET opened_at = excluded.opened_at",
     )
     .bind(path)
@@ -19,7 +19,7 @@ pub async fn touch(pool: &SqlitePool, path: &str) -> Result<()> {
 }
 
 /// The file opened last, if any.
-pub async fn latest(pool: &SqlitePool) -> Result<Option<String>> {
+pub async fn latest(pool: &Pool) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar("SELECT path FROM capture_files ORDER BY opened_at DESC LIMIT 1")
             .fetch_optional(pool)
@@ -28,9 +28,9 @@ pub async fn latest(pool: &SqlitePool) -> Result<Option<String>> {
 }
 
 /// A capture setting, if set.
-pub async fn setting(pool: &SqlitePool, key: &str) -> Result<Option<String>> {
+pub async fn setting(pool: &Pool, key: &str) -> Result<Option<String>> {
     Ok(
-        sqlx::query_scalar("SELECT value FROM capture_settings WHERE key = ?")
+        sqlx::query_scalar("SELECT value FROM capture_settings WHERE key = $1")
             .bind(key)
             .fetch_optional(pool)
             .await?,
@@ -38,15 +38,15 @@ pub async fn setting(pool: &SqlitePool, key: &str) -> Result<Option<String>> {
 }
 
 /// Sets a capture setting, or removes it (`None`).
-pub async fn set_setting(pool: &SqlitePool, key: &str, value: Option<&str>) -> Result<()> {
+pub async fn set_setting(pool: &Pool, key: &str, value: Option<&str>) -> Result<()> {
     match value {
         Some(v) => sqlx::query(
-            "INSERT INTO capture_settings (key, value) VALUES (?, ?)
+            "INSERT INTO capture_settings (key, value) VALUES ($1, $2)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         )
         .bind(key)
         .bind(v),
-        None => sqlx::query("DELETE FROM capture_settings WHERE key = ?").bind(key),
+        None => sqlx::query("DELETE FROM capture_settings WHERE key = $1").bind(key),
     }
     .execute(pool)
     .await?;

@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+use crate::db::Pool;
 
 use crate::error::{CoreError, Result};
 use crate::model::{Integration, Platform, ProviderKind};
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Integration> {
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Integration> {
     let provider: String = row.try_get("provider")?;
     let settings: String = row.try_get("settings")?;
     let secret_source: String = row.try_get("secret_source")?;
@@ -36,10 +37,10 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serialises")
 }
 
-pub async fn insert(pool: &SqlitePool, i: &Integration, is_demo: bool) -> Result<()> {
+pub async fn insert(pool: &Pool, i: &Integration, is_demo: bool) -> Result<()> {
     sqlx::query(
         "INSERT INTO integrations (id, label, platform, provider, base_url, settings, secret_source, is_demo, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&i.id)
     .bind(&i.label)
@@ -48,7 +49,7 @@ pub async fn insert(pool: &SqlitePool, i: &Integration, is_demo: bool) -> Result
     .bind(&i.base_url)
     .bind(json(&i.settings))
     .bind(json(&i.secret_source))
-    .bind(is_demo)
+    .bind(i64::from(is_demo))
     .bind(&i.created_at)
     .bind(&i.updated_at)
     .execute(pool)
@@ -56,9 +57,9 @@ pub async fn insert(pool: &SqlitePool, i: &Integration, is_demo: bool) -> Result
     Ok(())
 }
 
-pub async fn update(pool: &SqlitePool, i: &Integration) -> Result<()> {
+pub async fn update(pool: &Pool, i: &Integration) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE integrations SET label = ?, base_url = ?, settings = ?, secret_source = ?, updated_at = ? WHERE id = ?",
+        "UPDATE integrations SET label = $1, base_url = $2, settings = $3, secret_source = $4, updated_at = $5 WHERE id = $6",
     )
     .bind(&i.label)
     .bind(&i.base_url)
@@ -74,8 +75,8 @@ pub async fn update(pool: &SqlitePool, i: &Integration) -> Result<()> {
     Ok(())
 }
 
-pub async fn get(pool: &SqlitePool, id: &str) -> Result<Integration> {
-    let row = sqlx::query("SELECT * FROM integrations WHERE id = ?")
+pub async fn get(pool: &Pool, id: &str) -> Result<Integration> {
+    let row = sqlx::query("SELECT * FROM integrations WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -83,30 +84,30 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<Integration> {
     from_row(&row)
 }
 
-pub async fn list(pool: &SqlitePool) -> Result<Vec<Integration>> {
+pub async fn list(pool: &Pool) -> Result<Vec<Integration>> {
     let rows = sqlx::query("SELECT * FROM integrations ORDER BY is_demo DESC, created_at")
         .fetch_all(pool)
         .await?;
     rows.iter().map(from_row).collect()
 }
 
-pub async fn find_demo(pool: &SqlitePool) -> Result<Option<Integration>> {
+pub async fn find_demo(pool: &Pool) -> Result<Option<Integration>> {
     let row = sqlx::query("SELECT * FROM integrations WHERE is_demo = 1 LIMIT 1")
         .fetch_optional(pool)
         .await?;
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn is_demo(pool: &SqlitePool, id: &str) -> Result<bool> {
-    let v: Option<i64> = sqlx::query_scalar("SELECT is_demo FROM integrations WHERE id = ?")
+pub async fn is_demo(pool: &Pool, id: &str) -> Result<bool> {
+    let v: Option<i64> = sqlx::query_scalar("SELECT is_demo FROM integrations WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await?;
     Ok(v == Some(1))
 }
 
-pub async fn delete(pool: &SqlitePool, id: &str) -> Result<()> {
-    let done = sqlx::query("DELETE FROM integrations WHERE id = ?")
+pub async fn delete(pool: &Pool, id: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM integrations WHERE id = $1")
         .bind(id)
         .execute(pool)
         .await?;

@@ -2,7 +2,8 @@
 //! references and the analysed images. Every write that belongs together is
 //! one transaction, so a job killed at any point resumes from a consistent state.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+use crate::db::Pool;
 use uuid::Uuid;
 
 use super::now;
@@ -59,11 +60,11 @@ pub struct JobRow {
     pub updated_at: String,
 }
 
-pub async fn create(pool: &SqlitePool, integration_id: &str, name: &str) -> Result<JobRow> {
+pub async fn create(pool: &Pool, integration_id: &str, name: &str) -> Result<JobRow> {
     let id = Uuid::new_v4().to_string();
     let ts = now();
     sqlx::query(
-        "INSERT INTO jobs (id, integration_id, name, status, created_at, updated_at) VALUES (?, ?, ?, 'running', ?, ?)",
+        "INSERT INTO jobs (id, integration_id, name, status, created_at, updated_at) VALUES ($1, $2, $3, 'running', $4, $5)",
     )
     .bind(&id)
     .bind(integration_id)
@@ -75,8 +76,8 @@ pub async fn create(pool: &SqlitePool, integration_id: &str, name: &str) -> Resu
     get(pool, &id).await
 }
 
-pub async fn get(pool: &SqlitePool, id: &str) -> Result<JobRow> {
-    let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+pub async fn get(pool: &Pool, id: &str) -> Result<JobRow> {
+    let row = sqlx::query("SELECT * FROM jobs WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -96,7 +97,7 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<JobRow> {
     })
 }
 
-pub async fn list(pool: &SqlitePool) -> Result<Vec<JobRow>> {
+pub async fn list(pool: &Pool) -> Result<Vec<JobRow>> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM jobs ORDER BY created_at DESC")
         .fetch_all(pool)
         .await?;
@@ -108,12 +109,12 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<JobRow>> {
 }
 
 pub async fn set_status(
-    pool: &SqlitePool,
+    pool: &Pool,
     id: &str,
     status: JobStatus,
     error: Option<&str>,
 ) -> Result<()> {
-    sqlx::query("UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE jobs SET status = $1, error = $2, updated_at = $3 WHERE id = $4")
         .bind(status.as_str())
         .bind(error)
         .bind(now())
@@ -124,9 +125,9 @@ pub async fn set_status(
 }
 
 /// Jobs left `running` by a process that died are `interrupted`: resumable.
-pub async fn mark_stale_running_interrupted(pool: &SqlitePool) -> Result<u64> {
+pub async fn mark_stale_running_interrupted(pool: &Pool) -> Result<u64> {
     let done = sqlx::query(
-        "UPDATE jobs SET status = 'interrupted', updated_at = ? WHERE status = 'running'",
+        "UPDATE jobs SET status = 'interrupted', updated_at = $1 WHERE status = 'running'",
     )
     .bind(now())
     .execute(pool)
@@ -137,7 +138,7 @@ pub async fn mark_stale_running_interrupted(pool: &SqlitePool) -> Result<u64> {
 /// Stores one listing page and where the next one starts, atomically: a job
 /// killed between pages re-lists at most one page, and never loses one.
 pub async fn store_page(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     articles: &[RemoteArticle],
     unreadable: &[UnreadableArticle],
@@ -148,8 +149,9 @@ pub async fn store_page(
     // Articles the listing could not read: failed at once, with the reason.
     for u in unreadable {
         sqlx::query(
-            "INSERT OR IGNORE INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, error, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, '', 0, NULL, '[]', NULL, 'failed', ?, ?, ?)",
+            "INSERT INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, error, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, '', 0, NULL, '[]', NULL, 'failed', $6, $7, $8)
+             ON CONFLICT (job_id, external_id, locale) DO NOTHING",
         )
         .bind(Uuid::new_v4().to_string())
         .bind(job_id)
@@ -164,8 +166,9 @@ pub async fn store_page(
     }
     for a in articles {
         sqlx::query(
-            "INSERT OR IGNORE INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, remote_created_at, remote_updated_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
+            "INSERT INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, remote_created_at, remote_updated_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13, $14)
+             ON CONFLICT (job_id, external_id, locale) DO NOTHING",
         )
         .bind(Uuid::new_v4().to_string())
         .bind(job_id)
@@ -173,7 +176,7 @@ pub async fn store_page(
         .bind(a.article.locale.as_deref().unwrap_or(""))
         .bind(&a.title)
         .bind(&a.url)
-        .bind(a.is_published)
+        .bind(i64::from(a.is_published))
         .bind(&a.author)
         .bind(serde_json::to_string(&a.tags).unwrap_or_else(|_| "[]".into()))
         .bind(&a.html)
@@ -184,9 +187,9 @@ pub async fn store_page(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE jobs SET list_cursor = ?, listing_done = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE jobs SET list_cursor = $1, listing_done = $2, updated_at = $3 WHERE id = $4")
         .bind(next)
-        .bind(next.is_none())
+        .bind(i64::from(next.is_none()))
         .bind(&ts)
         .bind(job_id)
         .execute(&mut *tx)
@@ -210,7 +213,7 @@ pub struct PendingArticle {
 
 /// Every pending article of the job (small jobs and tests; imports read
 /// them a page at a time with [`pending_articles_after`]).
-pub async fn pending_articles(pool: &SqlitePool, job_id: &str) -> Result<Vec<PendingArticle>> {
+pub async fn pending_articles(pool: &Pool, job_id: &str) -> Result<Vec<PendingArticle>> {
     pending_articles_after(pool, job_id, i64::MIN, i64::MAX).await
 }
 
@@ -218,14 +221,14 @@ pub async fn pending_articles(pool: &SqlitePool, job_id: &str) -> Result<Vec<Pen
 /// import holds one page of article bodies at a time, whatever the size of
 /// the help center.
 pub async fn pending_articles_after(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     after_rowid: i64,
     limit: i64,
 ) -> Result<Vec<PendingArticle>> {
     let rows = sqlx::query(
         "SELECT rowid, id, external_id, locale, url, content FROM articles
-         WHERE job_id = ? AND status = 'pending' AND rowid > ? ORDER BY rowid LIMIT ?",
+         WHERE job_id = $1 AND status = 'pending' AND rowid > $2 ORDER BY rowid LIMIT $3",
     )
     .bind(job_id)
     .bind(after_rowid)
@@ -249,7 +252,7 @@ pub async fn pending_articles_after(
 
 /// Records an article's content and its image references in one transaction.
 pub async fn complete_article(
-    pool: &SqlitePool,
+    pool: &Pool,
     article_id: &str,
     content: &str,
     refs: &[ImageRef],
@@ -282,14 +285,14 @@ pub enum ArticleOutcome<'a> {
 /// Records a page of read articles in one transaction: a job killed midway
 /// finds each page either wholly recorded or still pending, and one commit
 /// per page instead of per article keeps the database out of the way.
-pub async fn record_articles(pool: &SqlitePool, outcomes: &[ArticleOutcome<'_>]) -> Result<()> {
+pub async fn record_articles(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> Result<()> {
     let mut tx = pool.begin().await?;
     let ts = now();
     for outcome in outcomes {
         let (article_id, content, refs, fresh) = match outcome {
             ArticleOutcome::Failed { id, error } => {
                 sqlx::query(
-                    "UPDATE articles SET status = 'failed', error = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE articles SET status = 'failed', error = $1, updated_at = $2 WHERE id = $3",
                 )
                 .bind(error)
                 .bind(&ts)
@@ -305,13 +308,13 @@ pub async fn record_articles(pool: &SqlitePool, outcomes: &[ArticleOutcome<'_>])
                 fresh,
             } => (*id, *content, *refs, *fresh),
         };
-        sqlx::query("DELETE FROM article_images WHERE article_id = ?")
+        sqlx::query("DELETE FROM article_images WHERE article_id = $1")
             .bind(article_id)
             .execute(&mut *tx)
             .await?;
         for r in refs {
             sqlx::query(
-                "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(article_id)
             .bind(r.position as i64)
@@ -324,16 +327,16 @@ pub async fn record_articles(pool: &SqlitePool, outcomes: &[ArticleOutcome<'_>])
         }
         if let Some(f) = fresh {
             // The listing had no body: keep what the single-article read said.
-            sqlx::query("UPDATE articles SET title = ?, is_published = ?, author = COALESCE(?, author) WHERE id = ?")
+            sqlx::query("UPDATE articles SET title = $1, is_published = $2, author = COALESCE($3, author) WHERE id = $4")
                 .bind(&f.title)
-                .bind(f.is_published)
+                .bind(i64::from(f.is_published))
                 .bind(&f.author)
                 .bind(article_id)
                 .execute(&mut *tx)
                 .await?;
         }
         if fresh.is_some() {
-            sqlx::query("UPDATE articles SET content = ?, status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE articles SET content = $1, status = 'completed', error = NULL, updated_at = $2 WHERE id = $3")
                 .bind(content)
                 .bind(&ts)
                 .bind(article_id)
@@ -342,7 +345,7 @@ pub async fn record_articles(pool: &SqlitePool, outcomes: &[ArticleOutcome<'_>])
         } else {
             // The HTML came from the listing and is stored already: writing
             // the same bytes again would only cost time.
-            sqlx::query("UPDATE articles SET status = 'completed', error = NULL, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE articles SET status = 'completed', error = NULL, updated_at = $1 WHERE id = $2")
                 .bind(&ts)
                 .bind(article_id)
                 .execute(&mut *tx)
@@ -353,8 +356,8 @@ pub async fn record_articles(pool: &SqlitePool, outcomes: &[ArticleOutcome<'_>])
     Ok(())
 }
 
-pub async fn fail_article(pool: &SqlitePool, article_id: &str, error: &str) -> Result<()> {
-    sqlx::query("UPDATE articles SET status = 'failed', error = ?, updated_at = ? WHERE id = ?")
+pub async fn fail_article(pool: &Pool, article_id: &str, error: &str) -> Result<()> {
+    sqlx::query("UPDATE articles SET status = 'failed', error = $1, updated_at = $2 WHERE id = $3")
         .bind(error)
         .bind(now())
         .bind(article_id)
@@ -365,10 +368,10 @@ pub async fn fail_article(pool: &SqlitePool, article_id: &str, error: &str) -> R
 
 /// Distinct image URLs referenced by the job's articles that have not been
 /// downloaded yet. This is what makes a resumed job skip finished images.
-pub async fn urls_to_fetch(pool: &SqlitePool, job_id: &str) -> Result<Vec<String>> {
+pub async fn urls_to_fetch(pool: &Pool, job_id: &str) -> Result<Vec<String>> {
     let urls = sqlx::query_scalar(
         "SELECT DISTINCT ai.url FROM article_images ai JOIN articles a ON a.id = ai.article_id
-         WHERE a.job_id = ?1 AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = ?1 AND i.url = ai.url)
+         WHERE a.job_id = $1 AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = $1 AND i.url = ai.url)
          ORDER BY ai.url",
     )
     .bind(job_id)
@@ -380,7 +383,7 @@ pub async fn urls_to_fetch(pool: &SqlitePool, job_id: &str) -> Result<Vec<String
 /// [`urls_to_fetch`] for the references of these articles only: what a
 /// page of articles just recorded adds to the downloads.
 pub async fn urls_to_fetch_of(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     article_ids: &[&str],
 ) -> Result<Vec<String>> {
@@ -389,12 +392,18 @@ pub async fn urls_to_fetch_of(
     }
     // Ids travel as one JSON array: one statement whatever the page size.
     let ids = serde_json::to_string(article_ids).unwrap_or_else(|_| "[]".into());
-    let urls = sqlx::query_scalar(
+    // Each engine's function for the elements of a JSON array (as text).
+    let elements = match super::engine(pool) {
+        super::Engine::Sqlite => "json_each($2)",
+        super::Engine::Postgres => "json_array_elements_text(CAST($2 AS json))",
+    };
+    let sql = format!(
         "SELECT DISTINCT ai.url FROM article_images ai
-         WHERE ai.article_id IN (SELECT value FROM json_each(?2))
-           AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = ?1 AND i.url = ai.url)
-         ORDER BY ai.url",
-    )
+         WHERE ai.article_id IN (SELECT value FROM {elements})
+           AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = $1 AND i.url = ai.url)
+         ORDER BY ai.url"
+    );
+    let urls = sqlx::query_scalar(&sql)
     .bind(job_id)
     .bind(ids)
     .fetch_all(pool)
@@ -421,13 +430,18 @@ pub struct ImageRecord {
     pub problem: Option<String>,
 }
 
-pub async fn store_images(pool: &SqlitePool, job_id: &str, images: &[ImageRecord]) -> Result<()> {
+pub async fn store_images(pool: &Pool, job_id: &str, images: &[ImageRecord]) -> Result<()> {
     let mut tx = pool.begin().await?;
     let ts = now();
     for i in images {
         sqlx::query(
-            "INSERT OR REPLACE INTO images (job_id, url, name, status_code, kind, width, height, size, hash, phash, metadata, thumbnail, content_type, last_modified, problem, fetched_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO images (job_id, url, name, status_code, kind, width, height, size, hash, phash, metadata, thumbnail, content_type, last_modified, problem, fetched_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             ON CONFLICT (job_id, url) DO UPDATE SET name = excluded.name, status_code = excluded.status_code,
+                kind = excluded.kind, width = excluded.width, height = excluded.height, size = excluded.size,
+                hash = excluded.hash, phash = excluded.phash, metadata = excluded.metadata,
+                thumbnail = excluded.thumbnail, content_type = excluded.content_type,
+                last_modified = excluded.last_modified, problem = excluded.problem, fetched_at = excluded.fetched_at",
         )
         .bind(job_id)
         .bind(&i.url)
@@ -455,15 +469,15 @@ pub async fn store_images(pool: &SqlitePool, job_id: &str, images: &[ImageRecord
 /// Of a job's images: how many were downloaded, how many of those are
 /// broken (answered other than 2xx), and how many distinct URLs its
 /// articles reference.
-pub async fn image_counts(pool: &SqlitePool, job_id: &str) -> Result<(u64, u64, u64)> {
+pub async fn image_counts(pool: &Pool, job_id: &str) -> Result<(u64, u64, u64)> {
     let (downloaded, broken): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(status_code NOT BETWEEN 200 AND 299), 0) FROM images WHERE job_id = ?",
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END), 0) FROM images WHERE job_id = $1",
     )
     .bind(job_id)
     .fetch_one(pool)
     .await?;
     let distinct: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT ai.url) FROM article_images ai JOIN articles a ON a.id = ai.article_id WHERE a.job_id = ?",
+        "SELECT COUNT(DISTINCT ai.url) FROM article_images ai JOIN articles a ON a.id = ai.article_id WHERE a.job_id = $1",
     )
     .bind(job_id)
     .fetch_one(pool)

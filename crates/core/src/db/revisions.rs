@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use uuid::Uuid;
 
 use crate::db::now;
@@ -58,11 +58,11 @@ impl From<RevisionRow> for Revision {
 }
 
 /// Records a revision as `pending`, before the help center is touched.
-pub async fn insert_pending(pool: &SqlitePool, r: NewRevision<'_>) -> Result<String> {
+pub async fn insert_pending(pool: &Pool, r: NewRevision<'_>) -> Result<String> {
     let id = Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO revisions (id, integration_id, plan_id, article_id, external_id, locale, title, content_before, content_after, replacements, ref_changes, status, rollback_of, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&id)
     .bind(r.integration_id)
@@ -84,14 +84,14 @@ pub async fn insert_pending(pool: &SqlitePool, r: NewRevision<'_>) -> Result<Str
 }
 
 pub async fn mark(
-    pool: &SqlitePool,
+    pool: &Pool,
     id: &str,
     status: RevisionStatus,
     error: Option<&str>,
 ) -> Result<()> {
     let applied_at = (status == RevisionStatus::Applied).then(now);
     sqlx::query(
-        "UPDATE revisions SET status = ?, error = ?, applied_at = COALESCE(?, applied_at) WHERE id = ?",
+        "UPDATE revisions SET status = $1, error = $2, applied_at = COALESCE($3, applied_at) WHERE id = $4",
     )
     .bind(status)
     .bind(error)
@@ -102,8 +102,8 @@ pub async fn mark(
     Ok(())
 }
 
-pub async fn get(pool: &SqlitePool, id: &str) -> Result<Revision> {
-    sqlx::query_as::<_, RevisionRow>("SELECT * FROM revisions WHERE id = ?")
+pub async fn get(pool: &Pool, id: &str) -> Result<Revision> {
+    sqlx::query_as::<_, RevisionRow>("SELECT * FROM revisions WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -116,12 +116,12 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<Revision> {
 /// Revisions of one article document (all its integrations' if
 /// `integration_id` is None), newest first.
 pub async fn list(
-    pool: &SqlitePool,
+    pool: &Pool,
     integration_id: Option<&str>,
     article: &ArticleRef,
 ) -> Result<Vec<Revision>> {
     let rows = sqlx::query_as::<_, RevisionRow>(
-        "SELECT * FROM revisions WHERE (?1 IS NULL OR integration_id = ?1) AND external_id = ?2 AND locale = ?3
+        "SELECT * FROM revisions WHERE ($1 IS NULL OR integration_id = $1) AND external_id = $2 AND locale = $3
          ORDER BY created_at DESC, rowid DESC",
     )
     .bind(integration_id)
@@ -133,9 +133,9 @@ pub async fn list(
 }
 
 /// The newest revision of one article document, if any.
-pub async fn last_id(pool: &SqlitePool, article: &ArticleRef) -> Result<Option<String>> {
+pub async fn last_id(pool: &Pool, article: &ArticleRef) -> Result<Option<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM revisions WHERE external_id = ? AND locale = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        "SELECT id FROM revisions WHERE external_id = $1 AND locale = $2 ORDER BY created_at DESC, rowid DESC LIMIT 1",
     )
     .bind(&article.id)
     .bind(article.locale.as_deref().unwrap_or(""))

@@ -2,7 +2,7 @@
 //! integration, as nonce and ciphertext. Sealing and opening are in
 //! `crate::sealed`; nothing here ever sees a plaintext.
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::db::now;
 use crate::error::Result;
@@ -15,9 +15,11 @@ pub struct SealedRow {
 }
 
 /// Stores (or replaces) the integration's sealed secret.
-pub async fn put(pool: &SqlitePool, integration_id: &str, sealed: &SealedRow) -> Result<()> {
+pub async fn put(pool: &Pool, integration_id: &str, sealed: &SealedRow) -> Result<()> {
     sqlx::query(
-        "INSERT OR REPLACE INTO sealed_secrets (integration_id, nonce, ciphertext, updated_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sealed_secrets (integration_id, nonce, ciphertext, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (integration_id) DO UPDATE SET nonce = excluded.nonce,
+            ciphertext = excluded.ciphertext, updated_at = excluded.updated_at",
     )
     .bind(integration_id)
     .bind(&sealed.nonce)
@@ -28,26 +30,26 @@ pub async fn put(pool: &SqlitePool, integration_id: &str, sealed: &SealedRow) ->
     Ok(())
 }
 
-pub async fn get(pool: &SqlitePool, integration_id: &str) -> Result<Option<SealedRow>> {
+pub async fn get(pool: &Pool, integration_id: &str) -> Result<Option<SealedRow>> {
     Ok(
-        sqlx::query_as("SELECT nonce, ciphertext FROM sealed_secrets WHERE integration_id = ?")
+        sqlx::query_as("SELECT nonce, ciphertext FROM sealed_secrets WHERE integration_id = $1")
             .bind(integration_id)
             .fetch_optional(pool)
             .await?,
     )
 }
 
-pub async fn exists(pool: &SqlitePool, integration_id: &str) -> Result<bool> {
+pub async fn exists(pool: &Pool, integration_id: &str) -> Result<bool> {
     let found =
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM sealed_secrets WHERE integration_id = ?")
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM sealed_secrets WHERE integration_id = $1")
             .bind(integration_id)
             .fetch_optional(pool)
             .await?;
     Ok(found.is_some())
 }
 
-pub async fn delete(pool: &SqlitePool, integration_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sealed_secrets WHERE integration_id = ?")
+pub async fn delete(pool: &Pool, integration_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sealed_secrets WHERE integration_id = $1")
         .bind(integration_id)
         .execute(pool)
         .await?;

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use futures::TryStreamExt;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+use crate::db::Pool;
 
 use crate::error::Result;
 use crate::model::{ArticleTotals, ImageTotals, Summary, Totals};
@@ -73,7 +74,7 @@ fn locale_of(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn article_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ArticleRec> {
+fn article_from_row(r: &sqlx::any::AnyRow) -> Result<ArticleRec> {
     let tags: String = r.try_get("tags")?;
     Ok(ArticleRec {
         id: r.try_get("id")?,
@@ -91,7 +92,7 @@ fn article_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ArticleRec> {
     })
 }
 
-fn image_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ImageRec> {
+fn image_from_row(r: &sqlx::any::AnyRow) -> Result<ImageRec> {
     let metadata: String = r.try_get("metadata")?;
     Ok(ImageRec {
         url: r.try_get("url")?,
@@ -120,14 +121,14 @@ pub enum Content {
     Without,
 }
 
-pub async fn articles(pool: &SqlitePool, job_id: &str) -> Result<Vec<ArticleRec>> {
+pub async fn articles(pool: &Pool, job_id: &str) -> Result<Vec<ArticleRec>> {
     articles_with(pool, job_id, Content::With).await
 }
 
 /// The job's articles in import order. Rows are converted as they arrive
 /// (not all fetched first), so a large job never holds its rows twice.
 pub async fn articles_with(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     content: Content,
 ) -> Result<Vec<ArticleRec>> {
@@ -138,7 +139,7 @@ pub async fn articles_with(
     let sql = format!(
         "SELECT id, external_id, locale, title, url, is_published, tags, {content},
                 status, error, created_at, updated_at
-         FROM articles WHERE job_id = ? ORDER BY rowid"
+         FROM articles WHERE job_id = $1 ORDER BY rowid"
     );
     let mut rows = sqlx::query(&sql).bind(job_id).fetch(pool);
     let mut out = Vec::new();
@@ -149,11 +150,11 @@ pub async fn articles_with(
 }
 
 pub async fn article(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     article_id: &str,
 ) -> Result<Option<ArticleRec>> {
-    let row = sqlx::query("SELECT * FROM articles WHERE job_id = ? AND id = ?")
+    let row = sqlx::query("SELECT * FROM articles WHERE job_id = $1 AND id = $2")
         .bind(job_id)
         .bind(article_id)
         .fetch_optional(pool)
@@ -161,10 +162,10 @@ pub async fn article(
     row.as_ref().map(article_from_row).transpose()
 }
 
-pub async fn refs(pool: &SqlitePool, job_id: &str) -> Result<Vec<RefRec>> {
+pub async fn refs(pool: &Pool, job_id: &str) -> Result<Vec<RefRec>> {
     let mut rows = sqlx::query(
         "SELECT ai.* FROM article_images ai JOIN articles a ON a.id = ai.article_id
-         WHERE a.job_id = ? ORDER BY a.rowid, ai.position",
+         WHERE a.job_id = $1 ORDER BY a.rowid, ai.position",
     )
     .bind(job_id)
     .fetch(pool);
@@ -184,8 +185,8 @@ pub async fn refs(pool: &SqlitePool, job_id: &str) -> Result<Vec<RefRec>> {
     Ok(out)
 }
 
-pub async fn images(pool: &SqlitePool, job_id: &str) -> Result<HashMap<String, ImageRec>> {
-    let mut rows = sqlx::query("SELECT * FROM images WHERE job_id = ?")
+pub async fn images(pool: &Pool, job_id: &str) -> Result<HashMap<String, ImageRec>> {
+    let mut rows = sqlx::query("SELECT * FROM images WHERE job_id = $1")
         .bind(job_id)
         .fetch(pool);
     let mut out = HashMap::new();
@@ -196,11 +197,11 @@ pub async fn images(pool: &SqlitePool, job_id: &str) -> Result<HashMap<String, I
     Ok(out)
 }
 
-pub async fn job_data(pool: &SqlitePool, job_id: &str) -> Result<JobData> {
+pub async fn job_data(pool: &Pool, job_id: &str) -> Result<JobData> {
     job_data_with(pool, job_id, Content::With).await
 }
 
-pub async fn job_data_with(pool: &SqlitePool, job_id: &str, content: Content) -> Result<JobData> {
+pub async fn job_data_with(pool: &Pool, job_id: &str, content: Content) -> Result<JobData> {
     Ok(JobData {
         articles: articles_with(pool, job_id, content).await?,
         refs: refs(pool, job_id).await?,
@@ -214,15 +215,15 @@ pub async fn job_data_with(pool: &SqlitePool, job_id: &str, content: Content) ->
 ///   image that downloaded counts once per distinct content (SHA-256) and
 ///   anything else (broken, not yet downloaded) counts once per URL;
 ///   `duplicate` = total - unique.
-pub async fn totals(pool: &SqlitePool, job_id: &str) -> Result<(Summary, Totals)> {
+pub async fn totals(pool: &Pool, job_id: &str) -> Result<(Summary, Totals)> {
     let a = sqlx::query(
         "SELECT COUNT(*) AS discovered,
-                SUM(status = 'completed') AS success,
-                SUM(status = 'failed') AS failed,
-                SUM(status = 'skipped') AS skipped,
-                SUM(status = 'pending') AS pending,
+                SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS success,
+                SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
+                SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END) AS skipped,
+                SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS pending,
                 COUNT(DISTINCT author) AS authors
-         FROM articles WHERE job_id = ?",
+         FROM articles WHERE job_id = $1",
     )
     .bind(job_id)
     .fetch_one(pool)
@@ -245,7 +246,7 @@ pub async fn totals(pool: &SqlitePool, job_id: &str) -> Result<(Summary, Totals)
          FROM article_images ai
          JOIN articles a ON a.id = ai.article_id
          LEFT JOIN images i ON i.job_id = a.job_id AND i.url = ai.url
-         WHERE a.job_id = ?",
+         WHERE a.job_id = $1",
     )
     .bind(job_id)
     .fetch_one(pool)

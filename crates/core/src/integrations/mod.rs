@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use uuid::Uuid;
 
 use crate::db::{self, now};
@@ -122,7 +122,7 @@ fn validate_secret(secret: &SecretInput) -> Result<()> {
 /// Stores the secret where the input says and returns where it lives: a
 /// value goes to the sealed store when this process has a sealing key (a
 /// server), else to the OS keychain.
-async fn put_secret(pool: &SqlitePool, id: &str, secret: &SecretInput) -> Result<SecretSource> {
+async fn put_secret(pool: &Pool, id: &str, secret: &SecretInput) -> Result<SecretSource> {
     match secret {
         SecretInput::Value { value } if sealed::configured() => {
             sealed::store(pool, id, value.trim()).await?;
@@ -143,7 +143,7 @@ async fn put_secret(pool: &SqlitePool, id: &str, secret: &SecretInput) -> Result
     }
 }
 
-pub async fn view(pool: &SqlitePool, integration: Integration) -> Result<IntegrationView> {
+pub async fn view(pool: &Pool, integration: Integration) -> Result<IntegrationView> {
     let has_secret = match integration.secret_source {
         SecretSource::Sealed => sealed::exists(pool, &integration.id).await,
         _ => secrets::exists(&integration.id, &integration.secret_source).await,
@@ -157,7 +157,7 @@ pub async fn view(pool: &SqlitePool, integration: Integration) -> Result<Integra
 }
 
 pub async fn add(
-    pool: &SqlitePool,
+    pool: &Pool,
     input: NewIntegration,
     is_demo: bool,
 ) -> Result<IntegrationView> {
@@ -190,7 +190,7 @@ pub async fn add(
 }
 
 pub async fn update(
-    pool: &SqlitePool,
+    pool: &Pool,
     id: &str,
     input: UpdateIntegration,
 ) -> Result<IntegrationView> {
@@ -230,7 +230,7 @@ pub async fn update(
     view(pool, integration).await
 }
 
-pub async fn delete(pool: &SqlitePool, id: &str) -> Result<()> {
+pub async fn delete(pool: &Pool, id: &str) -> Result<()> {
     let integration = db::integrations::get(pool, id).await?;
     db::integrations::delete(pool, id).await?;
     if integration.secret_source == SecretSource::Keychain {
@@ -250,7 +250,7 @@ fn trimmed(settings: BTreeMap<String, String>) -> BTreeMap<String, String> {
 
 /// Builds the client of a help-center integration, with its secret.
 pub async fn help_center(
-    pool: &SqlitePool,
+    pool: &Pool,
     id: &str,
 ) -> Result<(Integration, Box<dyn HelpCenter>)> {
     let integration = db::integrations::get(pool, id).await?;
@@ -267,7 +267,7 @@ pub async fn help_center(
 }
 
 /// Builds the storage client of a cloud integration, with its secret.
-pub async fn storage(pool: &SqlitePool, id: &str) -> Result<(Integration, Storage)> {
+pub async fn storage(pool: &Pool, id: &str) -> Result<(Integration, Storage)> {
     let integration = db::integrations::get(pool, id).await?;
     if integration.platform != Platform::Cloud {
         return Err(CoreError::Invalid(format!(
@@ -286,7 +286,7 @@ pub async fn storage(pool: &SqlitePool, id: &str) -> Result<(Integration, Storag
 
 /// One cheap authenticated call: the success message, or the typed reason it
 /// failed (a 404 at the API root explained as a wrong base URL).
-pub async fn check(pool: &SqlitePool, id: &str) -> Result<String> {
+pub async fn check(pool: &Pool, id: &str) -> Result<String> {
     let integration = db::integrations::get(pool, id).await?;
     match integration.platform {
         Platform::Helpcenter => {
@@ -301,13 +301,13 @@ pub async fn check(pool: &SqlitePool, id: &str) -> Result<String> {
 
 /// One cheap authenticated call. Provider failures are a result, not an error:
 /// the message says exactly what went wrong.
-pub async fn verify(pool: &SqlitePool, id: &str) -> Result<VerifyResult> {
+pub async fn verify(pool: &Pool, id: &str) -> Result<VerifyResult> {
     db::integrations::get(pool, id).await?;
     VerifyResult::from_outcome(check(pool, id).await, |e| e.to_string())
 }
 
 /// The secret of an integration, from wherever it lives.
-pub async fn load_secret(pool: &SqlitePool, integration: &Integration) -> Result<String> {
+pub async fn load_secret(pool: &Pool, integration: &Integration) -> Result<String> {
     match integration.secret_source {
         SecretSource::Sealed => sealed::load(pool, &integration.id).await,
         _ => secrets::load(&integration.id, &integration.secret_source).await,

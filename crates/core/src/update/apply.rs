@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use tokio_util::sync::CancellationToken;
 
 use super::revisions::{self, NewRevision};
@@ -34,7 +34,7 @@ pub enum Destination<'a> {
 }
 
 pub struct Applier<'a> {
-    pub pool: &'a SqlitePool,
+    pub pool: &'a Pool,
     pub help_center: &'a dyn HelpCenter,
     pub destination: Destination<'a>,
     pub images: HttpClient,

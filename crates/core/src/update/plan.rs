@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use crate::db::plans::{load, mark_applied, store};
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 use uuid::Uuid;
 
 use super::{PlannedArticle, PlannedChange, PlannedScreenshot, UpdatePlan};
@@ -60,7 +60,7 @@ pub fn candidates(data: &JobData) -> Vec<Candidate> {
 
 /// Builds the match index of a job.
 pub async fn index_for_job(
-    pool: &SqlitePool,
+    pool: &Pool,
     job_id: &str,
     config: MatchConfig,
 ) -> Result<(JobData, MatchIndex)> {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 pub use crate::db::revisions::{get, insert_pending, list, mark};
 
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::error::{CoreError, Result};
 use crate::html::{self, RefChange};
@@ -39,9 +39,8 @@ pub struct Revision {
 
 /// Where a revision stands. It is written `pending` before the help center
 /// is touched, then marked by what the write did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "TEXT", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RevisionStatus {
     Pending,
@@ -60,6 +59,43 @@ impl RevisionStatus {
             RevisionStatus::Failed => "failed",
             RevisionStatus::RolledBack => "rolled_back",
         }
+    }
+
+    /// The status a revision row stores; `None` for a word no Shotkeeper wrote.
+    pub fn parse(s: &str) -> Option<RevisionStatus> {
+        [
+            RevisionStatus::Pending,
+            RevisionStatus::Applied,
+            RevisionStatus::Failed,
+            RevisionStatus::RolledBack,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+// Stored as its word (TEXT on both engines).
+impl sqlx::Type<sqlx::Any> for RevisionStatus {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <&str as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for RevisionStatus {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <&str as sqlx::Encode<'q, sqlx::Any>>::encode(self.as_str(), buf)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for RevisionStatus {
+    fn decode(
+        value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
+    ) -> std::result::Result<Self, sqlx::error::BoxDynError> {
+        let word = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+        RevisionStatus::parse(word).ok_or_else(|| format!("unknown revision status {word:?}").into())
     }
 }
 
@@ -108,7 +144,7 @@ pub struct NewRevision<'a> {
 /// Writes `after` to the help center with a revision recorded first.
 /// Returns the revision id; the revision says whether the write happened.
 pub async fn write_with_revision(
-    pool: &SqlitePool,
+    pool: &Pool,
     help_center: &dyn HelpCenter,
     rev: NewRevision<'_>,
 ) -> Result<String> {
@@ -144,7 +180,7 @@ pub struct RollbackOutcome {
 /// since: if the article changed after our write, only the image URLs we
 /// replaced are turned back.
 pub async fn rollback(
-    pool: &SqlitePool,
+    pool: &Pool,
     help_center: &dyn HelpCenter,
     revision_id: &str,
     dry_run: bool,

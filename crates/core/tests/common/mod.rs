@@ -10,6 +10,7 @@ use std::sync::Arc;
 use shotkeeper_core::import::ImportProgress;
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::ProviderKind;
+use shotkeeper_core::db::Database;
 use shotkeeper_core::App;
 use shotkeeper_sim::{Sim, SimOptions, SimProvider};
 use tokio_util::sync::CancellationToken;
@@ -21,6 +22,37 @@ pub fn kind_of(p: SimProvider) -> ProviderKind {
 }
 
 static ENV_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Where a test's database lives: the data directory's SQLite file, or,
+/// when `SHOTKEEPER_TEST_POSTGRES_URL` names a PostgreSQL server (the test
+/// command starts one with scripts/with-postgres.sh), a fresh database of
+/// its own there. The choice is written into the directory, so opening the
+/// same directory again (a restart) finds the same database.
+pub async fn database_of(dir: &std::path::Path) -> Database {
+    let Ok(admin) = std::env::var("SHOTKEEPER_TEST_POSTGRES_URL") else {
+        return Database::embedded(dir);
+    };
+    let marker = dir.join("test-database-url");
+    if let Ok(url) = std::fs::read_to_string(&marker) {
+        return Database::from_url(&url).expect("the test's database URL");
+    }
+    let database = shotkeeper_core::db::create_scratch_postgres(&admin, "sk_test")
+        .await
+        .expect("create a scratch PostgreSQL database");
+    let Database::Team { url } = &database else {
+        unreachable!("a scratch database is a team database")
+    };
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&marker, url.as_str()).unwrap();
+    database
+}
+
+/// Opens the app on `dir` with [`database_of`]'s database.
+pub async fn open_app(dir: &std::path::Path) -> App {
+    App::open_with(dir, database_of(dir).await)
+        .await
+        .expect("open the app")
+}
 
 /// Connects `sim` as an integration whose secret is read from a fresh env var.
 pub async fn connect(app: &App, provider: SimProvider, sim: &Sim) -> String {
@@ -66,7 +98,7 @@ pub fn no_progress() -> Arc<dyn Fn(ImportProgress) + Send + Sync> {
 /// Imports a 30-article simulator and checks every count against its known answers.
 pub async fn import_counts_equal_the_known_answers(p: SimProvider) {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = open_app(dir.path()).await;
     let sim = start_sim(p, 30, |_| {}).await;
     let id = connect(&app, p, &sim).await;
     let view = app
@@ -86,7 +118,7 @@ pub async fn import_then_update_round_trip(p: SimProvider) {
 
     let dir = tempfile::tempdir().unwrap();
     let shots = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = open_app(dir.path()).await;
     let sim = start_sim(p, 12, |_| {}).await;
     let id = connect(&app, p, &sim).await;
     let view = app
