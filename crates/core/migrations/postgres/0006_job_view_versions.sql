@@ -18,11 +18,14 @@ CREATE TABLE job_view_versions (
 -- Moves the counter of one job (creating it at 1).
 -- Deleting a job cascades to its articles, images and references, and those
 -- cascaded deletes fire the row triggers below. In SQLite the job's own
--- AFTER DELETE trigger runs after its cascades and deletes the counter last;
--- in PostgreSQL the cascades are themselves AFTER triggers on jobs, so the
--- order is not something to lean on. Skipping jobs that are already gone
--- makes the end state the same whatever the order: no counter for a deleted
--- job. (A live job always exists here: articles and images reference it.)
+-- AFTER DELETE trigger runs after its cascades and deletes the counter last.
+-- In PostgreSQL it is the other way round: the cascades are run by the
+-- foreign key's own AFTER trigger on jobs, and the AFTER triggers of the
+-- rows they delete are queued behind job_view_job_delete, so they would
+-- create the counter again right after it was deleted (the check script
+-- scripts/check-postgres-schema.sh shows it). Skipping jobs that are already
+-- gone makes the end state SQLite's: no counter for a deleted job. A live
+-- job always passes the check: articles and images reference it.
 CREATE FUNCTION job_view_bump(changed_job TEXT) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
