@@ -99,7 +99,27 @@ fi
 
 export SHOTKEEPER_TEST_POSTGRES_URL="postgres://$SUPERUSER@127.0.0.1:$PORT/postgres"
 set +e
-"$@"
-rc=$?
-set -e
+if [ -t 0 ]; then
+  # At a terminal: in the foreground, where Ctrl-C reaches it directly.
+  "$@"
+  exit $?
+fi
+# Otherwise the command runs as its own process group in the background and
+# this script waits for it, so that a TERM sent to this script alone (a CI
+# timeout, `timeout 600 bash ...`) is handled at once: passed on to the whole
+# group (cargo and the test binaries it started), then the server is stopped.
+# (Bash runs a trap only after a foreground command has ended.)
+set -m
+"$@" <&0 &
+CHILD=$!
+set +m
+trap 'kill -TERM -- "-$CHILD" 2>/dev/null' TERM
+trap 'kill -INT -- "-$CHILD" 2>/dev/null' INT
+trap 'kill -HUP -- "-$CHILD" 2>/dev/null' HUP
+rc=0
+# A trapped signal interrupts `wait`; wait again until the command is gone.
+while kill -0 "$CHILD" 2>/dev/null; do
+  wait "$CHILD"
+  rc=$?
+done
 exit "$rc"
