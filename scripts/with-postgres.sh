@@ -46,9 +46,11 @@ STARTED=0
 
 cleanup() {
   local rc=$?
-  if [ "$STARTED" -eq 1 ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w -t 30 stop >/dev/null 2>&1 ||
-      echo "with-postgres: could not stop the server in $DATA cleanly (see above)" >&2
+  if [ "$STARTED" -eq 1 ] &&
+    ! as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w -t 30 stop >/dev/null 2>&1; then
+    tail -n 20 "$LOG" >&2 || true
+    echo "with-postgres: the server did not stop within 30 s (server log above); stopping it at once." >&2
+    as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
   fi
   rm -rf "$TMP"
   exit "$rc"
