@@ -10,6 +10,12 @@
 -- instead of rebuilding 20,000 images from SQL for every poll. Triggers,
 -- not the writers, bump it: every writer (import, update, rollback, another
 -- process such as the CLI) is covered without having to remember it.
+-- On PostgreSQL the counter row is also a lock: a transaction that writes
+-- anything of a job holds the job's row until it commits, so the writers of
+-- one job take turns, as all writers do in SQLite. Unlike SQLite, two such
+-- transactions can deadlock when one also waits for a row the other wrote
+-- first (PostgreSQL then aborts one with SQLSTATE 40P01; running it again
+-- succeeds).
 CREATE TABLE job_view_versions (
     job_id  TEXT COLLATE "C" PRIMARY KEY,
     version BIGINT NOT NULL
