@@ -28,8 +28,8 @@ CREATE TABLE job_view_versions (
 -- In PostgreSQL it is the other way round: the cascades are run by the
 -- foreign key's own AFTER trigger on jobs, and the AFTER triggers of the
 -- rows they delete are queued behind job_view_job_delete, so they would
--- create the counter again right after it was deleted (the check script
--- scripts/check-postgres-schema.sh shows it). Skipping jobs that are already
+-- create the counter again right after it was deleted (without the check
+-- below, scripts/check-postgres-schema.sh fails). Skipping jobs already
 -- gone makes the end state SQLite's: no counter for a deleted job. A live
 -- job always passes the check: articles and images reference it.
 CREATE FUNCTION job_view_bump(changed_job TEXT) RETURNS void
