@@ -42,7 +42,7 @@ ok() { echo "ok:   $*"; }
 DB=shotkeeper_schema_check
 ADMIN_URL=$SHOTKEEPER_TEST_POSTGRES_URL
 URL=${ADMIN_URL%/*}/$DB
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
+psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At -F '|' "$URL" "$@"; }
 
 psql_admin -c "DROP DATABASE IF EXISTS $DB"
