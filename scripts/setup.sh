@@ -14,6 +14,9 @@ APT_PACKAGES=(
   webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools imagemagick curl
   # Capture (crates/core/src/capture): the headless browser the screenshots are taken with.
   chromium
+  # Team mode's store (crates/core/migrations/postgres): scripts/with-postgres.sh
+  # starts a throwaway PostgreSQL 15 server from it for the tests.
+  postgresql
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
