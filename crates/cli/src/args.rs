@@ -16,6 +16,19 @@ pub struct Cli {
     #[arg(long, global = true, env = "SHOTKEEPER_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// A team's PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DATABASE)
+    /// instead of the data directory's SQLite file: every member's CLI,
+    /// desktop app and `serve` then work on the same imports, plans and
+    /// revisions. Thumbnails stay in the data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "SHOTKEEPER_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database: Option<String>,
+
     /// File holding the 64-hex-digit key that seals integration secrets in
     /// the database where no OS keychain is (servers); see `secret-key generate`.
     /// SHOTKEEPER_SECRET_KEY gives the key itself instead.

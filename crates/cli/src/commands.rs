@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
 
+use shotkeeper_core::db::Database;
 use shotkeeper_core::integrations::{NewIntegration, SecretInput, UpdateIntegration};
 use shotkeeper_core::model::{Dimension, ProviderKind, VerifyResult};
 use shotkeeper_core::providers::ArticleRef;
@@ -43,6 +44,9 @@ impl From<CoreError> for CliError {
             message.push_str(&format!(
                 ". Set it with --set {key}=VALUE, for example --set {key}={example}"
             ));
+        }
+        if let CoreError::DatabaseUnreachable { .. } = &e {
+            message.push_str(" (the address comes from --database or SHOTKEEPER_DATABASE_URL)");
         }
         if matches!(
             e,
@@ -88,7 +92,12 @@ pub async fn run(cli: Cli) -> CliResult {
         return crate::serve_cmds::secret_key(cmd);
     }
     crate::serve_cmds::configure_secret_key(cli.secret_key_file.as_deref())?;
-    let app = App::open(&data_dir).await?;
+    let database = match cli.database.as_deref() {
+        Some(url) => Database::from_url(url)?,
+        None => Database::embedded(&data_dir),
+    };
+    tracing::info!("database: {}", database.describe());
+    let app = App::open_with(&data_dir, database).await?;
     match command {
         Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
         Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,

@@ -28,7 +28,11 @@ async fn main() {
         .as_deref()
         .and_then(|d| shotkeeper_core::logging::log_dir_for(d).ok());
     if cli.paths {
-        print_paths(data_dir.as_deref(), log_dir.as_deref());
+        print_paths(
+            data_dir.as_deref(),
+            log_dir.as_deref(),
+            cli.database.as_deref(),
+        );
         std::process::exit(exit::OK);
     }
     init_logging(cli.verbose, log_dir);
@@ -69,7 +73,11 @@ fn command_name(matches: &clap::ArgMatches) -> String {
 }
 
 /// `shotkeeper --paths`: what the desktop's About window shows.
-fn print_paths(data_dir: Option<&std::path::Path>, log_dir: Option<&std::path::Path>) {
+fn print_paths(
+    data_dir: Option<&std::path::Path>,
+    log_dir: Option<&std::path::Path>,
+    database: Option<&str>,
+) {
     let show = |p: Option<&std::path::Path>| {
         p.map(|p| p.display().to_string())
             .unwrap_or_else(|| "(no home directory: pass --data-dir DIR)".into())
@@ -77,6 +85,17 @@ fn print_paths(data_dir: Option<&std::path::Path>, log_dir: Option<&std::path::P
     println!("version         {}", env!("CARGO_PKG_VERSION"));
     println!("data directory  {}", show(data_dir));
     println!("log directory   {}", show(log_dir));
+    // Where the rows are: the team's PostgreSQL (password hidden), or the
+    // data directory's SQLite file.
+    let database = match database {
+        Some(url) => shotkeeper_core::db::Database::from_url(url)
+            .map(|d| d.describe())
+            .unwrap_or_else(|e| format!("(not usable: {e})")),
+        None => data_dir
+            .map(|d| shotkeeper_core::db::Database::embedded(d).describe())
+            .unwrap_or_else(|| "(no home directory: pass --data-dir DIR)".into()),
+    };
+    println!("database        {database}");
 }
 
 /// Logs go to a daily log file in the log directory (info and up; see

@@ -4,10 +4,10 @@
 //! compared against the stored hashes in constant time (`subtle`), so
 //! neither the database nor the timing of a refusal gives a key away.
 
+use crate::db::Pool;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use crate::db::Pool;
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 

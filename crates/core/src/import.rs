@@ -22,9 +22,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use crate::db::Pool;
 use futures::stream::{self, FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
-use crate::db::Pool;
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -880,11 +880,7 @@ fn decode_data_uri(uri: &str) -> Option<(Vec<u8>, String)> {
 }
 
 /// Live counts of a job, computed from what is stored.
-pub async fn progress_of(
-    pool: &Pool,
-    job_id: &str,
-    phase: ImportPhase,
-) -> Result<ImportProgress> {
+pub async fn progress_of(pool: &Pool, job_id: &str, phase: ImportPhase) -> Result<ImportProgress> {
     let (_, totals) = views::totals(pool, job_id).await?;
     let (downloaded, broken, to_download) = jobs::image_counts(pool, job_id).await?;
     Ok(ImportProgress {

@@ -17,9 +17,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use crate::db::Pool;
 use bytes::Bytes;
 use sqlx::Row;
-use crate::db::Pool;
 
 use crate::app::App;
 use crate::error::{CoreError, Result};

@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
 use crate::db::Pool;
+use serde::{Deserialize, Serialize};
 
 use crate::db::jobs;
 use crate::db::views::{self, ArticleRec, ImageRec, JobData, RefRec};
@@ -135,11 +135,7 @@ pub fn images_dimension(data: &JobData) -> Vec<ImageWithArticles> {
         .collect()
 }
 
-pub async fn job_view(
-    pool: &Pool,
-    job_id: &str,
-    dimension: Option<Dimension>,
-) -> Result<JobView> {
+pub async fn job_view(pool: &Pool, job_id: &str, dimension: Option<Dimension>) -> Result<JobView> {
     let job = jobs::get(pool, job_id).await?;
     let (summary, total) = views::totals(pool, job_id).await?;
     let mut view = JobView {

@@ -11,10 +11,10 @@
 use std::path::Path;
 use std::sync::RwLock;
 
+use crate::db::Pool;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::RngCore;
-use crate::db::Pool;
 
 use crate::db;
 use crate::db::sealed_secrets::SealedRow;

@@ -3,7 +3,6 @@
 
 mod common;
 
-
 #[tokio::test]
 async fn keys_are_shown_once_stored_as_a_hash_and_revocable() {
     let dir = tempfile::tempdir().unwrap();

@@ -54,12 +54,26 @@ async fn sealed_secrets_stay_sealed_and_a_wrong_key_opens_nothing() {
         .unwrap();
     assert_eq!(opened, SECRET);
 
-    // Nowhere in plain text: not the database file, not its WAL, not the view.
-    let db = std::fs::read(dir.path().join("shotkeeper.sqlite")).unwrap();
-    let wal = std::fs::read(dir.path().join("shotkeeper.sqlite-wal")).unwrap_or_default();
-    assert!(!wal.is_empty() || !db.is_empty());
-    assert!(!contains(&db, SECRET));
-    assert!(!contains(&wal, SECRET));
+    // Nowhere in plain text: not in a row (either engine), not the SQLite
+    // file or its WAL (when the database is the embedded one), not the view.
+    let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
+        "SELECT i.settings, i.secret_source, s.ciphertext
+         FROM integrations i JOIN sealed_secrets s ON s.integration_id = i.id",
+    )
+    .fetch_all(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1, "one sealed secret is stored");
+    for (settings, source, ciphertext) in &rows {
+        assert!(!settings.contains(SECRET) && !source.contains(SECRET));
+        assert!(!contains(ciphertext, SECRET));
+    }
+    if let Ok(db) = std::fs::read(dir.path().join("shotkeeper.sqlite")) {
+        let wal = std::fs::read(dir.path().join("shotkeeper.sqlite-wal")).unwrap_or_default();
+        assert!(!wal.is_empty() || !db.is_empty());
+        assert!(!contains(&db, SECRET));
+        assert!(!contains(&wal, SECRET));
+    }
     assert!(!format!("{view:?}").contains(SECRET));
     assert!(!serde_json::to_string(&view).unwrap().contains(SECRET));
     assert!(!format!("{key:?}").contains(&key.to_hex()));

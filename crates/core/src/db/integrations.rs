@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::Row;
 use crate::db::Pool;
+use sqlx::Row;
 
 use crate::error::{CoreError, Result};
 use crate::model::{Integration, Platform, ProviderKind};

@@ -2,8 +2,8 @@
 //! references and the analysed images. Every write that belongs together is
 //! one transaction, so a job killed at any point resumes from a consistent state.
 
-use sqlx::Row;
 use crate::db::Pool;
+use sqlx::Row;
 use uuid::Uuid;
 
 use super::now;
@@ -187,13 +187,15 @@ pub async fn store_page(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("UPDATE jobs SET list_cursor = $1, listing_done = $2, updated_at = $3 WHERE id = $4")
-        .bind(next)
-        .bind(i64::from(next.is_none()))
-        .bind(&ts)
-        .bind(job_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE jobs SET list_cursor = $1, listing_done = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(next)
+    .bind(i64::from(next.is_none()))
+    .bind(&ts)
+    .bind(job_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -404,10 +406,10 @@ pub async fn urls_to_fetch_of(
          ORDER BY ai.url"
     );
     let urls = sqlx::query_scalar(&sql)
-    .bind(job_id)
-    .bind(ids)
-    .fetch_all(pool)
-    .await?;
+        .bind(job_id)
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
     Ok(urls)
 }
 

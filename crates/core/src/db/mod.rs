@@ -175,16 +175,26 @@ async fn connect_sqlite(file: &Path) -> Result<Pool> {
 }
 
 async fn connect_postgres(database: &Database, url: &url::Url) -> Result<Pool> {
+    use sqlx::Connection;
     let options = AnyConnectOptions::from_url(url)?;
+    let unreachable = |e: sqlx::Error| CoreError::DatabaseUnreachable {
+        database: database.describe(),
+        detail: unreachable_detail(&e),
+    };
+    // One connection first: a pool retries a refused connection until its
+    // timeout, where a person wants the refusal at once.
+    sqlx::AnyConnection::connect_with(&options)
+        .await
+        .map_err(unreachable)?
+        .close()
+        .await
+        .map_err(unreachable)?;
     AnyPoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15))
         .connect_with(options)
         .await
-        .map_err(|e| CoreError::DatabaseUnreachable {
-            database: database.describe(),
-            detail: unreachable_detail(&e),
-        })
+        .map_err(unreachable)
 }
 
 /// sqlx's words for a failed connection, without anything of the URL.
@@ -224,12 +234,12 @@ pub async fn create_scratch_postgres(admin_url: &str, prefix: &str) -> Result<Da
         )));
     };
     let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::AnyConnection::connect(url.as_str()).await.map_err(|e| {
-        CoreError::DatabaseUnreachable {
+    let mut admin = sqlx::AnyConnection::connect(url.as_str())
+        .await
+        .map_err(|e| CoreError::DatabaseUnreachable {
             database: Database::Team { url: url.clone() }.describe(),
             detail: unreachable_detail(&e),
-        }
-    })?;
+        })?;
     admin
         .execute(format!("CREATE DATABASE \"{name}\"").as_str())
         .await?;

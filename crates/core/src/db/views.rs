@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::db::Pool;
 use futures::TryStreamExt;
 use sqlx::Row;
-use crate::db::Pool;
 
 use crate::error::Result;
 use crate::model::{ArticleTotals, ImageTotals, Summary, Totals};
@@ -127,11 +127,7 @@ pub async fn articles(pool: &Pool, job_id: &str) -> Result<Vec<ArticleRec>> {
 
 /// The job's articles in import order. Rows are converted as they arrive
 /// (not all fetched first), so a large job never holds its rows twice.
-pub async fn articles_with(
-    pool: &Pool,
-    job_id: &str,
-    content: Content,
-) -> Result<Vec<ArticleRec>> {
+pub async fn articles_with(pool: &Pool, job_id: &str, content: Content) -> Result<Vec<ArticleRec>> {
     let content = match content {
         Content::With => "content",
         Content::Without => "NULL AS content",
@@ -149,11 +145,7 @@ pub async fn articles_with(
     Ok(out)
 }
 
-pub async fn article(
-    pool: &Pool,
-    job_id: &str,
-    article_id: &str,
-) -> Result<Option<ArticleRec>> {
+pub async fn article(pool: &Pool, job_id: &str, article_id: &str) -> Result<Option<ArticleRec>> {
     let row = sqlx::query("SELECT * FROM articles WHERE job_id = $1 AND id = $2")
         .bind(job_id)
         .bind(article_id)

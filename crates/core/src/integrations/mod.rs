@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use crate::db::Pool;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::db::{self, now};
@@ -156,11 +156,7 @@ pub async fn view(pool: &Pool, integration: Integration) -> Result<IntegrationVi
     })
 }
 
-pub async fn add(
-    pool: &Pool,
-    input: NewIntegration,
-    is_demo: bool,
-) -> Result<IntegrationView> {
+pub async fn add(pool: &Pool, input: NewIntegration, is_demo: bool) -> Result<IntegrationView> {
     let label = validate_label(&input.label)?;
     let base_url = clean_base_url(input.base_url)?;
     let settings = trimmed(input.settings);
@@ -189,11 +185,7 @@ pub async fn add(
     view(pool, integration).await
 }
 
-pub async fn update(
-    pool: &Pool,
-    id: &str,
-    input: UpdateIntegration,
-) -> Result<IntegrationView> {
+pub async fn update(pool: &Pool, id: &str, input: UpdateIntegration) -> Result<IntegrationView> {
     let mut integration = db::integrations::get(pool, id).await?;
     if let Some(label) = input.label {
         integration.label = validate_label(&label)?;
@@ -249,10 +241,7 @@ fn trimmed(settings: BTreeMap<String, String>) -> BTreeMap<String, String> {
 }
 
 /// Builds the client of a help-center integration, with its secret.
-pub async fn help_center(
-    pool: &Pool,
-    id: &str,
-) -> Result<(Integration, Box<dyn HelpCenter>)> {
+pub async fn help_center(pool: &Pool, id: &str) -> Result<(Integration, Box<dyn HelpCenter>)> {
     let integration = db::integrations::get(pool, id).await?;
     if integration.platform != Platform::Helpcenter {
         return Err(CoreError::Invalid(format!(

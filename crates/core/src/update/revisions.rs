@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 pub use crate::db::revisions::{get, insert_pending, list, mark};
 
-use serde::{Deserialize, Serialize};
 use crate::db::Pool;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
 use crate::html::{self, RefChange};
@@ -95,7 +95,8 @@ impl<'r> sqlx::Decode<'r, sqlx::Any> for RevisionStatus {
         value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
     ) -> std::result::Result<Self, sqlx::error::BoxDynError> {
         let word = <&str as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
-        RevisionStatus::parse(word).ok_or_else(|| format!("unknown revision status {word:?}").into())
+        RevisionStatus::parse(word)
+            .ok_or_else(|| format!("unknown revision status {word:?}").into())
     }
 }
 

@@ -7,10 +7,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use shotkeeper_core::db::Database;
 use shotkeeper_core::import::ImportProgress;
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::ProviderKind;
-use shotkeeper_core::db::Database;
 use shotkeeper_core::App;
 use shotkeeper_sim::{Sim, SimOptions, SimProvider};
 use tokio_util::sync::CancellationToken;
