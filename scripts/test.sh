@@ -29,6 +29,21 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> cargo test (inside a D-Bus session with gnome-keyring)"
 bash scripts/with-keychain.sh cargo test --workspace --locked -- --test-threads=2
 
+echo "==> the store's tests again on PostgreSQL 15 (team mode), a throwaway server"
+# The same test binaries: with SHOTKEEPER_TEST_POSTGRES_URL set, each test
+# opens a fresh PostgreSQL database of its own instead of a SQLite file.
+bash scripts/with-keychain.sh bash scripts/with-postgres.sh \
+  cargo test --locked -p shotkeeper-core \
+    --test store --test api_keys --test app_clients --test audit_known_answers \
+    --test audit_settings --test import_counts --test import_resume \
+    --test job_view_cache --test rewrite_round_trip --test sealed_secrets \
+    --test update_flow --test update_review --test update_s3 \
+    --test provider_freshdesk --test provider_helpcenter --test provider_helpcenterio \
+    --test provider_helpjuice --test provider_helpscout --test provider_intercom \
+    --test provider_knowledgeowl --test provider_zendesk \
+  -p shotkeeper-cli --test team --test serve_kill \
+  -- --include-ignored --test-threads=2
+
 if [ -x tests/e2e/run.sh ]; then
   echo "==> desktop end-to-end"
   bash tests/e2e/run.sh

@@ -1,7 +1,11 @@
 //! `shotkeeper serve` killed with SIGKILL in the middle of an import: on
 //! restart the job is `interrupted`, and `POST .../resume` finishes it,
 //! downloading only the images that were not stored yet. Secrets are sealed
-//! under SHOTKEEPER_SECRET_KEY (no keychain on a server).
+//! under SHOTKEEPER_SECRET_KEY (no keychain on a server). On the data
+//! directory's SQLite, and on a team's PostgreSQL when the test command
+//! started one (scripts/with-postgres.sh).
+
+mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,16 +35,40 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn shotkeeper(dir: &std::path::Path) -> Command {
+/// Where the test's rows are: the data directory, or a team database.
+struct Store {
+    dir: tempfile::TempDir,
+    team: Option<String>,
+}
+
+impl Store {
+    async fn new() -> Store {
+        Store {
+            dir: tempfile::tempdir().unwrap(),
+            team: support::scratch_team_database().await,
+        }
+    }
+
+    fn database(&self) -> shotkeeper_core::db::Database {
+        match &self.team {
+            Some(url) => shotkeeper_core::db::Database::from_url(url).unwrap(),
+            None => shotkeeper_core::db::Database::embedded(self.dir.path()),
+        }
+    }
+}
+
+fn shotkeeper(store: &Store) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_shotkeeper"));
-    c.arg("--data-dir")
-        .arg(dir)
-        .env("SHOTKEEPER_SECRET_KEY", SECRET_KEY)
+    c.arg("--data-dir").arg(store.dir.path());
+    if let Some(url) = &store.team {
+        c.arg("--database").arg(url);
+    }
+    c.env("SHOTKEEPER_SECRET_KEY", SECRET_KEY)
         .stdin(Stdio::null());
     c
 }
 
-async fn serve(dir: &std::path::Path, http: &reqwest::Client) -> Served {
+async fn serve(dir: &Store, http: &reqwest::Client) -> Served {
     let port = free_port();
     let child = shotkeeper(dir)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -86,14 +114,11 @@ async fn call(
 }
 
 /// URLs of the images the job has stored (downloaded and analysed).
-async fn stored_urls(dir: &std::path::Path, job: &str) -> Vec<String> {
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.join("shotkeeper.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    let urls = sqlx::query_scalar("SELECT url FROM images WHERE job_id = ?")
+async fn stored_urls(store: &Store, job: &str) -> Vec<String> {
+    let pool = shotkeeper_core::db::connect(&store.database())
+        .await
+        .unwrap();
+    let urls = sqlx::query_scalar("SELECT url FROM images WHERE job_id = $1")
         .bind(job)
         .fetch_all(&pool)
         .await
@@ -102,15 +127,15 @@ async fn stored_urls(dir: &std::path::Path, job: &str) -> Vec<String> {
     urls
 }
 
-async fn stored_images(dir: &std::path::Path, job: &str) -> i64 {
+async fn stored_images(dir: &Store, job: &str) -> i64 {
     stored_urls(dir, job).await.len() as i64
 }
 
 #[tokio::test]
 async fn kill_9_during_an_import_then_resume_through_the_api() {
-    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new().await;
     let http = reqwest::Client::new();
-    let out = shotkeeper(dir.path())
+    let out = shotkeeper(&store)
         .args(["api-key", "create", "--label", "kill test"])
         .output()
         .unwrap();
@@ -127,7 +152,7 @@ async fn kill_9_during_an_import_then_resume_through_the_api() {
     o.faults.slow_ms = 60;
     let sim = shotkeeper_sim::start(o).await.unwrap();
 
-    let first = serve(dir.path(), &http).await;
+    let first = serve(&store, &http).await;
     let created = call(
         &http,
         &key,
@@ -153,7 +178,7 @@ async fn kill_9_during_an_import_then_resume_through_the_api() {
 
     // Wait until some images are stored, then SIGKILL.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while stored_images(dir.path(), &job).await == 0 {
+    while stored_images(&store, &job).await == 0 {
         assert!(Instant::now() < deadline, "no image stored within 60 s");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -161,7 +186,7 @@ async fn kill_9_during_an_import_then_resume_through_the_api() {
     first.child.kill().unwrap(); // SIGKILL on Unix
     first.child.wait().unwrap();
 
-    let second = serve(dir.path(), &http).await;
+    let second = serve(&store, &http).await;
     let list = call(
         &http,
         &key,
@@ -172,7 +197,7 @@ async fn kill_9_during_an_import_then_resume_through_the_api() {
     .await;
     assert_eq!(list["items"][0]["id"], job.as_str());
     assert_eq!(list["items"][0]["status"], "interrupted", "{list}");
-    let done_before = stored_urls(dir.path(), &job).await;
+    let done_before = stored_urls(&store, &job).await;
     assert!(!done_before.is_empty());
     let path_of = |u: &str| u.replace(&sim.site_base, "");
     let requests_before: Vec<u64> = done_before
@@ -218,7 +243,7 @@ async fn kill_9_during_an_import_then_resume_through_the_api() {
     )
     .await;
     assert_eq!(view["summary"]["pending"], 0);
-    let unique = stored_images(dir.path(), &job).await;
+    let unique = stored_images(&store, &job).await;
     assert!(
         unique as usize > done_before.len(),
         "the resume stored the rest"

@@ -12,6 +12,8 @@ pub struct Shotkeeper {
     pub dir: tempfile::TempDir,
     /// The secret the integration reads from `SIM_TOKEN`.
     pub token: String,
+    /// A team database (`--database`) instead of the directory's SQLite.
+    pub database: Option<String>,
 }
 
 impl Shotkeeper {
@@ -19,14 +21,25 @@ impl Shotkeeper {
         Shotkeeper {
             dir: tempfile::tempdir().unwrap(),
             token: token.to_owned(),
+            database: None,
+        }
+    }
+
+    /// A member of a team: a data directory of their own, the team's database.
+    pub fn on_team_database(token: &str, database: &str) -> Self {
+        Shotkeeper {
+            database: Some(database.to_owned()),
+            ..Shotkeeper::new(token)
         }
     }
 
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_shotkeeper"));
-        c.arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
+        c.arg("--data-dir").arg(self.dir.path());
+        if let Some(url) = &self.database {
+            c.arg("--database").arg(url);
+        }
+        c.args(args)
             .env("SIM_TOKEN", &self.token)
             .stdin(Stdio::null());
         c
@@ -72,6 +85,20 @@ impl Shotkeeper {
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.json(&args)["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// An empty database of the test's own on the PostgreSQL server the test
+/// command started (scripts/with-postgres.sh sets
+/// SHOTKEEPER_TEST_POSTGRES_URL); `None` without one.
+pub async fn scratch_team_database() -> Option<String> {
+    let admin = std::env::var("SHOTKEEPER_TEST_POSTGRES_URL").ok()?;
+    let database = shotkeeper_core::db::create_scratch_postgres(&admin, "sk_cli_test")
+        .await
+        .expect("create a scratch PostgreSQL database");
+    match database {
+        shotkeeper_core::db::Database::Team { url } => Some(url.to_string()),
+        other => panic!("not a team database: {other:?}"),
     }
 }
 
