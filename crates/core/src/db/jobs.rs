@@ -144,6 +144,16 @@ pub async fn store_page(
     unreadable: &[UnreadableArticle],
     next: Option<&str>,
 ) -> Result<()> {
+    super::retrying_deadlocks(|| store_page_once(pool, job_id, articles, unreadable, next)).await
+}
+
+async fn store_page_once(
+    pool: &Pool,
+    job_id: &str,
+    articles: &[RemoteArticle],
+    unreadable: &[UnreadableArticle],
+    next: Option<&str>,
+) -> Result<()> {
     let mut tx = pool.begin().await?;
     let ts = now();
     // Articles the listing could not read: failed at once, with the reason.
@@ -288,6 +298,10 @@ pub enum ArticleOutcome<'a> {
 /// finds each page either wholly recorded or still pending, and one commit
 /// per page instead of per article keeps the database out of the way.
 pub async fn record_articles(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> Result<()> {
+    super::retrying_deadlocks(|| record_articles_once(pool, outcomes)).await
+}
+
+async fn record_articles_once(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> Result<()> {
     let mut tx = pool.begin().await?;
     let ts = now();
     for outcome in outcomes {
@@ -433,6 +447,10 @@ pub struct ImageRecord {
 }
 
 pub async fn store_images(pool: &Pool, job_id: &str, images: &[ImageRecord]) -> Result<()> {
+    super::retrying_deadlocks(|| store_images_once(pool, job_id, images)).await
+}
+
+async fn store_images_once(pool: &Pool, job_id: &str, images: &[ImageRecord]) -> Result<()> {
     let mut tx = pool.begin().await?;
     let ts = now();
     for i in images {

@@ -208,6 +208,33 @@ fn unreachable_detail(e: &sqlx::Error) -> String {
     }
 }
 
+/// Runs a write transaction, again when PostgreSQL aborted it as one of two
+/// that waited on each other (SQLSTATE 40P01, "deadlock_detected"; the
+/// PostgreSQL manual's answer is to retry the transaction). Every write of
+/// a job also bumps that job's row in `job_view_versions`, so two writers
+/// of one job that touch the same rows in crossing order can meet there.
+/// SQLite has one writer at a time and never answers this.
+pub(crate) async fn retrying_deadlocks<T, F, Fut>(mut write: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    const ATTEMPTS: u32 = 5;
+    let mut attempt = 1;
+    loop {
+        match write().await {
+            Err(CoreError::Db(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some("40P01") && attempt < ATTEMPTS =>
+            {
+                tracing::info!("a write transaction met another (deadlock); attempt {attempt} of {ATTEMPTS}, running it again");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The engine behind a pool.
 pub fn engine(pool: &Pool) -> Engine {
     match pool.connect_options().database_url.scheme() {
