@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use shotkeeper_core::app::{App, DemoHelpCenter};
+use shotkeeper_core::db::{self, Database};
 use shotkeeper_core::logging::{self, LogOptions};
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_sim::{SimOptions, SimProvider};
@@ -121,7 +122,14 @@ fn data_dir(app: &tauri::AppHandle) -> tauri::Result<PathBuf> {
 /// Opens core and starts the demo help center. Never fails: what went wrong
 /// is kept and shown by the UI where it matters.
 async fn open(data_dir: PathBuf) -> Shell {
-    let app = match App::open(&data_dir).await {
+    // A team's PostgreSQL when SHOTKEEPER_DATABASE_URL names one, as for the
+    // CLI and `serve` (Settings › Team is not built yet).
+    let url = std::env::var(db::DATABASE_URL_ENV).ok();
+    let opened = match Database::chosen(&data_dir, url.as_deref()) {
+        Ok(database) => App::open_with(&data_dir, database).await,
+        Err(e) => Err(e),
+    };
+    let app = match opened {
         Ok(app) => app,
         Err(e) => {
             tracing::error!("cannot open {}: {e}", data_dir.display());

@@ -92,10 +92,7 @@ pub async fn run(cli: Cli) -> CliResult {
         return crate::serve_cmds::secret_key(cmd);
     }
     crate::serve_cmds::configure_secret_key(cli.secret_key_file.as_deref())?;
-    let database = match cli.database.as_deref() {
-        Some(url) => Database::from_url(url)?,
-        None => Database::embedded(&data_dir),
-    };
+    let database = Database::chosen(&data_dir, cli.database.as_deref())?;
     tracing::info!("database: {}", database.describe());
     let app = App::open_with(&data_dir, database).await?;
     match command {

@@ -248,7 +248,7 @@ async fn killed_import_resumes_without_downloading_stored_images_again() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let stored: Vec<String> = sqlx::query_scalar("SELECT url FROM images WHERE job_id = ?")
+    let stored: Vec<String> = sqlx::query_scalar("SELECT url FROM images WHERE job_id = $1")
         .bind(&job_id)
         .fetch_all(&pool)
         .await

@@ -19,6 +19,9 @@
 //! imagehash, installed with pip), the script issue 13 compares with,
 //! sequential and on THREADS threads, against the same simulator.
 //!
+//! `--postgres postgres://USER@HOST:PORT/postgres` imports into a fresh
+//! database on that PostgreSQL server (team mode) instead of SQLite.
+//!
 //! Flags (any mode): `--latency-ms N`, `--concurrency N` (image downloads
 //! per host, the import's option), `--articles N`, `--with-images N`,
 //! `--refs N`, `--distinct N`, `--width PX`, `--height PX`, `--provider P`
@@ -302,6 +305,42 @@ fn python_baseline(info: &serde_json::Value, import_wall: f64, threads: u64) {
     }
 }
 
+/// Bytes of every file under `dir`.
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => bytes_under(&e.path()),
+            _ => e.metadata().map_or(0, |m| m.len()),
+        })
+        .sum()
+}
+
+/// What the database holds on disk once the import is done: the SQLite file
+/// and its write-ahead log, or PostgreSQL's size of the whole database.
+async fn database_bytes(app: &App, database: &shotkeeper_core::db::Database) -> u64 {
+    match database {
+        shotkeeper_core::db::Database::Embedded { file } => {
+            let wal = file.with_extension("sqlite-wal");
+            [file.clone(), wal]
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum()
+        }
+        shotkeeper_core::db::Database::Team { .. } => {
+            let bytes: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(app.pool())
+                .await
+                .expect("pg_database_size");
+            bytes as u64
+        }
+    }
+}
+
 fn main() {
     let args = Args::parse();
     if args.mode == "serve" {
@@ -360,7 +399,15 @@ fn main() {
     let latency = args.num("latency-ms", 0);
     let report = rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let app = App::open(dir.path()).await.unwrap();
+        // `--postgres ADMIN_URL`: the rows go to a fresh database on that
+        // PostgreSQL server (team mode) instead of the directory's SQLite.
+        let database = match args.flags.get("postgres") {
+            Some(admin) => shotkeeper_core::db::create_scratch_postgres(admin, "sk_bench")
+                .await
+                .expect("a scratch PostgreSQL database"),
+            None => shotkeeper_core::db::Database::embedded(dir.path()),
+        };
+        let app = App::open_with(dir.path(), database.clone()).await.unwrap();
         std::env::set_var("BENCH_TOKEN", info["token"].as_str().unwrap());
         let mut settings: BTreeMap<String, String> =
             serde_json::from_value(info["settings"].clone()).unwrap();
@@ -416,15 +463,18 @@ fn main() {
             expected["image_refs"].as_u64().unwrap(),
             "every reference recorded"
         );
+        let bytes = database_bytes(&app, &database).await;
+        let thumbnails = bytes_under(&dir.path().join("thumbnails"));
         (
             wall,
             cpu1 - cpu0,
             peak,
             view.total.images.unique,
             app.pool().clone(),
+            (database, bytes, thumbnails),
         )
     });
-    let (wall, cpu, peak, unique, pool) = report;
+    let (wall, cpu, peak, unique, pool, (database, bytes, thumbnails)) = report;
 
     println!(
         "import: {unique} unique images; latency {latency} ms; concurrency {}",
@@ -436,6 +486,21 @@ fn main() {
     println!("| wall time | {wall:.2} s |");
     println!("| CPU time (user + system) | {cpu:.2} s |");
     println!("| peak RSS | {peak:.1} MiB |");
+    let mib = bytes as f64 / (1024.0 * 1024.0);
+    println!(
+        "| database ({}) | {mib:.1} MiB, {:.1} MiB per 10,000 images |",
+        match database.engine() {
+            shotkeeper_core::db::Engine::Sqlite => "SQLite",
+            shotkeeper_core::db::Engine::Postgres =>
+                "PostgreSQL; its server's CPU and memory are not in the figures above",
+        },
+        mib * 10_000.0 / unique.max(1) as f64
+    );
+    let thumbs = thumbnails as f64 / (1024.0 * 1024.0);
+    println!(
+        "| thumbnails (data directory) | {thumbs:.1} MiB, {:.1} MiB per 10,000 images |",
+        thumbs * 10_000.0 / unique.max(1) as f64
+    );
     println!(
         "\n| stage | spans | busy time (sum over threads) | per span | CPU per span | from | to |\n|---|---|---|---|---|---|---|"
     );

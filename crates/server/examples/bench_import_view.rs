@@ -3,7 +3,8 @@
 //! clients, in both dimensions, and the peak resident memory of the process.
 //!
 //! Run: `cargo run --release -p shotkeeper-server --example bench_import_view`
-//! (`BENCH_IMAGES`, `BENCH_REQUESTS` override 20000 and 20 per client).
+//! (`BENCH_IMAGES`, `BENCH_REQUESTS` override 20000 and 20 per client;
+//! `BENCH_POSTGRES=ADMIN_URL` puts the job on that PostgreSQL server).
 //!
 //! The job is written straight into a real SQLite file (5,000 articles of
 //! four images each, all distinct), as a finished import leaves it. Runs:
@@ -95,7 +96,7 @@ async fn fill(app: &App, images: usize) -> String {
         let article_id = format!("art-{a}");
         sqlx::query(
             "INSERT INTO articles (id, job_id, external_id, locale, title, url, is_published, tags, content, status, created_at, updated_at)
-             VALUES (?, ?, ?, '', ?, ?, 1, '[]', ?, 'completed', ?, ?)",
+             VALUES ($1, $2, $3, '', $4, $5, 1, '[]', $6, 'completed', $7, $8)",
         )
         .bind(&article_id)
         .bind(&job)
@@ -115,7 +116,7 @@ async fn fill(app: &App, images: usize) -> String {
             }
             let url = format!("https://static.example.com/uploads/{n}/screenshot-{n}.png");
             sqlx::query(
-                "INSERT INTO article_images (article_id, position, url, alt) VALUES (?, ?, ?, '')",
+                "INSERT INTO article_images (article_id, position, url, alt) VALUES ($1, $2, $3, '')",
             )
             .bind(&article_id)
             .bind(p as i64)
@@ -125,7 +126,7 @@ async fn fill(app: &App, images: usize) -> String {
             .unwrap();
             sqlx::query(
                 "INSERT INTO images (job_id, url, name, status_code, kind, width, height, size, hash, metadata, fetched_at)
-                 VALUES (?, ?, ?, 200, 'png', 890, 1444, 52913, ?, '{}', ?)",
+                 VALUES ($1, $2, $3, 200, 'png', 890, 1444, 52913, $4, '{}', $5)",
             )
             .bind(&job)
             .bind(&url)
@@ -159,7 +160,16 @@ async fn main() {
     let images = env_or("BENCH_IMAGES", 20_000);
     let per_client = env_or("BENCH_REQUESTS", 20);
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    // BENCH_POSTGRES=postgres://USER@HOST:PORT/postgres: the job lives in a
+    // fresh database on that PostgreSQL server (team mode), not SQLite.
+    let database = match std::env::var("BENCH_POSTGRES") {
+        Ok(admin) => shotkeeper_core::db::create_scratch_postgres(&admin, "sk_bench")
+            .await
+            .expect("a scratch PostgreSQL database"),
+        Err(_) => shotkeeper_core::db::Database::embedded(dir.path()),
+    };
+    println!("database: {}", database.describe());
+    let app = App::open_with(dir.path(), database).await.unwrap();
     let started = Instant::now();
     let job = fill(&app, images).await;
     println!(
@@ -209,7 +219,7 @@ async fn main() {
                 loop {
                     tokio::time::sleep(every).await;
                     n += 1;
-                    sqlx::query("UPDATE images SET fetched_at = ? WHERE job_id = ? AND url = (SELECT url FROM images WHERE job_id = ? LIMIT 1 OFFSET ?)")
+                    sqlx::query("UPDATE images SET fetched_at = $1 WHERE job_id = $2 AND url = (SELECT url FROM images WHERE job_id = $3 LIMIT 1 OFFSET $4)")
                         .bind(shotkeeper_core::db::now())
                         .bind(&job)
                         .bind(&job)

@@ -171,7 +171,7 @@ async fn zendesk_integration_create_fetch_verify_update_delete() {
             .any(|w| w == sim.token.as_bytes()));
     }
     let sealed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sealed_secrets WHERE integration_id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM sealed_secrets WHERE integration_id = $1")
             .bind(&id)
             .fetch_one(s.app.pool())
             .await

@@ -65,7 +65,20 @@ impl std::fmt::Debug for Database {
     }
 }
 
+/// The environment variable that names a team database for every front end
+/// (the CLI's `--database` reads it too).
+pub const DATABASE_URL_ENV: &str = "SHOTKEEPER_DATABASE_URL";
+
 impl Database {
+    /// The database a front end opens: the team database `url` names when
+    /// one is given (and not empty), else the data directory's SQLite file.
+    pub fn chosen(data_dir: &Path, url: Option<&str>) -> Result<Database> {
+        match url.map(str::trim) {
+            Some(url) if !url.is_empty() => Database::from_url(url),
+            _ => Ok(Database::embedded(data_dir)),
+        }
+    }
+
     /// The embedded database of a data directory.
     pub fn embedded(data_dir: &Path) -> Database {
         Database::Embedded {
