@@ -29,6 +29,11 @@ pub struct Cli {
     )]
     pub database: Option<String>,
 
+    /// The name recorded on the import jobs you start and the revisions you
+    /// write, so a team sees who did what (default: your OS user name).
+    #[arg(long = "as", global = true, env = "SHOTKEEPER_AS", value_name = "NAME")]
+    pub actor: Option<String>,
+
     /// File holding the 64-hex-digit key that seals integration secrets in
     /// the database where no OS keychain is (servers); see `secret-key generate`.
     /// SHOTKEEPER_SECRET_KEY gives the key itself instead.

@@ -95,6 +95,10 @@ pub async fn run(cli: Cli) -> CliResult {
     let database = Database::chosen(&data_dir, cli.database.as_deref())?;
     tracing::info!("database: {}", database.describe());
     let app = App::open_with(&data_dir, database).await?;
+    let app = match cli.actor.as_deref() {
+        Some(name) => app.with_actor(name)?,
+        None => app,
+    };
     match command {
         Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
         Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,

@@ -196,6 +196,7 @@ impl Human for [JobListItem] {
                     j.total.articles.discovered.to_string(),
                     j.total.images.total.to_string(),
                     j.created_at.clone(),
+                    j.started_by.clone().unwrap_or_else(|| "-".into()),
                     j.integration_label.clone(),
                 ]
             })
@@ -208,6 +209,7 @@ impl Human for [JobListItem] {
                 "ARTICLES",
                 "IMAGES",
                 "STARTED",
+                "BY",
                 "INTEGRATION",
             ],
             rows,
@@ -481,6 +483,7 @@ impl Human for [Revision] {
                     r.id.clone(),
                     r.status.as_str().into(),
                     r.created_at.clone(),
+                    r.author.clone().unwrap_or_else(|| "-".into()),
                     r.replacements.len().to_string(),
                     if r.rollback_of.is_some() {
                         "rollback".into()
@@ -497,6 +500,7 @@ impl Human for [Revision] {
                 "REVISION",
                 "STATUS",
                 "CREATED",
+                "BY",
                 "IMAGES",
                 "KIND",
                 "TITLE / ERROR",

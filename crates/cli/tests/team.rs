@@ -32,13 +32,14 @@ async fn one_members_import_is_every_members_import() {
     assert_eq!(listed[0]["id"], id.as_str());
 
     // Ben imports it; Ana's past jobs show his job with the simulator's counts.
-    let job = ben.json(&["import", &id, "--json"]);
+    let job = ben.json(&["--as", "Ben", "import", &id, "--json"]);
     let job_id = job["id"].as_str().unwrap();
     let jobs = ana.json(&["jobs", "--json"]);
     let jobs = jobs.as_array().expect("a list of jobs");
     assert_eq!(jobs.len(), 1, "{jobs:?}");
     assert_eq!(jobs[0]["id"], job_id);
     assert_eq!(jobs[0]["status"], "completed");
+    assert_eq!(jobs[0]["startedBy"], "Ben", "who started it is shown");
     let seen = ana.json(&["job", job_id, "--json"]);
     let e = &sim.expected;
     assert_eq!(seen["total"]["articles"]["success"], e.documents);

@@ -27,6 +27,16 @@ use crate::report::{self, ArticleDetail, ArticleRow, ImageDetail, ImageRow, RowC
 /// CLI and the desktop app share one database.
 pub const APP_IDENTIFIER: &str = "app.shotkeeper.desktop";
 
+/// The OS user's name, who a process acts for unless told otherwise.
+pub fn default_actor() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|n| n.trim().to_owned())
+        .find(|n| !n.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// Label of the built-in demo help center.
 pub const DEMO_LABEL: &str = "Demo help center";
 
@@ -35,6 +45,8 @@ pub struct App {
     pool: Pool,
     data_dir: Arc<PathBuf>,
     clients: Clients,
+    /// Who this process acts for, recorded on jobs and revisions.
+    actor: Arc<str>,
 }
 
 /// Where the in-process demo simulator listens, to (re)point the demo integration at it.
@@ -73,6 +85,8 @@ pub struct JobListItem {
     pub name: String,
     pub status: JobStatus,
     pub error: Option<String>,
+    /// Who started it; `None` for jobs from before names were kept.
+    pub started_by: Option<String>,
     pub summary: Summary,
     pub total: Totals,
     pub created_at: String,
@@ -100,7 +114,27 @@ impl App {
             pool,
             data_dir: Arc::new(data_dir),
             clients: Clients::default(),
+            actor: default_actor().into(),
         })
+    }
+
+    /// Acts as `name` from now on: jobs it starts and revisions it writes
+    /// record it (`--as NAME`; a team sees "updated by Ana").
+    pub fn with_actor(mut self, name: &str) -> Result<App> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(CoreError::Invalid(format!(
+                "{name:?} cannot be a name: give 1 to 100 printable characters, e.g. --as \"Ana Lima\""
+            )));
+        }
+        self.actor = name.into();
+        Ok(self)
+    }
+
+    /// Who this process acts for: the name given to
+    /// [`with_actor`](Self::with_actor), else the OS user.
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     pub fn default_data_dir() -> Result<PathBuf> {
@@ -274,6 +308,7 @@ impl App {
                     &self.pool,
                     &integration.id,
                     &format!("{} Import", integration.label),
+                    self.actor(),
                 )
                 .await?
             }
@@ -317,6 +352,7 @@ impl App {
                 // A row a newer Shotkeeper wrote reads as stopped, not running.
                 status: JobStatus::parse(&job.status).unwrap_or(JobStatus::Interrupted),
                 error: job.error,
+                started_by: job.started_by,
                 summary,
                 total,
                 created_at: job.created_at,

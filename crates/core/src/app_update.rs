@@ -221,6 +221,7 @@ impl App {
             progress,
             cancel,
             dry_run,
+            author: self.actor(),
         };
         applier.apply(&plan).await
     }
@@ -287,7 +288,14 @@ impl App {
     pub async fn rollback(&self, revision_id: &str, dry_run: bool) -> Result<RollbackOutcome> {
         let rev = revisions::get(self.pool(), revision_id).await?;
         let (_, help_center) = self.help_center(&rev.integration_id).await?;
-        revisions::rollback(self.pool(), help_center.as_ref(), revision_id, dry_run).await
+        revisions::rollback(
+            self.pool(),
+            help_center.as_ref(),
+            revision_id,
+            dry_run,
+            self.actor(),
+        )
+        .await
     }
 
     /// Audits an import: own hosts are the articles' hosts, the integration's

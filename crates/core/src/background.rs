@@ -52,6 +52,7 @@ impl App {
             self.pool(),
             &integration.id,
             &format!("{} Import", integration.label),
+            self.actor(),
         )
         .await?;
         self.spawn_import(&integration.id, &job.id);

@@ -30,10 +30,11 @@ async fn job_with_images(app: &App, images: usize) -> String {
         .unwrap()
         .integration
         .id;
-    let job = shotkeeper_core::db::jobs::create(app.pool(), &integration, "Cache Import")
-        .await
-        .unwrap()
-        .id;
+    let job =
+        shotkeeper_core::db::jobs::create(app.pool(), &integration, "Cache Import", app.actor())
+            .await
+            .unwrap()
+            .id;
     let ts = shotkeeper_core::db::now();
     for n in 0..images {
         let article = format!("{job}-art-{n}");

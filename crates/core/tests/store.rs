@@ -52,7 +52,7 @@ async fn a_database_a_newer_shotkeeper_wrote_is_refused_and_left_as_it_was() {
             err,
             CoreError::NewerDatabase {
                 version: 9_001,
-                known: 7,
+                known: 8,
                 ..
             }
         ),
@@ -116,4 +116,80 @@ fn database_addresses_are_checked_before_anything_connects() {
             "{bad}: {err}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_team_sees_who_started_each_import_and_who_made_each_revision() {
+    use shotkeeper_core::app_update::PlanRequest;
+    use shotkeeper_core::providers::ArticleRef;
+    use shotkeeper_sim::SimProvider;
+    use std::sync::Arc;
+    use tokio_util::sync::CancellationToken;
+
+    let dir = tempfile::tempdir().unwrap();
+    let shots = tempfile::tempdir().unwrap();
+    // Two members on one database (one data directory stands for the
+    // shared database here; on PostgreSQL it is the team's).
+    let ana = common::open_app(dir.path())
+        .await
+        .with_actor("Ana")
+        .unwrap();
+    let ben = common::open_app(dir.path())
+        .await
+        .with_actor(" Ben ")
+        .unwrap();
+    assert_eq!(ben.actor(), "Ben");
+    for refused in ["", "   ", "a\u{7}b"] {
+        let err = common::open_app(dir.path())
+            .await
+            .with_actor(refused)
+            .err()
+            .expect("not a name");
+        assert!(err.to_string().contains("--as"), "{err}");
+    }
+
+    let sim = common::start_sim(SimProvider::Zendesk, 12, |_| {}).await;
+    let id = common::connect(&ana, SimProvider::Zendesk, &sim).await;
+    let job = ana
+        .run_import(&id, None, common::no_progress(), CancellationToken::new())
+        .await
+        .unwrap();
+    let jobs = ben.list_jobs().await.unwrap();
+    assert_eq!(jobs[0].started_by.as_deref(), Some("Ana"));
+
+    // Ben replaces one image; Ana rolls his update back.
+    let rows = ben.image_rows(&job.id).await.unwrap();
+    let target = common::uniquely_named(&rows, |_| true);
+    let path = shots.path().join(&target.name);
+    std::fs::write(&path, shotkeeper_sim::fresh_png(7)).unwrap();
+    let plan = ben
+        .plan_update(PlanRequest {
+            job_id: job.id.clone(),
+            paths: vec![path],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let applied = ben
+        .apply_plan(&plan.id, false, Arc::new(|_| {}), CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(applied.summary.failed, 0, "{:?}", applied.articles);
+    let article = &plan.articles[0];
+    let address = ArticleRef {
+        id: article.external_id.clone(),
+        locale: article.locale.clone(),
+    };
+    let by_ben = ana.revisions(Some(&id), &address).await.unwrap();
+    assert_eq!(by_ben.len(), 1);
+    assert_eq!(by_ben[0].author.as_deref(), Some("Ben"));
+
+    let undone = ana.rollback(&by_ben[0].id, false).await.unwrap();
+    let after = ben.revisions(Some(&id), &address).await.unwrap();
+    let rollback = after
+        .iter()
+        .find(|r| Some(&r.id) == undone.rollback_revision_id.as_ref())
+        .expect("the rollback's revision");
+    assert_eq!(rollback.author.as_deref(), Some("Ana"));
+    sim.shutdown().await;
 }

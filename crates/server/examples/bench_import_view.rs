@@ -85,10 +85,11 @@ async fn fill(app: &App, images: usize) -> String {
         .unwrap()
         .integration
         .id;
-    let job = shotkeeper_core::db::jobs::create(app.pool(), &integration, "Bench Import")
-        .await
-        .unwrap()
-        .id;
+    let job =
+        shotkeeper_core::db::jobs::create(app.pool(), &integration, "Bench Import", app.actor())
+            .await
+            .unwrap()
+            .id;
     let ts = shotkeeper_core::db::now();
     let per_article = 4;
     let mut tx = app.pool().begin().await.unwrap();

@@ -56,19 +56,27 @@ pub struct JobRow {
     pub list_cursor: Option<String>,
     pub listing_done: bool,
     pub error: Option<String>,
+    /// Who started it (NULL for jobs from before names were kept).
+    pub started_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
-pub async fn create(pool: &Pool, integration_id: &str, name: &str) -> Result<JobRow> {
+pub async fn create(
+    pool: &Pool,
+    integration_id: &str,
+    name: &str,
+    started_by: &str,
+) -> Result<JobRow> {
     let id = Uuid::new_v4().to_string();
     let ts = now();
     sqlx::query(
-        "INSERT INTO jobs (id, integration_id, name, status, created_at, updated_at) VALUES ($1, $2, $3, 'running', $4, $5)",
+        "INSERT INTO jobs (id, integration_id, name, status, started_by, created_at, updated_at) VALUES ($1, $2, $3, 'running', $4, $5, $6)",
     )
     .bind(&id)
     .bind(integration_id)
     .bind(name)
+    .bind(started_by)
     .bind(&ts)
     .bind(&ts)
     .execute(pool)
@@ -92,6 +100,7 @@ pub async fn get(pool: &Pool, id: &str) -> Result<JobRow> {
         list_cursor: row.try_get("list_cursor")?,
         listing_done: row.try_get::<i64, _>("listing_done")? != 0,
         error: row.try_get("error")?,
+        started_by: row.try_get("started_by")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

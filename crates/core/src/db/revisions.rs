@@ -29,6 +29,7 @@ struct RevisionRow {
     status: RevisionStatus,
     error: Option<String>,
     rollback_of: Option<String>,
+    author: Option<String>,
     created_at: String,
     applied_at: Option<String>,
 }
@@ -51,6 +52,7 @@ impl From<RevisionRow> for Revision {
             status: r.status,
             error: r.error,
             rollback_of: r.rollback_of,
+            author: r.author,
             created_at: r.created_at,
             applied_at: r.applied_at,
         }
@@ -61,8 +63,8 @@ impl From<RevisionRow> for Revision {
 pub async fn insert_pending(pool: &Pool, r: NewRevision<'_>) -> Result<String> {
     let id = Uuid::new_v4().to_string();
     sqlx::query(
-        "INSERT INTO revisions (id, integration_id, plan_id, article_id, external_id, locale, title, content_before, content_after, replacements, ref_changes, status, rollback_of, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "INSERT INTO revisions (id, integration_id, plan_id, article_id, external_id, locale, title, content_before, content_after, replacements, ref_changes, status, rollback_of, author, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(r.integration_id)
@@ -77,6 +79,7 @@ pub async fn insert_pending(pool: &Pool, r: NewRevision<'_>) -> Result<String> {
     .bind(serde_json::to_string(r.changes).unwrap_or_else(|_| "[]".into()))
     .bind(RevisionStatus::Pending)
     .bind(r.rollback_of)
+    .bind(r.author)
     .bind(now())
     .execute(pool)
     .await?;

@@ -41,6 +41,8 @@ pub struct Applier<'a> {
     pub progress: ApplyProgressFn,
     pub cancel: CancellationToken,
     pub dry_run: bool,
+    /// Who applies the plan, recorded on every revision.
+    pub author: &'a str,
 }
 
 /// A screenshot's bytes and what it was uploaded as.
@@ -176,6 +178,7 @@ impl Applier<'_> {
                 replacements: &replacements,
                 changes: &rewritten.changes,
                 rollback_of: None,
+                author: self.author,
             },
         )
         .await;

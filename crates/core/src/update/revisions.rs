@@ -33,6 +33,9 @@ pub struct Revision {
     pub status: RevisionStatus,
     pub error: Option<String>,
     pub rollback_of: Option<String>,
+    /// Who made it: the name set with `--as NAME` or in the desktop app, by
+    /// default the OS user; `None` for revisions from before names were kept.
+    pub author: Option<String>,
     pub created_at: String,
     pub applied_at: Option<String>,
 }
@@ -140,6 +143,8 @@ pub struct NewRevision<'a> {
     pub replacements: &'a BTreeMap<String, String>,
     pub changes: &'a [RefChange],
     pub rollback_of: Option<&'a str>,
+    /// Who makes the write (`App::actor`).
+    pub author: &'a str,
 }
 
 /// Writes `after` to the help center with a revision recorded first.
@@ -185,6 +190,7 @@ pub async fn rollback(
     help_center: &dyn HelpCenter,
     revision_id: &str,
     dry_run: bool,
+    author: &str,
 ) -> Result<RollbackOutcome> {
     let rev = get(pool, revision_id).await?;
     if rev.status != RevisionStatus::Applied {
@@ -245,6 +251,7 @@ pub async fn rollback(
             replacements: &undo,
             changes: &undo_changes,
             rollback_of: Some(&rev.id),
+            author,
         },
     )
     .await?;
