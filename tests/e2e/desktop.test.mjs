@@ -417,7 +417,9 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     assert.equal(await count("articlesDiscovered"), slow.expected.documents, "articles discovered after resume");
     assert.equal(await count("imageRefs"), slow.expected.image_refs, "image references after resume");
     assert.equal(await count("unique"), slow.expected.unique_images, "unique images after resume");
-    await s.waitFor('[data-testid="job-row"][data-status="completed"]');
+    const finished = await s.waitFor('[data-testid="job-row"][data-status="completed"]');
+    const started = await finished.find('[data-testid="job-started"]').then((e) => e.text());
+    assert.match(started, /^by E2E Tester, /, "the past jobs list says who started each");
     await shot("import-resumed");
   });
 
@@ -564,6 +566,8 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await s.find('[data-testid="apply-result"][data-status="updated"] button').then((e) => e.click());
     const revision = await s.waitFor('[data-testid="revision"][data-status="applied"]', { timeout: 30_000 });
     await shot("article-revisions");
+    const byline = await revision.find('[data-testid="revision-byline"]').then((e) => e.text());
+    assert.match(byline, /^by E2E Tester, /, "the revision says who made it");
     await revision.find('[data-testid="rollback"]').then((e) => e.click());
     await s.waitFor('[data-testid="confirm-rollback"]').then((e) => e.click());
     const done = await s.waitFor('[data-testid="rollback-done"]', { timeout: 30_000 });

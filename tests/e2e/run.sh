@@ -64,6 +64,8 @@ export DISPLAY=":$(head -n1 "$tmp/display")"
 
 port="$(free_port)"
 native_port="$(free_port)"
+# The name the app records on jobs and revisions (by default the OS user).
+export SHOTKEEPER_AS="E2E Tester"
 export SHOTKEEPER_APP="$app" SHOTKEEPER_SIM="$simbin" WEBDRIVER_URL="http://127.0.0.1:$port" E2E_OUTPUT="$out"
 
 echo "==> e2e: running on $DISPLAY (D-Bus session, gnome-keyring, tauri-driver :$port)"

@@ -27,14 +27,22 @@ use crate::report::{self, ArticleDetail, ArticleRow, ImageDetail, ImageRow, RowC
 /// CLI and the desktop app share one database.
 pub const APP_IDENTIFIER: &str = "app.shotkeeper.desktop";
 
-/// The OS user's name, who a process acts for unless told otherwise.
+/// Who a process acts for unless told otherwise: SHOTKEEPER_AS (what the
+/// CLI's `--as` also reads, and the desktop app's only way to set it until
+/// Settings has a name), else the OS user's name.
 pub fn default_actor() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
+    ["SHOTKEEPER_AS", "USER", "USERNAME", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
-        .map(|n| n.trim().to_owned())
-        .find(|n| !n.is_empty())
+        .find_map(|n| person_name(&n).map(str::to_owned))
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// `name` trimmed, if it can stand for a person: 1 to 100 printable characters.
+fn person_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let printable = !name.chars().any(char::is_control);
+    (!name.is_empty() && name.chars().count() <= 100 && printable).then_some(name)
 }
 
 /// Label of the built-in demo help center.
@@ -121,12 +129,12 @@ impl App {
     /// Acts as `name` from now on: jobs it starts and revisions it writes
     /// record it (`--as NAME`; a team sees "updated by Ana").
     pub fn with_actor(mut self, name: &str) -> Result<App> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        let Some(name) = person_name(name) else {
             return Err(CoreError::Invalid(format!(
-                "{name:?} cannot be a name: give 1 to 100 printable characters, e.g. --as \"Ana Lima\""
+                "{:?} cannot be a name: give 1 to 100 printable characters, e.g. --as \"Ana Lima\"",
+                name.trim()
             )));
-        }
+        };
         self.actor = name.into();
         Ok(self)
     }

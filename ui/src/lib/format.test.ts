@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asSentence, formatBytes, formatCount, percent, plural, secretHint, sentences, shortHash, typeLabel } from "./format";
+import { asSentence, byline, formatBytes, formatCount, formatDate, percent, plural, secretHint, sentences, shortHash, typeLabel } from "./format";
 
 describe("format", () => {
   it("starts core's messages as sentences when they stand alone", () => {
@@ -47,5 +47,16 @@ describe("help text", () => {
     const env = secretHint("env", helpjuice);
     expect(env).not.toMatch(/keychain/);
     expect(env).toBe("Nothing is stored; the variable is read each time Shotkeeper connects.");
+  });
+});
+
+describe("byline", () => {
+  const at = "2026-11-30T10:02:00.000Z";
+  it("names who did it, then when", () => {
+    expect(byline("Ana", at)).toBe(`by Ana, ${formatDate(at)}`);
+  });
+  it("is only the date when no name was kept (rows from before names)", () => {
+    expect(byline(null, at)).toBe(formatDate(at));
+    expect(byline("", at)).toBe(formatDate(at));
   });
 });

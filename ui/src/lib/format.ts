@@ -26,6 +26,12 @@ export function formatDate(iso: string): string {
   return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
+/** "by Ana, 30 Nov 2026, 10:02": who did something and when, for a team
+ * sharing one database; just the date when no name was kept. */
+export function byline(who: string | null, iso: string): string {
+  return who ? `by ${who}, ${formatDate(iso)}` : formatDate(iso);
+}
+
 export function percent(done: number, total: number): number {
   if (total <= 0) return 0;
   return Math.max(0, Math.min(100, Math.round((done / total) * 100)));

@@ -166,7 +166,7 @@ export function installMock(): void {
           images: { total: Math.round(count * 1.3), unique: count, duplicate: Math.round(count / 31) },
           authors: 0,
         };
-        jobs.unshift({ id: jobId, integrationId: a.integrationId as string, integrationLabel: "Demo help center", name: "Demo help center import", status: "completed", error: null, summary: { total: articles.length, success: articles.length, pending: 0, failed: 0, skipped: 0 }, total, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+        jobs.unshift({ id: jobId, integrationId: a.integrationId as string, integrationLabel: "Demo help center", name: "Demo help center import", status: "completed", error: null, startedBy: "you", summary: { total: articles.length, success: articles.length, pending: 0, failed: 0, skipped: 0 }, total, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
         return { id: jobId, name: "Demo help center import", summary: jobs[0].summary, total };
       }
       case "cancel_import":

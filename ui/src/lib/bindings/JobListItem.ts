@@ -6,4 +6,8 @@ import type { Totals } from "./Totals";
 /**
  * One line of the past-jobs list.
  */
-export type JobListItem = { id: string, integrationId: string, integrationLabel: string, name: string, status: JobStatus, error: string | null, summary: Summary, total: Totals, createdAt: string, updatedAt: string, };
+export type JobListItem = { id: string, integrationId: string, integrationLabel: string, name: string, status: JobStatus, error: string | null, 
+/**
+ * Who started it; `None` for jobs from before names were kept.
+ */
+startedBy: string | null, summary: Summary, total: Totals, createdAt: string, updatedAt: string, };

@@ -6,4 +6,9 @@ export type Revision = { id: string, integrationId: string, planId: string | nul
 /**
  * Every URL the write changed, with its place in `content_after`.
  */
-changes: Array<RefChange>, status: RevisionStatus, error: string | null, rollbackOf: string | null, createdAt: string, appliedAt: string | null, };
+changes: Array<RefChange>, status: RevisionStatus, error: string | null, rollbackOf: string | null, 
+/**
+ * Who made it: the name set with `--as NAME` or in the desktop app, by
+ * default the OS user; `None` for revisions from before names were kept.
+ */
+author: string | null, createdAt: string, appliedAt: string | null, };
