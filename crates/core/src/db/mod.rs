@@ -11,6 +11,7 @@
 //! text and bytes, which is all the schema stores.
 
 pub mod api_keys;
+pub mod article_locks;
 pub mod articles;
 pub mod audit_settings;
 pub mod capture;

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::db::article_locks::ArticleLock;
 use crate::db::Pool;
 use tokio_util::sync::CancellationToken;
 
@@ -98,6 +99,10 @@ impl Applier<'_> {
         Ok(summarise(plan, outcomes, self.dry_run))
     }
 
+    /// Applies one article's changes while holding it in the database, so
+    /// a colleague's update of the same article (another process, another
+    /// machine on the team database) runs before or after this one, never
+    /// in the middle: the later one reads what the earlier one wrote.
     async fn apply_article(
         &self,
         plan: &UpdatePlan,
@@ -105,8 +110,31 @@ impl Applier<'_> {
         by_sha: &HashMap<&str, &Screenshot>,
         uploads: &mut HashMap<String, Upload>,
     ) -> Result<ArticleOutcome> {
+        if self.dry_run {
+            return self
+                .apply_article_held(plan, article, by_sha, uploads)
+                .await;
+        }
         let aref = ArticleRef::with_locale(article.external_id.clone(), article.locale.clone());
-        // Match against what is there now: an edit made after the import is kept.
+        let lock =
+            ArticleLock::acquire(self.pool, &plan.integration_id, &aref, self.author).await?;
+        let outcome = self
+            .apply_article_held(plan, article, by_sha, uploads)
+            .await;
+        lock.release(self.pool).await?;
+        outcome
+    }
+
+    async fn apply_article_held(
+        &self,
+        plan: &UpdatePlan,
+        article: &PlannedArticle,
+        by_sha: &HashMap<&str, &Screenshot>,
+        uploads: &mut HashMap<String, Upload>,
+    ) -> Result<ArticleOutcome> {
+        let aref = ArticleRef::with_locale(article.external_id.clone(), article.locale.clone());
+        // Match against what is there now: an edit made after the import
+        // (or a colleague's update that held the article before) is kept.
         let current = self.help_center.get_article(&aref).await?;
         let html_now = current.html.clone().unwrap_or_default();
         let public = if current.url.is_empty() {

@@ -192,6 +192,31 @@ pub async fn rollback(
     dry_run: bool,
     author: &str,
 ) -> Result<RollbackOutcome> {
+    if dry_run {
+        return rollback_held(pool, help_center, revision_id, dry_run, author).await;
+    }
+    // Held like an update's write: a colleague's update of the article
+    // comes before or after the rollback's read-restore-write, never inside.
+    let rev = get(pool, revision_id).await?;
+    let lock = crate::db::article_locks::ArticleLock::acquire(
+        pool,
+        &rev.integration_id,
+        &rev.article_ref(),
+        author,
+    )
+    .await?;
+    let outcome = rollback_held(pool, help_center, revision_id, dry_run, author).await;
+    lock.release(pool).await?;
+    outcome
+}
+
+async fn rollback_held(
+    pool: &Pool,
+    help_center: &dyn HelpCenter,
+    revision_id: &str,
+    dry_run: bool,
+    author: &str,
+) -> Result<RollbackOutcome> {
     let rev = get(pool, revision_id).await?;
     if rev.status != RevisionStatus::Applied {
         return Err(CoreError::Invalid(format!(
