@@ -4,10 +4,17 @@
 
 mod common;
 
+use std::sync::Arc;
+
+use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::db::{self, Database};
 use shotkeeper_core::integrations::{NewIntegration, SecretInput};
+use shotkeeper_core::model::JobView;
 use shotkeeper_core::model::ProviderKind;
+use shotkeeper_core::providers::ArticleRef;
 use shotkeeper_core::{App, CoreError};
+use shotkeeper_sim::{Sim, SimProvider};
+use tokio_util::sync::CancellationToken;
 
 async fn add_an_integration(app: &App) {
     app.add_integration(NewIntegration {
@@ -119,27 +126,30 @@ fn database_addresses_are_checked_before_anything_connects() {
     }
 }
 
+/// Two members, Ana and Ben, on one database (one data directory stands
+/// for the shared database here; on PostgreSQL it is the team's), and Ana's
+/// import of a 12-article Zendesk whose every API answer takes `slow_ms`.
+async fn ana_and_ben_after_anas_import(
+    dir: &std::path::Path,
+    slow_ms: u64,
+) -> (App, App, Sim, String, JobView) {
+    let ana = common::open_app(dir).await.with_actor("Ana").unwrap();
+    let ben = common::open_app(dir).await.with_actor(" Ben ").unwrap();
+    let sim = common::start_sim(SimProvider::Zendesk, 12, |o| o.faults.slow_ms = slow_ms).await;
+    let id = common::connect(&ana, SimProvider::Zendesk, &sim).await;
+    let job = ana
+        .run_import(&id, None, common::no_progress(), CancellationToken::new())
+        .await
+        .unwrap();
+    (ana, ben, sim, id, job)
+}
+
 #[tokio::test]
 async fn the_team_sees_who_started_each_import_and_who_made_each_revision() {
-    use shotkeeper_core::app_update::PlanRequest;
-    use shotkeeper_core::providers::ArticleRef;
-    use shotkeeper_sim::SimProvider;
-    use std::sync::Arc;
-    use tokio_util::sync::CancellationToken;
-
     let dir = tempfile::tempdir().unwrap();
     let shots = tempfile::tempdir().unwrap();
-    // Two members on one database (one data directory stands for the
-    // shared database here; on PostgreSQL it is the team's).
-    let ana = common::open_app(dir.path())
-        .await
-        .with_actor("Ana")
-        .unwrap();
-    let ben = common::open_app(dir.path())
-        .await
-        .with_actor(" Ben ")
-        .unwrap();
-    assert_eq!(ben.actor(), "Ben");
+    let (ana, ben, sim, id, job) = ana_and_ben_after_anas_import(dir.path(), 0).await;
+    assert_eq!(ben.actor(), "Ben", "a name is trimmed");
     for refused in ["", "   ", "a\u{7}b"] {
         let err = common::open_app(dir.path())
             .await
@@ -148,13 +158,6 @@ async fn the_team_sees_who_started_each_import_and_who_made_each_revision() {
             .expect("not a name");
         assert!(err.to_string().contains("--as"), "{err}");
     }
-
-    let sim = common::start_sim(SimProvider::Zendesk, 12, |_| {}).await;
-    let id = common::connect(&ana, SimProvider::Zendesk, &sim).await;
-    let job = ana
-        .run_import(&id, None, common::no_progress(), CancellationToken::new())
-        .await
-        .unwrap();
     let jobs = ben.list_jobs().await.unwrap();
     assert_eq!(jobs[0].started_by.as_deref(), Some("Ana"));
 
@@ -226,30 +229,11 @@ async fn article_with_two_own_images(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_members_updating_one_article_at_once_both_land_and_both_roll_back() {
-    use shotkeeper_core::app_update::PlanRequest;
-    use shotkeeper_core::providers::ArticleRef;
-    use shotkeeper_sim::SimProvider;
-    use std::sync::Arc;
-    use tokio_util::sync::CancellationToken;
-
     let dir = tempfile::tempdir().unwrap();
     let shots = tempfile::tempdir().unwrap();
-    let ana = common::open_app(dir.path())
-        .await
-        .with_actor("Ana")
-        .unwrap();
-    let ben = common::open_app(dir.path())
-        .await
-        .with_actor("Ben")
-        .unwrap();
     // Every API answer takes 300 ms: reading, uploading and writing one
     // article takes long enough for two writers to meet in the middle.
-    let sim = common::start_sim(SimProvider::Zendesk, 12, |o| o.faults.slow_ms = 300).await;
-    let id = common::connect(&ana, SimProvider::Zendesk, &sim).await;
-    let job = ana
-        .run_import(&id, None, common::no_progress(), CancellationToken::new())
-        .await
-        .unwrap();
+    let (ana, ben, sim, id, job) = ana_and_ben_after_anas_import(dir.path(), 300).await;
     let (article, name_a, name_b) = article_with_two_own_images(&ana, &job.id).await;
     let sim_locale = article.locale.as_deref().filter(|l| *l != "en");
     let original = sim
