@@ -60,7 +60,7 @@ fn version_prints_the_version() {
 }
 
 #[test]
-fn paths_names_the_data_and_log_directories() {
+fn paths_names_the_data_and_log_directories_and_the_database() {
     let sk = Shotkeeper::new("unused");
     let out = sk
         .cmd(&["--paths"])
@@ -71,7 +71,9 @@ fn paths_names_the_data_and_log_directories() {
     let dir = sk.dir.path().display().to_string();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        format!("version         {VERSION}\ndata directory  {dir}\nlog directory   {dir}/logs\n")
+        format!(
+            "version         {VERSION}\ndata directory  {dir}\nlog directory   {dir}/logs\ndatabase        {dir}/shotkeeper.sqlite\n"
+        )
     );
 }
 
