@@ -87,6 +87,21 @@ impl ArticleLock {
         }
     }
 
+    /// Runs `work` while holding the article, and lets the next writer in
+    /// afterwards whatever `work` returned.
+    pub async fn holding<T>(
+        pool: &Pool,
+        integration_id: &str,
+        article: &ArticleRef,
+        who: &str,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let lock = ArticleLock::acquire(pool, integration_id, article, who).await?;
+        let outcome = work.await;
+        lock.release(pool).await?;
+        outcome
+    }
+
     /// Lets the next writer of the article in.
     pub async fn release(self, pool: &Pool) -> Result<()> {
         sqlx::query(

@@ -116,13 +116,8 @@ impl Applier<'_> {
                 .await;
         }
         let aref = ArticleRef::with_locale(article.external_id.clone(), article.locale.clone());
-        let lock =
-            ArticleLock::acquire(self.pool, &plan.integration_id, &aref, self.author).await?;
-        let outcome = self
-            .apply_article_held(plan, article, by_sha, uploads)
-            .await;
-        lock.release(self.pool).await?;
-        outcome
+        let work = self.apply_article_held(plan, article, by_sha, uploads);
+        ArticleLock::holding(self.pool, &plan.integration_id, &aref, self.author, work).await
     }
 
     async fn apply_article_held(

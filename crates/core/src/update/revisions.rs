@@ -192,32 +192,26 @@ pub async fn rollback(
     dry_run: bool,
     author: &str,
 ) -> Result<RollbackOutcome> {
+    let rev = get(pool, revision_id).await?;
     if dry_run {
-        return rollback_held(pool, help_center, revision_id, dry_run, author).await;
+        return rollback_held(pool, help_center, rev, dry_run, author).await;
     }
     // Held like an update's write: a colleague's update of the article
     // comes before or after the rollback's read-restore-write, never inside.
-    let rev = get(pool, revision_id).await?;
-    let lock = crate::db::article_locks::ArticleLock::acquire(
-        pool,
-        &rev.integration_id,
-        &rev.article_ref(),
-        author,
-    )
-    .await?;
-    let outcome = rollback_held(pool, help_center, revision_id, dry_run, author).await;
-    lock.release(pool).await?;
-    outcome
+    let (integration_id, article) = (rev.integration_id.clone(), rev.article_ref());
+    let work = rollback_held(pool, help_center, rev, dry_run, author);
+    crate::db::article_locks::ArticleLock::holding(pool, &integration_id, &article, author, work)
+        .await
 }
 
 async fn rollback_held(
     pool: &Pool,
     help_center: &dyn HelpCenter,
-    revision_id: &str,
+    rev: Revision,
     dry_run: bool,
     author: &str,
 ) -> Result<RollbackOutcome> {
-    let rev = get(pool, revision_id).await?;
+    let revision_id = rev.id.as_str();
     if rev.status != RevisionStatus::Applied {
         return Err(CoreError::Invalid(format!(
             "revision {revision_id} is {}: only an applied revision can be rolled back",
