@@ -34,14 +34,14 @@ echo "==> the store's tests again on PostgreSQL 15 (team mode), a throwaway serv
 # opens a fresh PostgreSQL database of its own instead of a SQLite file.
 bash scripts/with-keychain.sh bash scripts/with-postgres.sh \
   cargo test --locked -p shotkeeper-core \
-    --test store --test api_keys --test app_clients --test audit_known_answers \
+    --test store --test job_leases --test api_keys --test app_clients --test audit_known_answers \
     --test audit_settings --test import_counts --test import_resume \
     --test job_view_cache --test rewrite_round_trip --test sealed_secrets \
     --test update_flow --test update_review --test update_s3 \
     --test provider_freshdesk --test provider_helpcenter --test provider_helpcenterio \
     --test provider_helpjuice --test provider_helpscout --test provider_intercom \
     --test provider_knowledgeowl --test provider_zendesk \
-  -p shotkeeper-cli --test team --test serve_kill \
+  -p shotkeeper-cli --test team --test replicas --test serve_kill \
   -- --include-ignored --test-threads=2
 
 if [ -x tests/e2e/run.sh ]; then

@@ -73,6 +73,7 @@ pub async fn serve(app: &App, args: ServeArgs) -> CliResult {
         listen: args.listen,
         tls: args.tls_cert.zip(args.tls_key),
         insecure_listen: args.insecure_listen,
+        take_queued_jobs: true,
     };
     let https = opts.tls.is_some();
     let bound = shotkeeper_server::start(app.clone(), opts, stop_signal())

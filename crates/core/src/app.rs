@@ -12,6 +12,7 @@ use crate::clients::Clients;
 use crate::db;
 use crate::db::jobs::{self, JobStatus};
 use crate::error::{CoreError, Result};
+use crate::held_job::HeldJob;
 use crate::html;
 use crate::imaging;
 use crate::import::{self, ImportOptions, ImportProgress, ImportRun, ProgressFn};
@@ -103,7 +104,8 @@ pub struct JobListItem {
 
 impl App {
     /// Opens the data directory (database, thumbnails). Jobs left running by a
-    /// process that died become `interrupted`, ready to resume.
+    /// process that died read `interrupted`, ready to resume, once their
+    /// lease ends (see [`crate::held_job`]).
     pub async fn open(data_dir: impl Into<PathBuf>) -> Result<App> {
         let data_dir = data_dir.into();
         let database = db::Database::embedded(&data_dir);
@@ -117,7 +119,6 @@ impl App {
         let data_dir = data_dir.into();
         std::fs::create_dir_all(&data_dir)?;
         let pool = db::connect(&database).await?;
-        jobs::mark_stale_running_interrupted(&pool).await?;
         Ok(App {
             pool,
             data_dir: Arc::new(data_dir),
@@ -277,9 +278,10 @@ impl App {
             .await
     }
 
-    /// Claims the integration, creates the job (or takes up `resume_job`)
-    /// and starts it in the background: the caller has the job's id at once,
-    /// to cancel it or show it, and awaits [`StartedImport::finished`].
+    /// Claims the integration, creates the job (or takes up `resume_job`),
+    /// takes its lease and starts it in the background: the caller has the
+    /// job's id at once, to cancel it or show it, and awaits
+    /// [`StartedImport::finished`].
     pub async fn start_import(
         &self,
         integration_id: &str,
@@ -288,10 +290,7 @@ impl App {
         progress: ProgressFn,
         cancel: CancellationToken,
     ) -> Result<StartedImport> {
-        let (integration, client) = self.help_center(integration_id).await?;
-        let claim = self
-            .clients
-            .claim_import(&integration.id, &integration.label)?;
+        let (integration, _) = self.help_center(integration_id).await?;
         let job = match resume_job {
             Some(id) => {
                 let job = jobs::get(&self.pool, &id).await?;
@@ -321,6 +320,37 @@ impl App {
                 .await?
             }
         };
+        let held = HeldJob::claim(&self.pool, &job.id).await?;
+        self.run_held(Arc::new(held), options, progress, cancel)
+            .await
+    }
+
+    /// Runs a job whose lease this process holds, in the background. The
+    /// caller may keep a hand on `held` (a server says how a shutdown stops it).
+    pub async fn run_held(
+        &self,
+        held: Arc<HeldJob>,
+        options: ImportOptions,
+        progress: ProgressFn,
+        cancel: CancellationToken,
+    ) -> Result<StartedImport> {
+        let job = jobs::get(&self.pool, held.job_id()).await?;
+        let prepared = async {
+            let (integration, client) = self.help_center(&job.integration_id).await?;
+            let claim = self
+                .clients
+                .claim_import(&integration.id, &integration.label)?;
+            Ok::<_, CoreError>((client, claim))
+        }
+        .await;
+        let (client, claim) = match prepared {
+            Ok(ready) => ready,
+            Err(e) => {
+                // Nothing ran: the job says why, and is free for a retry.
+                held.finish(&Err(CoreError::Invalid(e.to_string()))).await?;
+                return Err(e);
+            }
+        };
         let app = self.clone();
         let job_id = job.id.clone();
         let task = tokio::spawn(async move {
@@ -335,7 +365,7 @@ impl App {
                 progress,
                 cancel,
             );
-            run.run().await?;
+            run.run(&held).await?;
             report::job_view(&app.pool, &job_id, None).await
         });
         Ok(StartedImport {

@@ -29,9 +29,10 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use crate::db::jobs::{self, ArticleOutcome, ImageRecord, JobStatus, PendingArticle};
+use crate::db::jobs::{self, ArticleOutcome, ImageRecord, PendingArticle};
 use crate::db::views;
 use crate::error::{CoreError, Result};
+use crate::held_job::HeldJob;
 use crate::html;
 use crate::http::{self, HttpClient, HttpConfig};
 use crate::imaging::{self, ImageLimits};
@@ -203,16 +204,16 @@ impl<'a> ImportRun<'a> {
         }
     }
 
-    /// Runs (or resumes) the job to its end and records how it ended.
-    pub async fn run(&self) -> Result<()> {
-        jobs::set_status(self.pool, &self.job_id, JobStatus::Running, None).await?;
-        let outcome = http::observe_waits(self.wait_hook(), self.phases()).await;
-        let (status, error) = match &outcome {
-            Ok(()) => (JobStatus::Completed, None),
-            Err(CoreError::Cancelled) => (JobStatus::Cancelled, None),
-            Err(e) => (JobStatus::Failed, Some(e.to_string())),
-        };
-        jobs::set_status(self.pool, &self.job_id, status, error.as_deref()).await?;
+    /// Runs (or resumes) the job to its end, holding its lease, and records
+    /// how it ended.
+    pub async fn run(&self, held: &HeldJob) -> Result<()> {
+        let outcome = held
+            .keep_while(
+                http::observe_waits(self.wait_hook(), self.phases()),
+                &self.cancel,
+            )
+            .await;
+        held.finish(&outcome).await?;
         self.report(ImportPhase::Done).await?;
         outcome
     }

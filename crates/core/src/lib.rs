@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod db;
 pub mod diff;
 pub mod error;
+pub mod held_job;
 pub mod html;
 pub mod http;
 pub mod imaging;

@@ -210,6 +210,10 @@ pub struct ServeOptions {
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Accept a non-loopback address without TLS.
     pub insecure_listen: bool,
+    /// Take up queued jobs and jobs whose process died, sharing the work
+    /// with other servers on the same database (`shotkeeper serve`; not
+    /// the desktop app's local API).
+    pub take_queued_jobs: bool,
 }
 
 impl ServeOptions {
@@ -219,6 +223,7 @@ impl ServeOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             tls: None,
             insecure_listen: false,
+            take_queued_jobs: false,
         }
     }
 }
@@ -307,10 +312,18 @@ pub async fn start(
             tokio::spawn(async move { server.serve(service).await })
         }
     };
+    let stop_queue = tokio_util::sync::CancellationToken::new();
+    if opts.take_queued_jobs {
+        let (app, stop) = (app.clone(), stop_queue.clone());
+        tokio::spawn(async move { app.serve_job_queue(stop).await });
+    }
     let stopper = handle.clone();
     tokio::spawn(async move {
         shutdown.await;
-        tracing::info!("stopping: background imports are left interrupted, resumable");
+        tracing::info!(
+            "stopping: background imports are handed to another server, or left interrupted, resumable"
+        );
+        stop_queue.cancel();
         app.stop_background_imports(SHUTDOWN_GRACE).await;
         stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
     });

@@ -76,6 +76,7 @@ impl LocalApi {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
             tls: None,
             insecure_listen: false,
+            take_queued_jobs: false,
         };
         let bound = crate::start(app, opts, async move {
             let _ = stopped.await;

@@ -227,6 +227,7 @@ fn a_non_loopback_address_needs_tls_or_an_explicit_risk() {
         listen: "0.0.0.0:8787".parse().unwrap(),
         tls: None,
         insecure_listen: false,
+        take_queued_jobs: true,
     };
     let e = check_listen(&open).unwrap_err();
     assert!(e.0.contains("--tls-cert FILE --tls-key FILE"), "{e}");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canResume, canReview, progressDisplay, stoppedPercent } from "./progress";
+import { IDLE_POLL_MS, LIVE_POLL_MS, STATUS_LABEL, canResume, canReview, jobsPollInterval, othersActive, progressDisplay, stoppedPercent } from "./progress";
 import type { ImportProgress } from "./types";
 
 const p = (x: Partial<ImportProgress>): ImportProgress => ({
@@ -41,6 +41,11 @@ describe("job actions", () => {
     expect(canReview("completed")).toBe(true);
     expect(canReview("running")).toBe(false);
   });
+  it("neither resumes nor reviews a job waiting in a team's queue", () => {
+    expect(canResume("queued")).toBe(false);
+    expect(canReview("queued")).toBe(false);
+    expect(STATUS_LABEL.queued).toBe("Waiting for a server");
+  });
 });
 
 describe("stoppedPercent", () => {
@@ -53,3 +58,18 @@ describe("stoppedPercent", () => {
   });
 });
 
+
+describe("the live jobs list", () => {
+  const job = (id: string, status: "running" | "queued" | "completed") => ({ id, status });
+  it("follows an import someone else runs, not only this window's own", () => {
+    expect(othersActive([job("a", "running")], "a")).toBe(false);
+    expect(othersActive([job("a", "running"), job("b", "running")], "a")).toBe(true);
+    expect(othersActive([job("b", "queued")], null)).toBe(true);
+    expect(othersActive([job("b", "completed")], null)).toBe(false);
+  });
+  it("re-reads often while others' imports run, rarely otherwise", () => {
+    expect(jobsPollInterval([job("b", "running")], "a")).toBe(LIVE_POLL_MS);
+    expect(jobsPollInterval([job("b", "completed")], null)).toBe(IDLE_POLL_MS);
+    expect(LIVE_POLL_MS).toBeLessThan(IDLE_POLL_MS);
+  });
+});

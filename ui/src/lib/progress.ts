@@ -41,10 +41,11 @@ export function canResume(status: JobStatus): boolean {
 }
 
 export function canReview(status: JobStatus): boolean {
-  return status !== "running" && status !== "failed";
+  return status !== "running" && status !== "queued" && status !== "failed";
 }
 
 export const STATUS_LABEL: Record<JobStatus, string> = {
+  queued: "Waiting for a server",
   running: "Running",
   completed: "Completed",
   failed: "Failed",
@@ -53,9 +54,26 @@ export const STATUS_LABEL: Record<JobStatus, string> = {
 };
 
 export const STATUS_TONE: Record<JobStatus, "accent" | "success" | "danger" | "warning"> = {
+  queued: "accent",
   running: "accent",
   completed: "success",
   failed: "danger",
   cancelled: "warning",
   interrupted: "warning",
 };
+
+/** How often the Import view re-reads the jobs list while an import another
+ * window, person or server runs is listed (a team shares one database). */
+export const LIVE_POLL_MS = 3000;
+/** How often it looks for imports others started, when none is running. */
+export const IDLE_POLL_MS = 15000;
+
+/** Jobs running or waiting somewhere other than this window's own import. */
+export function othersActive(jobs: { id: string; status: JobStatus }[], ownJobId: string | null): boolean {
+  return jobs.some((j) => (j.status === "running" || j.status === "queued") && j.id !== ownJobId);
+}
+
+/** The next re-read of the jobs list, in milliseconds. */
+export function jobsPollInterval(jobs: { id: string; status: JobStatus }[], ownJobId: string | null): number {
+  return othersActive(jobs, ownJobId) ? LIVE_POLL_MS : IDLE_POLL_MS;
+}

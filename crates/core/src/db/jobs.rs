@@ -6,7 +6,7 @@ use crate::db::Pool;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::now;
+use super::{job_leases, now};
 use crate::error::{CoreError, Result};
 use crate::html::ImageRef;
 use crate::providers::{RemoteArticle, UnreadableArticle};
@@ -15,6 +15,8 @@ use crate::providers::{RemoteArticle, UnreadableArticle};
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum JobStatus {
+    /// Waiting for a server to run it.
+    Queued,
     Running,
     Completed,
     Failed,
@@ -25,6 +27,7 @@ pub enum JobStatus {
 impl JobStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            JobStatus::Queued => "queued",
             JobStatus::Running => "running",
             JobStatus::Completed => "completed",
             JobStatus::Failed => "failed",
@@ -36,6 +39,7 @@ impl JobStatus {
     /// The status a job row stores; `None` for a word no Shotkeeper wrote.
     pub fn parse(s: &str) -> Option<JobStatus> {
         [
+            JobStatus::Queued,
             JobStatus::Running,
             JobStatus::Completed,
             JobStatus::Failed,
@@ -58,20 +62,26 @@ pub struct JobRow {
     pub error: Option<String>,
     /// Who started it (NULL for jobs from before names were kept).
     pub started_by: Option<String>,
+    /// The process holding its lease while it runs (`host/pid/tag`).
+    pub runner: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
+/// A new job of the integration, `queued`: its starter then claims it
+/// ([`job_leases::claim`]) or leaves it to a server. Refused while another
+/// import of the integration is queued or running, whichever process runs it.
 pub async fn create(
     pool: &Pool,
     integration_id: &str,
     name: &str,
     started_by: &str,
 ) -> Result<JobRow> {
+    job_leases::retire_abandoned(pool, integration_id).await?;
     let id = Uuid::new_v4().to_string();
     let ts = now();
-    sqlx::query(
-        "INSERT INTO jobs (id, integration_id, name, status, started_by, created_at, updated_at) VALUES ($1, $2, $3, 'running', $4, $5, $6)",
+    let inserted = sqlx::query(
+        "INSERT INTO jobs (id, integration_id, name, status, started_by, created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, $5, $6)",
     )
     .bind(&id)
     .bind(integration_id)
@@ -80,12 +90,23 @@ pub async fn create(
     .bind(&ts)
     .bind(&ts)
     .execute(pool)
-    .await?;
-    get(pool, &id).await
+    .await;
+    match inserted {
+        Ok(_) => get(pool, &id).await,
+        Err(e) if job_leases::is_unique_violation(&e) => {
+            Err(job_leases::active_import(pool, integration_id).await)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn get(pool: &Pool, id: &str) -> Result<JobRow> {
-    let row = sqlx::query("SELECT * FROM jobs WHERE id = $1")
+    // A job left `running` by a process that died reads `interrupted`.
+    let sql = format!(
+        "SELECT id, integration_id, name, {} AS status, list_cursor, listing_done, error, started_by, runner, created_at, updated_at FROM jobs WHERE id = $1",
+        job_leases::shown_status_sql(pool)
+    );
+    let row = sqlx::query(&sql)
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -101,6 +122,7 @@ pub async fn get(pool: &Pool, id: &str) -> Result<JobRow> {
         listing_done: row.try_get::<i64, _>("listing_done")? != 0,
         error: row.try_get("error")?,
         started_by: row.try_get("started_by")?,
+        runner: row.try_get("runner")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -131,17 +153,6 @@ pub async fn set_status(
         .execute(pool)
         .await?;
     Ok(())
-}
-
-/// Jobs left `running` by a process that died are `interrupted`: resumable.
-pub async fn mark_stale_running_interrupted(pool: &Pool) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE jobs SET status = 'interrupted', updated_at = $1 WHERE status = 'running'",
-    )
-    .bind(now())
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected())
 }
 
 /// Stores one listing page and where the next one starts, atomically: a job

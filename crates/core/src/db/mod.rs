@@ -16,6 +16,7 @@ pub mod articles;
 pub mod audit_settings;
 pub mod capture;
 pub mod integrations;
+pub mod job_leases;
 pub mod jobs;
 pub mod plans;
 pub mod revisions;

@@ -1,0 +1,412 @@
+//! Two `shotkeeper serve` replicas on one PostgreSQL share the import jobs.
+//! Four imports of 2,000-article help centers run, twenty clients poll them,
+//! and one replica is killed with SIGKILL in the middle: the other takes its
+//! jobs over once their leases end and finishes every job with exactly the
+//! counts the simulators expect, without downloading again an image stored
+//! before the kill.
+//!
+//! Needs the PostgreSQL server the test command starts
+//! (scripts/with-postgres.sh): ignored in the SQLite run.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use shotkeeper_sim::{ScreenshotPool, Sim, SimOptions, SimProvider};
+
+const IMPORTS: usize = 4;
+const ARTICLES: usize = 2_000;
+const POLLERS: usize = 20;
+/// Short leases, so the takeover happens within seconds of the kill.
+const LEASE_SECS: &str = "2";
+
+struct Replica {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The binary in a data directory of its own, on the team database, with
+/// every simulator's token in SIM_TOKEN_<n>.
+fn shotkeeper(dir: &std::path::Path, database: &str, sims: &[Sim]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shotkeeper"));
+    c.arg("--data-dir").arg(dir).arg("--database").arg(database);
+    for (n, sim) in sims.iter().enumerate() {
+        c.env(format!("SIM_TOKEN_{n}"), &sim.token);
+    }
+    c.env(shotkeeper_core::db::job_leases::LEASE_ENV, LEASE_SECS)
+        .stdin(Stdio::null());
+    c
+}
+
+fn run_json(mut c: Command) -> Value {
+    let out = c.output().expect("run shotkeeper");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+async fn replica(database: &str, sims: &[Sim], http: &reqwest::Client) -> Replica {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = shotkeeper(dir.path(), database, sims)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let replica = Replica {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = http.get(format!("{}/healthz", replica.base)).send().await {
+            if r.status().is_success() {
+                return replica;
+            }
+        }
+        assert!(Instant::now() < deadline, "serve did not answer in 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A help center of 2,000 articles, 400 of them with two screenshots of 60
+/// distinct ones; every answer 10 ms late, so the imports last long enough
+/// to be killed in the middle.
+async fn help_center(seed: u64) -> Sim {
+    let mut o = SimOptions::unlimited(SimProvider::Helpjuice, ARTICLES);
+    o.seed = seed;
+    o.faults.slow_ms = 10;
+    o.screenshot_pool = Some(ScreenshotPool {
+        articles_with_images: 400,
+        refs_per_article: 2,
+        distinct: 60,
+        width: 320,
+        height: 200,
+    });
+    shotkeeper_sim::start(o).await.unwrap()
+}
+
+async fn get(http: &reqwest::Client, key: &str, url: String) -> reqwest::Result<Value> {
+    http.get(url)
+        .header("x-api-key", key)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await
+}
+
+async fn post(http: &reqwest::Client, key: &str, url: String, body: Value) -> Value {
+    let resp = http
+        .post(url)
+        .header("x-api-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let v: Value = resp.json().await.unwrap();
+    assert!(status.is_success(), "{status} {v}");
+    v
+}
+
+async fn pool_of(database: &str) -> shotkeeper_core::db::Pool {
+    let db = shotkeeper_core::db::Database::from_url(database).unwrap();
+    shotkeeper_core::db::connect(&db).await.unwrap()
+}
+
+async fn stored_urls(pool: &shotkeeper_core::db::Pool, job: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT url FROM images WHERE job_id = $1")
+        .bind(job)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+async fn count(pool: &shotkeeper_core::db::Pool, table: &str, job: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE job_id = $1"))
+        .bind(job)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Polls its job on its replica every 100 ms, moving to the other replica
+/// when its own stops answering, until told to stop; counts the answers
+/// the surviving replica failed.
+struct Polls {
+    answered: AtomicU64,
+    failed_by_survivor: AtomicU64,
+    latencies_ms: Mutex<Vec<u64>>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: scripts/with-postgres.sh cargo test --test replicas -- --ignored"]
+async fn two_replicas_share_four_imports_and_finish_them_after_one_is_killed() {
+    let database = support::scratch_team_database()
+        .await
+        .expect("SHOTKEEPER_TEST_POSTGRES_URL is not set: run through scripts/with-postgres.sh");
+    let mut sims = Vec::new();
+    for n in 0..IMPORTS {
+        sims.push(help_center(n as u64 + 1).await);
+    }
+    let admin = tempfile::tempdir().unwrap();
+    let key = {
+        let mut c = shotkeeper(admin.path(), &database, &sims);
+        c.args(["api-key", "create", "--label", "replicas test"]);
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let mut integrations = Vec::new();
+    for (n, sim) in sims.iter().enumerate() {
+        let mut c = shotkeeper(admin.path(), &database, &sims);
+        c.args([
+            "integration",
+            "add",
+            "helpjuice",
+            "--label",
+            &format!("Center {n}"),
+        ])
+        .args(["--base-url", &sim.api_base])
+        .args(["--secret-env", &format!("SIM_TOKEN_{n}")])
+        .args(["--set", "requests_per_minute=0", "--json"]);
+        for (k, v) in &sim.settings {
+            c.args(["--set", &format!("{k}={v}")]);
+        }
+        integrations.push(run_json(c)["id"].as_str().unwrap().to_owned());
+    }
+
+    let http = reqwest::Client::new();
+    let a = replica(&database, &sims, &http).await;
+    let b = replica(&database, &sims, &http).await;
+
+    // Two imports started on each replica.
+    let mut jobs = Vec::new();
+    for (n, integration) in integrations.iter().enumerate() {
+        let base = if n < 2 { &a.base } else { &b.base };
+        let started = post(
+            &http,
+            &key,
+            format!("{base}/helpcenter/import"),
+            json!({ "integrationId": integration }),
+        )
+        .await;
+        jobs.push(started["id"].as_str().unwrap().to_owned());
+    }
+
+    // Twenty clients poll the jobs, ten on each replica.
+    let a_down = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let polls = Arc::new(Polls {
+        answered: AtomicU64::new(0),
+        failed_by_survivor: AtomicU64::new(0),
+        latencies_ms: Mutex::new(Vec::new()),
+    });
+    let mut pollers = Vec::new();
+    for p in 0..POLLERS {
+        let (http, key, polls) = (http.clone(), key.clone(), polls.clone());
+        let (a_base, b_base) = (a.base.clone(), b.base.clone());
+        let (a_down, stop) = (a_down.clone(), stop.clone());
+        let job = jobs[p % IMPORTS].clone();
+        pollers.push(tokio::spawn(async move {
+            let deadline = Instant::now() + Duration::from_secs(600);
+            while !stop.load(Ordering::Acquire) && Instant::now() < deadline {
+                let on_a = p % 2 == 0 && !a_down.load(Ordering::Acquire);
+                let base = if on_a { &a_base } else { &b_base };
+                let t = Instant::now();
+                match get(&http, &key, format!("{base}/helpcenter/import/{job}")).await {
+                    Ok(_) => {
+                        polls.answered.fetch_add(1, Ordering::Relaxed);
+                        let ms = t.elapsed().as_millis() as u64;
+                        polls.latencies_ms.lock().unwrap().push(ms);
+                    }
+                    Err(_) if on_a => {} // the killed replica
+                    Err(_) => {
+                        polls.failed_by_survivor.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }));
+    }
+
+    // Kill A once each of its jobs has stored images and neither is done.
+    let pool = pool_of(&database).await;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let mut started = true;
+        for job in &jobs[..2] {
+            started &= count(&pool, "images", job).await > 0;
+        }
+        if started {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "replica A stored no image in 300 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut a = a;
+    a.child.kill().unwrap(); // SIGKILL
+    a.child.wait().unwrap();
+    a_down.store(true, Ordering::Release);
+    let mut stored_before_kill = Vec::new();
+    for job in &jobs[..2] {
+        let status: String = sqlx::query_scalar("SELECT status FROM jobs WHERE id = $1")
+            .bind(job)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            status, "running",
+            "job {job} ended before the kill: the test did not kill in the middle"
+        );
+        stored_before_kill.push(stored_urls(&pool, job).await);
+    }
+    let requests_before: Vec<Vec<u64>> = stored_before_kill
+        .iter()
+        .zip(&sims)
+        .map(|(urls, sim)| {
+            urls.iter()
+                .map(|u| sim.image_requests_for(&u.replace(&sim.site_base, "")))
+                .collect()
+        })
+        .collect();
+
+    // B finishes all four.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let list = get(&http, &key, format!("{}/helpcenter/import", b.base))
+            .await
+            .unwrap();
+        let items = list["items"].as_array().unwrap();
+        let done = jobs.iter().all(|job| {
+            items
+                .iter()
+                .any(|i| i["id"] == job.as_str() && i["status"] == "completed")
+        });
+        if done {
+            break;
+        }
+        for i in items {
+            let status = i["status"].as_str().unwrap_or_default();
+            assert!(
+                ["queued", "running", "interrupted", "completed"].contains(&status),
+                "a job stopped: {i}"
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the surviving replica did not finish every job in 600 s: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    stop.store(true, Ordering::Release);
+    for p in pollers {
+        p.await.unwrap();
+    }
+
+    // Every job: exactly the simulator's counts, no row lost or doubled.
+    for (n, (job, sim)) in jobs.iter().zip(&sims).enumerate() {
+        let e = &sim.expected;
+        let view = get(&http, &key, format!("{}/helpcenter/import/{job}", b.base))
+            .await
+            .unwrap();
+        assert_eq!(view["summary"]["pending"], 0, "{view}");
+        assert_eq!(view["total"]["articles"]["success"], e.documents, "job {n}");
+        assert_eq!(view["total"]["images"]["total"], e.image_refs, "job {n}");
+        assert_eq!(
+            view["total"]["images"]["unique"], e.unique_images,
+            "job {n}"
+        );
+        assert_eq!(
+            count(&pool, "articles", job).await as u64,
+            e.documents,
+            "job {n}"
+        );
+        assert_eq!(
+            count(&pool, "images", job).await as u64,
+            e.unique_images,
+            "job {n}"
+        );
+        if n >= 2 {
+            assert_eq!(
+                sim.image_requests(),
+                e.distinct_urls,
+                "B's job {n} downloaded once"
+            );
+        }
+    }
+    // The jobs A held were taken over without downloading again what A stored.
+    for (n, urls) in stored_before_kill.iter().enumerate() {
+        let sim = &sims[n];
+        let after: Vec<u64> = urls
+            .iter()
+            .map(|u| sim.image_requests_for(&u.replace(&sim.site_base, "")))
+            .collect();
+        assert_eq!(
+            after, requests_before[n],
+            "job {n} downloaded a stored image again"
+        );
+    }
+    let jobs_left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE runner IS NOT NULL OR status <> 'completed'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(jobs_left, 0, "every lease was given up");
+
+    assert_eq!(
+        polls.failed_by_survivor.load(Ordering::Relaxed),
+        0,
+        "the surviving replica failed no poll"
+    );
+    let mut ms = polls.latencies_ms.lock().unwrap().clone();
+    ms.sort_unstable();
+    let p99 = ms
+        .get(ms.len().saturating_sub(1) * 99 / 100)
+        .copied()
+        .unwrap_or(0);
+    eprintln!(
+        "replicas: {} polls answered, p99 {p99} ms (debug build)",
+        polls.answered.load(Ordering::Relaxed)
+    );
+    drop(b);
+    pool.close().await;
+    for sim in sims {
+        sim.shutdown().await;
+    }
+}
