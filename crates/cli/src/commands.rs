@@ -93,12 +93,9 @@ pub async fn run(cli: Cli) -> CliResult {
     crate::serve_cmds::configure_secret_key(cli.secret_key_file.as_deref())?;
     // --database and --as when given, else the team and name chosen in the
     // desktop app's Settings › Team for this data directory.
-    let app = shotkeeper_core::team::open_app(
-        &data_dir,
-        cli.database.as_deref(),
-        cli.actor.as_deref(),
-    )
-    .await?;
+    let app =
+        shotkeeper_core::team::open_app(&data_dir, cli.database.as_deref(), cli.actor.as_deref())
+            .await?;
     match command {
         Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
         Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,

@@ -372,7 +372,10 @@ pub async fn leave_team(data_dir: &Path) -> Result<TeamStatus> {
     saved.team_database = None;
     write_saved(data_dir, &saved)?;
     secrets::delete(&keychain_account(data_dir)).await?;
-    tracing::info!("data directory {} left its team database", data_dir.display());
+    tracing::info!(
+        "data directory {} left its team database",
+        data_dir.display()
+    );
     status(data_dir)
 }
 

@@ -91,14 +91,21 @@ async fn an_unreachable_address_is_named_without_its_password_and_nothing_is_sav
         "{err:?}"
     );
     let words = err.to_string();
-    assert!(words.contains("postgres://ana:***@127.0.0.1:9/team"), "{words}");
+    assert!(
+        words.contains("postgres://ana:***@127.0.0.1:9/team"),
+        "{words}"
+    );
     assert!(!words.contains(PASSWORD), "{words}");
 
     let err = team::join_team(dir.path(), &url, Some("Ana"))
         .await
         .unwrap_err();
     assert!(!err.to_string().contains(PASSWORD), "{err}");
-    assert_eq!(team_file(dir.path()), None, "nothing written to the data directory");
+    assert_eq!(
+        team_file(dir.path()),
+        None,
+        "nothing written to the data directory"
+    );
     assert!(!keychain_has_team_address(dir.path()));
     let status = team::status(dir.path()).unwrap();
     assert_eq!(status.team_database, None);
@@ -114,7 +121,10 @@ async fn an_address_that_is_not_postgresql_is_refused_before_connecting() {
     for (url, says) in [
         ("", "enter the team database's address"),
         ("mysql://ana:pw@db/team", "not mysql"),
-        ("sqlite:///tmp/x.sqlite", "PostgreSQL server everyone in the team reaches"),
+        (
+            "sqlite:///tmp/x.sqlite",
+            "PostgreSQL server everyone in the team reaches",
+        ),
     ] {
         let err = team::test_team_database(url).await.unwrap_err();
         assert!(matches!(err, CoreError::Invalid(_)), "{url}: {err:?}");
@@ -143,9 +153,15 @@ async fn the_name_is_saved_checked_and_cleared() {
     // The same rule as --as: no control characters, at most 100 characters.
     for bad in ["Ana\u{7}", &"x".repeat(101)] {
         let err = team::set_member_name(dir.path(), Some(bad)).unwrap_err();
-        assert!(err.to_string().contains("1 to 100 printable characters"), "{err}");
+        assert!(
+            err.to_string().contains("1 to 100 printable characters"),
+            "{err}"
+        );
     }
-    assert_eq!(team::status(dir.path()).unwrap().name.as_deref(), Some("Ana Lima"));
+    assert_eq!(
+        team::status(dir.path()).unwrap().name.as_deref(),
+        Some("Ana Lima")
+    );
 
     // Empty: back to the OS user, and the file is gone.
     let status = team::set_member_name(dir.path(), Some(" ")).unwrap();
@@ -171,13 +187,24 @@ async fn joining_opens_the_team_database_and_leaving_returns_to_the_local_one() 
     assert_eq!(check.schema, SchemaState::Empty);
     assert_eq!(check.schema_version, 0);
     assert!(check.known_version >= 9, "{check:?}");
-    assert!(check.server_version.starts_with(char::is_numeric), "{check:?}");
+    assert!(
+        check.server_version.starts_with(char::is_numeric),
+        "{check:?}"
+    );
     assert!(check.database.contains("***") && !check.database.contains(PASSWORD));
-    assert_eq!(team::test_team_database(&url).await.unwrap().schema, SchemaState::Empty);
+    assert_eq!(
+        team::test_team_database(&url).await.unwrap().schema,
+        SchemaState::Empty
+    );
 
     // Ana joins; a colleague's data directory joins the same database.
-    let status = team::join_team(dir.path(), &url, Some("Ana")).await.unwrap();
-    assert_eq!(status.team_database.as_deref(), Some(check.database.as_str()));
+    let status = team::join_team(dir.path(), &url, Some("Ana"))
+        .await
+        .unwrap();
+    assert_eq!(
+        status.team_database.as_deref(),
+        Some(check.database.as_str())
+    );
     assert_eq!(status.name.as_deref(), Some("Ana"));
     team::join_team(colleague.path(), &url, Some("Ben"))
         .await
@@ -208,8 +235,13 @@ async fn joining_opens_the_team_database_and_leaving_returns_to_the_local_one() 
 
     // --database (or SHOTKEEPER_DATABASE_URL) still wins over the saved team.
     let explicit = format!("sqlite://{}", dir.path().join("other.sqlite").display());
-    let database = team::chosen_database(dir.path(), Some(&explicit)).await.unwrap();
-    assert!(matches!(database, Database::Embedded { .. }), "{database:?}");
+    let database = team::chosen_database(dir.path(), Some(&explicit))
+        .await
+        .unwrap();
+    assert!(
+        matches!(database, Database::Embedded { .. }),
+        "{database:?}"
+    );
 
     // Leaving: the keychain entry and the team are gone, the name stays,
     // and the data directory opens its own database with its data intact.
@@ -242,10 +274,16 @@ async fn a_team_whose_address_left_the_keychain_says_what_to_do() {
     let Err(err) = team::open_app(dir.path(), None, None).await else {
         panic!("opened without the team database's address");
     };
-    assert!(matches!(err, CoreError::TeamAddressMissing { .. }), "{err:?}");
+    assert!(
+        matches!(err, CoreError::TeamAddressMissing { .. }),
+        "{err:?}"
+    );
     let words = err.to_string();
     assert!(words.contains("Settings › Team"), "{words}");
-    assert!(words.contains("***") && !words.contains(PASSWORD), "{words}");
+    assert!(
+        words.contains("***") && !words.contains(PASSWORD),
+        "{words}"
+    );
     // Leaving is the way out.
     team::leave_team(dir.path()).await.unwrap();
     team::open_app(dir.path(), None, None).await.unwrap();
@@ -257,9 +295,7 @@ async fn a_database_a_newer_shotkeeper_wrote_is_reported_and_not_joined() {
     let url = scratch_team_url().await;
     let database = Database::from_url(&url).unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
-    let app = App::open_with(elsewhere.path(), database)
-        .await
-        .unwrap();
+    let app = App::open_with(elsewhere.path(), database).await.unwrap();
     let older = team::test_team_database(&url).await.unwrap();
     assert_eq!(older.schema, SchemaState::UpToDate);
     sqlx::query(
@@ -298,18 +334,28 @@ async fn a_database_a_newer_shotkeeper_wrote_is_reported_and_not_joined() {
     assert!(matches!(err, CoreError::NewerDatabase { .. }), "{err:?}");
     assert_eq!(team_file(dir.path()), None);
     assert!(!keychain_has_team_address(dir.path()));
-    assert_eq!(migrations().await, before, "nothing was migrated or written");
+    assert_eq!(
+        migrations().await,
+        before,
+        "nothing was migrated or written"
+    );
 }
 
 #[test]
 fn two_data_directories_keep_their_team_addresses_apart() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    assert_ne!(team::keychain_account(a.path()), team::keychain_account(b.path()));
+    assert_ne!(
+        team::keychain_account(a.path()),
+        team::keychain_account(b.path())
+    );
     // The same directory named two ways is one account.
     let dotted = a.path().join("sub").join("..");
     std::fs::create_dir_all(a.path().join("sub")).unwrap();
-    assert_eq!(team::keychain_account(&dotted), team::keychain_account(a.path()));
+    assert_eq!(
+        team::keychain_account(&dotted),
+        team::keychain_account(a.path())
+    );
     // And the account is never an integration's (those are UUIDs).
     assert!(team::keychain_account(a.path()).starts_with("team-database-"));
 }

@@ -7,6 +7,7 @@ import providerSpecs from "./bindings/providers.json";
 import type {
   ApiKeyInfo,
   LocalApiStatus,
+  TeamStatus,
   ArticleRow,
   ImageRow,
   ImportProgress,
@@ -98,6 +99,16 @@ export function installMock(): void {
   const jobs: JobListItem[] = [];
   const apiKeys: ApiKeyInfo[] = [];
   let localApi: LocalApiStatus = { running: false, baseUrl: null, openapiUrl: null, port: 8787 };
+  const dataDir = "/home/me/.local/share/app.shotkeeper.desktop";
+  let team: TeamStatus = {
+    dataDir,
+    localDatabase: `${dataDir}/shotkeeper.sqlite`,
+    teamDatabase: null,
+    name: null,
+    actingAs: "me",
+    nameFromEnv: false,
+    databaseFromEnv: null,
+  };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   mockIPC(async (cmd, args) => {
@@ -229,6 +240,18 @@ export function installMock(): void {
         const k = apiKeys.find((x) => x.id === a.id)!;
         k.revokedAt = new Date().toISOString();
         return k;
+      }
+      case "team_status":
+        return team;
+      case "test_team_database":
+        throw {
+          kind: "database_unreachable",
+          message: "could not open the team database at postgres://someone:***@127.0.0.1:9/none: Connection refused (os error 111). Check that PostgreSQL is running there and that the address, user, password and database name are right (postgres://USER:PASSWORD@HOST:PORT/DATABASE), then try again",
+        };
+      case "set_member_name": {
+        const name = ((a.name as string | null) ?? "").trim() || null;
+        team = { ...team, name, actingAs: name ?? "me" };
+        return team;
       }
       case "plugin:event|listen":
         return 1;
