@@ -248,6 +248,15 @@ export function installMock(): void {
           kind: "database_unreachable",
           message: "could not open the team database at postgres://someone:***@127.0.0.1:9/none: Connection refused (os error 111). Check that PostgreSQL is running there and that the address, user, password and database name are right (postgres://USER:PASSWORD@HOST:PORT/DATABASE), then try again",
         };
+      case "join_team":
+        team = { ...team, teamDatabase: "postgres://ana:***@db.example.com:5432/docs", name: "Ana", actingAs: "Ana" };
+        return team;
+      case "leave_team":
+        team = { ...team, teamDatabase: null };
+        return team;
+      case "restart_app":
+        location.reload();
+        return null;
       case "set_member_name": {
         const name = ((a.name as string | null) ?? "").trim() || null;
         team = { ...team, name, actingAs: name ?? "me" };
@@ -285,6 +294,28 @@ export async function runScenario(name: string | undefined): Promise<void> {
     label.dispatchEvent(new Event("input", { bubbles: true }));
     await wait(50);
     document.querySelector<HTMLButtonElement>('[data-testid="api-key-create"]')!.click();
+    return;
+  }
+  if (name === "team-joined") {
+    // Settings › Team just joined: the restart notice, and leaving asked to confirm.
+    const { api } = await import("./api");
+    const { restart } = await import("./restart.svelte");
+    await api.joinTeam("postgres://ana:pw@db.example.com:5432/docs", null);
+    restart.reason = "Shotkeeper restarts to open the team database.";
+    st.navigate("settings");
+    for (let i = 0; i < 50 && !document.querySelector('[data-testid="team-leave"]'); i++) await wait(100);
+    document.querySelector<HTMLButtonElement>('[data-testid="team-leave"]')!.click();
+    return;
+  }
+  if (name === "team") {
+    // Settings › Team: an unreachable address tested (the mock refuses every one).
+    st.navigate("settings");
+    for (let i = 0; i < 50 && !document.querySelector('[data-testid="team-address"]'); i++) await wait(100);
+    const address = document.querySelector<HTMLInputElement>('[data-testid="team-address"]')!;
+    address.value = "postgres://someone:pw@127.0.0.1:9/none";
+    address.dispatchEvent(new Event("input", { bubbles: true }));
+    await wait(50);
+    document.querySelector<HTMLButtonElement>('[data-testid="team-test"]')!.click();
     return;
   }
   const demo = st.app.integrations.data[0];
