@@ -44,6 +44,12 @@ const COMMANDS: &[&str] = &[
     "cancel_capture",
     "capture_browser",
     "set_capture_browser",
+    "team_status",
+    "test_team_database",
+    "join_team",
+    "leave_team",
+    "set_member_name",
+    "restart_app",
 ];
 
 fn main() {

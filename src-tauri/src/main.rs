@@ -15,9 +15,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use shotkeeper_core::app::{App, DemoHelpCenter};
-use shotkeeper_core::db::{self, Database};
+use shotkeeper_core::db;
 use shotkeeper_core::logging::{self, LogOptions};
 use shotkeeper_core::model::ProviderKind;
+use shotkeeper_core::team;
 use shotkeeper_sim::{SimOptions, SimProvider};
 use tauri::Manager;
 
@@ -105,6 +106,12 @@ fn main() {
             commands::local_api::list_api_keys,
             commands::local_api::create_api_key,
             commands::local_api::revoke_api_key,
+            commands::team::team_status,
+            commands::team::test_team_database,
+            commands::team::join_team,
+            commands::team::leave_team,
+            commands::team::set_member_name,
+            commands::team::restart_app,
         ])
         .run(tauri::generate_context!())
         .expect("Shotkeeper could not start its window");
@@ -122,23 +129,26 @@ fn data_dir(app: &tauri::AppHandle) -> tauri::Result<PathBuf> {
 /// Opens core and starts the demo help center. Never fails: what went wrong
 /// is kept and shown by the UI where it matters.
 async fn open(data_dir: PathBuf) -> Shell {
-    // A team's PostgreSQL when SHOTKEEPER_DATABASE_URL names one, as for the
-    // CLI and `serve` (Settings › Team is not built yet).
+    // SHOTKEEPER_DATABASE_URL and SHOTKEEPER_AS when set (as for the CLI and
+    // `serve`), else the team and name chosen in Settings › Team.
     let url = std::env::var(db::DATABASE_URL_ENV).ok();
-    let opened = match Database::chosen(&data_dir, url.as_deref()) {
-        Ok(database) => App::open_with(&data_dir, database).await,
-        Err(e) => Err(e),
-    };
-    let app = match opened {
+    let app = match team::open_app(&data_dir, url.as_deref(), None).await {
         Ok(app) => app,
         Err(e) => {
             tracing::error!("cannot open {}: {e}", data_dir.display());
-            return Shell::new(Err(CommandError::from(e)), DemoStatus::default(), None);
+            let mut error = CommandError::from(e);
+            // A team database chosen in Settings that is down: Settings ›
+            // Team still works (it needs only the data directory) and can leave it.
+            let from_settings = url.as_deref().is_none_or(|u| u.trim().is_empty())
+                && team::status(&data_dir).is_ok_and(|s| s.team_database.is_some());
+            if from_settings && error.kind == "database_unreachable" {
+                error.message.push_str(". To work on this computer's own database meanwhile, leave the team in Settings › Team");
+            }
+            return Shell::new(data_dir, Err(error), DemoStatus::default(), None);
         }
     };
-    match tokio::time::timeout(Duration::from_secs(20), start_demo(&app)).await {
-        Ok(Ok((sim, id))) => Shell::new(
-            Ok(app),
+    let (demo, sim) = match tokio::time::timeout(Duration::from_secs(20), start_demo(&app)).await {
+        Ok(Ok((sim, id))) => (
             DemoStatus {
                 integration_id: Some(id),
                 error: None,
@@ -147,8 +157,7 @@ async fn open(data_dir: PathBuf) -> Shell {
         ),
         Ok(Err(message)) => {
             tracing::warn!("demo help center unavailable: {message}");
-            Shell::new(
-                Ok(app),
+            (
                 DemoStatus {
                     integration_id: None,
                     error: Some(message),
@@ -159,8 +168,7 @@ async fn open(data_dir: PathBuf) -> Shell {
         Err(_) => {
             let message = "the demo help center did not start within 20 seconds; your own integrations work as usual".to_owned();
             tracing::warn!("{message}");
-            Shell::new(
-                Ok(app),
+            (
                 DemoStatus {
                     integration_id: None,
                     error: Some(message),
@@ -168,7 +176,8 @@ async fn open(data_dir: PathBuf) -> Shell {
                 None,
             )
         }
-    }
+    };
+    Shell::new(data_dir, Ok(app), demo, sim)
 }
 
 /// Starts the simulator on 127.0.0.1 and points the "Demo help center"

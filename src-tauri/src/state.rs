@@ -2,7 +2,8 @@
 //! simulator, and the cancellation token of each running import and update.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
 
 use shotkeeper_core::app::App;
 use tokio_util::sync::CancellationToken;
@@ -11,8 +12,12 @@ use crate::error::{CmdResult, CommandError};
 
 pub struct Shell {
     /// `Err` when the data directory could not be opened; every command then
-    /// answers with that error so the UI can say what to do.
-    app: Result<App, CommandError>,
+    /// answers with that error so the UI can say what to do. Behind a lock
+    /// so Settings › Team can change the name it acts under.
+    app: RwLock<Result<App, CommandError>>,
+    /// The data directory, known even when it could not be opened, so
+    /// Settings › Team can still leave a team database that is down.
+    pub data_dir: PathBuf,
     pub demo: DemoStatus,
     pub imports: Running,
     pub updates: Running,
@@ -30,12 +35,14 @@ pub struct DemoStatus {
 
 impl Shell {
     pub fn new(
+        data_dir: PathBuf,
         app: Result<App, CommandError>,
         demo: DemoStatus,
         sim: Option<shotkeeper_sim::Sim>,
     ) -> Self {
         Shell {
-            app,
+            app: RwLock::new(app),
+            data_dir,
             demo,
             imports: Running::default(),
             updates: Running::default(),
@@ -45,7 +52,17 @@ impl Shell {
     }
 
     pub fn app(&self) -> CmdResult<App> {
-        self.app.clone()
+        self.app.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Acts as `name` from the next command on (a name saved in Settings ›
+    /// Team applies at once; only a database change needs a restart).
+    pub fn act_as(&self, name: &str) -> CmdResult<()> {
+        let mut app = self.app.write().unwrap_or_else(|p| p.into_inner());
+        if let Ok(current) = app.as_ref() {
+            *app = Ok(current.clone().with_actor(name)?);
+        }
+        Ok(())
     }
 
     /// The demo web app's address (`http://127.0.0.1:PORT/app/`) while the

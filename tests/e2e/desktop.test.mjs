@@ -719,6 +719,50 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     assert.match(await s.find('[data-testid="capture-browser-effective"]').then((e) => e.text()), /Captures start \/.*chrom/i);
   });
 
+  it("shows this computer on its own in Settings › Team, names an unreachable team database without its password, and saves a name", async () => {
+    await s.find('[data-testid="nav-settings"]').then((e) => e.click());
+    const where = await s.waitFor('[data-testid="team-where"]');
+    assert.match(await where.text(), /^This computer: on its own \(SQLite in .*app\.shotkeeper\.desktop\)$/);
+    assert.equal(await s.find('[data-testid="team-state"]').then((e) => e.text()), "On its own");
+
+    const password = "e2e-team-pw-5b1c9d";
+    secretsUsed.push(password);
+    await s.find('[data-testid="team-address"]').then((e) => e.type(`postgres://someone:${password}@127.0.0.1:9/none`));
+    await s.find('[data-testid="team-test"]').then((e) => e.click());
+    const banner = await s.waitFor('[data-testid="team-settings"] [data-testid="error"]', { timeout: 30_000 });
+    const words = await banner.text();
+    assert.match(words, /The connection did not work/);
+    assert.match(words, /postgres:\/\/someone:\*\*\*@127\.0\.0\.1:9\/none/);
+    assert.match(words, /Check that PostgreSQL is running there/);
+    assert.ok(!words.includes(password), words);
+    await shot("settings-team-unreachable");
+
+    // Joining tests first: refused the same way, and nothing is saved.
+    await s.find('[data-testid="team-join"]').then((e) => e.click());
+    await waitFor("the join refused", async () => {
+      const b = await s.findAll('[data-testid="team-settings"] [data-testid="error"]');
+      return b.length && /Could not join the team/.test(await b[0].text()) ? true : null;
+    }, { timeout: 30_000 });
+    assert.ok(!(await s.exec("return document.body.innerText")).includes(password));
+    const dataDir = path.join(process.env.XDG_DATA_HOME ?? "", "app.shotkeeper.desktop");
+    assert.ok(!readdirSync(dataDir).includes("team.json"), "a refused join saves nothing");
+
+    // The name: saved, kept across visits, and SHOTKEEPER_AS (run.sh sets it) is said to win.
+    const name = await s.find('[data-testid="member-name"]');
+    await name.clear();
+    await name.type("Ana Lima");
+    await s.find('[data-testid="member-name-save"]').then((e) => e.click());
+    await waitFor("the name saved", async () => /Saved/.test(await s.find('[data-testid="member-name-save"]').then((e) => e.text())) || null);
+    assert.match(await s.find('[data-testid="team-override"]').then((e) => e.text()), /SHOTKEEPER_AS is set, so your work is recorded as E2E Tester/);
+    await shot("settings-team");
+    const saved = JSON.parse(readFileSync(path.join(dataDir, "team.json"), "utf8"));
+    assert.deepEqual(saved, { name: "Ana Lima" });
+    await s.find('[data-testid="nav-integrations"]').then((e) => e.click());
+    await s.find('[data-testid="nav-settings"]').then((e) => e.click());
+    await waitFor("the saved name shown again", async () =>
+      (await s.exec(`return document.querySelector('[data-testid="member-name"]')?.value`)) === "Ana Lima" || null);
+  });
+
   it("wrote no secret it was given to its log files", async () => {
     // The app's log directory on a fresh machine (run.sh sets XDG_DATA_HOME).
     const dir = path.join(process.env.XDG_DATA_HOME ?? "", "app.shotkeeper.desktop", "logs");

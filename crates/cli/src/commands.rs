@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::Arc;
 
-use shotkeeper_core::db::Database;
 use shotkeeper_core::integrations::{NewIntegration, SecretInput, UpdateIntegration};
 use shotkeeper_core::model::{Dimension, ProviderKind, VerifyResult};
 use shotkeeper_core::providers::ArticleRef;
@@ -46,7 +45,7 @@ impl From<CoreError> for CliError {
             ));
         }
         if let CoreError::DatabaseUnreachable { .. } = &e {
-            message.push_str(" (the address comes from --database or SHOTKEEPER_DATABASE_URL)");
+            message.push_str(" (the address comes from --database, SHOTKEEPER_DATABASE_URL, or the desktop app's Settings › Team)");
         }
         if matches!(
             e,
@@ -92,13 +91,11 @@ pub async fn run(cli: Cli) -> CliResult {
         return crate::serve_cmds::secret_key(cmd);
     }
     crate::serve_cmds::configure_secret_key(cli.secret_key_file.as_deref())?;
-    let database = Database::chosen(&data_dir, cli.database.as_deref())?;
-    tracing::info!("database: {}", database.describe());
-    let app = App::open_with(&data_dir, database).await?;
-    let app = match cli.actor.as_deref() {
-        Some(name) => app.with_actor(name)?,
-        None => app,
-    };
+    // --database and --as when given, else the team and name chosen in the
+    // desktop app's Settings › Team for this data directory.
+    let app =
+        shotkeeper_core::team::open_app(&data_dir, cli.database.as_deref(), cli.actor.as_deref())
+            .await?;
     match command {
         Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
         Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,

@@ -91,8 +91,15 @@ fn print_paths(
         Some(url) => shotkeeper_core::db::Database::from_url(url)
             .map(|d| d.describe())
             .unwrap_or_else(|e| format!("(not usable: {e})")),
+        // The team chosen in the desktop app's Settings › Team, if any.
         None => data_dir
-            .map(|d| shotkeeper_core::db::Database::embedded(d).describe())
+            .map(|d| match shotkeeper_core::team::status(d) {
+                Ok(s) => s
+                    .team_database
+                    .map(|t| format!("{t} (team, from Settings › Team)"))
+                    .unwrap_or(s.local_database),
+                Err(e) => format!("(not usable: {e})"),
+            })
             .unwrap_or_else(|| "(no home directory: pass --data-dir DIR)".into()),
     };
     println!("database        {database}");

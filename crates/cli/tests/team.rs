@@ -66,9 +66,44 @@ fn a_team_database_that_is_down_is_named_and_nothing_is_written() {
         "{said}"
     );
     assert!(
-        said.contains("--database or SHOTKEEPER_DATABASE_URL"),
+        said.contains("--database, SHOTKEEPER_DATABASE_URL"),
         "{said}"
     );
     assert!(!said.contains("s3cret-pw"), "{said}");
     assert!(!member.dir.path().join("shotkeeper.sqlite").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and the OS keychain: scripts/with-keychain.sh scripts/with-postgres.sh cargo test --test team -- --ignored"]
+async fn the_cli_opens_the_team_and_name_chosen_in_settings() {
+    let database = team_database().await;
+    let sim = support::sim(SimProvider::Helpjuice, 5).await;
+    let ana = Shotkeeper::on_team_database(&sim.token, &database);
+    let id = ana.connect("helpjuice", &sim);
+
+    // Ben joined in the desktop app's Settings › Team (what its join_team
+    // command calls); his CLI is given no --database and no --as.
+    let ben = Shotkeeper::new(&sim.token);
+    shotkeeper_core::team::join_team(ben.dir.path(), &database, Some("Ben"))
+        .await
+        .expect("join the team");
+    let listed = ben.json(&["integration", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed:?}");
+    assert_eq!(listed[0]["id"], id.as_str());
+    let job = ben.json(&["import", &id, "--json"]);
+    let jobs = ana.json(&["jobs", "--json"]);
+    assert_eq!(jobs[0]["id"], job["id"]);
+    assert_eq!(jobs[0]["startedBy"], "Ben", "the name saved in Settings");
+    let paths = ben.run(&["--paths"]);
+    let paths = String::from_utf8_lossy(&paths.stdout);
+    assert!(paths.contains("(team, from Settings › Team)"), "{paths}");
+    assert!(!ben.dir.path().join("shotkeeper.sqlite").exists());
+
+    // Left: the CLI is back on Ben's own (empty) database.
+    shotkeeper_core::team::leave_team(ben.dir.path())
+        .await
+        .expect("leave the team");
+    let listed = ben.json(&["integration", "list", "--json"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed:?}");
+    sim.shutdown().await;
 }

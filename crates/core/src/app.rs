@@ -40,7 +40,7 @@ pub fn default_actor() -> String {
 }
 
 /// `name` trimmed, if it can stand for a person: 1 to 100 printable characters.
-fn person_name(name: &str) -> Option<&str> {
+pub(crate) fn person_name(name: &str) -> Option<&str> {
     let name = name.trim();
     let printable = !name.chars().any(char::is_control);
     (!name.is_empty() && name.chars().count() <= 100 && printable).then_some(name)

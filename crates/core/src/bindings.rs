@@ -87,5 +87,7 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<crate::capture::CaptureStatus>(dir)?;
     export::<crate::capture::CaptureRun>(dir)?;
     export::<crate::app_capture::BrowserSetting>(dir)?;
+    export::<crate::team::TeamStatus>(dir)?;
+    export::<crate::team::TeamDatabaseCheck>(dir)?;
     Ok(())
 }

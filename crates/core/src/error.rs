@@ -126,6 +126,11 @@ pub enum CoreError {
     #[error("could not open the team database at {database}: {detail}. Check that PostgreSQL is running there and that the address, user, password and database name are right (postgres://USER:PASSWORD@HOST:PORT/DATABASE), then try again")]
     DatabaseUnreachable { database: String, detail: String },
 
+    /// The data directory is set to a team database (Settings › Team) whose
+    /// address, kept in the OS keychain, is gone.
+    #[error("this data directory ({data_dir}) is set to work on the team database {database}, but its address is no longer in the OS keychain. Join the team again in the desktop app's Settings › Team, or leave the team there to use this computer's own database (the CLI can also be given --database URL)")]
+    TeamAddressMissing { data_dir: String, database: String },
+
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
 
@@ -220,6 +225,7 @@ impl CoreError {
             CoreError::Db(_) | CoreError::Migrate(_) => "database",
             CoreError::NewerDatabase { .. } => "newer_database",
             CoreError::DatabaseUnreachable { .. } => "database_unreachable",
+            CoreError::TeamAddressMissing { .. } => "team_address_missing",
             CoreError::Io(_) | CoreError::File { .. } => "io",
             CoreError::Scenarios { .. } => "scenarios",
             CoreError::BrowserMissing { .. } => "browser_missing",

@@ -32,6 +32,7 @@ pub mod report;
 pub mod sealed;
 pub mod secrets;
 pub mod storage;
+pub mod team;
 pub mod update;
 
 pub use app::{App, APP_IDENTIFIER};

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod capture;
 pub mod local_api;
 pub mod replace;
+pub mod team;
 
 use serde::Serialize;
 use shotkeeper_core::app::{App, JobListItem};

@@ -11,6 +11,8 @@ import type {
   CaptureStatus,
   ShotsOverview,
   LocalApiStatus,
+  TeamDatabaseCheck,
+  TeamStatus,
   NewApiKey,
   ApplyProgress,
   AuditReport,
@@ -161,6 +163,18 @@ export const api = {
   /** The new key is in the answer once; show it, let it be copied, then drop it. */
   createApiKey: (label: string) => call<NewApiKey>("create_api_key", { label }),
   revokeApiKey: (id: string) => call<ApiKeyInfo>("revoke_api_key", { id }),
+
+  /** Settings › Team: this data directory's database (team or its own) and the member's name. */
+  teamStatus: () => call<TeamStatus>("team_status"),
+  /** Connects without changing anything; the address is sent, never sent back. */
+  testTeamDatabase: (url: string) => call<TeamDatabaseCheck>("test_team_database", { url }),
+  /** Tests, then saves the address in the OS keychain; takes effect after `restartApp`. */
+  joinTeam: (url: string, name: string | null) => call<TeamStatus>("join_team", { url, name }),
+  /** Back to this computer's own database (left as it was); takes effect after `restartApp`. */
+  leaveTeam: () => call<TeamStatus>("leave_team"),
+  /** The name jobs and revisions record (null: the OS user's); applies at once. */
+  setMemberName: (name: string | null) => call<TeamStatus>("set_member_name", { name }),
+  restartApp: () => call<void>("restart_app"),
 };
 
 export type Api = typeof api;

@@ -7,6 +7,7 @@ import providerSpecs from "./bindings/providers.json";
 import type {
   ApiKeyInfo,
   LocalApiStatus,
+  TeamStatus,
   ArticleRow,
   ImageRow,
   ImportProgress,
@@ -98,6 +99,16 @@ export function installMock(): void {
   const jobs: JobListItem[] = [];
   const apiKeys: ApiKeyInfo[] = [];
   let localApi: LocalApiStatus = { running: false, baseUrl: null, openapiUrl: null, port: 8787 };
+  const dataDir = "/home/me/.local/share/app.shotkeeper.desktop";
+  let team: TeamStatus = {
+    dataDir,
+    localDatabase: `${dataDir}/shotkeeper.sqlite`,
+    teamDatabase: null,
+    name: null,
+    actingAs: "me",
+    nameFromEnv: false,
+    databaseFromEnv: null,
+  };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   mockIPC(async (cmd, args) => {
@@ -230,6 +241,27 @@ export function installMock(): void {
         k.revokedAt = new Date().toISOString();
         return k;
       }
+      case "team_status":
+        return team;
+      case "test_team_database":
+        throw {
+          kind: "database_unreachable",
+          message: "could not open the team database at postgres://someone:***@127.0.0.1:9/none: Connection refused (os error 111). Check that PostgreSQL is running there and that the address, user, password and database name are right (postgres://USER:PASSWORD@HOST:PORT/DATABASE), then try again",
+        };
+      case "join_team":
+        team = { ...team, teamDatabase: "postgres://ana:***@db.example.com:5432/docs", name: "Ana", actingAs: "Ana" };
+        return team;
+      case "leave_team":
+        team = { ...team, teamDatabase: null };
+        return team;
+      case "restart_app":
+        location.reload();
+        return null;
+      case "set_member_name": {
+        const name = ((a.name as string | null) ?? "").trim() || null;
+        team = { ...team, name, actingAs: name ?? "me" };
+        return team;
+      }
       case "plugin:event|listen":
         return 1;
       default:
@@ -262,6 +294,28 @@ export async function runScenario(name: string | undefined): Promise<void> {
     label.dispatchEvent(new Event("input", { bubbles: true }));
     await wait(50);
     document.querySelector<HTMLButtonElement>('[data-testid="api-key-create"]')!.click();
+    return;
+  }
+  if (name === "team-joined") {
+    // Settings › Team just joined: the restart notice, and leaving asked to confirm.
+    const { api } = await import("./api");
+    const { restart } = await import("./restart.svelte");
+    await api.joinTeam("postgres://ana:pw@db.example.com:5432/docs", null);
+    restart.reason = "Shotkeeper restarts to open the team database.";
+    st.navigate("settings");
+    for (let i = 0; i < 50 && !document.querySelector('[data-testid="team-leave"]'); i++) await wait(100);
+    document.querySelector<HTMLButtonElement>('[data-testid="team-leave"]')!.click();
+    return;
+  }
+  if (name === "team") {
+    // Settings › Team: an unreachable address tested (the mock refuses every one).
+    st.navigate("settings");
+    for (let i = 0; i < 50 && !document.querySelector('[data-testid="team-address"]'); i++) await wait(100);
+    const address = document.querySelector<HTMLInputElement>('[data-testid="team-address"]')!;
+    address.value = "postgres://someone:pw@127.0.0.1:9/none";
+    address.dispatchEvent(new Event("input", { bubbles: true }));
+    await wait(50);
+    document.querySelector<HTMLButtonElement>('[data-testid="team-test"]')!.click();
     return;
   }
   const demo = st.app.integrations.data[0];

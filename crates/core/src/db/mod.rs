@@ -213,7 +213,7 @@ async fn connect_postgres(database: &Database, url: &url::Url) -> Result<Pool> {
 }
 
 /// sqlx's words for a failed connection, without anything of the URL.
-fn unreachable_detail(e: &sqlx::Error) -> String {
+pub(crate) fn unreachable_detail(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Database(db) => db.message().to_string(),
         sqlx::Error::Io(io) => io.to_string(),
@@ -247,6 +247,15 @@ where
             }
             other => return other,
         }
+    }
+}
+
+/// The migrations this Shotkeeper knows for an engine, so Settings › Team
+/// can say what opening a database would do without running them.
+pub(crate) fn migrator(engine: Engine) -> &'static Migrator {
+    match engine {
+        Engine::Sqlite => &SQLITE_MIGRATIONS,
+        Engine::Postgres => &POSTGRES_MIGRATIONS,
     }
 }
 
