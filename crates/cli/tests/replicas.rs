@@ -410,3 +410,110 @@ async fn two_replicas_share_four_imports_and_finish_them_after_one_is_killed() {
         sim.shutdown().await;
     }
 }
+
+/// A server stopped with SIGTERM while another runs on the same database
+/// hands its import over: the job goes back to the queue, the other server
+/// takes it up at once and finishes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/with-postgres.sh cargo test --test replicas -- --ignored"]
+async fn a_server_that_stops_hands_its_import_to_the_other() {
+    let database = support::scratch_team_database()
+        .await
+        .expect("SHOTKEEPER_TEST_POSTGRES_URL is not set: run through scripts/with-postgres.sh");
+    let sims = vec![help_center(7).await];
+    let admin = tempfile::tempdir().unwrap();
+    let key = {
+        let mut c = shotkeeper(admin.path(), &database, &sims);
+        c.args(["api-key", "create", "--label", "handover test"]);
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let integration = {
+        let mut c = shotkeeper(admin.path(), &database, &sims);
+        c.args(["integration", "add", "helpjuice", "--label", "Center"])
+            .args([
+                "--base-url",
+                &sims[0].api_base,
+                "--secret-env",
+                "SIM_TOKEN_0",
+            ])
+            .args(["--set", "requests_per_minute=0", "--json"]);
+        for (k, v) in &sims[0].settings {
+            c.args(["--set", &format!("{k}={v}")]);
+        }
+        run_json(c)["id"].as_str().unwrap().to_owned()
+    };
+    let http = reqwest::Client::new();
+    let a = replica(&database, &sims, &http).await;
+    let b = replica(&database, &sims, &http).await;
+    // B has said it is alive before A stops (it does so once a second).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let started = post(
+        &http,
+        &key,
+        format!("{}/helpcenter/import", a.base),
+        json!({ "integrationId": integration }),
+    )
+    .await;
+    let job = started["id"].as_str().unwrap().to_owned();
+    let pool = pool_of(&database).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while count(&pool, "images", &job).await == 0 {
+        assert!(Instant::now() < deadline, "no image stored within 120 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let mut a = a;
+    let pid = a.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let stopped = a.child.wait().unwrap();
+    assert!(
+        stopped.success(),
+        "serve stops cleanly on SIGTERM: {stopped}"
+    );
+    let status: String = sqlx::query_scalar("SELECT status FROM jobs WHERE id = $1")
+        .bind(&job)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_ne!(
+        status, "interrupted",
+        "handed over, not left for a person to resume"
+    );
+    assert_ne!(
+        status, "completed",
+        "the import ended before the stop: nothing was handed over"
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let list = get(&http, &key, format!("{}/helpcenter/import", b.base))
+            .await
+            .unwrap();
+        if list["items"][0]["status"] == "completed" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "B did not finish the job: {list}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let view = get(&http, &key, format!("{}/helpcenter/import/{job}", b.base))
+        .await
+        .unwrap();
+    let e = &sims[0].expected;
+    assert_eq!(view["total"]["articles"]["success"], e.documents);
+    assert_eq!(view["total"]["images"]["unique"], e.unique_images);
+    drop(b);
+    pool.close().await;
+}
