@@ -240,3 +240,28 @@ async fn a_cancel_asked_from_another_process_reaches_the_runner() {
         CancelRequest::NotRunning
     );
 }
+
+/// A crashed desktop app or CLI on this machine does not make its job wait
+/// out the lease: a process that ended is seen at once; one that runs, or
+/// one on another machine, is left to its lease.
+#[cfg(unix)]
+#[test]
+fn a_runner_on_this_machine_whose_process_ended_is_gone_at_once() {
+    let host = job_leases::this_runner()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut ended = std::process::Command::new("true").spawn().unwrap();
+    let pid = ended.id();
+    ended.wait().unwrap();
+    assert!(job_leases::runner_is_gone(&format!("{host}/{pid}/x")));
+    assert!(!job_leases::runner_is_gone(&format!(
+        "{host}/{}/x",
+        std::process::id()
+    )));
+    assert!(!job_leases::runner_is_gone(&format!(
+        "another-machine/{pid}/x"
+    )));
+    assert!(!job_leases::runner_is_gone(job_leases::this_runner()));
+}

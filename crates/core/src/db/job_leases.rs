@@ -43,15 +43,64 @@ pub fn renew_every(lease: Duration) -> Duration {
     lease / 6
 }
 
+fn this_host() -> &'static str {
+    static HOST: LazyLock<String> =
+        LazyLock::new(|| whoami::fallible::hostname().unwrap_or_else(|_| "unknown-host".into()));
+    &HOST
+}
+
 /// This process's name on the jobs it runs: host, process id and a random
 /// part (process ids are reused).
 pub fn this_runner() -> &'static str {
     static NAME: LazyLock<String> = LazyLock::new(|| {
-        let host = whoami::fallible::hostname().unwrap_or_else(|_| "unknown-host".into());
         let tag = uuid::Uuid::new_v4().simple().to_string();
-        format!("{host}/{}/{}", std::process::id(), &tag[..8])
+        format!("{}/{}/{}", this_host(), std::process::id(), &tag[..8])
     });
     &NAME
+}
+
+/// Whether `runner` names a process on this machine that has ended (a
+/// desktop app or CLI that crashed, a server killed): its job need not wait
+/// for the lease to run out. Another machine's runner is never judged here.
+pub fn runner_is_gone(runner: &str) -> bool {
+    let mut parts = runner.split('/');
+    let (Some(host), Some(pid)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    if host != this_host() || runner == this_runner() {
+        return false;
+    }
+    pid.parse::<u32>().is_ok_and(process_is_gone)
+}
+
+#[cfg(unix)]
+fn process_is_gone(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // Signal 0 checks that the process exists without touching it.
+    // SAFETY: kill(2) with signal 0 sends nothing; it only reads the table.
+    let answer = unsafe { libc::kill(pid, 0) };
+    answer == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_is_gone(_pid: u32) -> bool {
+    // No cheap check here: the lease running out decides.
+    false
+}
+
+/// Ends the lease of a job whose runner on this machine has ended (fenced
+/// by that runner, so a job another process took meanwhile is left alone).
+async fn end_lease_of_gone(pool: &Pool, job_id: &str, runner: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE jobs SET lease_until = 0 WHERE id = $1 AND runner = $2 AND status = 'running'",
+    )
+    .bind(job_id)
+    .bind(runner)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// The database's clock, in milliseconds since 1970.
@@ -106,13 +155,28 @@ pub async fn claim(pool: &Pool, job_id: &str, runner: &str, lease: Duration) -> 
         c = clock(pool),
         a = abandoned(pool)
     );
-    let claimed = sqlx::query(&sql)
-        .bind(runner)
-        .bind(millis(lease))
-        .bind(now())
-        .bind(job_id)
-        .execute(pool)
-        .await;
+    let attempt = || {
+        sqlx::query(&sql)
+            .bind(runner)
+            .bind(millis(lease))
+            .bind(now())
+            .bind(job_id)
+            .execute(pool)
+    };
+    let mut claimed = attempt().await;
+    if matches!(&claimed, Ok(done) if done.rows_affected() == 0) {
+        // Held by a process of this machine that has ended: no need to
+        // wait for its lease.
+        let holder: Option<String> = sqlx::query_scalar("SELECT runner FROM jobs WHERE id = $1")
+            .bind(job_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+        if let Some(holder) = holder.filter(|h| runner_is_gone(h)) {
+            end_lease_of_gone(pool, job_id, &holder).await?;
+            claimed = attempt().await;
+        }
+    }
     match claimed {
         Ok(done) if done.rows_affected() == 1 => Ok(()),
         Ok(_) => {
@@ -177,6 +241,15 @@ pub async fn active_import(pool: &Pool, integration_id: &str) -> CoreError {
 /// Makes room for a new job of `integration_id`: a job of it that a dead
 /// process left `running` becomes `interrupted` (it stays resumable).
 pub async fn retire_abandoned(pool: &Pool, integration_id: &str) -> Result<()> {
+    let held: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, runner FROM jobs WHERE integration_id = $1 AND status = 'running' AND runner IS NOT NULL",
+    )
+    .bind(integration_id)
+    .fetch_all(pool)
+    .await?;
+    for (job_id, holder) in held.iter().filter(|(_, h)| runner_is_gone(h)) {
+        end_lease_of_gone(pool, job_id, holder).await?;
+    }
     let sql = format!(
         "UPDATE jobs SET status = 'interrupted', runner = NULL, lease_until = NULL, updated_at = $1
          WHERE integration_id = $2 AND {}",

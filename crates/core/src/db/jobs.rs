@@ -113,16 +113,22 @@ pub async fn get(pool: &Pool, id: &str) -> Result<JobRow> {
         .ok_or_else(|| CoreError::NotFound {
             what: format!("import job {id} (past jobs are listed with `shotkeeper jobs`)"),
         })?;
+    let runner: Option<String> = row.try_get("runner")?;
+    let mut status: String = row.try_get("status")?;
+    // Its process on this machine has ended: no need to wait for the lease.
+    if status == "running" && runner.as_deref().is_some_and(job_leases::runner_is_gone) {
+        status = "interrupted".into();
+    }
     Ok(JobRow {
         id: row.try_get("id")?,
         integration_id: row.try_get("integration_id")?,
         name: row.try_get("name")?,
-        status: row.try_get("status")?,
+        status,
         list_cursor: row.try_get("list_cursor")?,
         listing_done: row.try_get::<i64, _>("listing_done")? != 0,
         error: row.try_get("error")?,
         started_by: row.try_get("started_by")?,
-        runner: row.try_get("runner")?,
+        runner,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
