@@ -36,6 +36,13 @@ pub fn default_actor() -> String {
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find_map(|n| person_name(&n).map(str::to_owned))
+        // No login variables (a service, a bare `sh -c`): the account the
+        // process runs as, from the OS.
+        .or_else(|| {
+            whoami::fallible::username()
+                .ok()
+                .and_then(|n| person_name(&n).map(str::to_owned))
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
