@@ -37,14 +37,6 @@ impl Drop for Replica {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The binary in a data directory of its own, on the team database, with
 /// every simulator's token in SIM_TOKEN_<n>.
 fn shotkeeper(dir: &std::path::Path, database: &str, sims: &[Sim]) -> Command {
@@ -68,9 +60,43 @@ fn run_json(mut c: Command) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON on stdout")
 }
 
+/// A new API key, created with the CLI on the team database.
+fn create_key(dir: &std::path::Path, database: &str, sims: &[Sim]) -> String {
+    let mut c = shotkeeper(dir, database, sims);
+    c.args(["api-key", "create", "--label", "replicas test"]);
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Connects simulator `n` (its token in SIM_TOKEN_<n>); returns the
+/// integration's id.
+fn add_help_center(dir: &std::path::Path, database: &str, sims: &[Sim], n: usize) -> String {
+    let sim = &sims[n];
+    let mut c = shotkeeper(dir, database, sims);
+    c.args([
+        "integration",
+        "add",
+        "helpjuice",
+        "--label",
+        &format!("Center {n}"),
+    ])
+    .args(["--base-url", &sim.api_base])
+    .args(["--secret-env", &format!("SIM_TOKEN_{n}")])
+    .args(["--set", "requests_per_minute=0", "--json"]);
+    for (k, v) in &sim.settings {
+        c.args(["--set", &format!("{k}={v}")]);
+    }
+    run_json(c)["id"].as_str().unwrap().to_owned()
+}
+
 async fn replica(database: &str, sims: &[Sim], http: &reqwest::Client) -> Replica {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = support::free_port();
     let child = shotkeeper(dir.path(), database, sims)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
@@ -177,35 +203,10 @@ async fn two_replicas_share_four_imports_and_finish_them_after_one_is_killed() {
         sims.push(help_center(n as u64 + 1).await);
     }
     let admin = tempfile::tempdir().unwrap();
-    let key = {
-        let mut c = shotkeeper(admin.path(), &database, &sims);
-        c.args(["api-key", "create", "--label", "replicas test"]);
-        let out = c.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    let mut integrations = Vec::new();
-    for (n, sim) in sims.iter().enumerate() {
-        let mut c = shotkeeper(admin.path(), &database, &sims);
-        c.args([
-            "integration",
-            "add",
-            "helpjuice",
-            "--label",
-            &format!("Center {n}"),
-        ])
-        .args(["--base-url", &sim.api_base])
-        .args(["--secret-env", &format!("SIM_TOKEN_{n}")])
-        .args(["--set", "requests_per_minute=0", "--json"]);
-        for (k, v) in &sim.settings {
-            c.args(["--set", &format!("{k}={v}")]);
-        }
-        integrations.push(run_json(c)["id"].as_str().unwrap().to_owned());
-    }
+    let key = create_key(admin.path(), &database, &sims);
+    let integrations: Vec<String> = (0..sims.len())
+        .map(|n| add_help_center(admin.path(), &database, &sims, n))
+        .collect();
 
     let http = reqwest::Client::new();
     let a = replica(&database, &sims, &http).await;
@@ -422,32 +423,8 @@ async fn a_server_that_stops_hands_its_import_to_the_other() {
         .expect("SHOTKEEPER_TEST_POSTGRES_URL is not set: run through scripts/with-postgres.sh");
     let sims = vec![help_center(7).await];
     let admin = tempfile::tempdir().unwrap();
-    let key = {
-        let mut c = shotkeeper(admin.path(), &database, &sims);
-        c.args(["api-key", "create", "--label", "handover test"]);
-        let out = c.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    let integration = {
-        let mut c = shotkeeper(admin.path(), &database, &sims);
-        c.args(["integration", "add", "helpjuice", "--label", "Center"])
-            .args([
-                "--base-url",
-                &sims[0].api_base,
-                "--secret-env",
-                "SIM_TOKEN_0",
-            ])
-            .args(["--set", "requests_per_minute=0", "--json"]);
-        for (k, v) in &sims[0].settings {
-            c.args(["--set", &format!("{k}={v}")]);
-        }
-        run_json(c)["id"].as_str().unwrap().to_owned()
-    };
+    let key = create_key(admin.path(), &database, &sims);
+    let integration = add_help_center(admin.path(), &database, &sims, 0);
     let http = reqwest::Client::new();
     let a = replica(&database, &sims, &http).await;
     let b = replica(&database, &sims, &http).await;

@@ -28,14 +28,6 @@ impl Drop for Served {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Where the test's rows are: the data directory, or a team database.
 struct Store {
     dir: tempfile::TempDir,
@@ -72,7 +64,7 @@ fn shotkeeper(store: &Store) -> Command {
 }
 
 async fn serve(dir: &Store, http: &reqwest::Client) -> Served {
-    let port = free_port();
+    let port = support::free_port();
     let child = shotkeeper(dir)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())

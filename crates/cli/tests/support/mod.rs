@@ -102,6 +102,15 @@ pub async fn scratch_team_database() -> Option<String> {
     }
 }
 
+/// A port nothing listens on now, on loopback, for a server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub async fn sim(provider: SimProvider, articles: usize) -> Sim {
     shotkeeper_sim::start(SimOptions::unlimited(provider, articles))
         .await
