@@ -36,18 +36,7 @@ async fn a_database_a_newer_shotkeeper_wrote_is_refused_and_left_as_it_was() {
     let app = common::open_app(dir.path()).await;
     add_an_integration(&app).await;
     // A later version ran a migration this one does not have.
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(9_001_i64)
-    .bind("a migration from the future")
-    .bind(true)
-    .bind(vec![0u8; 48])
-    .bind(1_i64)
-    .execute(app.pool())
-    .await
-    .unwrap();
+    common::as_if_a_newer_shotkeeper_migrated(app.pool()).await;
 
     let database = common::database_of(dir.path()).await;
     let refused = App::open_with(dir.path(), database.clone()).await;

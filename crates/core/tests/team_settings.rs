@@ -5,6 +5,8 @@
 //! (scripts/with-postgres.sh exports SHOTKEEPER_TEST_POSTGRES_URL; run them
 //! with `--ignored`).
 
+mod common;
+
 use std::path::Path;
 
 use shotkeeper_core::db::{self, Database};
@@ -298,18 +300,7 @@ async fn a_database_a_newer_shotkeeper_wrote_is_reported_and_not_joined() {
     let app = App::open_with(elsewhere.path(), database).await.unwrap();
     let older = team::test_team_database(&url).await.unwrap();
     assert_eq!(older.schema, SchemaState::UpToDate);
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(9_001_i64)
-    .bind("a migration from the future")
-    .bind(true)
-    .bind(vec![0u8; 48])
-    .bind(1_i64)
-    .execute(app.pool())
-    .await
-    .unwrap();
+    common::as_if_a_newer_shotkeeper_migrated(app.pool()).await;
     let migrations = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations")
             .fetch_one(app.pool())

@@ -223,3 +223,20 @@ pub async fn assert_counts_are_the_known_answers(
     let broken = app.broken_images(&view.id).await.unwrap();
     assert_eq!(broken.len() as u64, e.broken_urls);
 }
+
+/// Records a migration (version 9001) this build does not have, as a newer
+/// Shotkeeper would have left the database.
+pub async fn as_if_a_newer_shotkeeper_migrated(pool: &shotkeeper_core::db::Pool) {
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(9_001_i64)
+    .bind("a migration from the future")
+    .bind(true)
+    .bind(vec![0u8; 48])
+    .bind(1_i64)
+    .execute(pool)
+    .await
+    .unwrap();
+}
