@@ -12,6 +12,8 @@ use shotkeeper_core::integrations::{NewIntegration, SecretInput};
 use shotkeeper_core::model::JobView;
 use shotkeeper_core::model::ProviderKind;
 use shotkeeper_core::providers::ArticleRef;
+use shotkeeper_core::update::revisions::{Revision, RollbackMode};
+use shotkeeper_core::update::{ArticleStatus, UpdatePlan, UpdateResult};
 use shotkeeper_core::{App, CoreError};
 use shotkeeper_sim::{Sim, SimProvider};
 use tokio_util::sync::CancellationToken;
@@ -216,6 +218,76 @@ async fn article_with_two_own_images(
     panic!("no article has two images of its own");
 }
 
+/// A plan of `app` made from `job`: one screenshot, `bytes`, saved as
+/// `name` in a folder of its own under `dir`.
+async fn plan_one(
+    app: &App,
+    job: &str,
+    dir: &std::path::Path,
+    name: &str,
+    bytes: Vec<u8>,
+) -> UpdatePlan {
+    let folder = dir.join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    app.plan_update(PlanRequest {
+        job_id: job.to_owned(),
+        paths: vec![path],
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// Ana and Ben apply their plans at the same moment (both made before
+/// either update); their results, Ana's first.
+async fn apply_together(
+    (ana, plan_a): (&App, &UpdatePlan),
+    (ben, plan_b): (&App, &UpdatePlan),
+) -> (UpdateResult, UpdateResult) {
+    // Each member's help-center client has made its first calls (a dry
+    // run reads the article), so the two updates below start together.
+    for (app, plan) in [(ana, plan_a), (ben, plan_b)] {
+        app.apply_plan(&plan.id, true, Arc::new(|_| {}), CancellationToken::new())
+            .await
+            .unwrap();
+    }
+    let apply = |app: &App, plan_id: &str| {
+        let (app, plan_id) = (app.clone(), plan_id.to_owned());
+        tokio::spawn(async move {
+            app.apply_plan(&plan_id, false, Arc::new(|_| {}), CancellationToken::new())
+                .await
+                .unwrap()
+        })
+    };
+    let (done_a, done_b) = (apply(ana, &plan_a.id), apply(ben, &plan_b.id));
+    let done = (done_a.await.unwrap(), done_b.await.unwrap());
+    for d in [&done.0, &done.1] {
+        assert_eq!(
+            (d.summary.success, d.summary.failed),
+            (1, 0),
+            "{:?}",
+            d.articles
+        );
+    }
+    done
+}
+
+/// Rolls every revision of the article back, newest first, each exactly;
+/// the article is then as it was.
+async fn roll_back_newest_first(app: &App, revisions: &[Revision]) {
+    for r in revisions {
+        let undone = app.rollback(&r.id, false).await.unwrap();
+        assert_eq!(
+            undone.mode,
+            RollbackMode::Exact,
+            "revision by {:?}",
+            r.author
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_members_updating_one_article_at_once_both_land_and_both_roll_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -229,51 +301,10 @@ async fn two_members_updating_one_article_at_once_both_land_and_both_roll_back()
         .article_html(&article.external_article_id, sim_locale)
         .unwrap();
 
-    let plan_for = |app: &App, name: &str, seed: u8| {
-        let path = shots.path().join(format!("{seed}")).join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, shotkeeper_sim::fresh_png(seed)).unwrap();
-        let app = app.clone();
-        let job_id = job.id.clone();
-        async move {
-            app.plan_update(PlanRequest {
-                job_id,
-                paths: vec![path],
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-        }
-    };
-    let plan_a = plan_for(&ana, &name_a, 11).await;
-    let plan_b = plan_for(&ben, &name_b, 22).await;
-    // Each member's help-center client has made its first calls (a dry
-    // run reads the article), so the two updates below start together.
-    for (app, plan) in [(&ana, &plan_a), (&ben, &plan_b)] {
-        app.apply_plan(&plan.id, true, Arc::new(|_| {}), CancellationToken::new())
-            .await
-            .unwrap();
-    }
-    // Both plans were made before either update.
-    let apply = |app: &App, plan_id: &str| {
-        let (app, plan_id) = (app.clone(), plan_id.to_owned());
-        tokio::spawn(async move {
-            app.apply_plan(&plan_id, false, Arc::new(|_| {}), CancellationToken::new())
-                .await
-        })
-    };
-    let (done_a, done_b) = (apply(&ana, &plan_a.id), apply(&ben, &plan_b.id));
-    for done in [
-        done_a.await.unwrap().unwrap(),
-        done_b.await.unwrap().unwrap(),
-    ] {
-        assert_eq!(
-            (done.summary.success, done.summary.failed),
-            (1, 0),
-            "{:?}",
-            done.articles
-        );
-    }
+    let fresh = shotkeeper_sim::fresh_png;
+    let plan_a = plan_one(&ana, &job.id, shots.path(), &name_a, fresh(11)).await;
+    let plan_b = plan_one(&ben, &job.id, shots.path(), &name_b, fresh(22)).await;
+    apply_together((&ana, &plan_a), (&ben, &plan_b)).await;
 
     let address = ArticleRef {
         id: article.external_article_id.clone(),
@@ -295,14 +326,92 @@ async fn two_members_updating_one_article_at_once_both_land_and_both_roll_back()
         }
     }
 
-    // Rolled back newest first, each exactly, the article is as it was.
-    for r in &revisions {
-        let undone = ben.rollback(&r.id, false).await.unwrap();
-        assert_eq!(
-            undone.mode,
-            shotkeeper_core::update::revisions::RollbackMode::Exact
-        );
+    roll_back_newest_first(&ben, &revisions).await;
+    let back = sim
+        .article_html(&article.external_article_id, sim_locale)
+        .unwrap();
+    assert_eq!(back, original);
+    sim.shutdown().await;
+}
+
+/// A new capture of one screen, as a capture tool writes it: different
+/// pixels each time, the same identifying PNG text.
+fn capture_of_billing(seed: u8) -> Vec<u8> {
+    let screen = [("Screen".to_string(), "Settings / Billing".to_string())].into();
+    shotkeeper_core::imaging::write_png_text(&shotkeeper_sim::fresh_png(seed), &screen).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_members_replacing_one_image_at_once_the_later_is_rematched_onto_the_earlier() {
+    let dir = tempfile::tempdir().unwrap();
+    let shots = tempfile::tempdir().unwrap();
+    let (ana, ben, sim, id, job) = ana_and_ben_after_anas_import(dir.path(), 300).await;
+    let (article, name, _) = article_with_two_own_images(&ana, &job.id).await;
+    let sim_locale = article.locale.as_deref().filter(|l| *l != "en");
+    let original = sim
+        .article_html(&article.external_article_id, sim_locale)
+        .unwrap();
+    let imported_url = article
+        .images
+        .iter()
+        .find(|i| i.name == name)
+        .map(|i| i.url.clone())
+        .unwrap();
+
+    // Both captured the billing screen again and both plans replace the
+    // imported image named like it.
+    let plan_a = plan_one(&ana, &job.id, shots.path(), &name, capture_of_billing(11)).await;
+    let plan_b = plan_one(&ben, &job.id, shots.path(), &name, capture_of_billing(22)).await;
+    for plan in [&plan_a, &plan_b] {
+        assert_eq!(plan.articles[0].changes[0].old_url, imported_url);
     }
+    let (done_a, done_b) = apply_together((&ana, &plan_a), (&ben, &plan_b)).await;
+
+    let address = ArticleRef {
+        id: article.external_article_id.clone(),
+        locale: article.locale.clone(),
+    };
+    // Newest first: the later writer's revision, then the earlier's.
+    let revisions = ana.revisions(Some(&id), &address).await.unwrap();
+    assert_eq!(revisions.len(), 2, "both members wrote the article");
+    let (later, earlier) = (&revisions[0], &revisions[1]);
+    let earlier_url = earlier.replacements[&imported_url].clone();
+    let (earlier_name, later_result) = match earlier.author.as_deref() {
+        Some("Ana") => ("Ana", &done_b),
+        _ => ("Ben", &done_a),
+    };
+    // The later plan was re-matched: the earlier member's screenshot, which
+    // its plan never saw, was found in place of the imported image (by the
+    // screen named in both captures) and replaced; nothing was written blind.
+    let outcome = &later_result.articles[0];
+    assert_eq!(outcome.status, ArticleStatus::Updated, "{outcome:?}");
+    assert_eq!(
+        outcome
+            .changed_since_plan
+            .as_ref()
+            .and_then(|c| c.by.as_deref()),
+        Some(earlier_name)
+    );
+    assert_eq!(outcome.rematched, vec![earlier_url.clone()]);
+    assert_eq!(
+        later.replacements.keys().collect::<Vec<_>>(),
+        [&earlier_url]
+    );
+    let later_url = &later.replacements[&earlier_url];
+
+    // The article shows the later capture once, and neither the earlier
+    // capture nor the imported image (compared by path: the help center
+    // may write its own host's URLs relative).
+    let path = |url: &str| url.splitn(4, '/').nth(3).unwrap().to_owned();
+    assert!(original.contains(&path(&imported_url)), "{original}");
+    let now = sim
+        .article_html(&article.external_article_id, sim_locale)
+        .unwrap();
+    assert_eq!(now.matches(&path(later_url)).count(), 1, "{now}");
+    assert!(!now.contains(&path(&earlier_url)), "{now}");
+    assert!(!now.contains(&path(&imported_url)), "{now}");
+
+    roll_back_newest_first(&ana, &revisions).await;
     let back = sim
         .article_html(&article.external_article_id, sim_locale)
         .unwrap();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { changedLabel, matchBadge, placeLabel, planSummary, selectionOf, updateLabel, usesOf, withChange, withScreenshot } from "./review";
-import type { PlannedScreenshot, UpdatePlan } from "./types";
+import { changedLabel, changedSincePlanNote, matchBadge, placeLabel, planSummary, selectionOf, updateLabel, usesOf, withChange, withScreenshot } from "./review";
+import { formatDate } from "./format";
+import type { ArticleOutcome, PlannedScreenshot, UpdatePlan } from "./types";
 
 function shot(sha: string, matchType: PlannedScreenshot["match"]["matchType"], status: PlannedScreenshot["match"]["status"] = "matched", distance?: number): PlannedScreenshot {
   return {
@@ -93,5 +94,25 @@ describe("plan review", () => {
     expect(changedLabel(0.0004)).toBe("Less than 0.1 % of pixels changed");
     expect(changedLabel(0.0345)).toBe("3.5 % of pixels changed");
     expect(changedLabel(0.5)).toBe("50 % of pixels changed");
+  });
+});
+
+describe("changedSincePlanNote", () => {
+  const base: ArticleOutcome = {
+    articleId: "a1", externalId: "1", locale: null, title: "Billing", status: "updated", replaced: 1,
+    revisionId: "r1", error: null, replacements: {}, changedSincePlan: null, rematched: [],
+  };
+  it("says nothing of an article found as planned", () => {
+    expect(changedSincePlanNote(base)).toBeNull();
+  });
+  it("names the colleague whose update came between the plan and the write", () => {
+    const at = "2026-11-30T10:02:00.000Z";
+    const o = { ...base, changedSincePlan: { by: "Ana", at }, rematched: ["https://cdn/x.png"] };
+    expect(changedSincePlanNote(o)).toBe(`Changed since the plan by Ana, ${formatDate(at)} · 1 image matched again and replaced`);
+    expect(changedSincePlanNote({ ...o, rematched: [] })).toBe(`Changed since the plan by Ana, ${formatDate(at)}`);
+  });
+  it("tells an edit in the help center from a colleague's", () => {
+    const o = { ...base, changedSincePlan: { by: null, at: null }, rematched: ["a", "b"] };
+    expect(changedSincePlanNote(o)).toBe("Changed in the help center since the plan · 2 images matched again and replaced");
   });
 });

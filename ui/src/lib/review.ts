@@ -1,7 +1,8 @@
 // The review of a replacement plan: pure functions over the plan core made,
 // unit-tested. Selecting changes edits a copy that is saved back to core.
 
-import type { MatchType, Place, PlannedScreenshot, UpdatePlan } from "./types";
+import { byline } from "./format";
+import type { ArticleOutcome, MatchType, Place, PlannedScreenshot, UpdatePlan } from "./types";
 
 export interface PlanSummary {
   screenshots: number;
@@ -135,4 +136,18 @@ export function changedLabel(share: number): string {
   if (p === 0) return "No pixel changed";
   if (p < 0.1) return "Less than 0.1 % of pixels changed";
   return `${p < 10 ? p.toFixed(1) : Math.round(p)} % of pixels changed`;
+}
+
+/**
+ * What an update result says about an article that was not as the plan saw
+ * it: who changed it since, and how many of its images were matched again;
+ * `null` for an article found as planned.
+ */
+export function changedSincePlanNote(o: ArticleOutcome): string | null {
+  const c = o.changedSincePlan;
+  if (!c) return null;
+  const who = c.by && c.at ? `Changed since the plan ${byline(c.by, c.at)}` : "Changed in the help center since the plan";
+  const n = o.rematched.length;
+  if (n === 0) return who;
+  return `${who} · ${n === 1 ? "1 image" : `${n} images`} matched again and replaced`;
 }

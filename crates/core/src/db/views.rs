@@ -177,6 +177,16 @@ pub async fn refs(pool: &Pool, job_id: &str) -> Result<Vec<RefRec>> {
     Ok(out)
 }
 
+/// The image URLs one imported article document showed.
+pub async fn image_urls_of(pool: &Pool, article_id: &str) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT url FROM article_images WHERE article_id = $1")
+            .bind(article_id)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
 pub async fn images(pool: &Pool, job_id: &str) -> Result<HashMap<String, ImageRec>> {
     let mut rows = sqlx::query("SELECT * FROM images WHERE job_id = $1")
         .bind(job_id)

@@ -10,17 +10,18 @@ use crate::db::article_locks::ArticleLock;
 use crate::db::Pool;
 use tokio_util::sync::CancellationToken;
 
+use super::rematch;
 use super::revisions::{self, NewRevision};
 use super::screenshots::{content_type_for, extension_for};
 use super::{
-    ApplyProgress, ArticleOutcome, ArticleStatus, PlannedArticle, ScreenshotOutcome,
-    ScreenshotStatus, UpdatePlan, UpdateResult, UpdateSummary,
+    ApplyProgress, ArticleOutcome, ArticleStatus, ChangedSincePlan, PlannedArticle, PlannedChange,
+    ScreenshotOutcome, ScreenshotStatus, UpdatePlan, UpdateResult, UpdateSummary,
 };
 use crate::error::{CoreError, Result};
 use crate::html;
 use crate::http::HttpClient;
 use crate::imaging::{self, ImageLimits};
-use crate::matching::{MatchStatus, Screenshot};
+use crate::matching::{ArticleUse, MatchResult, MatchStatus, Screenshot};
 use crate::providers::{ArticleRef, HelpCenter};
 use crate::storage::Storage;
 
@@ -140,34 +141,67 @@ impl Applier<'_> {
         let base = crate::providers::image_base(self.help_center, &public).to_string();
         let refs = html::extract_images(&html_now, &base)?;
         let present: HashSet<String> = refs.iter().map(|r| r.url.clone()).collect();
-
-        let mut replacements: BTreeMap<String, String> = BTreeMap::new();
-        for change in article
+        let (kept, gone): (Vec<&PlannedChange>, Vec<&PlannedChange>) = article
             .changes
             .iter()
-            .filter(|c| c.selected && present.contains(&c.old_url))
-        {
-            let shot = by_sha
-                .get(change.screenshot_sha256.as_str())
-                .ok_or_else(|| {
-                    CoreError::Invalid(format!(
-                        "the plan names screenshot {} but does not carry it",
-                        change.screenshot_name
-                    ))
-                })?;
-            let new_url = if self.dry_run {
-                format!("(new upload of {})", shot.name)
-            } else {
-                self.upload_once(&aref, shot, uploads).await?
-            };
+            .filter(|c| c.selected)
+            .partition(|c| present.contains(&c.old_url));
+
+        let mut replacements: BTreeMap<String, String> = BTreeMap::new();
+        for change in kept {
+            let shot = screenshot_of(by_sha, change)?;
+            let new_url = self.new_url(&aref, shot, uploads).await?;
             replacements.insert(change.old_url.clone(), new_url);
         }
-        if replacements.is_empty() {
-            return Ok(skipped(
-                article,
-                "the matched images are no longer in the article",
-            ));
+        let changed = self
+            .changed_since_plan(plan, article, &aref, !gone.is_empty())
+            .await?;
+        let mut rematched = Vec::new();
+        let mut already = Vec::new();
+        if !gone.is_empty() {
+            let found = self
+                .rematch(article, &refs, &gone, by_sha, &replacements)
+                .await?;
+            for (shot, result) in found {
+                if result.status == MatchStatus::Unchanged {
+                    already.push(shot.name.clone());
+                }
+                for target in result.targets.iter().filter(|t| !t.unchanged) {
+                    if replacements.contains_key(&target.url) {
+                        continue;
+                    }
+                    let new_url = self.new_url(&aref, shot, uploads).await?;
+                    replacements.insert(target.url.clone(), new_url);
+                    rematched.push(target.url.clone());
+                }
+            }
         }
+        if replacements.is_empty() {
+            let why = nothing_to_write(changed.as_ref(), &already);
+            let mut o = skipped(article, &why);
+            o.changed_since_plan = changed;
+            return Ok(o);
+        }
+        let mut o = self
+            .write(plan, article, &aref, &html_now, &base, &replacements)
+            .await?;
+        o.replacements = replacements;
+        o.changed_since_plan = changed;
+        o.rematched = rematched;
+        Ok(o)
+    }
+
+    /// Rewrites the article's matched references and writes it with a
+    /// revision (or says what it would write, in a dry run).
+    async fn write(
+        &self,
+        plan: &UpdatePlan,
+        article: &PlannedArticle,
+        aref: &ArticleRef,
+        html_now: &str,
+        base: &str,
+        replacements: &BTreeMap<String, String>,
+    ) -> Result<ArticleOutcome> {
         // Exactly the references that name a matched URL change (img, its
         // srcset candidates, picture sources, the lightbox link); a 2x
         // variant or a link to another file is another image and stays.
@@ -175,17 +209,15 @@ impl Applier<'_> {
             .iter()
             .map(|(old, new)| (old.clone(), new.clone()))
             .collect();
-        let rewritten = html::rewrite_images(&html_now, &base, &map)?;
+        let rewritten = html::rewrite_images(html_now, base, &map)?;
         if self.dry_run {
-            let mut o = outcome(
+            return Ok(outcome(
                 article,
                 ArticleStatus::WouldUpdate,
                 rewritten.replaced,
                 None,
                 None,
-            );
-            o.replacements = replacements;
-            return Ok(o);
+            ));
         }
         let rev = revisions::write_with_revision(
             self.pool,
@@ -194,18 +226,18 @@ impl Applier<'_> {
                 integration_id: &plan.integration_id,
                 plan_id: Some(&plan.id),
                 article_id: Some(&article.article_id),
-                article: &aref,
+                article: aref,
                 title: &article.title,
-                before: &html_now,
+                before: html_now,
                 after: &rewritten.html,
-                replacements: &replacements,
+                replacements,
                 changes: &rewritten.changes,
                 rollback_of: None,
                 author: self.author,
             },
         )
         .await;
-        let mut o = match rev {
+        Ok(match rev {
             Ok(id) => outcome(
                 article,
                 ArticleStatus::Updated,
@@ -214,12 +246,76 @@ impl Applier<'_> {
                 None,
             ),
             Err(e) => {
-                let id = crate::db::revisions::last_id(self.pool, &aref).await?;
+                let id = crate::db::revisions::last_id(self.pool, aref).await?;
                 outcome(article, ArticleStatus::Failed, 0, id, Some(e.to_string()))
             }
+        })
+    }
+
+    /// Whether (and by whom) the article changed since the plan saw it: a
+    /// colleague's revision written after the import read the article, or,
+    /// when an image the plan replaces is gone without one, an edit in the
+    /// help center.
+    async fn changed_since_plan(
+        &self,
+        plan: &UpdatePlan,
+        article: &PlannedArticle,
+        aref: &ArticleRef,
+        images_gone: bool,
+    ) -> Result<Option<ChangedSincePlan>> {
+        let read = crate::db::views::article(self.pool, &plan.job_id, &article.article_id).await?;
+        let since = read.map_or_else(|| plan.created_at.clone(), |a| a.created_at);
+        let by =
+            rematch::changed_by(self.pool, &plan.integration_id, aref, &plan.id, &since).await?;
+        Ok(by.or_else(|| images_gone.then(ChangedSincePlan::default)))
+    }
+
+    /// Matches the screenshots of the changes whose image is gone against
+    /// the images the article shows now that the plan never saw.
+    async fn rematch<'s>(
+        &self,
+        article: &PlannedArticle,
+        refs_now: &[html::ImageRef],
+        gone: &[&PlannedChange],
+        by_sha: &HashMap<&str, &'s Screenshot>,
+        replacements: &BTreeMap<String, String>,
+    ) -> Result<Vec<(&'s Screenshot, MatchResult)>> {
+        let mut seen: HashSet<String> =
+            crate::db::views::image_urls_of(self.pool, &article.article_id)
+                .await?
+                .into_iter()
+                .collect();
+        seen.extend(article.changes.iter().map(|c| c.old_url.clone()));
+        seen.extend(replacements.keys().cloned());
+        let mut shots: Vec<&'s Screenshot> = Vec::new();
+        for change in gone {
+            let shot = screenshot_of(by_sha, change)?;
+            if !shots.iter().any(|s| s.sha256 == shot.sha256) {
+                shots.push(shot);
+            }
+        }
+        let use_ = ArticleUse {
+            article_id: article.article_id.clone(),
+            external_id: article.external_id.clone(),
+            locale: article.locale.clone(),
+            title: article.title.clone(),
         };
-        o.replacements = replacements;
-        Ok(o)
+        let results = rematch::rematch(&self.images, refs_now, &seen, use_, &shots).await;
+        Ok(shots.into_iter().zip(results).collect())
+    }
+
+    /// The URL a screenshot will have: uploaded once, or a placeholder in
+    /// a dry run (which uploads nothing).
+    async fn new_url(
+        &self,
+        aref: &ArticleRef,
+        shot: &Screenshot,
+        uploads: &mut HashMap<String, Upload>,
+    ) -> Result<String> {
+        if self.dry_run {
+            return Ok(format!("(new upload of {})", shot.name));
+        }
+        self.upload_once(aref, shot, uploads).await
     }
 
     /// Uploads a screenshot once per destination and content (recorded in
@@ -320,6 +416,38 @@ fn outcome(
         revision_id,
         error,
         replacements: BTreeMap::new(),
+        changed_since_plan: None,
+        rematched: Vec::new(),
+    }
+}
+
+/// The plan's screenshot of a change.
+fn screenshot_of<'s>(
+    by_sha: &HashMap<&str, &'s Screenshot>,
+    change: &PlannedChange,
+) -> Result<&'s Screenshot> {
+    by_sha
+        .get(change.screenshot_sha256.as_str())
+        .copied()
+        .ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "the plan names screenshot {} but does not carry it",
+                change.screenshot_name
+            ))
+        })
+}
+
+/// Why an article of the plan was left as it is.
+fn nothing_to_write(changed: Option<&ChangedSincePlan>, already: &[String]) -> String {
+    match changed {
+        Some(c) if !already.is_empty() => {
+            format!("{}, and it already shows {}", c.describe(), already.join(", "))
+        }
+        Some(c) => format!(
+            "{}, and none of the images it shows now matches the screenshots: drop them again to make a new plan",
+            c.describe()
+        ),
+        None => "the matched images are no longer in the article".to_owned(),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod plan;
+pub mod rematch;
 pub mod revisions;
 pub mod screenshots;
 
@@ -223,6 +224,37 @@ pub struct ArticleOutcome {
     pub error: Option<String>,
     /// New URL of each replaced image, old URL as key.
     pub replacements: BTreeMap<String, String>,
+    /// The article was not as the plan saw it: an image the plan replaces
+    /// had gone, or a colleague's update was written since the plan.
+    #[serde(default)]
+    pub changed_since_plan: Option<ChangedSincePlan>,
+    /// Images that were not in the article when the plan was made, found in
+    /// place of the planned ones by matching the screenshots again, and
+    /// replaced (a subset of the `replacements` keys).
+    #[serde(default)]
+    pub rematched: Vec<String>,
+}
+
+/// Who changed an article since a plan was made, when Shotkeeper knows:
+/// both `None` for an edit made in the help center itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangedSincePlan {
+    /// The name on the colleague's revision.
+    pub by: Option<String>,
+    /// When that revision was written (RFC 3339).
+    pub at: Option<String>,
+}
+
+impl ChangedSincePlan {
+    /// "changed since the plan by Ana", for messages.
+    pub fn describe(&self) -> String {
+        match &self.by {
+            Some(by) => format!("the article changed since the plan (updated by {by})"),
+            None => "the article changed since the plan".to_owned(),
+        }
+    }
 }
 
 /// Live counts of an update being applied.

@@ -16,6 +16,7 @@ export type { AuditSettings } from "./AuditSettings";
 export type { BrowserSetting } from "./BrowserSetting";
 export type { CaptureRun } from "./CaptureRun";
 export type { CaptureStatus } from "./CaptureStatus";
+export type { ChangedSincePlan } from "./ChangedSincePlan";
 export type { CloudObject } from "./CloudObject";
 export type { CommandError } from "./CommandError";
 export type { DiffResult } from "./DiffResult";
