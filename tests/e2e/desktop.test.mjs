@@ -576,6 +576,28 @@ describe("Shotkeeper desktop", { timeout: 600_000 }, () => {
     await shot("article-rolled-back");
   });
 
+  it("says an article changed since its plan, and does not write a screenshot it already shows", async () => {
+    // A second review of one screenshot, from the same import: its articles
+    // were updated since (above), so the image this plan names is gone and
+    // the screenshot is matched against what they show now (its own upload).
+    await s.find('[data-testid="nav-replace"]').then((e) => e.click());
+    await s.waitFor('[data-testid="new-review"]').then((e) => e.click());
+    const file = replacements.find((r) => r.tier === "metadata").file;
+    await s.exec("window.__SHOTKEEPER_DROP__(arguments[0]); return true;", [file]);
+    await s.waitFor('[data-testid="planned-screenshot"][data-match="metadata"]', { timeout: 60_000 });
+    await s.find('[data-testid="apply-update"]').then((e) => e.click());
+    const result = await s.waitFor('[data-testid="apply-summary"]', { timeout: 120_000 });
+    const panel = await s.find('[data-testid="apply-panel"]').then((e) => e.text());
+    assert.equal(Number(await result.attr("data-failed")), 0, panel);
+    const notes = await s.findAll('[data-testid="apply-changed-since-plan"]');
+    assert.ok(notes.length >= 1, `an article says it changed since the plan: ${panel}`);
+    for (const n of notes) assert.match(await n.text(), /^Changed since the import this plan comes from, by E2E Tester, /);
+    for (const row of await s.findAll('[data-testid="apply-result"][data-status="skipped"]')) {
+      assert.match(await row.text(), /already shows/, "a skipped article says why");
+    }
+    await shot("update-changed-since-plan");
+  });
+
   it("matches a screenshot dropped on one image by hand", async () => {
     await s.find('[data-testid="nav-replace"]').then((e) => e.click());
     await s.waitFor('[data-testid="new-review"]').then((e) => e.click());

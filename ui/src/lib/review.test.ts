@@ -108,11 +108,11 @@ describe("changedSincePlanNote", () => {
   it("names the colleague whose update came between the plan and the write", () => {
     const at = "2026-11-30T10:02:00.000Z";
     const o = { ...base, changedSincePlan: { by: "Ana", at }, rematched: ["https://cdn/x.png"] };
-    expect(changedSincePlanNote(o)).toBe(`Changed since the plan by Ana, ${formatDate(at)} · 1 image matched again and replaced`);
-    expect(changedSincePlanNote({ ...o, rematched: [] })).toBe(`Changed since the plan by Ana, ${formatDate(at)}`);
+    expect(changedSincePlanNote(o)).toBe(`Changed since the import this plan comes from, by Ana, ${formatDate(at)} · 1 image matched again and replaced`);
+    expect(changedSincePlanNote({ ...o, rematched: [] })).toBe(`Changed since the import this plan comes from, by Ana, ${formatDate(at)}`);
   });
   it("tells an edit in the help center from a colleague's", () => {
     const o = { ...base, changedSincePlan: { by: null, at: null }, rematched: ["a", "b"] };
-    expect(changedSincePlanNote(o)).toBe("Changed in the help center since the plan · 2 images matched again and replaced");
+    expect(changedSincePlanNote(o)).toBe("Changed in the help center since the import this plan comes from · 2 images matched again and replaced");
   });
 });

@@ -146,7 +146,7 @@ export function changedLabel(share: number): string {
 export function changedSincePlanNote(o: ArticleOutcome): string | null {
   const c = o.changedSincePlan;
   if (!c) return null;
-  const who = c.by && c.at ? `Changed since the plan ${byline(c.by, c.at)}` : "Changed in the help center since the plan";
+  const who = c.by && c.at ? `Changed since the import this plan comes from, ${byline(c.by, c.at)}` : "Changed in the help center since the import this plan comes from";
   const n = o.rematched.length;
   if (n === 0) return who;
   return `${who} · ${n === 1 ? "1 image" : `${n} images`} matched again and replaced`;

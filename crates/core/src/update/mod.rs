@@ -248,11 +248,13 @@ pub struct ChangedSincePlan {
 }
 
 impl ChangedSincePlan {
-    /// "changed since the plan by Ana", for messages.
+    /// "the article changed since the import this plan comes from
+    /// (updated by Ana)", for messages.
     pub fn describe(&self) -> String {
+        let changed = "the article changed since the import this plan comes from";
         match &self.by {
-            Some(by) => format!("the article changed since the plan (updated by {by})"),
-            None => "the article changed since the plan".to_owned(),
+            Some(by) => format!("{changed} (updated by {by})"),
+            None => format!("{changed} (edited in the help center)"),
         }
     }
 }
