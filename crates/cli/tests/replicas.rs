@@ -10,6 +10,7 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -493,4 +494,213 @@ async fn a_server_that_stops_hands_its_import_to_the_other() {
     assert_eq!(view["total"]["images"]["unique"], e.unique_images);
     drop(b);
     pool.close().await;
+}
+
+/// A member's laptop and one team server on a scratch team database, with
+/// the team's key, which seals the help center's token in the database
+/// where the server can open it.
+struct LaptopAndServer {
+    database: String,
+    sims: Vec<Sim>,
+    team_key: String,
+    laptop: tempfile::TempDir,
+    integration: String,
+    /// Started once the help center is connected.
+    server: Option<Replica>,
+    pool: shotkeeper_core::db::Pool,
+}
+
+impl LaptopAndServer {
+    async fn start(seed: u64) -> Self {
+        let database = support::scratch_team_database().await.expect(
+            "SHOTKEEPER_TEST_POSTGRES_URL is not set: run through scripts/with-postgres.sh",
+        );
+        let sims = vec![help_center(seed).await];
+        let team_key = shotkeeper_core::sealed::SealingKey::generate().to_hex();
+        let laptop = tempfile::tempdir().unwrap();
+        let mut me = LaptopAndServer {
+            integration: String::new(),
+            server: None,
+            pool: pool_of(&database).await,
+            database,
+            sims,
+            team_key,
+            laptop,
+        };
+        me.integration = me.add_sealed_help_center();
+        me.server = Some(me.serve());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while count_replicas(&me.pool).await == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the server never said it is alive"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        me
+    }
+
+    fn server_pid(&self) -> u32 {
+        self.server.as_ref().unwrap().child.id()
+    }
+
+    /// The binary with the team's key, in `dir`.
+    fn shotkeeper(&self, dir: &std::path::Path) -> Command {
+        let mut c = shotkeeper(dir, &self.database, &self.sims);
+        c.env(shotkeeper_core::sealed::KEY_ENV, &self.team_key);
+        c
+    }
+
+    fn add_sealed_help_center(&self) -> String {
+        let mut add = self.shotkeeper(self.laptop.path());
+        add.args(["integration", "add", "helpjuice", "--label", "Docs"])
+            .args(["--base-url", &self.sims[0].api_base, "--secret-stdin"])
+            .args(["--set", "requests_per_minute=0", "--json"]);
+        for (k, v) in &self.sims[0].settings {
+            add.args(["--set", &format!("{k}={v}")]);
+        }
+        let mut add = add
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let token = self.sims[0].token.as_bytes();
+        add.stdin.take().unwrap().write_all(token).unwrap();
+        let added = add.wait_with_output().unwrap();
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        let v: Value = serde_json::from_slice(&added.stdout).unwrap();
+        v["id"].as_str().unwrap().to_owned()
+    }
+
+    fn serve(&self) -> Replica {
+        let dir = tempfile::tempdir().unwrap();
+        let port = support::free_port();
+        Replica {
+            child: self
+                .shotkeeper(dir.path())
+                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        }
+    }
+
+    /// `shotkeeper import` on the laptop, which follows the job.
+    fn import(&self) -> Child {
+        self.shotkeeper(self.laptop.path())
+            .args(["import", &self.integration, "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// The runners seen holding the job until it completes, polled every 50
+    /// ms; `on_poll` runs after each poll with the images stored so far.
+    async fn runners_until_completed(&self, mut on_poll: impl FnMut(i64)) -> BTreeSet<u32> {
+        let mut runners = BTreeSet::new();
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let rows: Vec<(String, String, Option<String>)> =
+                sqlx::query_as("SELECT id, status, runner FROM jobs WHERE integration_id = $1")
+                    .bind(&self.integration)
+                    .fetch_all(&self.pool)
+                    .await
+                    .unwrap();
+            runners.extend(rows.iter().filter_map(|(_, _, r)| r.clone()));
+            if rows.iter().any(|(_, s, _)| s == "completed") {
+                break;
+            }
+            if let Some((job, _, _)) = rows.first() {
+                on_poll(count(&self.pool, "images", job).await);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the import did not finish: {rows:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let pid = |r: &String| r.split('/').nth(1).unwrap().parse::<u32>().unwrap();
+        runners.iter().map(pid).collect()
+    }
+
+    /// The laptop's CLI ended well and printed the simulator's exact counts.
+    fn assert_exact_counts(&self, import: Child) {
+        let out = import.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let view: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let e = &self.sims[0].expected;
+        assert_eq!(view["total"]["articles"]["success"], e.documents);
+        assert_eq!(view["total"]["images"]["unique"], e.unique_images);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/with-postgres.sh cargo test --test replicas -- --ignored"]
+async fn an_import_started_on_a_laptop_runs_on_the_teams_server() {
+    let team = LaptopAndServer::start(11).await;
+    let import = team.import();
+    let laptop = import.id();
+    let runners = team.runners_until_completed(|_| {}).await;
+    assert!(!runners.is_empty(), "a runner held the job while it ran");
+    let server = team.server_pid();
+    assert!(
+        runners.iter().all(|r| *r == server),
+        "only the server ({server}) ran the job, not the laptop ({laptop}): {runners:?}"
+    );
+    team.assert_exact_counts(import);
+    team.pool.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: scripts/with-postgres.sh cargo test --test replicas -- --ignored"]
+async fn the_laptop_finishes_its_import_when_the_only_server_stops() {
+    let mut team = LaptopAndServer::start(12).await;
+    let import = team.import();
+    let (laptop, server) = (import.id(), team.server_pid());
+    let mut stopped = false;
+    let runners = team
+        .runners_until_completed(|images| {
+            if images > 0 && !stopped {
+                // The server stops (SIGTERM) while it runs the job: no
+                // other server is alive to take it.
+                let pid = server.to_string();
+                assert!(Command::new("kill")
+                    .args(["-TERM", &pid])
+                    .status()
+                    .unwrap()
+                    .success());
+                stopped = true;
+            }
+        })
+        .await;
+    assert!(stopped, "the import ended before the server was stopped");
+    let ended = team.server.as_mut().unwrap().child.wait().unwrap();
+    assert!(ended.success(), "serve stops cleanly on SIGTERM: {ended}");
+    assert_eq!(
+        runners,
+        BTreeSet::from([laptop, server]),
+        "the server began, the laptop finished"
+    );
+    team.assert_exact_counts(import);
+    team.pool.close().await;
+}
+
+async fn count_replicas(pool: &shotkeeper_core::db::Pool) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM replicas")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }

@@ -82,6 +82,10 @@ pub struct StartedImport {
 }
 
 impl StartedImport {
+    pub(crate) fn new(job_id: String, task: tokio::task::JoinHandle<Result<JobView>>) -> Self {
+        StartedImport { job_id, task }
+    }
+
     /// Waits for the import to end; its counts, or why it stopped.
     pub async fn finished(self) -> Result<JobView> {
         self.task
@@ -298,6 +302,7 @@ impl App {
         cancel: CancellationToken,
     ) -> Result<StartedImport> {
         let (integration, _) = self.help_center(integration_id).await?;
+        let resumed = resume_job.is_some();
         let job = match resume_job {
             Some(id) => {
                 let job = jobs::get(&self.pool, &id).await?;
@@ -327,6 +332,12 @@ impl App {
                 .await?
             }
         };
+        // A new import goes to the team's servers when one runs; a resumed
+        // one continues here, where it was started.
+        if !resumed && self.server_takes(&integration).await? {
+            tracing::info!("import job {} is queued for the team's servers", job.id);
+            return Ok(self.follow_on_server(job.id, options, progress, cancel));
+        }
         let held = HeldJob::claim(&self.pool, &job.id).await?;
         self.run_held(Arc::new(held), options, progress, cancel)
             .await

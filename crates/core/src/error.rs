@@ -105,6 +105,9 @@ pub enum CoreError {
     #[error("the operation was cancelled")]
     Cancelled,
 
+    #[error("the import ran on the team's server {runner} and failed there: {detail}. Fix what it says and start the import again")]
+    ImportFailedOnServer { runner: String, detail: String },
+
     #[error(
         "database error: {0}. Your data directory may be damaged or in use by another Shotkeeper"
     )]
@@ -222,6 +225,7 @@ impl CoreError {
             CoreError::Image(_) => "image",
             CoreError::Storage(_) => "storage",
             CoreError::Cancelled => "cancelled",
+            CoreError::ImportFailedOnServer { .. } => "import_failed_on_server",
             CoreError::Db(_) | CoreError::Migrate(_) => "database",
             CoreError::NewerDatabase { .. } => "newer_database",
             CoreError::DatabaseUnreachable { .. } => "database_unreachable",

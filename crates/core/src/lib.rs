@@ -20,6 +20,7 @@ pub mod html;
 pub mod http;
 pub mod imaging;
 pub mod import;
+pub mod import_on_server;
 pub mod integrations;
 pub mod job_view_cache;
 pub mod logging;
