@@ -632,8 +632,9 @@ impl LaptopAndServer {
         runners.iter().map(pid).collect()
     }
 
-    /// The laptop's CLI ended well and printed the simulator's exact counts.
-    fn assert_exact_counts(&self, import: Child) {
+    /// The laptop's CLI ended well and printed the simulator's exact
+    /// counts; returns what it said on stderr.
+    fn assert_exact_counts(&self, import: Child) -> String {
         let out = import.wait_with_output().unwrap();
         assert!(
             out.status.success(),
@@ -644,6 +645,7 @@ impl LaptopAndServer {
         let e = &self.sims[0].expected;
         assert_eq!(view["total"]["articles"]["success"], e.documents);
         assert_eq!(view["total"]["images"]["unique"], e.unique_images);
+        String::from_utf8_lossy(&out.stderr).into_owned()
     }
 }
 
@@ -660,7 +662,11 @@ async fn an_import_started_on_a_laptop_runs_on_the_teams_server() {
         runners.iter().all(|r| *r == server),
         "only the server ({server}) ran the job, not the laptop ({laptop}): {runners:?}"
     );
-    team.assert_exact_counts(import);
+    let said = team.assert_exact_counts(import);
+    assert!(
+        said.contains("running on the team's server"),
+        "the laptop says where its import runs:\n{said}"
+    );
     team.pool.close().await;
 }
 

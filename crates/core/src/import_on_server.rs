@@ -13,7 +13,7 @@ use crate::app::{App, StartedImport};
 use crate::db::{job_leases, jobs};
 use crate::error::{CoreError, Result};
 use crate::held_job::HeldJob;
-use crate::import::{ImportOptions, ProgressFn};
+use crate::import::{ImportOptions, ImportPhase, ImportProgress, ProgressFn};
 use crate::model::{Integration, JobView, SecretSource};
 use crate::report;
 
@@ -75,7 +75,7 @@ impl App {
             }
             let job = jobs::get(self.pool(), job_id).await?;
             last_runner = job.runner.clone().or(last_runner);
-            progress(self.job_progress(job_id).await?);
+            progress(self.progress_on_server(&job).await?);
             match job.status.as_str() {
                 "completed" => return report::job_view(self.pool(), job_id, None).await,
                 "cancelled" => return Err(CoreError::Cancelled),
@@ -102,6 +102,26 @@ impl App {
                 Err(e) => tracing::debug!("import job {job_id} was taken up elsewhere: {e}"),
             }
         }
+    }
+
+    /// The job's counts, and where it runs in words for the person
+    /// following it (shown in place of the phase, as a rate-limit wait is).
+    async fn progress_on_server(&self, job: &jobs::JobRow) -> Result<ImportProgress> {
+        let mut p = self.job_progress(&job.id).await?;
+        p.notice = match (job.status.as_str(), &job.runner) {
+            ("queued", _) => {
+                p.phase = ImportPhase::Listing;
+                Some("waiting for one of the team's servers to take it up".into())
+            }
+            ("running", Some(runner)) => {
+                let host = runner.split('/').next().unwrap_or(runner);
+                Some(format!(
+                    "running on the team's server {host}: it goes on if you close Shotkeeper"
+                ))
+            }
+            _ => None,
+        };
+        Ok(p)
     }
 
     async fn a_server_is_alive(&self) -> Result<bool> {
