@@ -34,7 +34,7 @@ echo "==> the store's tests again on PostgreSQL 15 (team mode), a throwaway serv
 # opens a fresh PostgreSQL database of its own instead of a SQLite file.
 bash scripts/with-keychain.sh bash scripts/with-postgres.sh \
   cargo test --locked -p shotkeeper-core \
-    --test store --test job_leases --test api_keys --test app_clients --test audit_known_answers \
+    --test store --test shared_files --test job_leases --test api_keys --test app_clients --test audit_known_answers \
     --test audit_settings --test import_counts --test import_resume \
     --test job_view_cache --test rewrite_round_trip --test sealed_secrets \
     --test update_flow --test update_review --test update_s3 --test team_settings \

@@ -194,6 +194,19 @@ pub enum Command {
     /// Make the key that seals integration secrets where no OS keychain is.
     #[command(subcommand, name = "secret-key")]
     SecretKey(SecretKeyCmd),
+    /// Show or choose the S3/R2 storage integration that keeps a team's
+    /// thumbnails and screenshots, so every member's app shows them.
+    #[command(name = "team-files")]
+    TeamFiles {
+        /// The storage integration to keep them in (checked for write access).
+        #[arg(long, value_name = "INTEGRATION_ID", conflicts_with = "off")]
+        storage: Option<String>,
+        /// Stop sharing: each machine keeps its own files again.
+        #[arg(long)]
+        off: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -99,6 +99,14 @@ pub async fn run(cli: Cli) -> CliResult {
     match command {
         Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
         Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,
+        Command::TeamFiles { storage, off, json } => {
+            let status = match (storage, off) {
+                (Some(id), _) => app.set_shared_files(Some(&id)).await?,
+                (None, true) => app.set_shared_files(None).await?,
+                (None, false) => app.shared_files_status().await?,
+            };
+            output::show(&status, json)
+        }
         Command::Integration(cmd) => integration(&app, cmd).await,
         Command::Import {
             integration_id,

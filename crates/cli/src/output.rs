@@ -626,3 +626,22 @@ impl Human for ApiKeyInfo {
         Ok(())
     }
 }
+
+impl Human for shotkeeper_core::shared_files::SharedFilesStatus {
+    fn print(&self) -> CliResult {
+        match (&self.storage_integration_id, self.team_database) {
+            (Some(id), _) => outln!(
+                "thumbnails and screenshots are shared in '{}' ({id}), under {}/",
+                self.storage_label.as_deref().unwrap_or("a removed integration"),
+                shotkeeper_core::shared_files::KEY_PREFIX
+            ),
+            (None, true) => outln!(
+                "this team shares no files: each machine keeps its own thumbnails and screenshots; choose a storage with `shotkeeper team-files --storage INTEGRATION_ID`"
+            ),
+            (None, false) => outln!(
+                "files stay in this data directory: sharing them is for a team database (--database postgres://…)"
+            ),
+        }
+        Ok(())
+    }
+}

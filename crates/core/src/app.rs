@@ -384,6 +384,7 @@ impl App {
                 cancel,
             );
             run.run(&held).await?;
+            app.share_import_files(&job_id).await;
             report::job_view(&app.pool, &job_id, None).await
         });
         Ok(StartedImport {

@@ -69,7 +69,9 @@ impl App {
             None => self.default_storage(&job.integration_id).await?,
         };
         let mut shots = req.screenshots.clone();
-        shots.extend(self.load_screenshot_files(req.paths.clone()).await?);
+        let dropped = self.load_screenshot_files(req.paths.clone()).await?;
+        self.share_screenshots(&dropped).await;
+        shots.extend(dropped);
         if shots.is_empty() {
             return Err(CoreError::Invalid(
                 "no screenshots given: drop image files or a folder of them".into(),
@@ -164,8 +166,25 @@ impl App {
         .map_err(|e| CoreError::Image(format!("screenshot loading stopped: {e}")))?
     }
 
+    /// Copies dropped screenshots to the team's storage (on a team
+    /// database that shares files), so a colleague can review and apply the
+    /// plan; a failure is logged and the plan stays this machine's to apply.
+    async fn share_screenshots(&self, dropped: &[Screenshot]) {
+        for s in dropped {
+            if let Err(e) = self.share_file(std::path::Path::new(&s.source)).await {
+                tracing::warn!(
+                    "screenshot {} could not be shared with the team: {e}",
+                    s.name
+                );
+            }
+        }
+    }
+
+    /// A stored plan, its dropped screenshots on this machine.
     pub async fn get_plan(&self, plan_id: &str) -> Result<UpdatePlan> {
-        plan::load(self.pool(), plan_id).await
+        let mut plan = plan::load(self.pool(), plan_id).await?;
+        self.localise_plan(&mut plan).await;
+        Ok(plan)
     }
 
     /// Stores a plan edited in review (deselected changes).
@@ -191,7 +210,7 @@ impl App {
         progress: ApplyProgressFn,
         cancel: CancellationToken,
     ) -> Result<UpdateResult> {
-        let plan = plan::load(self.pool(), plan_id).await?;
+        let plan = self.get_plan(plan_id).await?;
         let (_, help_center) = self.help_center(&plan.integration_id).await?;
         let storage = match &plan.storage_integration_id {
             Some(id) => Some((id.clone(), integrations::storage(self.pool(), id).await?.1)),

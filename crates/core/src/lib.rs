@@ -32,6 +32,7 @@ pub mod remote_update;
 pub mod report;
 pub mod sealed;
 pub mod secrets;
+pub mod shared_files;
 pub mod storage;
 pub mod team;
 pub mod update;

@@ -194,6 +194,18 @@ impl Storage {
         })
     }
 
+    /// Stores `bytes` at exactly `key` (a name of the caller's, not a content
+    /// key), unless an object of the same size is already there. Returns
+    /// whether anything was sent. The team's shared files are named by
+    /// their content's SHA-256, so a same-sized object is the same file.
+    pub async fn put_at(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<bool> {
+        if self.existing_size(key).await? == Some(bytes.len() as i64) {
+            return Ok(false);
+        }
+        self.put(key, bytes, content_type).await?;
+        Ok(true)
+    }
+
     /// Read an object back (checks, rollbacks, tests).
     pub async fn get_object(&self, key: &str) -> Result<StoredObject> {
         let bucket = &self.settings.bucket;
