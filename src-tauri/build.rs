@@ -50,6 +50,9 @@ const COMMANDS: &[&str] = &[
     "leave_team",
     "set_member_name",
     "restart_app",
+    "shared_files_status",
+    "set_shared_files",
+    "local_copy",
 ];
 
 fn main() {

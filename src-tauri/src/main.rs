@@ -112,6 +112,9 @@ fn main() {
             commands::team::leave_team,
             commands::team::set_member_name,
             commands::team::restart_app,
+            commands::shared_files::shared_files_status,
+            commands::shared_files::set_shared_files,
+            commands::shared_files::local_copy,
         ])
         .run(tauri::generate_context!())
         .expect("Shotkeeper could not start its window");

@@ -88,6 +88,7 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<crate::capture::CaptureRun>(dir)?;
     export::<crate::app_capture::BrowserSetting>(dir)?;
     export::<crate::team::TeamStatus>(dir)?;
+    export::<crate::shared_files::SharedFilesStatus>(dir)?;
     export::<crate::team::TeamDatabaseCheck>(dir)?;
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod capture;
 pub mod local_api;
 pub mod replace;
+pub mod shared_files;
 pub mod team;
 
 use serde::Serialize;

@@ -13,6 +13,7 @@ import type {
   LocalApiStatus,
   TeamDatabaseCheck,
   TeamStatus,
+  SharedFilesStatus,
   NewApiKey,
   ApplyProgress,
   AuditReport,
@@ -175,6 +176,12 @@ export const api = {
   /** The name jobs and revisions record (null: the OS user's); applies at once. */
   setMemberName: (name: string | null) => call<TeamStatus>("set_member_name", { name }),
   restartApp: () => call<void>("restart_app"),
+  /** Where the team keeps thumbnails and screenshots (team database only). */
+  sharedFilesStatus: () => call<SharedFilesStatus>("shared_files_status"),
+  /** Chooses the S3/R2 integration for the team's files (checked for write access); null stops sharing. */
+  setSharedFiles: (storageIntegrationId: string | null) => call<SharedFilesStatus>("set_shared_files", { storageIntegrationId }),
+  /** This machine's copy of a thumbnail or screenshot made on a colleague's machine, fetched when missing. */
+  localCopy: (path: string) => call<string>("local_copy", { path }),
 };
 
 export type Api = typeof api;

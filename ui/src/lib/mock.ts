@@ -254,6 +254,11 @@ export function installMock(): void {
       case "leave_team":
         team = { ...team, teamDatabase: null };
         return team;
+      case "shared_files_status":
+      case "set_shared_files":
+        return { teamDatabase: false, storageIntegrationId: null, storageLabel: null };
+      case "local_copy":
+        throw { kind: "not_found", message: "the browser preview has no shared files" };
       case "restart_app":
         location.reload();
         return null;

@@ -73,6 +73,7 @@ export type { SecretDraft } from "./SecretDraft";
 export type { SecretInput } from "./SecretInput";
 export type { SecretSource } from "./SecretSource";
 export type { SeedMatchType } from "./SeedMatchType";
+export type { SharedFilesStatus } from "./SharedFilesStatus";
 export type { ShotsOverview } from "./ShotsOverview";
 export type { StripImage } from "./StripImage";
 export type { Summary } from "./Summary";
