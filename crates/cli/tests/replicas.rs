@@ -122,12 +122,14 @@ async fn replica(database: &str, sims: &[Sim], http: &reqwest::Client) -> Replic
 }
 
 /// A help center of 2,000 articles, 400 of them with two screenshots of 60
-/// distinct ones; every answer 10 ms late, so the imports last long enough
-/// to be killed in the middle.
+/// distinct ones; every API answer 10 ms late and every image 100 ms (a
+/// distant CDN), so the imports last long enough to be killed in the
+/// middle of their images.
 async fn help_center(seed: u64) -> Sim {
     let mut o = SimOptions::unlimited(SimProvider::Helpjuice, ARTICLES);
     o.seed = seed;
     o.faults.slow_ms = 10;
+    o.faults.slow_images_ms = 100;
     o.screenshot_pool = Some(ScreenshotPool {
         articles_with_images: 400,
         refs_per_article: 2,

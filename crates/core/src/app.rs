@@ -302,8 +302,7 @@ impl App {
         cancel: CancellationToken,
     ) -> Result<StartedImport> {
         let (integration, _) = self.help_center(integration_id).await?;
-        let resumed = resume_job.is_some();
-        let job = match resume_job {
+        let held = match resume_job {
             Some(id) => {
                 let job = jobs::get(&self.pool, &id).await?;
                 if job.integration_id != integration.id {
@@ -320,25 +319,23 @@ impl App {
                         ),
                     });
                 }
-                job
+                // A resumed import continues here, where it was started.
+                HeldJob::claim(&self.pool, &job.id).await?
             }
             None => {
-                jobs::create(
-                    &self.pool,
-                    &integration.id,
-                    &format!("{} Import", integration.label),
-                    self.actor(),
-                )
-                .await?
+                let name = format!("{} Import", integration.label);
+                // A new import goes to the team's servers when one runs.
+                if self.server_takes(&integration).await? {
+                    let job =
+                        jobs::create(&self.pool, &integration.id, &name, self.actor()).await?;
+                    tracing::info!("import job {} is queued for the team's servers", job.id);
+                    return Ok(self.follow_on_server(job.id, options, progress, cancel));
+                }
+                let job =
+                    jobs::create_held(&self.pool, &integration.id, &name, self.actor()).await?;
+                HeldJob::adopt(&self.pool, &job.id)
             }
         };
-        // A new import goes to the team's servers when one runs; a resumed
-        // one continues here, where it was started.
-        if !resumed && self.server_takes(&integration).await? {
-            tracing::info!("import job {} is queued for the team's servers", job.id);
-            return Ok(self.follow_on_server(job.id, options, progress, cancel));
-        }
-        let held = HeldJob::claim(&self.pool, &job.id).await?;
         self.run_held(Arc::new(held), options, progress, cancel)
             .await
     }

@@ -50,14 +50,14 @@ impl App {
     /// of the integration is queued or running, in any process.
     pub async fn start_background_import(&self, integration_id: &str) -> Result<String> {
         let (integration, _) = self.help_center(integration_id).await?;
-        let job = jobs::create(
+        let job = jobs::create_held(
             self.pool(),
             &integration.id,
             &format!("{} Import", integration.label),
             self.actor(),
         )
         .await?;
-        let held = HeldJob::claim(self.pool(), &job.id).await?;
+        let held = HeldJob::adopt(self.pool(), &job.id);
         self.spawn_held(Arc::new(held)).await?;
         Ok(job.id)
     }

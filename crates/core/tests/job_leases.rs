@@ -265,3 +265,31 @@ fn a_runner_on_this_machine_whose_process_ended_is_gone_at_once() {
     )));
     assert!(!job_leases::runner_is_gone(job_leases::this_runner()));
 }
+
+#[tokio::test]
+async fn an_import_started_here_is_never_taken_by_a_servers_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::open_app(dir.path()).await;
+    let pool = app.pool();
+    let id = integration(&app, "Docs").await;
+    // Held from its first moment by this process: a server polling the
+    // queue at that very moment finds nothing to take.
+    let job = jobs::create_held(pool, &id, "Docs Import", "Ana")
+        .await
+        .unwrap();
+    assert_eq!(job.status, "running");
+    assert_eq!(job.runner.as_deref(), Some(job_leases::this_runner()));
+    let taken = job_leases::claim_next(pool, "server/3/c", LEASE)
+        .await
+        .unwrap();
+    assert_eq!(taken, None, "the queue is empty");
+    // A job left queued is the queue's.
+    let other = integration(&app, "Other").await;
+    let queued = jobs::create(pool, &other, "Other Import", "Ana")
+        .await
+        .unwrap();
+    let taken = job_leases::claim_next(pool, "server/3/c", LEASE)
+        .await
+        .unwrap();
+    assert_eq!(taken, Some(queued.id));
+}

@@ -111,7 +111,13 @@ fn clock(pool: &Pool) -> &'static str {
     }
 }
 
-fn millis(d: Duration) -> i64 {
+/// SQL for the end of a lease starting now on the database's clock, its
+/// length in milliseconds bound at placeholder `$n`.
+pub(crate) fn lease_end_sql(pool: &Pool, n: usize) -> String {
+    format!("{} + ${n}", clock(pool))
+}
+
+pub(crate) fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 

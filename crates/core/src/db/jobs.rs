@@ -2,6 +2,8 @@
 //! references and the analysed images. Every write that belongs together is
 //! one transaction, so a job killed at any point resumes from a consistent state.
 
+use std::collections::HashMap;
+
 use crate::db::Pool;
 use sqlx::Row;
 use uuid::Uuid;
@@ -77,21 +79,52 @@ pub async fn create(
     name: &str,
     started_by: &str,
 ) -> Result<JobRow> {
+    insert(pool, integration_id, name, started_by, false).await
+}
+
+/// Like [`create`], with the job held by this process from its first
+/// moment (running, under a lease): a server taking queued jobs cannot
+/// claim it between its creation and the start of the run.
+pub async fn create_held(
+    pool: &Pool,
+    integration_id: &str,
+    name: &str,
+    started_by: &str,
+) -> Result<JobRow> {
+    insert(pool, integration_id, name, started_by, true).await
+}
+
+async fn insert(
+    pool: &Pool,
+    integration_id: &str,
+    name: &str,
+    started_by: &str,
+    held: bool,
+) -> Result<JobRow> {
     job_leases::retire_abandoned(pool, integration_id).await?;
     let id = Uuid::new_v4().to_string();
     let ts = now();
-    let inserted = sqlx::query(
-        "INSERT INTO jobs (id, integration_id, name, status, started_by, created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, $5, $6)",
-    )
-    .bind(&id)
-    .bind(integration_id)
-    .bind(name)
-    .bind(started_by)
-    .bind(&ts)
-    .bind(&ts)
-    .execute(pool)
-    .await;
-    match inserted {
+    let sql = match held {
+        false => "INSERT INTO jobs (id, integration_id, name, status, started_by, created_at, updated_at) VALUES ($1, $2, $3, 'queued', $4, $5, $6)".to_owned(),
+        true => format!(
+            "INSERT INTO jobs (id, integration_id, name, status, started_by, created_at, updated_at, runner, lease_until)
+             VALUES ($1, $2, $3, 'running', $4, $5, $6, $7, {})",
+            job_leases::lease_end_sql(pool, 8)
+        ),
+    };
+    let mut query = sqlx::query(&sql)
+        .bind(&id)
+        .bind(integration_id)
+        .bind(name)
+        .bind(started_by)
+        .bind(&ts)
+        .bind(&ts);
+    if held {
+        query = query
+            .bind(job_leases::this_runner())
+            .bind(job_leases::millis(job_leases::lease_duration()));
+    }
+    match query.execute(pool).await {
         Ok(_) => get(pool, &id).await,
         Err(e) if job_leases::is_unique_violation(&e) => {
             Err(job_leases::active_import(pool, integration_id).await)
@@ -330,6 +363,9 @@ pub async fn record_articles(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> Re
 async fn record_articles_once(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> Result<()> {
     let mut tx = pool.begin().await?;
     let ts = now();
+    // Every image reference of the page, written after each article's old
+    // ones are gone, in multi-row statements.
+    let mut refs_of: Vec<(&str, &ImageRef)> = Vec::new();
     for outcome in outcomes {
         let (article_id, content, refs, fresh) = match outcome {
             ArticleOutcome::Failed { id, error } => {
@@ -354,19 +390,7 @@ async fn record_articles_once(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> R
             .bind(article_id)
             .execute(&mut *tx)
             .await?;
-        for r in refs {
-            sqlx::query(
-                "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(article_id)
-            .bind(r.position as i64)
-            .bind(&r.url)
-            .bind(&r.alt)
-            .bind(r.width_attr.map(i64::from))
-            .bind(r.height_attr.map(i64::from))
-            .execute(&mut *tx)
-            .await?;
-        }
+        refs_of.extend(refs.iter().map(|r| (article_id, r)));
         if let Some(f) = fresh {
             // The listing had no body: keep what the single-article read said.
             sqlx::query("UPDATE articles SET title = $1, is_published = $2, author = COALESCE($3, author) WHERE id = $4")
@@ -393,6 +417,23 @@ async fn record_articles_once(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> R
                 .execute(&mut *tx)
                 .await?;
         }
+    }
+    for chunk in refs_of.chunks(super::ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES {}",
+            super::values_list(chunk.len(), 6)
+        );
+        let mut q = sqlx::query(&sql);
+        for (article_id, r) in chunk {
+            q = q
+                .bind(*article_id)
+                .bind(r.position as i64)
+                .bind(&r.url)
+                .bind(&r.alt)
+                .bind(r.width_attr.map(i64::from))
+                .bind(r.height_attr.map(i64::from));
+        }
+        q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -477,36 +518,50 @@ pub async fn store_images(pool: &Pool, job_id: &str, images: &[ImageRecord]) -> 
 }
 
 async fn store_images_once(pool: &Pool, job_id: &str, images: &[ImageRecord]) -> Result<()> {
+    // One row per URL in a statement: PostgreSQL refuses an upsert that
+    // touches a row twice. The last record of a URL wins, as row by row.
+    let mut last: HashMap<&str, &ImageRecord> = HashMap::with_capacity(images.len());
+    for i in images {
+        last.insert(&i.url, i);
+    }
+    let unique: Vec<&ImageRecord> = images
+        .iter()
+        .filter(|i| std::ptr::eq(last[i.url.as_str()], *i))
+        .collect();
     let mut tx = pool.begin().await?;
     let ts = now();
-    for i in images {
-        sqlx::query(
+    for chunk in unique.chunks(super::ROWS_PER_INSERT) {
+        let sql = format!(
             "INSERT INTO images (job_id, url, name, status_code, kind, width, height, size, hash, phash, metadata, thumbnail, content_type, last_modified, problem, fetched_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             VALUES {}
              ON CONFLICT (job_id, url) DO UPDATE SET name = excluded.name, status_code = excluded.status_code,
                 kind = excluded.kind, width = excluded.width, height = excluded.height, size = excluded.size,
                 hash = excluded.hash, phash = excluded.phash, metadata = excluded.metadata,
                 thumbnail = excluded.thumbnail, content_type = excluded.content_type,
                 last_modified = excluded.last_modified, problem = excluded.problem, fetched_at = excluded.fetched_at",
-        )
-        .bind(job_id)
-        .bind(&i.url)
-        .bind(&i.name)
-        .bind(i.status_code as i64)
-        .bind(&i.kind)
-        .bind(i.width as i64)
-        .bind(i.height as i64)
-        .bind(i.size as i64)
-        .bind(&i.hash)
-        .bind(&i.phash)
-        .bind(serde_json::to_string(&i.metadata).unwrap_or_else(|_| "{}".into()))
-        .bind(&i.thumbnail)
-        .bind(&i.content_type)
-        .bind(&i.last_modified)
-        .bind(&i.problem)
-        .bind(&ts)
-        .execute(&mut *tx)
-        .await?;
+            super::values_list(chunk.len(), 16)
+        );
+        let mut q = sqlx::query(&sql);
+        for i in chunk {
+            q = q
+                .bind(job_id)
+                .bind(&i.url)
+                .bind(&i.name)
+                .bind(i.status_code as i64)
+                .bind(&i.kind)
+                .bind(i.width as i64)
+                .bind(i.height as i64)
+                .bind(i.size as i64)
+                .bind(&i.hash)
+                .bind(&i.phash)
+                .bind(serde_json::to_string(&i.metadata).unwrap_or_else(|_| "{}".into()))
+                .bind(&i.thumbnail)
+                .bind(&i.content_type)
+                .bind(&i.last_modified)
+                .bind(&i.problem)
+                .bind(&ts);
+        }
+        q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -300,3 +300,38 @@ pub async fn create_scratch_postgres(admin_url: &str, prefix: &str) -> Result<Da
     url.set_path(&name);
     Ok(Database::Team { url })
 }
+
+/// Rows per multi-row `INSERT`: one statement per 200 rows instead of one
+/// per row (a round trip each on PostgreSQL), far below both engines'
+/// limits on bound parameters (PostgreSQL 65,535; SQLite 32,766).
+pub(crate) const ROWS_PER_INSERT: usize = 200;
+
+/// `($1, $2, …), ($n+1, …)`: the `VALUES` list of `rows` rows of `columns`
+/// placeholders each, numbered from 1, for a multi-row `INSERT`.
+pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * columns + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+#[cfg(test)]
+mod values_list_tests {
+    #[test]
+    fn numbers_every_placeholder_once_in_row_order() {
+        assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_list(1, 1), "($1)");
+    }
+}
