@@ -14,7 +14,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use s3_server::S3Server;
-use shotkeeper_core::app_update::PlanRequest;
 use shotkeeper_core::shared_files::KEY_PREFIX;
 use shotkeeper_core::App;
 use shotkeeper_sim::SimProvider;
@@ -112,16 +111,8 @@ async fn a_colleague_sees_the_teams_thumbnails_and_applies_a_plan_made_elsewhere
     // her plan from his machine.
     let target = common::uniquely_named(&ana_rows, |r| r.thumbnail.is_some());
     let shots = tempfile::tempdir().unwrap();
-    let path = shots.path().join(&target.name);
-    std::fs::write(&path, shotkeeper_sim::fresh_png(5)).unwrap();
-    let plan = ana
-        .plan_update(PlanRequest {
-            job_id: job.id.clone(),
-            paths: vec![path],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let fresh = shotkeeper_sim::fresh_png(5);
+    let plan = common::plan_one(&ana, &job.id, shots.path(), &target.name, fresh).await;
     drop(shots);
     let at_ben = ben.get_plan(&plan.id).await.unwrap();
     let source = Path::new(&at_ben.screenshots[0].screenshot.source);

@@ -218,28 +218,6 @@ async fn article_with_two_own_images(
     panic!("no article has two images of its own");
 }
 
-/// A plan of `app` made from `job`: one screenshot, `bytes`, saved as
-/// `name` in a folder of its own under `dir`.
-async fn plan_one(
-    app: &App,
-    job: &str,
-    dir: &std::path::Path,
-    name: &str,
-    bytes: Vec<u8>,
-) -> UpdatePlan {
-    let folder = dir.join(uuid::Uuid::new_v4().to_string());
-    std::fs::create_dir_all(&folder).unwrap();
-    let path = folder.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    app.plan_update(PlanRequest {
-        job_id: job.to_owned(),
-        paths: vec![path],
-        ..Default::default()
-    })
-    .await
-    .unwrap()
-}
-
 /// Ana and Ben apply their plans at the same moment (both made before
 /// either update); their results, Ana's first.
 async fn apply_together(
@@ -302,8 +280,8 @@ async fn two_members_updating_one_article_at_once_both_land_and_both_roll_back()
         .unwrap();
 
     let fresh = shotkeeper_sim::fresh_png;
-    let plan_a = plan_one(&ana, &job.id, shots.path(), &name_a, fresh(11)).await;
-    let plan_b = plan_one(&ben, &job.id, shots.path(), &name_b, fresh(22)).await;
+    let plan_a = common::plan_one(&ana, &job.id, shots.path(), &name_a, fresh(11)).await;
+    let plan_b = common::plan_one(&ben, &job.id, shots.path(), &name_b, fresh(22)).await;
     apply_together((&ana, &plan_a), (&ben, &plan_b)).await;
 
     let address = ArticleRef {
@@ -360,8 +338,8 @@ async fn two_members_replacing_one_image_at_once_the_later_is_rematched_onto_the
 
     // Both captured the billing screen again and both plans replace the
     // imported image named like it.
-    let plan_a = plan_one(&ana, &job.id, shots.path(), &name, capture_of_billing(11)).await;
-    let plan_b = plan_one(&ben, &job.id, shots.path(), &name, capture_of_billing(22)).await;
+    let plan_a = common::plan_one(&ana, &job.id, shots.path(), &name, capture_of_billing(11)).await;
+    let plan_b = common::plan_one(&ben, &job.id, shots.path(), &name, capture_of_billing(22)).await;
     for plan in [&plan_a, &plan_b] {
         assert_eq!(plan.articles[0].changes[0].old_url, imported_url);
     }

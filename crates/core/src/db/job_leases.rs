@@ -441,22 +441,19 @@ pub async fn replica_gone(pool: &Pool, runner: &str) -> Result<()> {
 /// Whether `runner` is a server that renewed within `lease` (this process
 /// serving the queue, when `runner` is [`this_runner`]).
 pub async fn replica_is_alive(pool: &Pool, runner: &str, lease: Duration) -> Result<bool> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM replicas WHERE id = $1 AND last_seen >= {} - $2",
-        clock(pool)
-    );
-    let n: i64 = sqlx::query_scalar(&sql)
-        .bind(runner)
-        .bind(millis(lease))
-        .fetch_one(pool)
-        .await?;
-    Ok(n > 0)
+    Ok(replicas_renewed(pool, "id = $1", runner, lease).await? > 0)
 }
 
 /// How many other servers renewed within `lease`.
 pub async fn other_replicas_alive(pool: &Pool, runner: &str, lease: Duration) -> Result<u64> {
+    replicas_renewed(pool, "id <> $1", runner, lease).await
+}
+
+/// Servers matching `which` (a condition on `id` against `$1`) that renewed
+/// within `lease`.
+async fn replicas_renewed(pool: &Pool, which: &str, runner: &str, lease: Duration) -> Result<u64> {
     let sql = format!(
-        "SELECT COUNT(*) FROM replicas WHERE id <> $1 AND last_seen >= {} - $2",
+        "SELECT COUNT(*) FROM replicas WHERE {which} AND last_seen >= {} - $2",
         clock(pool)
     );
     let n: i64 = sqlx::query_scalar(&sql)

@@ -240,3 +240,25 @@ pub async fn as_if_a_newer_shotkeeper_migrated(pool: &shotkeeper_core::db::Pool)
     .await
     .unwrap();
 }
+
+/// A plan of `app` made from `job`: one screenshot, `bytes`, saved as
+/// `name` in a folder of its own under `dir`.
+pub async fn plan_one(
+    app: &App,
+    job: &str,
+    dir: &std::path::Path,
+    name: &str,
+    bytes: Vec<u8>,
+) -> shotkeeper_core::update::UpdatePlan {
+    let folder = dir.join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    app.plan_update(shotkeeper_core::app_update::PlanRequest {
+        job_id: job.to_owned(),
+        paths: vec![path],
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
