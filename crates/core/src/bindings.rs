@@ -89,5 +89,8 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<crate::app_capture::BrowserSetting>(dir)?;
     export::<crate::team::TeamStatus>(dir)?;
     export::<crate::team::TeamDatabaseCheck>(dir)?;
+    export::<crate::team_key::TeamKeyStatus>(dir)?;
+    export::<crate::team_key::KeySource>(dir)?;
+    export::<crate::team_key::Rotation>(dir)?;
     Ok(())
 }

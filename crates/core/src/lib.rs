@@ -33,6 +33,7 @@ pub mod sealed;
 pub mod secrets;
 pub mod storage;
 pub mod team;
+pub mod team_key;
 pub mod update;
 
 pub use app::{App, APP_IDENTIFIER};
