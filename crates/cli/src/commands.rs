@@ -30,7 +30,9 @@ impl From<CoreError> for CliError {
             | CoreError::Scenarios { .. } => exit::BAD_INPUT,
             CoreError::BadCredentials { .. }
             | CoreError::Forbidden { .. }
-            | CoreError::SecretMissing { .. } => exit::CREDENTIALS,
+            | CoreError::SecretMissing { .. }
+            | CoreError::TeamKeyMissing { .. }
+            | CoreError::WrongTeamKey { .. } => exit::CREDENTIALS,
             CoreError::KeychainUnavailable { .. } | CoreError::NoSecretStore { .. } => {
                 exit::NO_KEYCHAIN
             }
@@ -99,6 +101,7 @@ pub async fn run(cli: Cli) -> CliResult {
     match command {
         Command::Serve(args) => crate::serve_cmds::serve(&app, args).await,
         Command::ApiKey(cmd) => crate::serve_cmds::api_key(&app, cmd).await,
+        Command::TeamKey(cmd) => crate::team_key_cmd::run(&app, cmd).await,
         Command::Integration(cmd) => integration(&app, cmd).await,
         Command::Import {
             integration_id,
