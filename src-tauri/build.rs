@@ -50,6 +50,10 @@ const COMMANDS: &[&str] = &[
     "leave_team",
     "set_member_name",
     "restart_app",
+    "team_key_status",
+    "add_team_key",
+    "save_team_key",
+    "rotate_team_key",
 ];
 
 fn main() {

@@ -112,6 +112,10 @@ fn main() {
             commands::team::leave_team,
             commands::team::set_member_name,
             commands::team::restart_app,
+            commands::team::team_key_status,
+            commands::team::add_team_key,
+            commands::team::save_team_key,
+            commands::team::rotate_team_key,
         ])
         .run(tauri::generate_context!())
         .expect("Shotkeeper could not start its window");

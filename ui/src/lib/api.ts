@@ -12,7 +12,9 @@ import type {
   ShotsOverview,
   LocalApiStatus,
   TeamDatabaseCheck,
+  TeamKeyStatus,
   TeamStatus,
+  Rotation,
   NewApiKey,
   ApplyProgress,
   AuditReport,
@@ -175,6 +177,15 @@ export const api = {
   /** The name jobs and revisions record (null: the OS user's); applies at once. */
   setMemberName: (name: string | null) => call<TeamStatus>("set_member_name", { name }),
   restartApp: () => call<void>("restart_app"),
+
+  /** Settings › Team › Team key: whether this computer holds the team key (never the key). */
+  teamKeyStatus: () => call<TeamKeyStatus>("team_key_status"),
+  /** A key a teammate shared: checked against the team database, then kept in the OS keychain. */
+  addTeamKey: (key: string) => call<TeamKeyStatus>("add_team_key", { key }),
+  /** Asks where (the system's save dialog) and writes the key there; the path, or null when cancelled. */
+  saveTeamKey: () => call<string | null>("save_team_key"),
+  /** Re-seals every secret under a new key, kept in this computer's keychain. */
+  rotateTeamKey: () => call<Rotation>("rotate_team_key"),
 };
 
 export type Api = typeof api;
