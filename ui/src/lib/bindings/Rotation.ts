@@ -3,4 +3,8 @@
 /**
  * What a rotation did.
  */
-export type Rotation = { oldKeyId: string, newKeyId: string, secrets: number, };
+export type Rotation = { oldKeyId: string, newKeyId: string, 
+/**
+ * Sealed secrets re-sealed under the new key.
+ */
+secrets: number, };

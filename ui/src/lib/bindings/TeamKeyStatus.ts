@@ -4,4 +4,28 @@ import type { KeySource } from "./KeySource";
 /**
  * What Settings › Team › Team key shows. Never the key.
  */
-export type TeamKeyStatus = { teamMode: boolean, recorded: boolean, held: boolean, source: KeySource | null, keyId: string | null, createdAt: string | null, createdBy: string | null, rotatedAt: string | null, rotatedBy: string | null, problem: string | null, };
+export type TeamKeyStatus = { 
+/**
+ * The store is a team database (the team key applies).
+ */
+teamMode: boolean, 
+/**
+ * The team database has a team key (its check is recorded).
+ */
+recorded: boolean, 
+/**
+ * This process holds the team's current key.
+ */
+held: boolean, 
+/**
+ * Where the key held comes from.
+ */
+source: KeySource | null, 
+/**
+ * The team key's public id (a digest, to tell keys apart), e.g. "3f9a0c1d52e4b7a6".
+ */
+keyId: string | null, createdAt: string | null, createdBy: string | null, rotatedAt: string | null, rotatedBy: string | null, 
+/**
+ * Why the key is not held, and what to do, when it is not.
+ */
+problem: string | null, };
