@@ -37,7 +37,7 @@ bash scripts/with-keychain.sh bash scripts/with-postgres.sh \
     --test store --test shared_files --test job_leases --test api_keys --test app_clients --test audit_known_answers \
     --test audit_settings --test import_counts --test import_resume \
     --test job_view_cache --test rewrite_round_trip --test sealed_secrets \
-    --test update_flow --test update_review --test update_s3 --test team_settings \
+    --test update_flow --test update_review --test update_s3 --test team_settings --test team_key \
     --test provider_freshdesk --test provider_helpcenter --test provider_helpcenterio \
     --test provider_helpjuice --test provider_helpscout --test provider_intercom \
     --test provider_knowledgeowl --test provider_zendesk \

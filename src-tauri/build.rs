@@ -53,6 +53,10 @@ const COMMANDS: &[&str] = &[
     "shared_files_status",
     "set_shared_files",
     "local_copy",
+    "team_key_status",
+    "add_team_key",
+    "save_team_key",
+    "rotate_team_key",
 ];
 
 fn main() {

@@ -207,6 +207,30 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The team key that seals integration secrets in a team database:
+    /// check the key held, or rotate it.
+    #[command(subcommand, name = "team-key")]
+    TeamKey(TeamKeyCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamKeyCmd {
+    /// Check that the key held (--secret-key-file, SHOTKEEPER_SECRET_KEY or
+    /// this data directory's keychain entry) is the team's current key;
+    /// exits 3 (credentials) when it is not.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-seal every integration secret under a new team key, in one
+    /// transaction, and write the new key to FILE (which must not exist).
+    /// Every member then needs the new key.
+    Rotate {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

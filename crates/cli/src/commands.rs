@@ -30,7 +30,9 @@ impl From<CoreError> for CliError {
             | CoreError::Scenarios { .. } => exit::BAD_INPUT,
             CoreError::BadCredentials { .. }
             | CoreError::Forbidden { .. }
-            | CoreError::SecretMissing { .. } => exit::CREDENTIALS,
+            | CoreError::SecretMissing { .. }
+            | CoreError::TeamKeyMissing { .. }
+            | CoreError::WrongTeamKey { .. } => exit::CREDENTIALS,
             CoreError::KeychainUnavailable { .. } | CoreError::NoSecretStore { .. } => {
                 exit::NO_KEYCHAIN
             }
@@ -107,6 +109,7 @@ pub async fn run(cli: Cli) -> CliResult {
             };
             output::show(&status, json)
         }
+        Command::TeamKey(cmd) => crate::team_key_cmd::run(&app, cmd).await,
         Command::Integration(cmd) => integration(&app, cmd).await,
         Command::Import {
             integration_id,

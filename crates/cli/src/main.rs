@@ -11,6 +11,7 @@ mod output;
 mod pipe;
 mod progress;
 mod serve_cmds;
+mod team_key_cmd;
 mod update_cmds;
 
 use clap::{CommandFactory, FromArgMatches};

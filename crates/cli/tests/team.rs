@@ -107,3 +107,168 @@ async fn the_cli_opens_the_team_and_name_chosen_in_settings() {
     assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed:?}");
     sim.shutdown().await;
 }
+
+/// Runs `shotkeeper` as a member of the team with `--secret-key-file`
+/// (or none), returning exit status, stdout and stderr.
+fn as_member(
+    member: &Shotkeeper,
+    key_file: Option<&std::path::Path>,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let mut cmd = member.cmd(&[]);
+    if let Some(f) = key_file {
+        cmd.arg("--secret-key-file").arg(f);
+    }
+    cmd.args(args)
+        .env_remove("SHOTKEEPER_SECRET_KEY")
+        .env_remove("SHOTKEEPER_SECRET_KEY_FILE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if stdin.is_some() {
+        cmd.stdin(std::process::Stdio::piped());
+    }
+    let mut child = cmd.spawn().expect("run shotkeeper");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL and the OS keychain: scripts/with-keychain.sh scripts/with-postgres.sh cargo test --test team -- --ignored"]
+async fn servers_share_sealed_secrets_through_the_team_key_file_and_rotate_it() {
+    let database = team_database().await;
+    let sim = support::sim(SimProvider::Helpcenter, 3).await;
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("team.key");
+    let wrong = keys.path().join("wrong.key");
+    for f in [&key, &wrong] {
+        let out =
+            Shotkeeper::new("t").run(&["secret-key", "generate", "--out", f.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", support::stderr(&out));
+    }
+    let ana = Shotkeeper::on_team_database("unused", &database);
+    let ben = Shotkeeper::on_team_database("unused", &database);
+
+    // Ana's server: the first on the team database adopts its key file as
+    // the team key and seals the secret (read from stdin) under it.
+    let mut add: Vec<String> = [
+        "integration",
+        "add",
+        "helpcenter",
+        "--label",
+        "Shared",
+        "--base-url",
+        &sim.api_base,
+        "--secret-stdin",
+        "--json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for (k, v) in &sim.settings {
+        add.push("--set".into());
+        add.push(format!("{k}={v}"));
+    }
+    let add: Vec<&str> = add.iter().map(String::as_str).collect();
+    let (code, out, err) = as_member(&ana, Some(&key), &add, Some(&sim.token));
+    assert_eq!(code, Some(0), "{err}");
+    let view: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(view["secretSource"]["kind"], "sealed", "{view}");
+    let id = view["id"].as_str().unwrap().to_owned();
+    let (code, out, _) = as_member(&ana, Some(&key), &["team-key", "check"], None);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("held here"), "{out}");
+
+    // Ben without the key: sees the integration, cannot use it, is told how to get the key.
+    let (code, out, _) = as_member(&ben, None, &["integration", "list", "--json"], None);
+    assert_eq!(code, Some(0));
+    assert!(out.contains(&id));
+    let (code, out, _) = as_member(&ben, None, &["integration", "verify", &id, "--json"], None);
+    assert_eq!(code, Some(3), "{out}");
+    assert!(
+        out.contains("Save key to file") && out.contains("--secret-key-file"),
+        "{out}"
+    );
+    assert!(!out.contains(&sim.token));
+    let (code, _, err) = as_member(&ben, None, &["team-key", "check"], None);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("ask a teammate"), "{err}");
+
+    // With a wrong key file: refused, with its own message.
+    let (code, _, err) = as_member(&ben, Some(&wrong), &["integration", "list"], None);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("is not your team's key"), "{err}");
+
+    // With the team's key file: Ben's server uses the integration.
+    let (code, out, err) = as_member(
+        &ben,
+        Some(&key),
+        &["integration", "verify", &id, "--json"],
+        None,
+    );
+    assert_eq!(code, Some(0), "{out} {err}");
+
+    // Ana rotates: the new key is written to a new file, the old one no
+    // longer works anywhere, the new one does.
+    let rotated = keys.path().join("rotated.key");
+    let (code, out, err) = as_member(
+        &ana,
+        Some(&key),
+        &[
+            "--as",
+            "Ana",
+            "team-key",
+            "rotate",
+            "--out",
+            rotated.to_str().unwrap(),
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let rotation: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rotation["secrets"], 1, "{rotation}");
+    assert!(
+        err.contains("every member and server needs it now"),
+        "{err}"
+    );
+    let (code, _, err) = as_member(&ben, Some(&key), &["integration", "verify", &id], None);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("is not your team's key") && err.contains("rotated by Ana"),
+        "{err}"
+    );
+    let (code, out, err) = as_member(
+        &ben,
+        Some(&rotated),
+        &["integration", "verify", &id, "--json"],
+        None,
+    );
+    assert_eq!(code, Some(0), "{out} {err}");
+
+    // A rotation never overwrites a file: refused before anything changes.
+    let (code, _, err) = as_member(
+        &ana,
+        Some(&rotated),
+        &["team-key", "rotate", "--out", key.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    let (code, out, _) = as_member(&ben, Some(&rotated), &["team-key", "check", "--json"], None);
+    assert_eq!(code, Some(0), "{out}");
+    sim.shutdown().await;
+}

@@ -90,5 +90,8 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<crate::team::TeamStatus>(dir)?;
     export::<crate::shared_files::SharedFilesStatus>(dir)?;
     export::<crate::team::TeamDatabaseCheck>(dir)?;
+    export::<crate::team_key::TeamKeyStatus>(dir)?;
+    export::<crate::team_key::KeySource>(dir)?;
+    export::<crate::team_key::Rotation>(dir)?;
     Ok(())
 }

@@ -134,6 +134,20 @@ pub enum CoreError {
     #[error("this data directory ({data_dir}) is set to work on the team database {database}, but its address is no longer in the OS keychain. Join the team again in the desktop app's Settings › Team, or leave the team there to use this computer's own database (the CLI can also be given --database URL)")]
     TeamAddressMissing { data_dir: String, database: String },
 
+    /// Team mode: the integration's secret is sealed under the team key and
+    /// this process does not hold the team's current key.
+    #[error("integration '{integration}' keeps its secret sealed under your team's key, and {detail}. Ask a teammate who has the key to share it (Settings › Team › Team key › Save key to file…), then add it in Settings › Team › Team key › Add team key… (the CLI and `serve`: --secret-key-file FILE, or SHOTKEEPER_SECRET_KEY)")]
+    TeamKeyMissing { integration: String, detail: String },
+
+    /// A key given for the team (pasted, a key file, the variable) is not the
+    /// team's current one; nothing was saved.
+    #[error("{origin} is not your team's key: {detail}. Nothing was saved. Ask a teammate for the current team key (Settings › Team › Team key › Save key to file…); a key from before the last rotation no longer works")]
+    WrongTeamKey { origin: String, detail: String },
+
+    /// A rotation stopped before changing anything.
+    #[error("the team key was not rotated: the secret of integration '{integration}' cannot be opened with the current team key ({detail}). Nothing was changed: enter that integration's secret again (or delete the integration), then rotate again")]
+    RotationBlocked { integration: String, detail: String },
+
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
 
@@ -230,6 +244,9 @@ impl CoreError {
             CoreError::NewerDatabase { .. } => "newer_database",
             CoreError::DatabaseUnreachable { .. } => "database_unreachable",
             CoreError::TeamAddressMissing { .. } => "team_address_missing",
+            CoreError::TeamKeyMissing { .. } => "team_key_missing",
+            CoreError::WrongTeamKey { .. } => "wrong_team_key",
+            CoreError::RotationBlocked { .. } => "rotation_blocked",
             CoreError::Io(_) | CoreError::File { .. } => "io",
             CoreError::Scenarios { .. } => "scenarios",
             CoreError::BrowserMissing { .. } => "browser_missing",

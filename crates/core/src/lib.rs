@@ -35,6 +35,7 @@ pub mod secrets;
 pub mod shared_files;
 pub mod storage;
 pub mod team;
+pub mod team_key;
 pub mod update;
 
 pub use app::{App, APP_IDENTIFIER};

@@ -126,7 +126,8 @@ pub enum SecretSource {
     /// memory while the demo runs and needs no keychain.
     Demo,
     /// Sealed (encrypted) in the database under a key kept outside it, for
-    /// machines without a keychain; see `crate::sealed`.
+    /// machines without a keychain, and in team mode under the team key;
+    /// see `crate::sealed` and `crate::team_key`.
     Sealed,
 }
 

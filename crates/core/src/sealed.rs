@@ -84,25 +84,110 @@ impl SealingKey {
     fn cipher(&self) -> ChaCha20Poly1305 {
         ChaCha20Poly1305::new(Key::from_slice(&self.0))
     }
+
+    /// A short public name of the key: the first 8 bytes of a SHA-256 of
+    /// it (domain-separated), as hex. The team database keeps it to tell a
+    /// member's key right from wrong (and the UI shows it to tell keys
+    /// apart); a digest of a 256-bit random key gives nothing away.
+    pub fn id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"shotkeeper team key id v1\0");
+        h.update(self.0);
+        hex::encode(&h.finalize()[..8])
+    }
+
+    /// Seals `msg` under this key with a fresh random nonce; `aad` is bound
+    /// to it (the integration id, or the team key check's fixed label).
+    pub(crate) fn seal(&self, aad: &[u8], msg: &[u8]) -> Result<SealedRow> {
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = self
+            .cipher()
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg, aad })
+            .map_err(|_| CoreError::Invalid("the secret could not be sealed".into()))?;
+        Ok(SealedRow {
+            nonce: nonce.to_vec(),
+            ciphertext,
+        })
+    }
+
+    /// Opens what [`seal`](Self::seal) sealed with the same `aad`; `None`
+    /// when this key did not seal it (or the row is damaged).
+    pub(crate) fn open(&self, aad: &[u8], row: &SealedRow) -> Option<Vec<u8>> {
+        if row.nonce.len() != 12 {
+            return None;
+        }
+        self.cipher()
+            .decrypt(
+                Nonce::from_slice(&row.nonce),
+                Payload {
+                    msg: &row.ciphertext,
+                    aad,
+                },
+            )
+            .ok()
+    }
+
+    /// Writes the key (64 hex digits and a newline) to a new file readable
+    /// by its owner only; an existing file is never overwritten.
+    pub fn write_new_file(&self, path: &Path) -> Result<()> {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                CoreError::Invalid(format!(
+                    "{} already exists: choose a new file name, so that no key is ever overwritten",
+                    path.display()
+                ))
+            } else {
+                CoreError::file("create", path.display(), e)
+            }
+        })?;
+        writeln!(f, "{}", self.to_hex())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| CoreError::file("write", path.display(), e))
+    }
 }
 
-static KEY: RwLock<Option<SealingKey>> = RwLock::new(None);
+/// The key, and whether a front end gave it (`configure`: a key file or
+/// the variable) rather than the team key code finding it in the keychain.
+static KEY: RwLock<(Option<SealingKey>, bool)> = RwLock::new((None, false));
 
 /// Makes this process seal new secrets under `key` (and open sealed ones).
-/// `None` goes back to the OS keychain for new secrets.
+/// `None` goes back to the OS keychain for new secrets. In team mode the key
+/// given here is the one `crate::team::open_app` checks against the team's.
 pub fn configure(key: Option<SealingKey>) {
+    set(key, true);
+}
+
+/// Holds `key`; `given` says a front end gave it (else the keychain did).
+pub(crate) fn set(key: Option<SealingKey>, given: bool) {
     if let Ok(mut k) = KEY.write() {
-        *k = key;
+        *k = (key, given);
     }
+}
+
+/// The key a front end gave with [`configure`], if that is the key held.
+pub(crate) fn given() -> Option<SealingKey> {
+    KEY.read()
+        .ok()
+        .and_then(|k| if k.1 { k.0.clone() } else { None })
 }
 
 /// Whether a sealing key is configured in this process.
 pub fn configured() -> bool {
-    KEY.read().map(|k| k.is_some()).unwrap_or(false)
+    KEY.read().map(|k| k.0.is_some()).unwrap_or(false)
 }
 
-fn current() -> Option<SealingKey> {
-    KEY.read().ok().and_then(|k| k.clone())
+pub(crate) fn current() -> Option<SealingKey> {
+    KEY.read().ok().and_then(|k| k.0.clone())
 }
 
 fn no_key(integration: &str) -> CoreError {
@@ -117,22 +202,7 @@ fn no_key(integration: &str) -> CoreError {
 /// Seals `secret` for the integration and stores nonce and ciphertext.
 pub async fn store(pool: &Pool, integration_id: &str, secret: &str) -> Result<()> {
     let key = current().ok_or_else(|| no_key(integration_id))?;
-    let mut nonce = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let sealed = key
-        .cipher()
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: secret.as_bytes(),
-                aad: integration_id.as_bytes(),
-            },
-        )
-        .map_err(|_| CoreError::Invalid("the secret could not be sealed".into()))?;
-    let row = SealedRow {
-        nonce: nonce.to_vec(),
-        ciphertext: sealed,
-    };
+    let row = key.seal(integration_id.as_bytes(), secret.as_bytes())?;
     db::sealed_secrets::put(pool, integration_id, &row).await?;
     Ok(())
 }

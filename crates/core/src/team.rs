@@ -23,7 +23,8 @@ use crate::app::{default_actor, person_name, App};
 use crate::db::{self, Database, Engine};
 use crate::error::{CoreError, Result};
 use crate::model::SecretSource;
-use crate::secrets;
+use crate::sealed::{self, SealingKey};
+use crate::{secrets, team_key};
 
 /// The non-secret record of a data directory's team choice and name.
 pub const TEAM_FILE: &str = "team.json";
@@ -372,6 +373,8 @@ pub async fn leave_team(data_dir: &Path) -> Result<TeamStatus> {
     saved.team_database = None;
     write_saved(data_dir, &saved)?;
     secrets::delete(&keychain_account(data_dir)).await?;
+    // The team key belongs to that team: it goes with the address.
+    secrets::delete(&team_key::keychain_account(data_dir)).await?;
     tracing::info!(
         "data directory {} left its team database",
         data_dir.display()
@@ -436,9 +439,20 @@ pub async fn open_app(
         Some(name) => Some(name.to_owned()),
         None => env_name().or(read_saved(data_dir)?.name),
     };
+    let team = matches!(database, Database::Team { .. });
     let app = App::open_with(data_dir, database).await?;
-    match name {
-        Some(name) => app.with_actor(&name),
-        None => Ok(app),
+    let app = match name {
+        Some(name) => app.with_actor(&name)?,
+        None => app,
+    };
+    if team {
+        // The key of --secret-key-file (the CLI configured it) or
+        // SHOTKEEPER_SECRET_KEY, else the one in this computer's keychain.
+        let given = match sealed::given() {
+            Some(key) => Some(key),
+            None => SealingKey::from_env()?,
+        };
+        team_key::establish(app.pool(), data_dir, given, app.actor()).await?;
     }
+    Ok(app)
 }

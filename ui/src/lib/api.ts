@@ -12,8 +12,10 @@ import type {
   ShotsOverview,
   LocalApiStatus,
   TeamDatabaseCheck,
+  TeamKeyStatus,
   TeamStatus,
   SharedFilesStatus,
+  Rotation,
   NewApiKey,
   ApplyProgress,
   AuditReport,
@@ -182,6 +184,15 @@ export const api = {
   setSharedFiles: (storageIntegrationId: string | null) => call<SharedFilesStatus>("set_shared_files", { storageIntegrationId }),
   /** This machine's copy of a thumbnail or screenshot made on a colleague's machine, fetched when missing. */
   localCopy: (path: string) => call<string>("local_copy", { path }),
+
+  /** Settings › Team › Team key: whether this computer holds the team key (never the key). */
+  teamKeyStatus: () => call<TeamKeyStatus>("team_key_status"),
+  /** A key a teammate shared: checked against the team database, then kept in the OS keychain. */
+  addTeamKey: (key: string) => call<TeamKeyStatus>("add_team_key", { key }),
+  /** Asks where (the system's save dialog) and writes the key there; the path, or null when cancelled. */
+  saveTeamKey: () => call<string | null>("save_team_key"),
+  /** Re-seals every secret under a new key, kept in this computer's keychain. */
+  rotateTeamKey: () => call<Rotation>("rotate_team_key"),
 };
 
 export type Api = typeof api;

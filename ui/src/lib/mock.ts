@@ -8,6 +8,7 @@ import type {
   ApiKeyInfo,
   LocalApiStatus,
   TeamStatus,
+  TeamKeyStatus,
   ArticleRow,
   ImageRow,
   ImportProgress,
@@ -108,6 +109,20 @@ export function installMock(): void {
     actingAs: "me",
     nameFromEnv: false,
     databaseFromEnv: null,
+  };
+  // Team mode's key as core reports it: this computer does not hold it yet.
+  let teamKey: TeamKeyStatus = {
+    teamMode: true,
+    recorded: true,
+    held: false,
+    source: null,
+    keyId: "3f9a0c1d52e4b7a6",
+    createdAt: "2026-11-30T09:05:12.345Z",
+    createdBy: "Ben",
+    rotatedAt: null,
+    rotatedBy: null,
+    problem:
+      "ask a teammate who has the team key to share it (Settings › Team › Team key › Save key to file…), then add it in Settings › Team › Team key (the CLI and `serve`: --secret-key-file FILE)",
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -259,6 +274,24 @@ export function installMock(): void {
         return { teamDatabase: false, storageIntegrationId: null, storageLabel: null };
       case "local_copy":
         throw { kind: "not_found", message: "the browser preview has no shared files" };
+      case "team_key_status":
+        return { ...teamKey, teamMode: team.teamDatabase !== null };
+      case "add_team_key":
+        // The mock takes any 64 hex digits as the team's key (core checks it against the team database).
+        if (!/^[0-9a-f]{64}$/i.test(String(a.key).trim()))
+          throw {
+            kind: "wrong_team_key",
+            message: "the key entered is not your team's key: it does not open the team database's key check. Nothing was saved. Ask a teammate for the current team key (Settings › Team › Team key › Save key to file…); a key from before the last rotation no longer works",
+          };
+        teamKey = { ...teamKey, held: true, source: "keychain", problem: null };
+        return teamKey;
+      case "save_team_key":
+        return "/home/me/Documents/shotkeeper-team-key.txt";
+      case "rotate_team_key": {
+        const oldKeyId = teamKey.keyId!;
+        teamKey = { ...teamKey, keyId: "b71e4c09aa3d2f58", rotatedAt: new Date().toISOString(), rotatedBy: team.actingAs };
+        return { oldKeyId, newKeyId: teamKey.keyId!, secrets: 2 };
+      }
       case "restart_app":
         location.reload();
         return null;
@@ -310,6 +343,25 @@ export async function runScenario(name: string | undefined): Promise<void> {
     st.navigate("settings");
     for (let i = 0; i < 50 && !document.querySelector('[data-testid="team-leave"]'); i++) await wait(100);
     document.querySelector<HTMLButtonElement>('[data-testid="team-leave"]')!.click();
+    return;
+  }
+  if (name === "team-key") {
+    // Settings › Team › Team key: in a team without the key, "Add team key…" open.
+    const { api } = await import("./api");
+    await api.joinTeam("postgres://ana:pw@db.example.com:5432/docs", null);
+    st.navigate("settings");
+    for (let i = 0; i < 50 && !document.querySelector('[data-testid="team-key-add"]'); i++) await wait(100);
+    document.querySelector<HTMLButtonElement>('[data-testid="team-key-add"]')!.click();
+    return;
+  }
+  if (name === "team-key-rotate") {
+    // Settings › Team › Team key held, rotation asked to confirm.
+    const { api } = await import("./api");
+    await api.joinTeam("postgres://ana:pw@db.example.com:5432/docs", null);
+    await api.addTeamKey("a".repeat(64));
+    st.navigate("settings");
+    for (let i = 0; i < 50 && !document.querySelector('[data-testid="team-key-rotate"]'); i++) await wait(100);
+    document.querySelector<HTMLButtonElement>('[data-testid="team-key-rotate"]')!.click();
     return;
   }
   if (name === "team") {

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod plans;
 pub mod revisions;
 pub mod sealed_secrets;
+pub mod team_key;
 pub mod team_settings;
 pub mod views;
 

@@ -13,7 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::model::{Integration, Platform, ProviderKind, SecretSource, VerifyResult};
 use crate::providers::{registry, HelpCenter};
 use crate::storage::{Storage, StorageSettings};
-use crate::{sealed, secrets};
+use crate::{sealed, secrets, team_key};
 
 mod draft;
 pub use draft::{check_draft, FieldProblem, IntegrationDraft, SecretDraft};
@@ -122,8 +122,21 @@ fn validate_secret(secret: &SecretInput) -> Result<()> {
 /// Stores the secret where the input says and returns where it lives: a
 /// value goes to the sealed store when this process has a sealing key (a
 /// server), else to the OS keychain.
-async fn put_secret(pool: &Pool, id: &str, secret: &SecretInput) -> Result<SecretSource> {
+///
+/// On a team database a value is always sealed, under the team key
+/// (`crate::team_key`): the member's own keychain is one colleagues cannot
+/// read. Without the team key it is refused, with how to get the key.
+async fn put_secret(
+    pool: &Pool,
+    id: &str,
+    label: &str,
+    secret: &SecretInput,
+) -> Result<SecretSource> {
     match secret {
+        SecretInput::Value { value } if team_key::is_team(pool) => {
+            team_key::seal_for_team(pool, id, label, value.trim()).await?;
+            Ok(SecretSource::Sealed)
+        }
         SecretInput::Value { value } if sealed::configured() => {
             sealed::store(pool, id, value.trim()).await?;
             Ok(SecretSource::Sealed)
@@ -164,7 +177,7 @@ pub async fn add(pool: &Pool, input: NewIntegration, is_demo: bool) -> Result<In
     validate_secret(&input.secret)?;
     let id = Uuid::new_v4().to_string();
     // Secret first: if the keychain refuses, nothing is half-written in SQLite.
-    let secret_source = put_secret(pool, &id, &input.secret).await?;
+    let secret_source = put_secret(pool, &id, &label, &input.secret).await?;
     let ts = now();
     let integration = Integration {
         id,
@@ -203,7 +216,7 @@ pub async fn update(pool: &Pool, id: &str, input: UpdateIntegration) -> Result<I
     )?;
     if let Some(secret) = &input.secret {
         validate_secret(secret)?;
-        let source = put_secret(pool, id, secret).await?;
+        let source = put_secret(pool, id, &integration.label, secret).await?;
         if integration.secret_source == SecretSource::Sealed && source != SecretSource::Sealed {
             sealed::delete(pool, id).await?;
         }
@@ -298,6 +311,9 @@ pub async fn verify(pool: &Pool, id: &str) -> Result<VerifyResult> {
 /// The secret of an integration, from wherever it lives.
 pub async fn load_secret(pool: &Pool, integration: &Integration) -> Result<String> {
     match integration.secret_source {
+        SecretSource::Sealed if team_key::is_team(pool) => {
+            team_key::open_for_team(pool, &integration.id, &integration.label).await
+        }
         SecretSource::Sealed => sealed::load(pool, &integration.id).await,
         _ => secrets::load(&integration.id, &integration.secret_source).await,
     }
