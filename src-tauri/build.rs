@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "shared_files_status",
     "set_shared_files",
     "local_copy",
+    "updates_elsewhere",
     "team_key_status",
     "add_team_key",
     "save_team_key",

@@ -115,6 +115,7 @@ fn main() {
             commands::shared_files::shared_files_status,
             commands::shared_files::set_shared_files,
             commands::shared_files::local_copy,
+            commands::replace::updates_elsewhere,
             commands::team::team_key_status,
             commands::team::add_team_key,
             commands::team::save_team_key,

@@ -19,7 +19,8 @@ pub struct Cli {
     /// A team's PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/DATABASE)
     /// instead of the data directory's SQLite file: every member's CLI,
     /// desktop app and `serve` then work on the same imports, plans and
-    /// revisions. Thumbnails stay in the data directory.
+    /// revisions. Thumbnails stay in the data directory unless the team
+    /// shares files (`team-files`).
     #[arg(
         long,
         global = true,

@@ -89,6 +89,7 @@ pub fn export_core(dir: &Path) -> Result<(), ExportError> {
     export::<crate::app_capture::BrowserSetting>(dir)?;
     export::<crate::team::TeamStatus>(dir)?;
     export::<crate::shared_files::SharedFilesStatus>(dir)?;
+    export::<crate::activity::UpdateActivity>(dir)?;
     export::<crate::team::TeamDatabaseCheck>(dir)?;
     export::<crate::team_key::TeamKeyStatus>(dir)?;
     export::<crate::team_key::KeySource>(dir)?;

@@ -2,6 +2,7 @@
 //! Front ends (the `shotkeeper` CLI, the Tauri desktop shell) only parse,
 //! call into this crate, and present.
 
+pub mod activity;
 pub mod api_keys;
 pub mod app;
 pub mod app_capture;

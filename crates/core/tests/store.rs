@@ -396,3 +396,53 @@ async fn two_members_replacing_one_image_at_once_the_later_is_rematched_onto_the
     assert_eq!(back, original);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleague_sees_an_update_while_it_is_being_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let shots = tempfile::tempdir().unwrap();
+    // Every API answer takes 300 ms: the update lasts long enough to watch.
+    let (ana, ben, sim, _, job) = ana_and_ben_after_anas_import(dir.path(), 300).await;
+    let rows = ana.image_rows(&job.id).await.unwrap();
+    let shared = common::most_used_uniquely_named(&rows);
+    let fresh = shotkeeper_sim::fresh_png(9);
+    let plan = common::plan_one(&ana, &job.id, shots.path(), &shared.name, fresh).await;
+    let total = plan.articles_to_update() as u64;
+    assert!(total >= 2, "the image is in several articles");
+    assert!(ben.updates_elsewhere().await.unwrap().is_empty());
+
+    let applying = {
+        let (ana, id) = (ana.clone(), plan.id.clone());
+        tokio::spawn(async move {
+            ana.apply_plan(&id, false, Arc::new(|_| {}), CancellationToken::new())
+                .await
+        })
+    };
+    // Ben's app, polling as the desktop does, sees Ana's update while it runs.
+    let mut seen = None;
+    for _ in 0..200 {
+        let now = ben.updates_elsewhere().await.unwrap();
+        if let Some(a) = now.into_iter().find(|a| a.articles_written >= 1) {
+            seen = Some(a);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let seen = seen.expect("Ben saw Ana's update within 10 s");
+    assert_eq!(seen.plan_id, plan.id);
+    assert_eq!(seen.author.as_deref(), Some("Ana"));
+    assert_eq!(seen.articles_total, total);
+    assert!(seen.articles_written < total, "seen while it ran: {seen:?}");
+    assert!(
+        ana.updates_elsewhere().await.unwrap().is_empty(),
+        "not her own"
+    );
+
+    let done = applying.await.unwrap().unwrap();
+    assert_eq!(done.summary.failed, 0);
+    assert!(
+        ben.updates_elsewhere().await.unwrap().is_empty(),
+        "finished"
+    );
+    sim.shutdown().await;
+}

@@ -94,3 +94,11 @@ pub async fn rollback_revision(
 ) -> CmdResult<RollbackOutcome> {
     Ok(shell.app()?.rollback(&revision_id, false).await?)
 }
+
+/// Plans colleagues are applying now (read from the shared database).
+#[tauri::command]
+pub async fn updates_elsewhere(
+    shell: State<'_, Shell>,
+) -> CmdResult<Vec<shotkeeper_core::activity::UpdateActivity>> {
+    Ok(shell.app()?.updates_elsewhere().await?)
+}

@@ -15,6 +15,7 @@ import type {
   TeamKeyStatus,
   TeamStatus,
   SharedFilesStatus,
+  UpdateActivity,
   Rotation,
   NewApiKey,
   ApplyProgress,
@@ -184,6 +185,8 @@ export const api = {
   setSharedFiles: (storageIntegrationId: string | null) => call<SharedFilesStatus>("set_shared_files", { storageIntegrationId }),
   /** This machine's copy of a thumbnail or screenshot made on a colleague's machine, fetched when missing. */
   localCopy: (path: string) => call<string>("local_copy", { path }),
+  /** Plans colleagues are applying now, from the shared database. */
+  updatesElsewhere: () => call<UpdateActivity[]>("updates_elsewhere"),
 
   /** Settings › Team › Team key: whether this computer holds the team key (never the key). */
   teamKeyStatus: () => call<TeamKeyStatus>("team_key_status"),

@@ -272,6 +272,8 @@ export function installMock(): void {
       case "shared_files_status":
       case "set_shared_files":
         return { teamDatabase: false, storageIntegrationId: null, storageLabel: null };
+      case "updates_elsewhere":
+        return [];
       case "local_copy":
         throw { kind: "not_found", message: "the browser preview has no shared files" };
       case "team_key_status":

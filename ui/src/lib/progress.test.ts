@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IDLE_POLL_MS, LIVE_POLL_MS, STATUS_LABEL, canResume, canReview, jobsPollInterval, othersActive, progressDisplay, stoppedPercent } from "./progress";
+import { IDLE_POLL_MS, LIVE_POLL_MS, STATUS_LABEL, canResume, canReview, jobsPollInterval, othersActive, progressDisplay, stoppedPercent, UPDATES_IDLE_POLL_MS, updateActivityLine, updatesPollInterval } from "./progress";
 import type { ImportProgress } from "./types";
 
 const p = (x: Partial<ImportProgress>): ImportProgress => ({
@@ -71,5 +71,18 @@ describe("the live jobs list", () => {
     expect(jobsPollInterval([job("b", "running")], "a")).toBe(LIVE_POLL_MS);
     expect(jobsPollInterval([job("b", "completed")], null)).toBe(IDLE_POLL_MS);
     expect(LIVE_POLL_MS).toBeLessThan(IDLE_POLL_MS);
+  });
+});
+
+describe("updateActivityLine", () => {
+  const a = { planId: "p", integrationId: "i", integrationLabel: "Docs", author: "Ana", articlesWritten: 3, articlesFailed: 0, articlesTotal: 8, lastWriteAt: "2026-12-01T01:00:00.000Z" };
+  it("says who updates what, and how far", () => {
+    expect(updateActivityLine(a)).toBe("Ana is updating Docs: 3 of 8 articles written");
+    expect(updateActivityLine({ ...a, articlesFailed: 1 })).toBe("Ana is updating Docs: 3 of 8 articles written · 1 failed");
+    expect(updateActivityLine({ ...a, author: null, articlesTotal: 1, articlesWritten: 0 })).toBe("Someone is updating Docs: 0 of 1 article written");
+  });
+  it("looks again soon while a colleague's update runs", () => {
+    expect(updatesPollInterval([a])).toBe(LIVE_POLL_MS);
+    expect(updatesPollInterval([])).toBe(UPDATES_IDLE_POLL_MS);
   });
 });

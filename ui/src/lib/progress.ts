@@ -1,6 +1,6 @@
 // What the import progress view shows, from a progress report. Pure, tested.
 
-import type { ImportProgress, JobStatus } from "./types";
+import type { ImportProgress, JobStatus, UpdateActivity } from "./types";
 
 export interface ProgressDisplay {
   /** 0..100, or null while the total is not known yet (indeterminate bar). */
@@ -76,4 +76,20 @@ export function othersActive(jobs: { id: string; status: JobStatus }[], ownJobId
 /** The next re-read of the jobs list, in milliseconds. */
 export function jobsPollInterval(jobs: { id: string; status: JobStatus }[], ownJobId: string | null): number {
   return othersActive(jobs, ownJobId) ? LIVE_POLL_MS : IDLE_POLL_MS;
+}
+
+/** What the Replace view says of a colleague's update being written. */
+export function updateActivityLine(a: UpdateActivity): string {
+  const who = a.author ?? "Someone";
+  const failed = a.articlesFailed ? ` · ${a.articlesFailed} failed` : "";
+  return `${who} is updating ${a.integrationLabel || "a help center"}: ${a.articlesWritten} of ${a.articlesTotal} ${a.articlesTotal === 1 ? "article" : "articles"} written${failed}`;
+}
+
+/** How often the Replace view looks for colleagues' updates when none runs:
+ * an update of a few articles lasts seconds, so not the jobs list's 15. */
+export const UPDATES_IDLE_POLL_MS = 5000;
+
+/** The next look for colleagues' updates: soon while one is being written. */
+export function updatesPollInterval(activity: UpdateActivity[]): number {
+  return activity.length ? LIVE_POLL_MS : UPDATES_IDLE_POLL_MS;
 }

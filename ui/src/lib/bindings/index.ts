@@ -83,6 +83,7 @@ export type { TeamDatabaseCheck } from "./TeamDatabaseCheck";
 export type { TeamKeyStatus } from "./TeamKeyStatus";
 export type { TeamStatus } from "./TeamStatus";
 export type { Totals } from "./Totals";
+export type { UpdateActivity } from "./UpdateActivity";
 export type { UpdateIntegration } from "./UpdateIntegration";
 export type { UpdatePlan } from "./UpdatePlan";
 export type { UpdateResult } from "./UpdateResult";
