@@ -478,19 +478,24 @@ pub(crate) async fn seal_for_team(
     let mut tx = pool.begin().await?;
     if let Some(row) = db::team_key::get_locked(&mut tx, pool, false).await? {
         if !opens_check(&key, &row) {
-            return Err(CoreError::TeamKeyMissing {
-                integration: label.to_owned(),
-                detail: format!(
-                    "the key this computer holds is no longer the team's ({})",
-                    when_rotated(&row)
-                ),
-            });
+            return Err(no_longer_the_teams(label, &row));
         }
     }
     let sealed = key.seal(integration_id.as_bytes(), secret.as_bytes())?;
     db::team_key::put_sealed(&mut tx, integration_id, &sealed).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The key held opens secrets no longer: a colleague rotated it.
+fn no_longer_the_teams(label: &str, row: &KeyCheckRow) -> CoreError {
+    CoreError::TeamKeyMissing {
+        integration: label.to_owned(),
+        detail: format!(
+            "the key this computer holds is no longer the team's ({})",
+            when_rotated(row)
+        ),
+    }
 }
 
 /// Opens an integration's secret on a team database: the typed
@@ -505,13 +510,7 @@ pub(crate) async fn open_for_team(
     };
     if let Some(row) = db::team_key::get(pool).await? {
         if !opens_check(&key, &row) {
-            return Err(CoreError::TeamKeyMissing {
-                integration: label.to_owned(),
-                detail: format!(
-                    "the key this computer holds is no longer the team's ({})",
-                    when_rotated(&row)
-                ),
-            });
+            return Err(no_longer_the_teams(label, &row));
         }
     }
     sealed::load(pool, integration_id).await

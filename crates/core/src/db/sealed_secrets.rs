@@ -14,8 +14,12 @@ pub struct SealedRow {
     pub ciphertext: Vec<u8>,
 }
 
-/// Stores (or replaces) the integration's sealed secret.
-pub async fn put(pool: &Pool, integration_id: &str, sealed: &SealedRow) -> Result<()> {
+/// Stores (or replaces) the integration's sealed secret, on the pool or
+/// inside a transaction (a rotation).
+pub async fn put<'e, E>(executor: E, integration_id: &str, sealed: &SealedRow) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(
         "INSERT INTO sealed_secrets (integration_id, nonce, ciphertext, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (integration_id) DO UPDATE SET nonce = excluded.nonce,
@@ -25,7 +29,7 @@ pub async fn put(pool: &Pool, integration_id: &str, sealed: &SealedRow) -> Resul
     .bind(&sealed.nonce)
     .bind(&sealed.ciphertext)
     .bind(now())
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

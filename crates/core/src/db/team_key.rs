@@ -150,16 +150,5 @@ pub async fn put_sealed(
     integration_id: &str,
     sealed: &SealedRow,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sealed_secrets (integration_id, nonce, ciphertext, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (integration_id) DO UPDATE SET nonce = excluded.nonce,
-            ciphertext = excluded.ciphertext, updated_at = excluded.updated_at",
-    )
-    .bind(integration_id)
-    .bind(&sealed.nonce)
-    .bind(&sealed.ciphertext)
-    .bind(now())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    super::sealed_secrets::put(&mut **tx, integration_id, sealed).await
 }
