@@ -39,6 +39,11 @@ pub fn thumbnail_png(img: &DynamicImage, max_side: u32) -> Result<Vec<u8>, CoreE
         // Area averaging (`DynamicImage::thumbnail`'s, computed faster).
         super::shrink::thumbnail(img, max_side, max_side)
     };
+    encode_thumbnail(small)
+}
+
+/// The thumbnail PNG of pixels already shrunk (see [`thumbnail_png`]).
+pub(super) fn encode_thumbnail(small: DynamicImage) -> Result<Vec<u8>, CoreError> {
     let small = if small.color().has_alpha() {
         DynamicImage::ImageRgba8(small.into_rgba8())
     } else {

@@ -14,6 +14,7 @@
 mod decode;
 mod name;
 mod phash;
+mod png_rows;
 mod pngtext;
 mod shrink;
 mod sniff;
@@ -184,6 +185,20 @@ fn fill_from_pixels(
     thumb_side: Option<u32>,
     out: &mut ImageAnalysis,
 ) -> Option<Vec<u8>> {
+    if kind == "png" {
+        // Most help-center images: shrunk row by row as they decode.
+        let streamed = tracing::debug_span!("import.decode").in_scope(|| {
+            png_rows::shrink_png(
+                bytes,
+                limits,
+                phash::PRESHRINK,
+                thumb_side.filter(|&s| s > 0),
+            )
+        });
+        if let Some(shrunk) = streamed {
+            return fill_from_shrunk(shrunk, out);
+        }
+    }
     let decoded =
         tracing::debug_span!("import.decode").in_scope(|| decode::decode_kind(bytes, kind, limits));
     let img = match decoded {
@@ -199,6 +214,19 @@ fn fill_from_pixels(
     thumb_side.and_then(|side| {
         tracing::debug_span!("import.thumbnail").in_scope(|| thumbnail_png(&img, side).ok())
     })
+}
+
+/// [`fill_from_pixels`] from a PNG's streamed shrinks: the same hash and
+/// thumbnail as from the whole image.
+fn fill_from_shrunk(shrunk: png_rows::Shrunk, out: &mut ImageAnalysis) -> Option<Vec<u8>> {
+    out.width = shrunk.width;
+    out.height = shrunk.height;
+    out.phash = Some(
+        tracing::debug_span!("import.phash")
+            .in_scope(|| phash::hash_of_preshrunk(&shrunk.for_hash)),
+    );
+    let small = shrunk.for_thumbnail?;
+    tracing::debug_span!("import.thumbnail").in_scope(|| decode::encode_thumbnail(small).ok())
 }
 
 /// "1.5 MiB", "812 KiB", "73 bytes": sizes in messages people read.

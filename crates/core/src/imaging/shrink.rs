@@ -35,7 +35,7 @@ pub fn thumbnail(img: &DynamicImage, max_w: u32, max_h: u32) -> DynamicImage {
 
 /// The size `DynamicImage::thumbnail` picks: the largest that fits, aspect
 /// kept (may enlarge; callers check first).
-fn fit(width: u32, height: u32, max_w: u32, max_h: u32) -> (u32, u32) {
+pub(super) fn fit(width: u32, height: u32, max_w: u32, max_h: u32) -> (u32, u32) {
     let ratio = f64::min(
         f64::from(max_w) / f64::from(width),
         f64::from(max_h) / f64::from(height),
@@ -66,6 +66,28 @@ fn windows(src: u32, dst: u32) -> Option<Vec<(usize, usize)>> {
         .collect()
 }
 
+/// The column and row windows of a `w`x`h` to `nw`x`nh` shrink, or `None`
+/// when this module does not compute it (a window with no whole source
+/// pixel, or sums that could overflow).
+pub(super) fn block_windows(w: u32, h: u32, nw: u32, nh: u32) -> Option<Windows> {
+    let xs = windows(w, nw)?;
+    let ys = windows(h, nh)?;
+    // Sums are u32: refuse windows whose total could overflow (never for
+    // images within the decode limits, whose windows are a few dozen wide).
+    if (widest(&xs) as u64) * (widest(&ys) as u64) * 255 > u64::from(u32::MAX) {
+        return None;
+    }
+    Some((xs, ys))
+}
+
+/// Column windows and row windows, `(start, end)` source indices.
+pub(super) type Windows = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+
+/// The most source indices one window holds.
+pub(super) fn widest(ws: &[(usize, usize)]) -> usize {
+    ws.iter().map(|(a, b)| b - a).max().unwrap_or(0)
+}
+
 fn shrink_buffer<P>(
     src: &ImageBuffer<P, Vec<u8>>,
     nw: u32,
@@ -75,14 +97,7 @@ where
     P: Pixel<Subpixel = u8>,
 {
     let (w, h) = src.dimensions();
-    let xs = windows(w, nw)?;
-    let ys = windows(h, nh)?;
-    // Sums are u32: refuse windows whose total could overflow (never for
-    // images within the decode limits, whose windows are a few dozen wide).
-    let widest = |ws: &[(usize, usize)]| ws.iter().map(|(a, b)| b - a).max().unwrap_or(0);
-    if (widest(&xs) as u64) * (widest(&ys) as u64) * 255 > u64::from(u32::MAX) {
-        return None;
-    }
+    let (xs, ys) = block_windows(w, h, nw, nh)?;
     let out = match P::CHANNEL_COUNT {
         1 => shrink_raw::<1>(src.as_raw(), w as usize, &xs, &ys),
         2 => shrink_raw::<2>(src.as_raw(), w as usize, &xs, &ys),
@@ -93,10 +108,7 @@ where
     ImageBuffer::from_raw(nw, nh, out)
 }
 
-/// The block averages of `C`-channel rows `w` pixels wide. Each block of
-/// rows is first summed into per-column totals (u16 while a block has at
-/// most 257 rows, so that twice as many lanes fit a vector register), then
-/// each block of columns is summed per channel.
+/// The block averages of `C`-channel rows `w` pixels wide.
 fn shrink_raw<const C: usize>(
     raw: &[u8],
     w: usize,
@@ -104,31 +116,58 @@ fn shrink_raw<const C: usize>(
     ys: &[(usize, usize)],
 ) -> Vec<u8> {
     let stride = w * C;
-    let mut out = Vec::with_capacity(xs.len() * ys.len() * C);
-    let mut narrow = vec![0u16; stride];
-    let mut wide = vec![0u32; stride];
+    let mut block = BlockSums::new(stride, xs.len() * ys.len() * C);
     for &(y0, y1) in ys {
-        let rows = raw[y0 * stride..y1 * stride].chunks_exact(stride);
-        let n_rows = (y1 - y0) as u32;
+        block.push::<C>(raw[y0 * stride..y1 * stride].chunks_exact(stride), xs);
+    }
+    block.out
+}
+
+/// One output row at a time: each block of source rows is first summed
+/// into per-column totals (u16 while a block has at most 257 rows, so that
+/// twice as many lanes fit a vector register), then each block of columns
+/// is summed per channel and rounded half up.
+pub(super) struct BlockSums {
+    narrow: Vec<u16>,
+    wide: Vec<u32>,
+    pub(super) out: Vec<u8>,
+}
+
+impl BlockSums {
+    pub(super) fn new(stride: usize, out_len: usize) -> Self {
+        BlockSums {
+            narrow: vec![0; stride],
+            wide: vec![0; stride],
+            out: Vec::with_capacity(out_len),
+        }
+    }
+
+    /// Appends the output row averaging `rows` over the column windows `xs`.
+    pub(super) fn push<'a, const C: usize>(
+        &mut self,
+        rows: impl ExactSizeIterator<Item = &'a [u8]>,
+        xs: &[(usize, usize)],
+    ) {
+        let n_rows = rows.len() as u32;
         let columns: &[u32] = if n_rows <= 257 {
-            narrow.fill(0);
+            self.narrow.fill(0);
             for row in rows {
-                for (sum, &v) in narrow.iter_mut().zip(row) {
+                for (sum, &v) in self.narrow.iter_mut().zip(row) {
                     *sum += u16::from(v);
                 }
             }
-            for (d, &s) in wide.iter_mut().zip(&narrow) {
+            for (d, &s) in self.wide.iter_mut().zip(&self.narrow) {
                 *d = u32::from(s);
             }
-            &wide
+            &self.wide
         } else {
-            wide.fill(0);
+            self.wide.fill(0);
             for row in rows {
-                for (sum, &v) in wide.iter_mut().zip(row) {
+                for (sum, &v) in self.wide.iter_mut().zip(row) {
                     *sum += u32::from(v);
                 }
             }
-            &wide
+            &self.wide
         };
         for &(x0, x1) in xs {
             let mut acc = [0u32; C];
@@ -139,10 +178,10 @@ fn shrink_raw<const C: usize>(
             }
             let n = (x1 - x0) as u32 * n_rows;
             let half = n / 2;
-            out.extend(acc.iter().map(|&s| ((s + half) / n).min(255) as u8));
+            self.out
+                .extend(acc.iter().map(|&s| ((s + half) / n).min(255) as u8));
         }
     }
-    out
 }
 
 #[cfg(test)]
