@@ -307,16 +307,64 @@ fn python_baseline(info: &serde_json::Value, import_wall: f64, threads: u64) {
 
 /// Bytes of every file under `dir`.
 fn bytes_under(dir: &std::path::Path) -> u64 {
+    walk(dir)
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// One SHA-256 over what the import stored about each image (every row of
+/// `images` but its URL and thumbnail path, which change from run to run)
+/// and over every thumbnail file by name: equal digests from two builds
+/// mean the same hashes, sizes, metadata and thumbnail bytes.
+async fn results_digest(app: &App, thumbnails: &std::path::Path) -> String {
+    use sha2::{Digest, Sha256};
+    type Row = (
+        String,
+        i64,
+        i64,
+        i64,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT kind, width, height, size, hash, phash, metadata, problem FROM images \
+         ORDER BY hash, url",
+    )
+    .fetch_all(app.pool())
+    .await
+    .expect("image rows");
+    let mut digest = Sha256::new();
+    for row in &rows {
+        digest.update(format!("{row:?}\n"));
+    }
+    let mut files: Vec<_> = walk(thumbnails);
+    files.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
+    for f in files {
+        digest.update(f.file_name().unwrap_or_default().as_encoded_bytes());
+        digest.update(std::fs::read(&f).expect("thumbnail"));
+    }
+    format!("{:x}", digest.finalize())[..16].to_owned()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
+        return Vec::new();
     };
     entries
         .flatten()
-        .map(|e| match e.file_type() {
-            Ok(t) if t.is_dir() => bytes_under(&e.path()),
-            _ => e.metadata().map_or(0, |m| m.len()),
+        .flat_map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p)
+            } else {
+                vec![p]
+            }
         })
-        .sum()
+        .collect()
 }
 
 /// What the database holds on disk once the import is done: the SQLite file
@@ -465,16 +513,17 @@ fn main() {
         );
         let bytes = database_bytes(&app, &database).await;
         let thumbnails = bytes_under(&dir.path().join("thumbnails"));
+        let digest = results_digest(&app, &dir.path().join("thumbnails")).await;
         (
             wall,
             cpu1 - cpu0,
             peak,
             view.total.images.unique,
             app.pool().clone(),
-            (database, bytes, thumbnails),
+            (database, bytes, thumbnails, digest),
         )
     });
-    let (wall, cpu, peak, unique, pool, (database, bytes, thumbnails)) = report;
+    let (wall, cpu, peak, unique, pool, (database, bytes, thumbnails, digest)) = report;
 
     println!(
         "import: {unique} unique images; latency {latency} ms; concurrency {}",
@@ -501,6 +550,7 @@ fn main() {
         "| thumbnails (data directory) | {thumbs:.1} MiB, {:.1} MiB per 10,000 images |",
         thumbs * 10_000.0 / unique.max(1) as f64
     );
+    println!("| results (image rows and thumbnail files) | SHA-256 {digest} |");
     println!(
         "\n| stage | spans | busy time (sum over threads) | per span | CPU per span | from | to |\n|---|---|---|---|---|---|---|"
     );
