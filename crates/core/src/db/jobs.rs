@@ -233,28 +233,34 @@ async fn store_page_once(
         .execute(&mut *tx)
         .await?;
     }
-    for a in articles {
-        sqlx::query(
+    // The listed articles, pending, in multi-row statements (an article
+    // listed twice keeps its first row).
+    for chunk in articles.chunks(super::rows_per_statement(pool, 15)) {
+        let sql = format!(
             "INSERT INTO articles (id, job_id, external_id, locale, title, url, is_published, author, tags, content, status, remote_created_at, remote_updated_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13, $14)
-             ON CONFLICT (job_id, external_id, locale) DO NOTHING",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(job_id)
-        .bind(&a.article.id)
-        .bind(a.article.locale.as_deref().unwrap_or(""))
-        .bind(&a.title)
-        .bind(&a.url)
-        .bind(i64::from(a.is_published))
-        .bind(&a.author)
-        .bind(serde_json::to_string(&a.tags).unwrap_or_else(|_| "[]".into()))
-        .bind(&a.html)
-        .bind(&a.created_at)
-        .bind(&a.updated_at)
-        .bind(&ts)
-        .bind(&ts)
-        .execute(&mut *tx)
-        .await?;
+             VALUES {} ON CONFLICT (job_id, external_id, locale) DO NOTHING",
+            super::values_list(chunk.len(), 15)
+        );
+        let mut q = sqlx::query(&sql);
+        for a in chunk {
+            q = q
+                .bind(Uuid::new_v4().to_string())
+                .bind(job_id)
+                .bind(&a.article.id)
+                .bind(a.article.locale.as_deref().unwrap_or(""))
+                .bind(&a.title)
+                .bind(&a.url)
+                .bind(i64::from(a.is_published))
+                .bind(&a.author)
+                .bind(serde_json::to_string(&a.tags).unwrap_or_else(|_| "[]".into()))
+                .bind(&a.html)
+                .bind("pending")
+                .bind(&a.created_at)
+                .bind(&a.updated_at)
+                .bind(&ts)
+                .bind(&ts);
+        }
+        q.execute(&mut *tx).await?;
     }
     sqlx::query(
         "UPDATE jobs SET list_cursor = $1, listing_done = $2, updated_at = $3 WHERE id = $4",
@@ -366,6 +372,9 @@ async fn record_articles_once(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> R
     // Every image reference of the page, written after each article's old
     // ones are gone, in multi-row statements.
     let mut refs_of: Vec<(&str, &ImageRef)> = Vec::new();
+    // Articles read (their old references go) and those whose stored HTML
+    // from the listing stays: each set in multi-row statements.
+    let (mut read, mut listed): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     for outcome in outcomes {
         let (article_id, content, refs, fresh) = match outcome {
             ArticleOutcome::Failed { id, error } => {
@@ -386,10 +395,7 @@ async fn record_articles_once(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> R
                 fresh,
             } => (*id, *content, *refs, *fresh),
         };
-        sqlx::query("DELETE FROM article_images WHERE article_id = $1")
-            .bind(article_id)
-            .execute(&mut *tx)
-            .await?;
+        read.push(article_id);
         refs_of.extend(refs.iter().map(|r| (article_id, r)));
         if let Some(f) = fresh {
             // The listing had no body: keep what the single-article read said.
@@ -411,14 +417,28 @@ async fn record_articles_once(pool: &Pool, outcomes: &[ArticleOutcome<'_>]) -> R
         } else {
             // The HTML came from the listing and is stored already: writing
             // the same bytes again would only cost time.
-            sqlx::query("UPDATE articles SET status = 'completed', error = NULL, updated_at = $1 WHERE id = $2")
-                .bind(&ts)
-                .bind(article_id)
-                .execute(&mut *tx)
-                .await?;
+            listed.push(article_id);
         }
     }
-    for chunk in refs_of.chunks(super::ROWS_PER_INSERT) {
+    for chunk in read.chunks(super::rows_per_statement(pool, 1)) {
+        let sql = format!(
+            "DELETE FROM article_images WHERE article_id IN ({})",
+            super::placeholders_from(1, chunk.len())
+        );
+        let q = chunk.iter().fold(sqlx::query(&sql), |q, id| q.bind(*id));
+        q.execute(&mut *tx).await?;
+    }
+    for chunk in listed.chunks(super::rows_per_statement(pool, 1)) {
+        let sql = format!(
+            "UPDATE articles SET status = 'completed', error = NULL, updated_at = $1 WHERE id IN ({})",
+            super::placeholders_from(2, chunk.len())
+        );
+        let q = chunk
+            .iter()
+            .fold(sqlx::query(&sql).bind(&ts), |q, id| q.bind(*id));
+        q.execute(&mut *tx).await?;
+    }
+    for chunk in refs_of.chunks(super::rows_per_statement(pool, 6)) {
         let sql = format!(
             "INSERT INTO article_images (article_id, position, url, alt, width_attr, height_attr) VALUES {}",
             super::values_list(chunk.len(), 6)
@@ -530,7 +550,7 @@ async fn store_images_once(pool: &Pool, job_id: &str, images: &[ImageRecord]) ->
         .collect();
     let mut tx = pool.begin().await?;
     let ts = now();
-    for chunk in unique.chunks(super::ROWS_PER_INSERT) {
+    for chunk in unique.chunks(super::rows_per_statement(pool, 16)) {
         let sql = format!(
             "INSERT INTO images (job_id, url, name, status_code, kind, width, height, size, hash, phash, metadata, thumbnail, content_type, last_modified, problem, fetched_at)
              VALUES {}

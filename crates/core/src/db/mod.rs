@@ -302,10 +302,31 @@ pub async fn create_scratch_postgres(admin_url: &str, prefix: &str) -> Result<Da
     Ok(Database::Team { url })
 }
 
-/// Rows per multi-row `INSERT`: one statement per 200 rows instead of one
-/// per row (a round trip each on PostgreSQL), far below both engines'
-/// limits on bound parameters (PostgreSQL 65,535; SQLite 32,766).
-pub(crate) const ROWS_PER_INSERT: usize = 200;
+/// Rows per multi-row statement of `columns` parameters each.
+///
+/// PostgreSQL: 200, one round trip per 200 rows instead of one per row, far
+/// below its 65,535 bound parameters. SQLite runs in this process, so a
+/// statement costs no round trip, but it finds a numbered parameter (`$N`)
+/// by walking the statement's list of names, when preparing and again when
+/// binding: a statement's cost grows with the square of its parameters,
+/// and 200 rows of 15 columns cost more than 200 statements. A few dozen
+/// parameters a statement keeps that walk short.
+pub(crate) fn rows_per_statement(pool: &Pool, columns: usize) -> usize {
+    match engine(pool) {
+        Engine::Postgres => 200,
+        Engine::Sqlite => (SQLITE_PARAMS_PER_STATEMENT / columns.max(1)).max(1),
+    }
+}
+
+const SQLITE_PARAMS_PER_STATEMENT: usize = 60;
+
+/// `$first, $first+1, …`: `count` placeholders, for an `IN (…)` list.
+pub(crate) fn placeholders_from(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// `($1, $2, …), ($n+1, …)`: the `VALUES` list of `rows` rows of `columns`
 /// placeholders each, numbered from 1, for a multi-row `INSERT`.
@@ -334,5 +355,7 @@ mod values_list_tests {
     fn numbers_every_placeholder_once_in_row_order() {
         assert_eq!(super::values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(super::values_list(1, 1), "($1)");
+        assert_eq!(super::placeholders_from(2, 3), "$2, $3, $4");
+        assert_eq!(super::placeholders_from(1, 1), "$1");
     }
 }
