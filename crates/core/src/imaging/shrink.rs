@@ -169,7 +169,9 @@ impl BlockSums {
             }
             &self.wide
         };
-        let mut mean = RoundedMean::new(1);
+        // Windows take one or two widths (a ratio between integers), so a
+        // few reciprocals serve the whole row.
+        let mut means = [RoundedMean::new(1); 4];
         for &(x0, x1) in xs {
             let mut acc = [0u32; C];
             for px in columns[x0 * C..x1 * C].chunks_exact(C) {
@@ -178,9 +180,14 @@ impl BlockSums {
                 }
             }
             let n = (x1 - x0) as u32 * n_rows;
-            if n != mean.n {
-                mean = RoundedMean::new(n);
-            }
+            let mean = match means.iter().position(|m| m.n == n) {
+                Some(i) => means[i],
+                None => {
+                    means.rotate_right(1);
+                    means[0] = RoundedMean::new(n);
+                    means[0]
+                }
+            };
             self.out.extend(acc.iter().map(|&s| mean.of(s)));
         }
     }
@@ -191,7 +198,7 @@ impl BlockSums {
 ///
 /// Why: one integer division per output sample was the largest single
 /// cost of a shrink (a 32-bit `div` has a throughput of several cycles).
-/// Windows mostly share one size, so the reciprocal is computed once.
+/// Windows take a few sizes, so each reciprocal is computed once a row.
 /// Exact: with `m = ceil(2^40 / n)` and `x = s + n/2 < 256 n` (the sum of
 /// `n` bytes plus half), `x * m / 2^40` differs from `x / n` by
 /// `x * (m * n - 2^40) / (n * 2^40) < 256 n * n / (n * 2^40)`, less than
