@@ -28,7 +28,10 @@
 //! (sample mode). Prints wall time, CPU time (getrusage), busy time per
 //! import stage (from the core's `import.*` tracing spans, summed over
 //! threads), peak RSS, and the local bound: decoding and SHA-256 of the
-//! same distinct files on every core in this process, with the ratio.
+//! same distinct files on every core in this process, with the ratio; then
+//! the analysis bound: the per-image work the import cannot skip (decode,
+//! SHA-256, perceptual hash, thumbnail) on the same files and cores, with
+//! no network, database or files, and the ratio to it.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -251,8 +254,29 @@ fn rusage() -> (f64, f64) {
 
 /// Decode + SHA-256 of `files` on every core, best of three runs.
 fn local_bound(files: &[Vec<u8>]) -> f64 {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let limits = ImageLimits::default();
+    best_on_every_core(files, |bytes| {
+        std::hint::black_box(imaging::sha256_hex(bytes));
+        let img = imaging::decode(bytes, &limits).expect("decodes");
+        std::hint::black_box(img);
+    })
+}
+
+/// The analysis the import must do for each file, without network,
+/// database or files: what `imaging::analyse_with_thumbnail` does (SHA-256,
+/// PNG text, decode, perceptual hash, thumbnail PNG), best of three runs
+/// on every core.
+fn analysis_bound(files: &[Vec<u8>]) -> f64 {
+    let limits = ImageLimits::default();
+    best_on_every_core(files, |bytes| {
+        std::hint::black_box(imaging::analyse_with_thumbnail(bytes, &limits, 320));
+    })
+}
+
+/// Best wall time of three runs of `work` over `files`, shared between
+/// one thread per core.
+fn best_on_every_core(files: &[Vec<u8>], work: impl Fn(&[u8]) + Sync) -> f64 {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let mut best = f64::MAX;
     for _ in 0..3 {
         let next = AtomicUsize::new(0);
@@ -262,9 +286,7 @@ fn local_bound(files: &[Vec<u8>]) -> f64 {
                 s.spawn(|| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(bytes) = files.get(i) else { break };
-                    std::hint::black_box(imaging::sha256_hex(bytes));
-                    let img = imaging::decode(bytes, &limits).expect("decodes");
-                    std::hint::black_box(img);
+                    work(bytes);
                 });
             }
         });
@@ -604,6 +626,11 @@ fn main() {
             std::thread::available_parallelism().map_or(1, usize::from)
         );
         println!("ratio wall / local bound: {:.2}", wall / scaled);
+        let analysis = analysis_bound(&files) / files.len() as f64 * unique as f64;
+        println!(
+            "analysis bound: decode, SHA-256, perceptual hash and thumbnail of the same files on every core: {analysis:.3} s for {unique} images; ratio wall / analysis bound: {:.2}",
+            wall / analysis
+        );
     }
     if args.flags.contains_key("python") {
         python_baseline(&info, wall, args.num("python", 16));
