@@ -178,7 +178,7 @@ impl Ring {
     }
 }
 
-/// Decodes every row into the ring and hands each to both shrinks, then
+/// Decodes every row into the ring and hands each to the shrinks, then
 /// reads to the end of the image data as `next_frame` does (so that a
 /// damaged end fails here as it fails there).
 fn read_rows<const C: usize>(
