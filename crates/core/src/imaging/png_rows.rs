@@ -85,9 +85,9 @@ fn shrink_checked(
     if w.max(h) <= hash_side.max(thumb_side.unwrap_or(0)) {
         return None;
     }
-    let mut targets = vec![Target::new(w, h, hash_side)?];
+    let mut targets = vec![Target::new(w, h, channels, hash_side)?];
     if let Some(side) = thumb_side {
-        targets.push(Target::new(w, h, side)?);
+        targets.push(Target::new(w, h, channels, side)?);
     }
     match channels {
         1 => read_rows::<1>(&mut reader, w, &mut targets)?,
@@ -115,12 +115,12 @@ struct Target {
 }
 
 impl Target {
-    fn new(w: u32, h: u32, side: u32) -> Option<Target> {
+    fn new(w: u32, h: u32, channels: usize, side: u32) -> Option<Target> {
         let (nw, nh) = fit(w, h, side, side);
         let windows = block_windows(w, h, nw, nh)?;
         Some(Target {
             size: (nw, nh),
-            sums: BlockSums::new(0, 0),
+            sums: BlockSums::new(w as usize * channels, (nw * nh) as usize * channels),
             windows,
             next_row: 0,
         })
@@ -187,9 +187,6 @@ fn read_rows<const C: usize>(
     targets: &mut [Target],
 ) -> Option<()> {
     let stride = w as usize * C;
-    for t in targets.iter_mut() {
-        t.sums = BlockSums::new(stride, (t.size.0 * t.size.1) as usize * C);
-    }
     // Every window's rows are in the ring when its last row arrives.
     let rows = targets.iter().map(|t| widest(&t.windows.1)).max()?.max(1);
     let mut ring = Ring {
